@@ -1,0 +1,36 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import type { Environment } from '@app/config';
+import { DatabaseModule, MIGRATIONS } from '@app/database';
+import { INVENTORY_ENTITIES, InventoryModule } from '@app/inventory';
+import { HealthController } from './http/health.controller';
+import { Metrics, MetricsController, MetricsInterceptor } from './http/metrics';
+import { ProblemFilter } from './http/problem.filter';
+
+@Module({})
+export class AppModule {
+  static forRoot(env: Environment): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        DatabaseModule.forRoot({
+          url: env.DATABASE_URL,
+          dataDir: env.DATA_DIR,
+          poolSize: env.DATABASE_POOL_SIZE,
+          entities: INVENTORY_ENTITIES,
+          migrations: MIGRATIONS,
+          migrate: env.MIGRATE_ON_START,
+        }),
+        TerminusModule,
+        InventoryModule,
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        Metrics,
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: MetricsInterceptor },
+      ],
+    };
+  }
+}

@@ -1,0 +1,83 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type FieldProblem, InventoryError, InventoryErrorCode } from '@app/inventory';
+import type { Request, Response } from 'express';
+
+/** RFC 9457 problem details, with the field-by-field list under `errors`. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: FieldProblem[];
+}
+
+function assertUnreachable(x: never): never {
+  throw new Error(`Unhandled error code ${String(x)}`);
+}
+
+export function statusOf(code: InventoryErrorCode): number {
+  switch (code) {
+    case InventoryErrorCode.Invalid:
+      return HttpStatus.BAD_REQUEST;
+    case InventoryErrorCode.NotFound:
+      return HttpStatus.NOT_FOUND;
+    case InventoryErrorCode.Conflict:
+    case InventoryErrorCode.InUse:
+      return HttpStatus.CONFLICT;
+    case InventoryErrorCode.UnknownReference:
+    case InventoryErrorCode.ImportRejected:
+      return HttpStatus.UNPROCESSABLE_ENTITY;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const problem = this.toProblem(exception);
+    problem.instance = req.originalUrl;
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+
+  private toProblem(exception: unknown): Problem {
+    if (exception instanceof InventoryError) {
+      const status = statusOf(exception.code);
+      return { type: `urn:hatang:problem:${exception.code}`, title: TITLES[status] ?? 'Error', status, detail: exception.message, errors: exception.problems };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const message = typeof body === 'string' ? body : (body as { message?: string | string[] }).message;
+      const detail = Array.isArray(message) ? message.join('; ') : (message ?? exception.message);
+      return { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail };
+    }
+    const err = exception as { type?: string; status?: number; message?: string };
+    // body-parser errors: malformed JSON, body too large
+    if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+      return { type: 'about:blank', title: TITLES[err.status] ?? 'Error', status: err.status, detail: err.message };
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    return { type: 'about:blank', title: TITLES[500], status: 500, detail: 'An unexpected error occurred; it has been logged.' };
+  }
+}

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { loadEnvironmentOrExit } from '@app/config';
+import { DemoProvince } from '@app/inventory';
+import { AppModule } from './app.module';
+import { configureApp } from './app';
+
+async function bootstrap(): Promise<void> {
+  const env = loadEnvironmentOrExit();
+  const app = await NestFactory.create(AppModule.forRoot(env), {
+    bodyParser: false,
+    logger: ['error', 'warn', 'log', 'debug', 'verbose'].slice(0, ['error', 'warn', 'log', 'debug', 'verbose'].indexOf(env.LOG_LEVEL) + 1) as never,
+  });
+  configureApp(app);
+  app.enableShutdownHooks();
+  if (env.SEED_DEMO) {
+    const loaded = await app.get(DemoProvince).loadIfEmpty();
+    process.stdout.write(loaded ? `Loaded the demo province (Bình Định): ${JSON.stringify(loaded)}\n` : 'Inventory not empty: demo not loaded\n');
+  }
+  await app.listen(env.PORT, env.HOST);
+  const where = env.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${env.DATA_DIR}`;
+  process.stdout.write(`Hatang API on http://${env.HOST}:${env.PORT}/api/v1 (docs: /api/docs), database: ${where}\n`);
+}
+void bootstrap();

@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { CommandFactory } from 'nest-commander';
+import { loadEnvironmentOrExit } from '@app/config';
+import { DatabaseModule, MIGRATIONS } from '@app/database';
+import { INVENTORY_ENTITIES, InventoryModule } from '@app/inventory';
+import { ImportUnitsCommand, MigrateCommand, SeedDemoCommand } from './commands';
+
+async function bootstrap(): Promise<void> {
+  const env = loadEnvironmentOrExit();
+  const migrating = process.argv[2] === 'migrate';
+  @Module({
+    imports: [
+      DatabaseModule.forRoot({
+        url: env.DATABASE_URL,
+        dataDir: env.DATA_DIR,
+        poolSize: 4,
+        entities: INVENTORY_ENTITIES,
+        migrations: MIGRATIONS,
+        // Every command but `migrate` brings the schema up to date first.
+        migrate: !migrating,
+      }),
+      InventoryModule,
+    ],
+    providers: [MigrateCommand, SeedDemoCommand, ImportUnitsCommand],
+  })
+  class CliModule {}
+
+  await CommandFactory.run(CliModule, { logger: ['error', 'warn'], errorHandler: (err) => { process.stderr.write(`${err.message}\n`); process.exit(2); } });
+}
+void bootstrap();

@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+/**
+ * Every environment variable the processes read, checked once at boot. README's
+ * "Configuration" table documents the same list.
+ */
+export class Environment {
+  /** PostgreSQL connection string; without it the service runs on embedded PGlite. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// connection string' })
+  DATABASE_URL?: string;
+
+  /** Where embedded PGlite keeps its files (ignored with DATABASE_URL). */
+  @IsString()
+  DATA_DIR = './data';
+
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'DATABASE_POOL_SIZE must be a whole number' })
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @IsString()
+  HOST = '127.0.0.1';
+
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'PORT must be a whole number' })
+  @Min(1)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  /** Load the demo province when the database is empty (the quick start sets it). */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1'))
+  @IsIn([true, false], { message: 'SEED_DEMO must be true or false' })
+  SEED_DEMO = false;
+
+  /** Apply pending migrations when the API starts. */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1'))
+  @IsIn([true, false], { message: 'MIGRATE_ON_START must be true or false' })
+  MIGRATE_ON_START = true;
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const KNOWN = new Set(Object.keys(new Environment()).concat('DATABASE_URL'));
+
+export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
+  const picked: Record<string, string> = {};
+  for (const key of KNOWN) {
+    const value = source[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const env = plainToInstance(Environment, picked, { exposeDefaultValues: true });
+  const errors = validateSync(env, { whitelist: true });
+  if (errors.length > 0) {
+    throw new ConfigurationError(
+      errors.map((e) => `${e.property}=${JSON.stringify(picked[e.property] ?? '')}: ${Object.values(e.constraints ?? {}).join('; ')}`),
+    );
+  }
+  return env;
+}
+
+/** For process entry points: print the problem and stop, naming the variable. */
+export function loadEnvironmentOrExit(): Environment {
+  try {
+    return loadEnvironment();
+  } catch (err) {
+    if (err instanceof ConfigurationError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

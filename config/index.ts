@@ -1,0 +1,1 @@
+export { ConfigurationError, Environment, loadEnvironment, loadEnvironmentOrExit } from './environment';

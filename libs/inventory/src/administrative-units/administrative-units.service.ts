@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager, In, IsNull, type SelectQueryBuilder } from 'typeorm';
+import { AuditLog, type ChangeContext } from '../audit/audit-log.service';
+import { fold, likeEscape } from '../shared/fold';
+import { type Candidate, InventoryResource, isUuid, newId } from '../shared/inventory-resource';
+import { type FieldProblem, InventoryError, InventoryErrorCode } from '../shared/inventory-error';
+import type { UnitLevel } from '../shared/vocabulary';
+import { AdministrativeUnit } from './administrative-unit.entity';
+import {
+  type AdministrativeUnitQuery,
+  CODE_LENGTH,
+  type CreateAdministrativeUnit,
+  UNIT_TYPES,
+  type UpdateAdministrativeUnit,
+} from './administrative-unit.dto';
+
+const PARENT_LEVELS: Record<UnitLevel, readonly UnitLevel[]> = {
+  province: [],
+  district: ['province'],
+  commune: ['district', 'province'],
+};
+
+/** One row of the official list, flattened: the GSO web service's three levels. */
+export interface OfficialUnit {
+  code: string;
+  name: string;
+  type: string;
+  level: UnitLevel;
+  parentCode: string | null;
+}
+
+export interface OfficialListImport {
+  validFrom: string | null;
+  provinces: number;
+  districts: number;
+  communes: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+@Injectable()
+export class AdministrativeUnitsService extends InventoryResource<AdministrativeUnit, CreateAdministrativeUnit, UpdateAdministrativeUnit> {
+  readonly type = 'administrative_unit';
+  protected readonly entity = AdministrativeUnit;
+  protected readonly alias = 'u';
+  protected readonly sortable = {
+    fields: { code: '"u"."code"', name: '"u"."name"', level: '"u"."level"', validFrom: '"u"."valid_from"' },
+    default: 'code',
+  };
+
+  constructor(@InjectDataSource() ds: DataSource, audit: AuditLog) {
+    super(ds, audit);
+  }
+
+  /** A unit by id or by current GSO code. */
+  async resolve(idOrCode: string, m: EntityManager = this.ds.manager): Promise<AdministrativeUnit | null> {
+    const repo = m.getRepository(AdministrativeUnit);
+    if (isUuid(idOrCode)) return repo.findOneBy({ id: idOrCode });
+    if (/^\d{2,5}$/.test(idOrCode)) return repo.findOneBy({ code: idOrCode, validTo: IsNull() });
+    return null;
+  }
+
+  /** The path prefix of a unit named in a filter; a clear error when it does not exist. */
+  async subtreePath(idOrCode: string, field: string): Promise<string> {
+    const unit = await this.resolve(idOrCode);
+    if (!unit) {
+      throw InventoryError.invalid('Unknown administrative unit', [
+        { field, message: `no administrative unit with id or code ${idOrCode}`, value: idOrCode },
+      ]);
+    }
+    return unit.path;
+  }
+
+  protected async filtered(query: AdministrativeUnitQuery): Promise<SelectQueryBuilder<AdministrativeUnit>> {
+    const qb = this.repo().createQueryBuilder('u');
+    if (query.level) qb.andWhere('u.level = :level', { level: query.level });
+    if (query.code) qb.andWhere('u.code = :code', { code: query.code });
+    if (query.parentId) qb.andWhere('u.parent_id = :parentId', { parentId: query.parentId });
+    if (query.within) {
+      const path = await this.subtreePath(query.within, 'within');
+      qb.andWhere(`u.path LIKE :within ESCAPE '\\' AND u.path <> :self`, { within: `${likeEscape(path)}%`, self: path });
+    }
+    if (query.validOn !== 'all') {
+      const on = query.validOn ?? new Date().toISOString().slice(0, 10);
+      qb.andWhere('(u.valid_from IS NULL OR u.valid_from <= :on) AND (u.valid_to IS NULL OR u.valid_to > :on)', { on });
+    }
+    if (query.q) qb.andWhere(`hatang_fold(u.name) LIKE :q ESCAPE '\\'`, { q: `%${likeEscape(fold(query.q))}%` });
+    return qb;
+  }
+
+  protected override build(input: CreateAdministrativeUnit): AdministrativeUnit {
+    return { parentId: null, validFrom: null, validTo: null, ...input, id: newId(input), path: '' } as AdministrativeUnit;
+  }
+
+  protected async check(candidates: Candidate<AdministrativeUnit>[], m: EntityManager): Promise<Map<number, FieldProblem[]>> {
+    const out = new Map<number, FieldProblem[]>();
+    const parentIds = [...new Set(candidates.map((c) => c.after.parentId).filter((id): id is string => !!id))];
+    const parents = new Map((await m.getRepository(AdministrativeUnit).findBy({ id: In(parentIds) })).map((p) => [p.id, p]));
+    const inBatch = new Map(candidates.map((c) => [c.after.id, c.after]));
+    const codes = candidates.filter((c) => !c.after.validTo).map((c) => c.after.code);
+    const taken = new Map(
+      (await m.getRepository(AdministrativeUnit).findBy({ code: In(codes), validTo: IsNull() })).map((u) => [u.code, u.id]),
+    );
+    const codesInBatch = new Map<string, number>();
+    for (const c of candidates) {
+      const u = c.after;
+      const p: FieldProblem[] = [];
+      if (u.code.length !== CODE_LENGTH[u.level]) {
+        p.push({ field: 'code', message: `a ${u.level} code has ${CODE_LENGTH[u.level]} digits`, value: u.code });
+      }
+      if (!UNIT_TYPES[u.level].includes(u.type)) {
+        p.push({ field: 'type', message: `a ${u.level} is one of: ${UNIT_TYPES[u.level].join(', ')}`, value: u.type });
+      }
+      if (u.validFrom && u.validTo && u.validTo <= u.validFrom) p.push({ field: 'validTo', message: 'validTo must be after validFrom' });
+      if (!u.validTo) {
+        const owner = taken.get(u.code);
+        if (owner && owner !== u.id) p.push({ field: 'code', message: `a current unit already has code ${u.code}`, value: u.code });
+        const twin = codesInBatch.get(u.code);
+        if (twin !== undefined) p.push({ field: 'code', message: `code ${u.code} also appears at [${twin}]`, value: u.code });
+        codesInBatch.set(u.code, c.index);
+      }
+      const parent = u.parentId ? (parents.get(u.parentId) ?? inBatch.get(u.parentId)) : null;
+      if (u.parentId && !parent) p.push({ field: 'parentId', message: `no administrative unit ${u.parentId}`, value: u.parentId });
+      if (u.level === 'province' && u.parentId) p.push({ field: 'parentId', message: 'a province has no parent' });
+      if (u.level !== 'province' && !u.parentId) p.push({ field: 'parentId', message: `a ${u.level} needs a parent` });
+      if (parent && !PARENT_LEVELS[u.level].includes(parent.level)) {
+        p.push({ field: 'parentId', message: `a ${u.level} cannot sit under a ${parent.level}` });
+      }
+      if (parent && c.before && parent.path.includes(`/${u.id}/`)) p.push({ field: 'parentId', message: 'a unit cannot move beneath itself' });
+      if (p.length) out.set(c.index, p);
+      else u.path = `${parent?.path ?? '/'}${u.id}/`;
+    }
+    return out;
+  }
+
+  protected override async afterWrite(candidates: Candidate<AdministrativeUnit>[], m: EntityManager): Promise<void> {
+    for (const c of candidates) {
+      if (c.before && c.before.path !== c.after.path) {
+        await m.query(
+          `UPDATE administrative_unit SET path = $1 || substr(path, length($2) + 1) WHERE path LIKE $3 ESCAPE '\\' AND id <> $4`,
+          [c.after.path, c.before.path, `${likeEscape(c.before.path)}%`, c.after.id],
+        );
+      }
+    }
+  }
+
+  protected override async blockersOfDelete(ids: string[], m: EntityManager): Promise<Map<string, string>> {
+    const rows: Array<{ id: string; children: number; agencies: number }> = await m.query(
+      `SELECT u.id,
+              (SELECT count(*) FROM administrative_unit c WHERE c.parent_id = u.id)::int AS children,
+              (SELECT count(*) FROM agency a WHERE a.administrative_unit_id = u.id)::int AS agencies
+         FROM administrative_unit u WHERE u.id = ANY($1)`,
+      [ids],
+    );
+    const out = new Map<string, string>();
+    for (const r of rows) {
+      if (r.children || r.agencies) out.set(r.id, `still has ${r.children} units and ${r.agencies} agencies beneath it`);
+    }
+    return out;
+  }
+
+  /**
+   * Loads the official list (GSO, the dvhcvn JSON format): creates units that are new, updates
+   * names, types and parents that changed, leaves the rest. Running it twice changes nothing.
+   */
+  async importOfficialList(
+    payload: unknown,
+    ctx: ChangeContext,
+    options: { dryRun?: boolean } = {},
+  ): Promise<OfficialListImport> {
+    const { units, validFrom } = parseOfficialList(payload);
+    return this.ds.transaction(async (m) => {
+      const current = await m.getRepository(AdministrativeUnit).findBy({ validTo: IsNull() });
+      const byCode = new Map(current.map((u) => [u.code, u]));
+      const idOf = (code: string) => byCode.get(code)?.id;
+      const creates: Array<CreateAdministrativeUnit & { id: string }> = [];
+      const updates: Array<UpdateAdministrativeUnit & { id: string }> = [];
+      let unchanged = 0;
+      // The list comes parents first; a new unit gets its id here so its children can point at it.
+      for (const o of units) {
+        const found = byCode.get(o.code);
+        const parentId = o.parentCode ? (idOf(o.parentCode) ?? null) : null;
+        if (!found) {
+          const created = { id: randomUUID(), code: o.code, name: o.name, type: o.type, level: o.level, parentId, validFrom };
+          byCode.set(o.code, created as AdministrativeUnit);
+          creates.push(created);
+        } else if (found.name !== o.name || found.type !== o.type || found.level !== o.level || found.parentId !== parentId) {
+          updates.push({ id: found.id, name: o.name, type: o.type, level: o.level, parentId });
+        } else {
+          unchanged++;
+        }
+      }
+      const summary = {
+        validFrom,
+        provinces: units.filter((u) => u.level === 'province').length,
+        districts: units.filter((u) => u.level === 'district').length,
+        communes: units.filter((u) => u.level === 'commune').length,
+        created: creates.length,
+        updated: updates.length,
+        unchanged,
+      };
+      if (options.dryRun || (!creates.length && !updates.length)) return summary;
+      await this.write({ create: creates, update: updates }, ctx, m);
+      return summary;
+    });
+  }
+}
+
+/** Reads the dvhcvn JSON (`data[].level2s[].level3s[]`) into flat rows, or says what is wrong. */
+export function parseOfficialList(payload: unknown): { units: OfficialUnit[]; validFrom: string | null } {
+  const problems: FieldProblem[] = [];
+  const root = payload as { data?: unknown; data_date?: unknown };
+  if (!root || typeof root !== 'object' || !Array.isArray(root.data)) {
+    throw InventoryError.invalid('Not an official administrative list', [{ field: 'data', message: 'expected an object with a data array of provinces' }]);
+  }
+  const units: OfficialUnit[] = [];
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+  root.data.forEach((p: Record<string, unknown>, i: number) => {
+    const code = str(p?.level1_id);
+    const name = str(p?.name);
+    const type = str(p?.type);
+    if (!code || !name || !type) {
+      problems.push({ field: `data[${i}]`, message: 'a province needs level1_id, name and type' });
+      return;
+    }
+    units.push({ code, name, type, level: 'province', parentCode: null });
+    const level2s = Array.isArray(p.level2s) ? (p.level2s as Array<Record<string, unknown>>) : [];
+    level2s.forEach((d, j) => {
+      const dcode = str(d?.level2_id);
+      const dname = str(d?.name);
+      const dtype = str(d?.type);
+      if (!dcode || !dname || !dtype) {
+        problems.push({ field: `data[${i}].level2s[${j}]`, message: 'a district needs level2_id, name and type' });
+        return;
+      }
+      units.push({ code: dcode, name: dname, type: dtype, level: 'district', parentCode: code });
+      const level3s = Array.isArray(d.level3s) ? (d.level3s as Array<Record<string, unknown>>) : [];
+      level3s.forEach((c, k) => {
+        const ccode = str(c?.level3_id);
+        const cname = str(c?.name);
+        const ctype = str(c?.type);
+        if (!ccode || !cname || !ctype) {
+          problems.push({ field: `data[${i}].level2s[${j}].level3s[${k}]`, message: 'a commune needs level3_id, name and type' });
+          return;
+        }
+        units.push({ code: ccode, name: cname, type: ctype, level: 'commune', parentCode: dcode });
+      });
+    });
+  });
+  if (problems.length) throw new InventoryError(InventoryErrorCode.ImportRejected, 'The official list has malformed entries', problems);
+  const date = typeof root.data_date === 'string' ? /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(root.data_date) : null;
+  return { units, validFrom: date ? `${date[3]}-${date[2]}-${date[1]}` : null };
+}

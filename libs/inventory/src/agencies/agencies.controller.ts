@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Put } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ChangeContext } from '../audit/audit-log.service';
+import { Change, Input } from '../shared/http';
+import { ResourceController } from '../shared/resource-controller';
+import { AgenciesService } from './agencies.service';
+import { AgencyQuery, CreateAgency, StaffingFigures, UpdateAgency } from './agency.dto';
+import type { AgencyStaffing } from './agency-staffing.entity';
+import { Agency } from './agency.entity';
+
+@ApiTags('agencies')
+@Controller('agencies')
+export class AgenciesController extends ResourceController<Agency, CreateAgency, UpdateAgency, AgencyQuery>({
+  plural: 'agencies',
+  create: CreateAgency,
+  update: UpdateAgency,
+  query: AgencyQuery,
+}) {
+  constructor(readonly service: AgenciesService) {
+    super();
+  }
+
+  @Get(':id/staffing')
+  @ApiOperation({ summary: 'Head count per year (civil servants, public employees)' })
+  staffing(@Param('id', new ParseUUIDPipe()) id: string): Promise<AgencyStaffing[]> {
+    return this.service.staffing(id);
+  }
+
+  @Put(':id/staffing/:year')
+  @ApiOperation({ summary: 'Set the head count of one year' })
+  setStaffing(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('year', new ParseIntPipe()) year: number,
+    @Body(new Input(StaffingFigures)) figures: StaffingFigures,
+    @Change() ctx: ChangeContext,
+  ): Promise<AgencyStaffing> {
+    return this.service.setStaffing(id, year, figures, ctx);
+  }
+
+  @Delete(':id/staffing/:year')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove the head count of one year' })
+  async removeStaffing(@Param('id', new ParseUUIDPipe()) id: string, @Param('year', new ParseIntPipe()) year: number, @Change() ctx: ChangeContext): Promise<void> {
+    await this.service.removeStaffing(id, year, ctx);
+  }
+}

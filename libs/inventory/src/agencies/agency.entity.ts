@@ -1,0 +1,51 @@
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryGeneratedColumn } from 'typeorm';
+import { AdministrativeUnit } from '../administrative-units/administrative-unit.entity';
+import { AGENCY_KINDS, type AgencyKind, oneOf, SECTORS, type Sector } from '../shared/vocabulary';
+import { Timestamped } from '../shared/timestamps';
+import { AgencyStaffing } from './agency-staffing.entity';
+
+/** A state agency or public service unit (cơ quan, đơn vị) located in an administrative unit. */
+@Entity('agency')
+@Check('ck_agency_kind', oneOf('kind', AGENCY_KINDS))
+@Check('ck_agency_sector', oneOf('sector', SECTORS))
+@Index('uq_agency_code', ['code'], { unique: true })
+@Index('ix_agency_administrative_unit', ['administrativeUnitId'])
+@Index('ix_agency_parent', ['parentId'])
+@Index('ix_agency_name_trgm', { synchronize: false })
+export class Agency extends Timestamped {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** The agency's identifier code (mã định danh), the key spreadsheets match on. */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  code: string | null;
+
+  @Column({ type: 'varchar', length: 300 })
+  name: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  kind: AgencyKind;
+
+  @Column({ type: 'varchar', length: 20, default: 'general' })
+  sector: Sector;
+
+  @Column({ type: 'uuid' })
+  administrativeUnitId: string;
+
+  @ManyToOne(() => AdministrativeUnit, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'administrative_unit_id', foreignKeyConstraintName: 'fk_agency_administrative_unit' })
+  administrativeUnit?: AdministrativeUnit;
+
+  @Column({ type: 'uuid', nullable: true })
+  parentId: string | null;
+
+  @ManyToOne(() => Agency, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'parent_id', foreignKeyConstraintName: 'fk_agency_parent' })
+  parent?: Agency | null;
+
+  @Column({ type: 'text', nullable: true })
+  address: string | null;
+
+  @OneToMany(() => AgencyStaffing, (s) => s.agency)
+  staffing?: AgencyStaffing[];
+}

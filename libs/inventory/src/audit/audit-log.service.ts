@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { type ListQuery, type Page, paginate } from '../shared/list-query';
+import { type AuditAction, AuditEntry } from './audit-entry.entity';
+
+/** Who is making a change and through which door; every service write takes one. */
+export interface ChangeContext {
+  actor: string;
+  source: 'api' | 'bulk' | 'import' | 'cli' | 'seed';
+}
+
+export interface AuditRecord {
+  action: AuditAction;
+  entityType: string;
+  entityId: string;
+  before?: object | null;
+  after?: object | null;
+}
+
+export interface AuditFilter extends ListQuery {
+  entityType?: string;
+  entityId?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+}
+
+const CHUNK = 1000;
+
+@Injectable()
+export class AuditLog {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** Writes audit rows in the caller's transaction, so a change and its record commit together. */
+  async record(m: EntityManager, ctx: ChangeContext, records: AuditRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += CHUNK) {
+      const chunk = records.slice(i, i + CHUNK).map((r) => ({
+        actor: ctx.actor,
+        source: ctx.source,
+        action: r.action,
+        entityType: r.entityType,
+        entityId: r.entityId,
+        before: (r.before ? plain(r.before) : null) as Record<string, unknown> | null,
+        after: (r.after ? plain(r.after) : null) as Record<string, unknown> | null,
+      }));
+      await m.createQueryBuilder().insert().into(AuditEntry).values(chunk as never).updateEntity(false).execute();
+    }
+  }
+
+  list(filter: AuditFilter): Promise<Page<AuditEntry>> {
+    const qb = this.ds.getRepository(AuditEntry).createQueryBuilder('e');
+    if (filter.entityType) qb.andWhere('e.entity_type = :entityType', { entityType: filter.entityType });
+    if (filter.entityId) qb.andWhere('e.entity_id = :entityId', { entityId: filter.entityId });
+    if (filter.actor) qb.andWhere('e.actor = :actor', { actor: filter.actor });
+    if (filter.from) qb.andWhere('e.occurred_at >= :from', { from: filter.from });
+    if (filter.to) qb.andWhere('e.occurred_at < :to', { to: filter.to });
+    return paginate(qb, filter, { fields: { occurredAt: '"e"."occurred_at"', id: '"e"."id"' }, default: '-id' }, '"e"');
+  }
+}
+
+/** JSON-safe copy without relation objects or undefined fields. */
+function plain(o: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined || (v !== null && typeof v === 'object' && !(v instanceof Date) && !Array.isArray(v))) continue;
+    out[k] = v instanceof Date ? v.toISOString() : v;
+  }
+  return out;
+}

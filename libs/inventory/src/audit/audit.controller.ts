@@ -1,0 +1,48 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Input } from '../shared/http';
+import { ListQuery, type Page } from '../shared/list-query';
+import type { AuditEntry } from './audit-entry.entity';
+import { AuditLog } from './audit-log.service';
+
+export class AuditQuery extends ListQuery {
+  @ApiPropertyOptional({ example: 'device' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  entityType?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  entityId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  actor?: string;
+
+  @ApiPropertyOptional({ description: 'From this instant (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Before this instant (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601()
+  to?: string;
+}
+
+@ApiTags('audit')
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditLog) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Every change: who, when, through what, before and after; newest first' })
+  list(@Query(new Input(AuditQuery)) query: AuditQuery): Promise<Page<AuditEntry>> {
+    return this.audit.list(query);
+  }
+}

@@ -1,0 +1,109 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IsIn, IsIP, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { CreateEquipment } from '../shared/lifecycle.dto';
+import { EquipmentQuery, OneOrMoreOf } from '../shared/query-filters';
+import { DEVICE_KINDS, type DeviceKind, MEETING_SYSTEMS, type MeetingSystem } from '../shared/vocabulary';
+
+export class CreateDevice extends CreateEquipment {
+  @ApiProperty({ enum: DEVICE_KINDS })
+  @IsIn(DEVICE_KINDS)
+  kind: DeviceKind;
+
+  @ApiPropertyOptional({ example: 'sw-core-01', nullable: true })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string | null;
+
+  @ApiPropertyOptional({ example: 'FOC1234X0AB', nullable: true })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  serialNumber?: string | null;
+
+  @ApiPropertyOptional({ example: 'Catalyst 2960-X', nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  model?: string | null;
+
+  @ApiPropertyOptional({ example: 'Cisco', nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  manufacturer?: string | null;
+
+  @ApiPropertyOptional({ example: '10.52.0.1', nullable: true })
+  @IsOptional()
+  @IsIP(undefined, { message: 'managementAddress must be an IPv4 or IPv6 address' })
+  managementAddress?: string | null;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The LAN this device forms part of' })
+  @IsOptional()
+  @IsUUID()
+  lanId?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'Servers only' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  dataCentre?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'Servers only' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  rack?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'Servers only, e.g. database, web, backup' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  role?: string | null;
+
+  @ApiPropertyOptional({ enum: MEETING_SYSTEMS, nullable: true, description: 'Videoconference endpoints only' })
+  @IsOptional()
+  @IsIn(MEETING_SYSTEMS)
+  meetingSystem?: MeetingSystem | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'Workstations only: the staff position it is assigned to' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  staffPosition?: string | null;
+}
+
+export class UpdateDevice extends PartialType(CreateDevice) {}
+
+export class DeviceQuery extends EquipmentQuery {
+  @OneOrMoreOf(DEVICE_KINDS)
+  kind?: DeviceKind[];
+
+  @OneOrMoreOf(MEETING_SYSTEMS)
+  meetingSystem?: MeetingSystem[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  manufacturer?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  model?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  serialNumber?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  lanId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  role?: string;
+}

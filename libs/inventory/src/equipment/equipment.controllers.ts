@@ -1,0 +1,51 @@
+import { Controller } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ResourceController } from '../shared/resource-controller';
+import { CreateDevice, DeviceQuery, UpdateDevice } from './device.dto';
+import { Device } from './device.entity';
+import { DevicesService } from './devices.service';
+import { CreateLan, LanQuery, UpdateLan } from './lan.dto';
+import { Lan } from './lan.entity';
+import { LansService } from './lans.service';
+import { CreateWanLink, UpdateWanLink, WanLinkQuery } from './wan-link.dto';
+import { WanLink } from './wan-link.entity';
+import { WanLinksService } from './wan-links.service';
+
+@ApiTags('devices')
+@Controller('devices')
+export class DevicesController extends ResourceController<Device, CreateDevice, UpdateDevice, DeviceQuery>({
+  plural: 'devices',
+  create: CreateDevice,
+  update: UpdateDevice,
+  query: DeviceQuery,
+}) {
+  constructor(readonly service: DevicesService) {
+    super();
+  }
+}
+
+@ApiTags('LANs')
+@Controller('lans')
+export class LansController extends ResourceController<Lan, CreateLan, UpdateLan, LanQuery>({
+  plural: 'LANs',
+  create: CreateLan,
+  update: UpdateLan,
+  query: LanQuery,
+}) {
+  constructor(readonly service: LansService) {
+    super();
+  }
+}
+
+@ApiTags('WAN links')
+@Controller('wan-links')
+export class WanLinksController extends ResourceController<WanLink, CreateWanLink, UpdateWanLink, WanLinkQuery>({
+  plural: 'WAN links',
+  create: CreateWanLink,
+  update: UpdateWanLink,
+  query: WanLinkQuery,
+}) {
+  constructor(readonly service: WanLinksService) {
+    super();
+  }
+}

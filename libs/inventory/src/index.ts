@@ -1,0 +1,18 @@
+export { InventoryModule } from './inventory.module';
+export { INVENTORY_ENTITIES } from './entities';
+export { AdministrativeUnitsService, parseOfficialList, type OfficialListImport } from './administrative-units/administrative-units.service';
+export { AgenciesService } from './agencies/agencies.service';
+export { DevicesService } from './equipment/devices.service';
+export { LansService } from './equipment/lans.service';
+export { WanLinksService } from './equipment/wan-links.service';
+export { AuditLog, type ChangeContext } from './audit/audit-log.service';
+export { InventoryError, InventoryErrorCode, type FieldProblem } from './shared/inventory-error';
+export { toProblems } from './shared/validation';
+export * from './shared/vocabulary';
+export { AdministrativeUnit } from './administrative-units/administrative-unit.entity';
+export { Agency } from './agencies/agency.entity';
+export { AgencyStaffing } from './agencies/agency-staffing.entity';
+export { Device } from './equipment/device.entity';
+export { Lan } from './equipment/lan.entity';
+export { WanLink } from './equipment/wan-link.entity';
+export { DemoProvince, DEMO_PROVINCE_CODE, type DemoSummary } from './demo/demo-province';

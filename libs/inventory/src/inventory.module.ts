@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { AdministrativeUnitsController } from './administrative-units/administrative-units.controller';
+import { AdministrativeUnitsService } from './administrative-units/administrative-units.service';
+import { AgenciesController } from './agencies/agencies.controller';
+import { AgenciesService } from './agencies/agencies.service';
+import { AuditController } from './audit/audit.controller';
+import { AuditLog } from './audit/audit-log.service';
+import { DemoProvince } from './demo/demo-province';
+import { DevicesService } from './equipment/devices.service';
+import { DevicesController, LansController, WanLinksController } from './equipment/equipment.controllers';
+import { LansService } from './equipment/lans.service';
+import { WanLinksService } from './equipment/wan-links.service';
+
+@Module({
+  controllers: [AdministrativeUnitsController, AgenciesController, DevicesController, LansController, WanLinksController, AuditController],
+  providers: [DemoProvince, AuditLog, AdministrativeUnitsService, AgenciesService, DevicesService, LansService, WanLinksService],
+  exports: [DemoProvince, AuditLog, AdministrativeUnitsService, AgenciesService, DevicesService, LansService, WanLinksService],
+})
+export class InventoryModule {}

@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager, type EntityTarget, In, QueryFailedError, type SelectQueryBuilder } from 'typeorm';
+import type { AuditLog, ChangeContext } from '../audit/audit-log.service';
+import { atIndex, type FieldProblem, InventoryError, InventoryErrorCode } from './inventory-error';
+import { type ListQuery, type Page, paginate, type Sortable } from './list-query';
+
+export interface Identified {
+  id: string;
+}
+
+/** A record as it will be after the write, with its place in the request, for the checks. */
+export interface Candidate<E> {
+  index: number;
+  before: E | null;
+  after: E;
+}
+
+const CHUNK = 500;
+
+/** Unique and foreign-key constraints, named in the migration, mapped to the field a user typed. */
+const CONSTRAINT_FIELDS: Record<string, { field: string; message: string }> = {
+  uq_device_serial_number: { field: 'serialNumber', message: 'another device already has this serial number' },
+  uq_device_workstation_position: { field: 'staffPosition', message: 'this staff position already has a workstation' },
+  uq_agency_code: { field: 'code', message: 'another agency already has this code' },
+  uq_wan_link_circuit: { field: 'circuitId', message: 'this provider already has a link with this circuit id' },
+  uq_administrative_unit_current_code: { field: 'code', message: 'a current unit already has this code' },
+  fk_device_agency: { field: 'agencyId', message: 'no such agency' },
+  fk_lan_agency: { field: 'agencyId', message: 'no such agency' },
+  fk_wan_link_agency: { field: 'agencyId', message: 'no such agency' },
+  fk_device_lan: { field: 'lanId', message: 'no such LAN' },
+  fk_wan_link_device: { field: 'deviceId', message: 'no such device' },
+  fk_agency_administrative_unit: { field: 'administrativeUnitId', message: 'no such administrative unit' },
+  fk_agency_parent: { field: 'parentId', message: 'no such agency' },
+  fk_administrative_unit_parent: { field: 'parentId', message: 'no such administrative unit' },
+};
+
+/**
+ * Create, read, update, delete and list for one kind of inventory record. Writes of one item,
+ * a bulk list or a spreadsheet all go through `write`: one transaction, every item checked
+ * before anything is written, each change recorded in the audit log.
+ */
+export abstract class InventoryResource<E extends Identified, C extends object, U extends object> {
+  /** Audit entity type and the word in messages: 'device'. */
+  abstract readonly type: string;
+  protected abstract readonly entity: EntityTarget<E>;
+  protected abstract readonly alias: string;
+  protected abstract readonly sortable: Sortable;
+
+  constructor(
+    protected readonly ds: DataSource,
+    protected readonly audit: AuditLog,
+  ) {}
+
+  /**
+   * Problems of each candidate that need the database: references, uniqueness, cross-field
+   * rules. May also fill fields derived from other records (a unit's path).
+   */
+  protected abstract check(candidates: Candidate<E>[], m: EntityManager): Promise<Map<number, FieldProblem[]>>;
+
+  /** The list query with the resource's filters applied (no paging). */
+  protected abstract filtered(query: ListQuery, m?: EntityManager): Promise<SelectQueryBuilder<E>>;
+
+  /** Problems that block deleting these records (something still refers to them). */
+  protected blockersOfDelete(_ids: string[], _m: EntityManager): Promise<Map<string, string>> {
+    return Promise.resolve(new Map());
+  }
+
+  /** Runs after the rows are written, in the same transaction (e.g. re-pathing a moved subtree). */
+  protected afterWrite(_candidates: Candidate<E>[], _m: EntityManager): Promise<void> {
+    return Promise.resolve();
+  }
+
+  protected repo(m: EntityManager = this.ds.manager) {
+    return m.getRepository(this.entity);
+  }
+
+  async list(query: ListQuery): Promise<Page<E>> {
+    return paginate(await this.filtered(query), query, this.sortable, `"${this.alias}"`);
+  }
+
+  /** Every row matching the filters, streamed in pages (for exports). */
+  async *all(query: ListQuery): AsyncGenerator<E[]> {
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.list({ ...query, limit: 1000, offset: undefined, cursor });
+      if (page.items.length) yield page.items;
+      if (!page.nextCursor) return;
+      cursor = page.nextCursor;
+    }
+  }
+
+  async get(id: string, m?: EntityManager): Promise<E> {
+    const found = await this.repo(m).findOneBy({ id } as never);
+    if (!found) throw InventoryError.notFound(this.type, id);
+    return found;
+  }
+
+  async create(input: C, ctx: ChangeContext): Promise<E> {
+    return (await this.write({ create: [input] }, ctx))[0];
+  }
+
+  async update(id: string, patch: U, ctx: ChangeContext): Promise<E> {
+    return (await this.write({ update: [{ ...patch, id }] }, ctx))[0];
+  }
+
+  async remove(id: string, ctx: ChangeContext): Promise<void> {
+    await this.write({ delete: [id] }, ctx);
+  }
+
+  createMany(inputs: C[], ctx: ChangeContext): Promise<E[]> {
+    return this.write({ create: inputs }, ctx);
+  }
+
+  updateMany(patches: Array<U & Identified>, ctx: ChangeContext): Promise<E[]> {
+    return this.write({ update: patches }, ctx);
+  }
+
+  async removeMany(ids: string[], ctx: ChangeContext): Promise<void> {
+    await this.write({ delete: ids }, ctx);
+  }
+
+  /**
+   * Turns a create input into the record to insert (defaults, derived fields). Internal callers
+   * may pre-assign `id` (an import linking new rows to each other); API input cannot carry one.
+   */
+  protected build(input: C): E {
+    return { ...(input as object), id: newId(input) } as unknown as E;
+  }
+
+  /** Applies a patch to a record; fields absent from the patch keep their value. */
+  protected merge(before: E, patch: U): E {
+    const after = { ...before } as Record<string, unknown>;
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined && k !== 'id') after[k] = v;
+    return after as E;
+  }
+
+  /** All-or-nothing: creates, updates and deletes in one transaction, or nothing and every problem. */
+  async write(
+    ops: { create?: C[]; update?: Array<U & Identified>; delete?: string[] },
+    ctx: ChangeContext,
+    m?: EntityManager,
+  ): Promise<E[]> {
+    const run = (tx: EntityManager) => this.writeIn(tx, ops, ctx);
+    try {
+      return m ? await run(m) : await this.ds.transaction(run);
+    } catch (err) {
+      throw translateDatabaseError(err);
+    }
+  }
+
+  private async writeIn(
+    m: EntityManager,
+    ops: { create?: C[]; update?: Array<U & Identified>; delete?: string[] },
+    ctx: ChangeContext,
+  ): Promise<E[]> {
+    const creates = ops.create ?? [];
+    const updates = ops.update ?? [];
+    const deletes = ops.delete ?? [];
+    const bulk = creates.length + updates.length + deletes.length > 1;
+    const problems: FieldProblem[] = [];
+
+    const updateIds = updates.map((u) => u.id);
+    const existing = await this.loadMany([...updateIds, ...deletes], m);
+    const seen = new Set<string>();
+    const candidates: Candidate<E>[] = creates.map((c, index) => ({ index, before: null, after: this.build(c) }));
+    updates.forEach((u, i) => {
+      const index = creates.length + i;
+      const before = existing.get(u.id);
+      if (!before) problems.push({ field: bulk ? `[${index}].id` : 'id', message: `${this.type} ${u.id} does not exist` });
+      else if (seen.has(u.id)) problems.push({ field: `[${index}].id`, message: `${this.type} ${u.id} appears twice in this request` });
+      else candidates.push({ index, before, after: this.merge(before, u) });
+      seen.add(u.id);
+    });
+    deletes.forEach((id, i) => {
+      if (!existing.has(id)) problems.push({ field: bulk ? `[${creates.length + updates.length + i}]` : 'id', message: `${this.type} ${id} does not exist` });
+    });
+    if (problems.length && !bulk) throw InventoryError.notFound(this.type, (updateIds[0] ?? deletes[0])!);
+
+    const found = await this.check(candidates, m);
+    for (const c of candidates) {
+      const p = found.get(c.index);
+      if (p?.length) problems.push(...(bulk ? atIndex(c.index, p) : p));
+    }
+    const blockers = await this.blockersOfDelete(deletes.filter((id) => existing.has(id)), m);
+    deletes.forEach((id, i) => {
+      const why = blockers.get(id);
+      if (why) problems.push({ field: bulk ? `[${creates.length + updates.length + i}]` : 'id', message: why });
+    });
+    if (problems.length) {
+      const conflict = !bulk && blockers.size > 0;
+      throw new InventoryError(
+        conflict ? InventoryErrorCode.InUse : InventoryErrorCode.Invalid,
+        conflict ? `This ${this.type} is still in use` : `The ${this.type} data is not valid`,
+        problems,
+      );
+    }
+
+    const inserted = candidates.filter((c) => c.before === null).map((c) => c.after);
+    for (let i = 0; i < inserted.length; i += CHUNK) {
+      await m.createQueryBuilder().insert().into(this.entity).values(inserted.slice(i, i + CHUNK) as never).execute();
+    }
+    for (const c of candidates.filter((c) => c.before !== null)) {
+      const changed = this.changedFields(c.before!, c.after);
+      if (Object.keys(changed).length) await this.repo(m).update({ id: c.after.id } as never, changed as never);
+    }
+    if (deletes.length) await this.repo(m).delete({ id: In(deletes) } as never);
+    await this.afterWrite(candidates, m);
+
+    const written = await this.loadMany(candidates.map((c) => c.after.id), m);
+    await this.audit.record(m, ctx, [
+      ...candidates.map((c) => ({
+        action: c.before ? ('update' as const) : ('create' as const),
+        entityType: this.type,
+        entityId: c.after.id,
+        before: c.before,
+        after: written.get(c.after.id) ?? c.after,
+      })),
+      ...deletes.map((id) => ({ action: 'delete' as const, entityType: this.type, entityId: id, before: existing.get(id) ?? null, after: null })),
+    ]);
+    return candidates.sort((a, b) => a.index - b.index).map((c) => written.get(c.after.id) ?? c.after);
+  }
+
+  protected changedFields(before: E, after: E): Partial<E> {
+    const out: Record<string, unknown> = {};
+    const b = before as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(after as object)) {
+      if (k === 'updatedAt' || k === 'createdAt' || typeof v === 'object' && v !== null) continue;
+      if (b[k] !== v) out[k] = v;
+    }
+    return out as Partial<E>;
+  }
+
+  protected async loadMany(ids: string[], m: EntityManager): Promise<Map<string, E>> {
+    const out = new Map<string, E>();
+    const valid = ids.filter(isUuid);
+    for (let i = 0; i < valid.length; i += 5000) {
+      const rows = await this.repo(m).findBy({ id: In(valid.slice(i, i + 5000)) } as never);
+      for (const r of rows) out.set(r.id, r);
+    }
+    return out;
+  }
+}
+
+export function newId(input: object): string {
+  return (input as Partial<Identified>).id ?? randomUUID();
+}
+
+export function isUuid(s: unknown): s is string {
+  return typeof s === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}
+
+/** A constraint the checks did not catch (a concurrent write): still a clear answer, not a 500. */
+export function translateDatabaseError(err: unknown): unknown {
+  if (!(err instanceof QueryFailedError)) return err;
+  const d = err.driverError as { code?: string; constraint?: string; detail?: string };
+  const known = d.constraint ? CONSTRAINT_FIELDS[d.constraint] : undefined;
+  if (d.code === '23505') {
+    return new InventoryError(InventoryErrorCode.Conflict, 'A unique value is already taken', [
+      { field: known?.field ?? d.constraint ?? '', message: known?.message ?? d.detail ?? 'duplicate value' },
+    ]);
+  }
+  if (d.code === '23503') {
+    return new InventoryError(InventoryErrorCode.UnknownReference, 'A referenced record does not exist or is still referenced', [
+      { field: known?.field ?? d.constraint ?? '', message: known?.message ?? d.detail ?? 'reference violation' },
+    ]);
+  }
+  if (d.code === '23514' || d.code === '22P02' || d.code === '22007' || d.code === '22008' || d.code === '22003') {
+    return InventoryError.invalid('A value is out of range', [{ field: d.constraint ?? '', message: err.message }]);
+  }
+  return err;
+}

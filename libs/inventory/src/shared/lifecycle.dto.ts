@@ -1,0 +1,31 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { EQUIPMENT_STATUSES, type EquipmentStatus } from './vocabulary';
+
+/** The fields every piece of equipment has when it is created. */
+export abstract class CreateEquipment {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The agency it belongs to' })
+  @IsUUID('all', { message: 'agencyId must be a UUID' })
+  agencyId: string;
+
+  @ApiPropertyOptional({ enum: EQUIPMENT_STATUSES, default: 'active' })
+  @IsOptional()
+  @IsIn(EQUIPMENT_STATUSES)
+  status?: EquipmentStatus;
+
+  @ApiPropertyOptional({ example: '2013-06-01', nullable: true })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'commissionedOn must be a date YYYY-MM-DD' })
+  commissionedOn?: string | null;
+
+  @ApiPropertyOptional({ example: null, nullable: true })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'retiredOn must be a date YYYY-MM-DD' })
+  retiredOn?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  notes?: string | null;
+}

@@ -1,0 +1,136 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { InventoryError } from './inventory-error';
+
+export const MAX_PAGE = 1000;
+
+/** The paging, sorting and search parameters every list takes. Filters are declared per resource. */
+export class ListQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 50 })
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Rows to skip; use `cursor` instead for deep pages.' })
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
+  @IsInt()
+  @Min(0)
+  offset?: number;
+
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+
+  @ApiPropertyOptional({ description: 'A field name, `-` in front for descending, e.g. `-commissionedOn`.' })
+  @IsOptional()
+  @Matches(/^-?[A-Za-z]+$/, { message: 'sort must be a field name, optionally prefixed with -' })
+  sort?: string;
+
+  @ApiPropertyOptional({ description: 'Search, insensitive to case and Vietnamese diacritics.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface Sortable {
+  /** API field → SQL expression over the list's alias. */
+  fields: Record<string, string>;
+  default: string;
+}
+
+interface Cursor {
+  s: string; // sort spec it was made for
+  v: unknown; // last row's sort value
+  id: string; // last row's id
+}
+
+/**
+ * Applies sorting and paging to a query already filtered, and counts the total.
+ * Keyset paging on (sort value, id) when a cursor is given, so deep pages stay fast.
+ */
+export async function paginate<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  query: ListQuery,
+  sortable: Sortable,
+  alias: string,
+): Promise<Page<T>> {
+  const limit = query.limit ?? 50;
+  const offset = query.offset ?? 0;
+  const spec = query.sort ?? sortable.default;
+  const desc = spec.startsWith('-');
+  const field = desc ? spec.slice(1) : spec;
+  const expr = sortable.fields[field];
+  if (!expr) {
+    throw InventoryError.invalid('Unknown sort field', [
+      { field: 'sort', message: `sort must be one of ${Object.keys(sortable.fields).join(', ')} (with - for descending)`, value: spec },
+    ]);
+  }
+  const total = await qb.clone().getCount();
+  const dir = desc ? 'DESC' : 'ASC';
+  const idExpr = `${alias}.id`;
+  if (query.cursor) {
+    const c = decodeCursor(query.cursor);
+    if (c.s !== spec) {
+      throw InventoryError.invalid('Cursor does not match the sort', [{ field: 'cursor', message: 'this cursor was made for another sort order' }]);
+    }
+    const op = desc ? '<' : '>';
+    if (c.v === null) {
+      // NULLs sort last ascending and first descending in PostgreSQL.
+      qb.andWhere(desc ? `(${expr} IS NOT NULL OR ${idExpr} ${op} :cursorId)` : `(${expr} IS NULL AND ${idExpr} ${op} :cursorId)`, { cursorId: c.id });
+    } else {
+      qb.andWhere(
+        desc
+          ? `(${expr} ${op} :cursorValue OR (${expr} = :cursorValue AND ${idExpr} ${op} :cursorId))`
+          : `(${expr} ${op} :cursorValue OR (${expr} = :cursorValue AND ${idExpr} ${op} :cursorId) OR ${expr} IS NULL)`,
+        { cursorValue: c.v, cursorId: c.id },
+      );
+    }
+  } else if (offset) {
+    qb.offset(offset);
+  }
+  qb.addSelect(expr, 'sort_value').orderBy(expr, dir).addOrderBy(idExpr, dir).limit(limit);
+  const { entities, raw } = await qb.getRawAndEntities();
+  let nextCursor: string | null = null;
+  if (entities.length === limit) {
+    const last = raw[raw.length - 1] as Record<string, unknown>;
+    const lastEntity = entities[entities.length - 1] as unknown as { id: string };
+    nextCursor = encodeCursor({ s: spec, v: normaliseValue(last.sort_value), id: lastEntity.id });
+  }
+  return { items: entities, total, limit, offset: query.cursor ? 0 : offset, nextCursor };
+}
+
+function normaliseValue(v: unknown): unknown {
+  return v instanceof Date ? v.toISOString() : (v ?? null);
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
+    if (typeof c.s === 'string' && typeof c.id === 'string' && 'v' in c) return c;
+  } catch {
+    // fall through
+  }
+  throw InventoryError.invalid('Malformed cursor', [{ field: 'cursor', message: 'cursor is not one this API issued' }]);
+}

@@ -1,0 +1,78 @@
+import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, type Type } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, getSchemaPath } from '@nestjs/swagger';
+import type { ChangeContext } from '../audit/audit-log.service';
+import { Change, IdList, Input, OneOrMany } from './http';
+import type { Identified, InventoryResource } from './inventory-resource';
+import type { ListQuery, Page } from './list-query';
+
+export interface ResourceRoutes<C extends object, U extends object, Q extends ListQuery> {
+  /** Plural in messages, e.g. "devices". */
+  plural: string;
+  create: Type<C>;
+  update: Type<U>;
+  query: Type<Q>;
+}
+
+/**
+ * The routes every inventory list has: list with filters, read, create one or many, update one
+ * or many, delete one or many. Bulk writes are atomic.
+ */
+export function ResourceController<E extends Identified, C extends object, U extends object, Q extends ListQuery>(
+  routes: ResourceRoutes<C, U, Q>,
+) {
+  abstract class Routes {
+    abstract readonly service: InventoryResource<E, C, U>;
+
+    @Get()
+    @ApiOperation({ summary: `List ${routes.plural}`, description: 'Filters, `q` search without diacritics, `sort`, paging by limit/offset or cursor; the response has the total.' })
+    @ApiQuery({ name: 'filters', required: false, type: routes.query, style: 'form', explode: true })
+    list(@Query(new Input(routes.query)) query: Q): Promise<Page<E>> {
+      return this.service.list(query);
+    }
+
+    @Get(':id')
+    @ApiOperation({ summary: `Read one of the ${routes.plural}` })
+    get(@Param('id', new ParseUUIDPipe()) id: string): Promise<E> {
+      return this.service.get(id);
+    }
+
+    @Post()
+    @ApiOperation({ summary: `Create one, or many at once (send an array: all or nothing)` })
+    @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(routes.create) }, { type: 'array', items: { $ref: getSchemaPath(routes.create) } }] } })
+    async create(@Body(new OneOrMany(routes.create)) body: { items: C[]; many: boolean }, @Change() ctx: ChangeContext): Promise<E | E[]> {
+      const out = await this.service.createMany(body.items, ctx);
+      return body.many ? out : out[0];
+    }
+
+    @Patch()
+    @ApiOperation({ summary: `Update many at once: an array of partial records with their id (all or nothing)` })
+    @ApiBody({ schema: { type: 'array', items: { allOf: [{ $ref: getSchemaPath(routes.update) }, { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } }] } } })
+    @ApiOkResponse({ description: 'The updated records, in the order sent' })
+    async updateMany(@Body(new OneOrMany(routes.update, true)) body: { items: Array<U & Identified> }, @Change() ctx: ChangeContext): Promise<E[]> {
+      return this.service.updateMany(body.items, { ...ctx, source: 'bulk' });
+    }
+
+    @Patch(':id')
+    @ApiOperation({ summary: 'Update fields of one record' })
+    @ApiBody({ type: routes.update })
+    update(@Param('id', new ParseUUIDPipe()) id: string, @Body(new Input(routes.update)) patch: U, @Change() ctx: ChangeContext): Promise<E> {
+      return this.service.update(id, patch, ctx);
+    }
+
+    @Delete()
+    @HttpCode(204)
+    @ApiOperation({ summary: 'Delete many at once: an array of ids (all or nothing)' })
+    @ApiBody({ schema: { type: 'array', items: { type: 'string', format: 'uuid' } } })
+    async removeMany(@Body(new IdList()) ids: string[], @Change() ctx: ChangeContext): Promise<void> {
+      await this.service.removeMany(ids, { ...ctx, source: 'bulk' });
+    }
+
+    @Delete(':id')
+    @HttpCode(204)
+    @ApiOperation({ summary: 'Delete one record' })
+    async remove(@Param('id', new ParseUUIDPipe()) id: string, @Change() ctx: ChangeContext): Promise<void> {
+      await this.service.remove(id, ctx);
+    }
+  }
+  return Routes;
+}

@@ -1,0 +1,38 @@
+import { ENGINES } from './support/databases';
+import { startApp, type TestApp } from './support/app';
+import { DemoProvince } from '@app/inventory';
+
+describe.each(ENGINES)('demo province on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp(engine);
+    await t.app.get(DemoProvince).loadIfEmpty();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("has Bình Định's 11 district-level units and 155 generated communes", async () => {
+    const districts = await t.http().get('/api/v1/administrative-units').query({ within: '52', level: 'district', limit: 50 }).expect(200);
+    expect(districts.body.total).toBe(11);
+    expect(districts.body.items.map((u: { code: string }) => u.code)).toEqual(['540', '542', '543', '544', '545', '546', '547', '548', '549', '550', '551']);
+    const communes = await t.http().get('/api/v1/administrative-units').query({ within: '52', level: 'commune' }).expect(200);
+    expect(communes.body.total).toBe(155);
+    const anLao = await t.http().get('/api/v1/administrative-units').query({ within: '542', level: 'commune' }).expect(200);
+    expect(anLao.body.total).toBe(10);
+  });
+
+  it('does not load twice', async () => {
+    expect(await t.app.get(DemoProvince).loadIfEmpty()).toBeNull();
+  });
+
+  it('has commune committees whose LANs differ by district and by year', async () => {
+    const complete = async (unit: string, year: number) =>
+      (await t.http().get('/api/v1/lans').query({ administrativeUnit: unit, complete: true, activeOn: `${year}-12-31` })).body.total as number;
+    // Quy Nhơn (540) is ahead of Vân Canh (551); counts grow from 2011 to 2015 somewhere.
+    const quyNhon = [await complete('540', 2011), await complete('540', 2015)];
+    const vanCanh = await complete('551', 2015);
+    expect(quyNhon[1]).toBeGreaterThan(quyNhon[0]);
+    expect(quyNhon[1]).toBeGreaterThan(vanCanh);
+  });
+});

@@ -1,0 +1,40 @@
+import { buildDataSourceOptions, MIGRATIONS } from '@app/database';
+import { INVENTORY_ENTITIES } from '@app/inventory';
+import { DataSource } from 'typeorm';
+import { ENGINES, freshPostgres } from './support/databases';
+
+/** Generating a migration after migrating must yield nothing: entities and migrations agree. */
+describe.each(ENGINES)('schema on %s', (engine) => {
+  let ds: DataSource;
+  let drop: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    const pg = engine === 'postgres' ? await freshPostgres() : undefined;
+    drop = pg?.drop;
+    ds = new DataSource(await buildDataSourceOptions({ url: pg?.url, dataDir: 'memory://', entities: INVENTORY_ENTITIES, migrations: MIGRATIONS }));
+    await ds.initialize();
+    await ds.runMigrations();
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    await drop?.();
+  });
+
+  it('has no difference between the entities and the migrated database', async () => {
+    const diff = await ds.driver.createSchemaBuilder().log();
+    expect(diff.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('notices a difference when the database drifts (the check can fail)', async () => {
+    await ds.query('ALTER TABLE device DROP COLUMN rack');
+    const diff = await ds.driver.createSchemaBuilder().log();
+    expect(diff.upQueries.map((q) => q.query).join('\n')).toMatch(/ADD "rack"/);
+    await ds.query('ALTER TABLE device ADD COLUMN rack character varying(50)');
+  });
+
+  it('rolls every migration back', async () => {
+    for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration();
+    const tables: Array<{ n: number }> = await ds.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'`);
+    expect(tables[0].n).toBe(0);
+  });
+});
