@@ -16,3 +16,4 @@ export { Device } from './equipment/device.entity';
 export { Lan } from './equipment/lan.entity';
 export { WanLink } from './equipment/wan-link.entity';
 export { DemoProvince, DEMO_PROVINCE_CODE, type DemoSummary } from './demo/demo-province';
+export { Spreadsheets, SHEET_RESOURCES, type SheetResource, type SheetFormat, type ImportOutcome } from './spreadsheets/spreadsheets.service';

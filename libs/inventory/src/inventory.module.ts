@@ -10,10 +10,13 @@ import { DevicesService } from './equipment/devices.service';
 import { DevicesController, LansController, WanLinksController } from './equipment/equipment.controllers';
 import { LansService } from './equipment/lans.service';
 import { WanLinksService } from './equipment/wan-links.service';
+import { SpreadsheetsController } from './spreadsheets/spreadsheets.controller';
+import { Spreadsheets } from './spreadsheets/spreadsheets.service';
 
 @Module({
-  controllers: [AdministrativeUnitsController, AgenciesController, DevicesController, LansController, WanLinksController, AuditController],
-  providers: [DemoProvince, AuditLog, AdministrativeUnitsService, AgenciesService, DevicesService, LansService, WanLinksService],
-  exports: [DemoProvince, AuditLog, AdministrativeUnitsService, AgenciesService, DevicesService, LansService, WanLinksService],
+  // Spreadsheets first: /devices/export must not be taken for /devices/:id.
+  controllers: [SpreadsheetsController, AdministrativeUnitsController, AgenciesController, DevicesController, LansController, WanLinksController, AuditController],
+  providers: [Spreadsheets, DemoProvince, AuditLog, AdministrativeUnitsService, AgenciesService, DevicesService, LansService, WanLinksService],
+  exports: [Spreadsheets, DemoProvince, AuditLog, AdministrativeUnitsService, AgenciesService, DevicesService, LansService, WanLinksService],
 })
 export class InventoryModule {}

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, IsNull, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, IsNull, type SelectQueryBuilder } from 'typeorm';
 import { AuditLog, type ChangeContext } from '../audit/audit-log.service';
 import { fold, likeEscape } from '../shared/fold';
-import { type Candidate, InventoryResource, isUuid, newId } from '../shared/inventory-resource';
+import { anyOf, type Candidate, InventoryResource, isUuid, newId } from '../shared/inventory-resource';
 import { type FieldProblem, InventoryError, InventoryErrorCode } from '../shared/inventory-error';
 import type { UnitLevel } from '../shared/vocabulary';
 import { AdministrativeUnit } from './administrative-unit.entity';
@@ -98,11 +98,11 @@ export class AdministrativeUnitsService extends InventoryResource<Administrative
   protected async check(candidates: Candidate<AdministrativeUnit>[], m: EntityManager): Promise<Map<number, FieldProblem[]>> {
     const out = new Map<number, FieldProblem[]>();
     const parentIds = [...new Set(candidates.map((c) => c.after.parentId).filter((id): id is string => !!id))];
-    const parents = new Map((await m.getRepository(AdministrativeUnit).findBy({ id: In(parentIds) })).map((p) => [p.id, p]));
+    const parents = new Map((await m.getRepository(AdministrativeUnit).findBy({ id: anyOf(parentIds) })).map((p) => [p.id, p]));
     const inBatch = new Map(candidates.map((c) => [c.after.id, c.after]));
     const codes = candidates.filter((c) => !c.after.validTo).map((c) => c.after.code);
     const taken = new Map(
-      (await m.getRepository(AdministrativeUnit).findBy({ code: In(codes), validTo: IsNull() })).map((u) => [u.code, u.id]),
+      (await m.getRepository(AdministrativeUnit).findBy({ code: anyOf(codes), validTo: IsNull() })).map((u) => [u.code, u.id]),
     );
     const codesInBatch = new Map<string, number>();
     for (const c of candidates) {

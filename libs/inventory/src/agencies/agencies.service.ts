@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AdministrativeUnit } from '../administrative-units/administrative-unit.entity';
 import { AdministrativeUnitsService } from '../administrative-units/administrative-units.service';
 import { AuditLog, type ChangeContext } from '../audit/audit-log.service';
 import { fold, likeEscape } from '../shared/fold';
-import { type Candidate, InventoryResource, newId } from '../shared/inventory-resource';
+import { anyOf, type Candidate, InventoryResource, newId } from '../shared/inventory-resource';
 import { type FieldProblem, InventoryError } from '../shared/inventory-error';
 import { AgencyStaffing } from './agency-staffing.entity';
 import { Agency } from './agency.entity';
@@ -60,12 +60,12 @@ export class AgenciesService extends InventoryResource<Agency, CreateAgency, Upd
   protected async check(candidates: Candidate<Agency>[], m: EntityManager): Promise<Map<number, FieldProblem[]>> {
     const out = new Map<number, FieldProblem[]>();
     const unitIds = [...new Set(candidates.map((c) => c.after.administrativeUnitId))];
-    const units = new Set((await m.getRepository(AdministrativeUnit).findBy({ id: In(unitIds) })).map((u) => u.id));
+    const units = new Set((await m.getRepository(AdministrativeUnit).findBy({ id: anyOf(unitIds) })).map((u) => u.id));
     const parentIds = [...new Set(candidates.map((c) => c.after.parentId).filter((x): x is string => !!x))];
-    const parents = new Set((await m.getRepository(Agency).findBy({ id: In(parentIds) })).map((a) => a.id));
+    const parents = new Set((await m.getRepository(Agency).findBy({ id: anyOf(parentIds) })).map((a) => a.id));
     const batchIds = new Set(candidates.map((c) => c.after.id));
     const codes = candidates.map((c) => c.after.code).filter((x): x is string => !!x);
-    const codeOwner = new Map((await m.getRepository(Agency).findBy({ code: In(codes) })).map((a) => [a.code!, a.id]));
+    const codeOwner = new Map((await m.getRepository(Agency).findBy({ code: anyOf(codes) })).map((a) => [a.code!, a.id]));
     const codeInBatch = new Map<string, number>();
     for (const c of candidates) {
       const a = c.after;

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, Not, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, Not, type SelectQueryBuilder } from 'typeorm';
 import { AdministrativeUnitsService } from '../administrative-units/administrative-units.service';
 import { AuditLog } from '../audit/audit-log.service';
 import { fold, likeEscape } from '../shared/fold';
-import { type Candidate, InventoryResource, newId } from '../shared/inventory-resource';
+import { anyOf, type Candidate, InventoryResource, newId, notAnyOf } from '../shared/inventory-resource';
 import type { FieldProblem } from '../shared/inventory-error';
 import { EQUIPMENT_SORTS, whereAgencyWithin, whereEquipment } from '../shared/query-filters';
 import { Device } from './device.entity';
@@ -83,15 +83,15 @@ export class DevicesService extends InventoryResource<Device, CreateDevice, Upda
 
     const serials = candidates.map((c) => c.after.serialNumber).filter((s): s is string => !!s);
     const takenSerials = new Set(
-      (await m.getRepository(Device).find({ select: { serialNumber: true }, where: { serialNumber: In(serials), id: Not(In(ids)) } })).map((d) => d.serialNumber),
+      (await m.getRepository(Device).find({ select: { serialNumber: true }, where: { serialNumber: anyOf(serials), id: notAnyOf(ids) } })).map((d) => d.serialNumber),
     );
     const lanIds = [...new Set(candidates.map((c) => c.after.lanId).filter((x): x is string => !!x))];
-    const lans = new Map((await m.getRepository(Lan).findBy({ id: In(lanIds) })).map((l) => [l.id, l]));
+    const lans = new Map((await m.getRepository(Lan).findBy({ id: anyOf(lanIds) })).map((l) => [l.id, l]));
     const positions = candidates.filter((c) => isAssignedWorkstation(c.after));
     const takenPositions = new Set(
       (await m.getRepository(Device).find({
         select: { agencyId: true, staffPosition: true },
-        where: { kind: 'workstation', agencyId: In(positions.map((c) => c.after.agencyId)), status: Not('retired'), id: Not(In(ids)) },
+        where: { kind: 'workstation', agencyId: anyOf(positions.map((c) => c.after.agencyId)), status: Not('retired'), id: notAnyOf(ids) },
       })).filter((d) => d.staffPosition).map((d) => `${d.agencyId}\u0000${d.staffPosition}`),
     );
 

@@ -1,6 +1,6 @@
-import { type EntityManager, In } from 'typeorm';
+import { type EntityManager } from 'typeorm';
 import { Agency } from '../agencies/agency.entity';
-import type { Candidate } from '../shared/inventory-resource';
+import { anyOf, type Candidate } from '../shared/inventory-resource';
 import type { FieldProblem } from '../shared/inventory-error';
 import { type Equipment, lifecycleProblems } from '../shared/lifecycle';
 
@@ -12,7 +12,7 @@ export async function equipmentProblems<E extends Owned>(
   m: EntityManager,
 ): Promise<Map<number, FieldProblem[]>> {
   const agencyIds = [...new Set(candidates.map((c) => c.after.agencyId))];
-  const agencies = new Set((await m.getRepository(Agency).findBy({ id: In(agencyIds) })).map((a) => a.id));
+  const agencies = new Set((await m.getRepository(Agency).findBy({ id: anyOf(agencyIds) })).map((a) => a.id));
   const out = new Map<number, FieldProblem[]>();
   for (const c of candidates) {
     const p: FieldProblem[] = [];

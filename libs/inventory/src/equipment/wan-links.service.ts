@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, Not, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AdministrativeUnitsService } from '../administrative-units/administrative-units.service';
 import { AuditLog } from '../audit/audit-log.service';
 import { fold, likeEscape } from '../shared/fold';
-import { type Candidate, InventoryResource, newId } from '../shared/inventory-resource';
+import { anyOf, type Candidate, InventoryResource, newId, notAnyOf } from '../shared/inventory-resource';
 import type { FieldProblem } from '../shared/inventory-error';
 import { EQUIPMENT_SORTS, whereAgencyWithin, whereEquipment } from '../shared/query-filters';
 import { Device } from './device.entity';
@@ -52,12 +52,12 @@ export class WanLinksService extends InventoryResource<WanLink, CreateWanLink, U
   protected async check(candidates: Candidate<WanLink>[], m: EntityManager): Promise<Map<number, FieldProblem[]>> {
     const out = await equipmentProblems(candidates, m);
     const deviceIds = [...new Set(candidates.map((c) => c.after.deviceId).filter((x): x is string => !!x))];
-    const devices = new Map((await m.getRepository(Device).findBy({ id: In(deviceIds) })).map((d) => [d.id, d]));
+    const devices = new Map((await m.getRepository(Device).findBy({ id: anyOf(deviceIds) })).map((d) => [d.id, d]));
     const circuits = candidates.filter((c) => c.after.circuitId);
     const taken = new Set(
       (await m.getRepository(WanLink).find({
         select: { provider: true, circuitId: true },
-        where: { circuitId: In(circuits.map((c) => c.after.circuitId!)), id: Not(In(candidates.map((c) => c.after.id))) },
+        where: { circuitId: anyOf(circuits.map((c) => c.after.circuitId!)), id: notAnyOf(candidates.map((c) => c.after.id)) },
       })).map((w) => `${w.provider ?? ''}\u0000${w.circuitId}`),
     );
     const at = new Map<string, number>();

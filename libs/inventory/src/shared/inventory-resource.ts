@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager, type EntityTarget, In, QueryFailedError, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, type EntityTarget, type FindOperator, QueryFailedError, Raw, type SelectQueryBuilder } from 'typeorm';
 import type { AuditLog, ChangeContext } from '../audit/audit-log.service';
 import { atIndex, type FieldProblem, InventoryError, InventoryErrorCode } from './inventory-error';
 import { type ListQuery, type Page, paginate, type Sortable } from './list-query';
@@ -203,7 +203,7 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
       const changed = this.changedFields(c.before!, c.after);
       if (Object.keys(changed).length) await this.repo(m).update({ id: c.after.id } as never, changed as never);
     }
-    if (deletes.length) await this.repo(m).delete({ id: In(deletes) } as never);
+    if (deletes.length) await this.repo(m).delete({ id: anyOf(deletes) } as never);
     await this.afterWrite(candidates, m);
 
     const written = await this.loadMany(candidates.map((c) => c.after.id), m);
@@ -234,7 +234,7 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     const out = new Map<string, E>();
     const valid = ids.filter(isUuid);
     for (let i = 0; i < valid.length; i += 5000) {
-      const rows = await this.repo(m).findBy({ id: In(valid.slice(i, i + 5000)) } as never);
+      const rows = await this.repo(m).findBy({ id: anyOf(valid.slice(i, i + 5000)) } as never);
       for (const r of rows) out.set(r.id, r);
     }
     return out;
@@ -268,4 +268,16 @@ export function translateDatabaseError(err: unknown): unknown {
     return InventoryError.invalid('A value is out of range', [{ field: d.constraint ?? '', message: err.message }]);
   }
   return err;
+}
+
+let anyParam = 0;
+/** `column = ANY(:array)`: one bind parameter however many values (IN (...) stops at 65,535). */
+export function anyOf<T>(values: T[]): FindOperator<T> {
+  const name = `any_${++anyParam}`;
+  return Raw((column) => `${column} = ANY(:${name})`, { [name]: values }) as FindOperator<T>;
+}
+
+export function notAnyOf<T>(values: T[]): FindOperator<T> {
+  const name = `notany_${++anyParam}`;
+  return Raw((column) => `NOT (${column} = ANY(:${name}))`, { [name]: values }) as FindOperator<T>;
 }

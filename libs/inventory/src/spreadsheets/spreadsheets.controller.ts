@@ -1,0 +1,78 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, type Type } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AgencyQuery } from '../agencies/agency.dto';
+import type { ChangeContext } from '../audit/audit-log.service';
+import { DeviceQuery } from '../equipment/device.dto';
+import { LanQuery } from '../equipment/lan.dto';
+import { WanLinkQuery } from '../equipment/wan-link.dto';
+import { Change, Input } from '../shared/http';
+import { InventoryError } from '../shared/inventory-error';
+import type { ListQuery } from '../shared/list-query';
+import { type ImportOutcome, SHEET_RESOURCES, type SheetFormat, type SheetResource, Spreadsheets } from './spreadsheets.service';
+
+const QUERIES: Record<SheetResource, Type<ListQuery>> = { agencies: AgencyQuery, devices: DeviceQuery, 'wan-links': WanLinkQuery, lans: LanQuery };
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+function resourceOf(name: string): SheetResource {
+  if ((SHEET_RESOURCES as readonly string[]).includes(name)) return name as SheetResource;
+  throw InventoryError.invalid('No spreadsheet for this resource', [{ field: 'resource', message: `one of ${SHEET_RESOURCES.join(', ')}`, value: name }]);
+}
+
+function formatOf(value: string | undefined, fallback: SheetFormat): SheetFormat {
+  if (value === undefined || value === '') return fallback;
+  if (value === 'csv' || value === 'xlsx') return value;
+  throw InventoryError.invalid('Unknown format', [{ field: 'format', message: 'format must be csv or xlsx', value }]);
+}
+
+@ApiTags('spreadsheets')
+@Controller()
+export class SpreadsheetsController {
+  constructor(private readonly sheets: Spreadsheets) {}
+
+  @Post(':resource/import')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Import a CSV or XLSX file of agencies, devices, WAN links or LANs (all or nothing)',
+    description:
+      'Send the file as the body (Content-Type text/csv or the XLSX type). The first row names the columns: the API field names, plus agencyCode / administrativeUnitCode / parentCode to refer by code. Rows whose natural key exists (agency code, device serial number, provider + circuit id) update it; others are created. Every bad row is reported with its row number and column, and nothing is written. `dryRun=true` reports what would be created or changed.',
+  })
+  @ApiParam({ name: 'resource', enum: SHEET_RESOURCES })
+  @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
+  @ApiQuery({ name: 'format', required: false, enum: ['csv', 'xlsx'], description: 'Defaults from the Content-Type' })
+  @ApiConsumes('text/csv', XLSX)
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  async import(
+    @Param('resource') resource: string,
+    @Body() body: Buffer | string,
+    @Req() req: Request,
+    @Query('format') format: string | undefined,
+    @Query('dryRun') dryRun: string | undefined,
+    @Change() ctx: ChangeContext,
+  ): Promise<ImportOutcome> {
+    const r = resourceOf(resource);
+    const f = formatOf(format, req.is(XLSX) ? 'xlsx' : 'csv');
+    if (!(typeof body === 'string' || Buffer.isBuffer(body)) || body.length === 0) {
+      throw InventoryError.invalid('No file', [{ field: 'file', message: 'send the file as the request body with Content-Type text/csv or the XLSX type' }]);
+    }
+    const rows = await this.sheets.read(body, f);
+    return this.sheets.import(r, rows, { ...ctx, source: 'import' }, { dryRun: dryRun === 'true' });
+  }
+
+  @Get(':resource/export')
+  @ApiOperation({ summary: 'Export a list as CSV or XLSX, with the same filters as the list' })
+  @ApiParam({ name: 'resource', enum: SHEET_RESOURCES })
+  @ApiQuery({ name: 'format', required: false, enum: ['csv', 'xlsx'] })
+  async export(@Param('resource') resource: string, @Query() raw: Record<string, string>, @Res() res: Response): Promise<void> {
+    const r = resourceOf(resource);
+    const { format, ...filters } = raw;
+    const f = formatOf(format, 'csv');
+    const query = await new Input(QUERIES[r]).transform(filters);
+    const file = await this.sheets.export(r, query, f);
+    res
+      .status(200)
+      .type(f === 'csv' ? 'text/csv; charset=utf-8' : XLSX)
+      .setHeader('Content-Disposition', `attachment; filename="${r}-${new Date().toISOString().slice(0, 10)}.${f}"`)
+      .send(file);
+  }
+}

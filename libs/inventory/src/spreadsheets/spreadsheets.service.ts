@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, type Type } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import { DataSource } from 'typeorm';
+import { AdministrativeUnit } from '../administrative-units/administrative-unit.entity';
+import { AgenciesService } from '../agencies/agencies.service';
+import { CreateAgency, UpdateAgency } from '../agencies/agency.dto';
+import { Agency } from '../agencies/agency.entity';
+import type { ChangeContext } from '../audit/audit-log.service';
+import { CreateDevice, UpdateDevice } from '../equipment/device.dto';
+import { Device } from '../equipment/device.entity';
+import { DevicesService } from '../equipment/devices.service';
+import { CreateLan, UpdateLan } from '../equipment/lan.dto';
+import { LansService } from '../equipment/lans.service';
+import { CreateWanLink, UpdateWanLink } from '../equipment/wan-link.dto';
+import { WanLink } from '../equipment/wan-link.entity';
+import { WanLinksService } from '../equipment/wan-links.service';
+import { type FieldProblem, InventoryError, InventoryErrorCode } from '../shared/inventory-error';
+import { anyOf, type Identified, type InventoryResource } from '../shared/inventory-resource';
+import type { ListQuery } from '../shared/list-query';
+import { validateInput } from '../shared/validation';
+
+export const SHEET_RESOURCES = ['agencies', 'devices', 'wan-links', 'lans'] as const;
+export type SheetResource = (typeof SHEET_RESOURCES)[number];
+export type SheetFormat = 'csv' | 'xlsx';
+
+type Row = Record<string, string>;
+
+interface SheetSpec {
+  service: InventoryResource<Identified, object, object>;
+  create: Type<object>;
+  update: Type<object>;
+  /** Columns holding numbers (cells arrive as text). */
+  numeric: string[];
+  /** Columns of the export, in order. */
+  columns: string[];
+  /** Reference columns by code, resolved to ids: column → [field, lookup]. */
+  refs: Record<string, [string, (codes: string[]) => Promise<Map<string, string>>]>;
+  /** The record an imported row updates, by its natural key; rows without a match are created. */
+  match?: (rows: Row[]) => Promise<Array<string | undefined>>;
+  /** A reference column that may name a row of the same file by its key column (a parent agency). */
+  selfRef?: { column: string; key: string };
+}
+
+export interface ImportOutcome {
+  dryRun: boolean;
+  rows: number;
+  created: number;
+  updated: number;
+  /** What each row does (first 1,000 rows of a dry run). */
+  plan?: Array<{ row: number; action: 'create' | 'update'; id?: string }>;
+}
+
+const EXPORT_OMIT = new Set(['createdAt', 'updatedAt']);
+const ROLLBACK = Symbol('dry run');
+
+@Injectable()
+export class Spreadsheets {
+  private readonly specs: Record<SheetResource, SheetSpec>;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    agencies: AgenciesService,
+    devices: DevicesService,
+    wanLinks: WanLinksService,
+    lans: LansService,
+  ) {
+    const byCode = <T extends { id: string }>(entity: Type<T>, column: string, extra = '') => async (codes: string[]) => {
+      const rows: Array<{ id: string; code: string }> = await this.ds.query(
+        `SELECT id, ${column} AS code FROM ${this.ds.getMetadata(entity).tableName} WHERE ${column} = ANY($1) ${extra}`,
+        [codes],
+      );
+      return new Map(rows.map((r) => [r.code, r.id]));
+    };
+    const agencyByCode = byCode(Agency, 'code');
+    const equipmentCols = ['status', 'commissionedOn', 'retiredOn', 'notes'];
+    this.specs = {
+      agencies: {
+        service: agencies as never,
+        create: CreateAgency,
+        update: UpdateAgency,
+        numeric: [],
+        columns: ['id', 'code', 'name', 'kind', 'sector', 'administrativeUnitId', 'parentId', 'address'],
+        refs: {
+          administrativeUnitCode: ['administrativeUnitId', byCode(AdministrativeUnit, 'code', 'AND valid_to IS NULL')],
+          parentCode: ['parentId', agencyByCode],
+        },
+        selfRef: { column: 'parentCode', key: 'code' },
+        match: async (rows) => {
+          const ids = await agencyByCode(rows.map((r) => r.code).filter(Boolean));
+          return rows.map((r) => (r.code ? ids.get(r.code) : undefined));
+        },
+      },
+      devices: {
+        service: devices as never,
+        create: CreateDevice,
+        update: UpdateDevice,
+        numeric: [],
+        columns: ['id', 'agencyId', 'kind', 'name', 'serialNumber', 'model', 'manufacturer', 'managementAddress', 'lanId', 'dataCentre', 'rack', 'role', 'meetingSystem', 'staffPosition', ...equipmentCols],
+        refs: { agencyCode: ['agencyId', agencyByCode] },
+        match: async (rows) => {
+          const serials = rows.map((r) => r.serialNumber).filter(Boolean);
+          const found: Array<{ id: string; serial_number: string }> = await this.ds.query(
+            `SELECT id, serial_number FROM ${this.ds.getMetadata(Device).tableName} WHERE serial_number = ANY($1)`,
+            [serials],
+          );
+          const ids = new Map(found.map((f) => [f.serial_number, f.id]));
+          return rows.map((r) => (r.serialNumber ? ids.get(r.serialNumber) : undefined));
+        },
+      },
+      'wan-links': {
+        service: wanLinks as never,
+        create: CreateWanLink,
+        update: UpdateWanLink,
+        numeric: ['bandwidthMbps', 'ifIndex'],
+        columns: ['id', 'agencyId', 'network', 'medium', 'bandwidthMbps', 'provider', 'circuitId', 'deviceId', 'ifIndex', ...equipmentCols],
+        refs: { agencyCode: ['agencyId', agencyByCode] },
+        match: async (rows) => {
+          const found = await this.ds.getRepository(WanLink).find({ select: { id: true, provider: true, circuitId: true }, where: { circuitId: anyOf(rows.map((r) => r.circuitId).filter(Boolean)) } });
+          const ids = new Map(found.map((w) => [`${w.provider ?? ''}\u0000${w.circuitId}`, w.id]));
+          return rows.map((r) => (r.circuitId ? ids.get(`${r.provider ?? ''}\u0000${r.circuitId}`) : undefined));
+        },
+      },
+      lans: {
+        service: lans as never,
+        create: CreateLan,
+        update: UpdateLan,
+        numeric: ['departmentsJoined', 'departmentsTotal'],
+        columns: ['id', 'agencyId', 'name', 'departmentsJoined', 'departmentsTotal', 'completedOn', ...equipmentCols],
+        refs: { agencyCode: ['agencyId', agencyByCode] },
+      },
+    };
+  }
+
+  /** Reads a CSV (UTF-8, comma or semicolon) or the first sheet of an XLSX into rows keyed by header. */
+  async read(body: Buffer | string, format: SheetFormat): Promise<Row[]> {
+    if (format === 'csv') {
+      const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+      const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
+      try {
+        return parseCsv(text, { columns: true, bom: true, trim: true, skip_empty_lines: true, delimiter: firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',' }) as Row[];
+      } catch (err) {
+        throw new InventoryError(InventoryErrorCode.ImportRejected, 'The file is not readable CSV', [{ field: 'file', message: (err as Error).message }]);
+      }
+    }
+    const book = new ExcelJS.Workbook();
+    try {
+      await book.xlsx.load(Buffer.isBuffer(body) ? (body as never) : (Buffer.from(body) as never));
+    } catch (err) {
+      throw new InventoryError(InventoryErrorCode.ImportRejected, 'The file is not a readable XLSX workbook', [{ field: 'file', message: (err as Error).message }]);
+    }
+    const sheet = book.worksheets[0];
+    if (!sheet) return [];
+    const headers: string[] = [];
+    sheet.getRow(1).eachCell((cell, col) => (headers[col] = String(cell.text).trim()));
+    const rows: Row[] = [];
+    for (let r = 2; r <= sheet.rowCount; r++) {
+      const row: Row = {};
+      let any = false;
+      sheet.getRow(r).eachCell((cell, col) => {
+        if (!headers[col]) return;
+        const v = cell.value instanceof Date ? cell.value.toISOString().slice(0, 10) : String(cell.text).trim();
+        if (v !== '') any = true;
+        row[headers[col]] = v;
+      });
+      if (any) rows.push(row);
+    }
+    return rows;
+  }
+
+  /**
+   * All or nothing: every row is checked (types, references, uniqueness, lifecycle) and every bad
+   * one reported with its row number and column; nothing is written unless all are good. A dry
+   * run does the same work in a transaction that is rolled back.
+   */
+  async import(
+    resource: SheetResource,
+    rows: Row[],
+    ctx: ChangeContext,
+    options: { dryRun?: boolean; onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<ImportOutcome> {
+    const spec = this.specs[resource];
+    if (!rows.length) throw new InventoryError(InventoryErrorCode.ImportRejected, 'The file has no data rows', [{ field: 'file', message: 'no rows after the header' }]);
+    const rowNumber = (i: number) => i + 2; // header is row 1
+    const problems: FieldProblem[] = [];
+    const known = new Set([...spec.columns, ...Object.keys(spec.refs)]);
+    for (const header of Object.keys(rows[0])) {
+      if (!known.has(header)) problems.push({ field: header, column: header, row: 1, message: `unknown column; expected some of: ${[...known].join(', ')}` });
+    }
+    if (problems.length) throw new InventoryError(InventoryErrorCode.ImportRejected, 'The file has unknown columns', problems);
+
+    // Resolve reference codes in one query per column.
+    const resolved = new Map<string, Map<string, string>>();
+    for (const [column, [, lookup]] of Object.entries(spec.refs)) {
+      const codes = [...new Set(rows.map((r) => r[column]).filter(Boolean))];
+      resolved.set(column, codes.length ? await lookup(codes) : new Map());
+    }
+    const existing = spec.match ? await spec.match(rows) : rows.map(() => undefined);
+    // New rows get their ids now, so another row of the file can refer to them.
+    const newIds = rows.map((_, i) => (existing[i] ? undefined : randomUUID()));
+    if (spec.selfRef) {
+      const refs = resolved.get(spec.selfRef.column)!;
+      rows.forEach((r, i) => {
+        const key = r[spec.selfRef!.key];
+        if (key && !refs.has(key)) refs.set(key, existing[i] ?? newIds[i]!);
+      });
+    }
+
+    const creates: Array<{ i: number; value: object }> = [];
+    const updates: Array<{ i: number; value: object & Identified }> = [];
+    for (const [i, raw] of rows.entries()) {
+      const input: Record<string, unknown> = {};
+      const rowProblems: FieldProblem[] = [];
+      for (const [column, text] of Object.entries(raw)) {
+        if (text === '' || text === undefined || column === 'id') continue;
+        const ref = spec.refs[column];
+        if (ref) {
+          const id = resolved.get(column)!.get(text);
+          if (!id) rowProblems.push({ field: ref[0], column, row: rowNumber(i), message: `no such code: ${text}`, value: text });
+          else input[ref[0]] = id;
+        } else {
+          input[column] = spec.numeric.includes(column) && /^-?\d+([.,]\d+)?$/.test(text) ? Number(text.replace(',', '.')) : text;
+        }
+      }
+      const id = existing[i];
+      const { value, problems: p } = await validateInput(id ? spec.update : spec.create, input);
+      const unresolved = new Set(rowProblems.map((x) => x.field));
+      rowProblems.push(...p.filter((x) => !unresolved.has(x.field)).map((x) => ({ ...x, row: rowNumber(i), column: columnOf(x.field, spec) })));
+      problems.push(...rowProblems);
+      if (!rowProblems.length) {
+        if (id) updates.push({ i, value: Object.assign(value, { id }) });
+        else creates.push({ i, value: Object.assign(value, { id: newIds[i] }) });
+      }
+      if (i % 5000 === 4999) options.onProgress?.(i + 1, rows.length);
+    }
+    // The rows that passed go through the write's checks (references, uniqueness, lifecycle) even
+    // when others failed, rolled back, so the file's every problem is reported in one answer.
+    const order = [...creates.map((c) => c.i), ...updates.map((u) => u.i)];
+    const keep = !options.dryRun && !problems.length;
+    try {
+      await this.ds.transaction(async (m) => {
+        await spec.service.write({ create: creates.map((c) => c.value), update: updates.map((u) => u.value) }, { ...ctx, source: 'import' }, m);
+        if (!keep) throw ROLLBACK;
+      });
+    } catch (err) {
+      if (err !== ROLLBACK) {
+        if (!(err instanceof InventoryError)) throw err;
+        // Map "[k].field" of the write back to the spreadsheet's row k.
+        problems.push(
+          ...err.problems.map((p) => {
+            const m = /^\[(\d+)\]\.?(.*)$/.exec(p.field);
+            const row = m ? rowNumber(order[Number(m[1])]) : undefined;
+            const field = m ? m[2] : p.field;
+            return { ...p, field, row, column: columnOf(field, spec) };
+          }),
+        );
+      }
+    }
+    if (problems.length) throw rejected(problems);
+    options.onProgress?.(rows.length, rows.length);
+    return {
+      dryRun: !!options.dryRun,
+      rows: rows.length,
+      created: creates.length,
+      updated: updates.length,
+      ...(options.dryRun
+        ? { plan: rows.slice(0, 1000).map((_, i) => ({ row: rowNumber(i), action: existing[i] ? ('update' as const) : ('create' as const), ...(existing[i] ? { id: existing[i] } : {}) })) }
+        : {}),
+    };
+  }
+
+  /** Every row matching the filters as CSV or XLSX, in pages so memory stays flat. */
+  async export(resource: SheetResource, query: ListQuery, format: SheetFormat): Promise<Buffer> {
+    const spec = this.specs[resource];
+    const columns = spec.columns.filter((c) => !EXPORT_OMIT.has(c));
+    const rows: unknown[][] = [];
+    for await (const page of spec.service.all(query)) {
+      for (const item of page) rows.push(columns.map((c) => (item as unknown as Record<string, unknown>)[c] ?? ''));
+    }
+    if (format === 'csv') return Buffer.from(`\uFEFF${stringifyCsv([columns, ...rows])}`, 'utf8');
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet(resource);
+    sheet.addRow(columns).font = { bold: true };
+    for (const r of rows) sheet.addRow(r);
+    sheet.views = [{ state: 'frozen', ySplit: 1 }];
+    return Buffer.from(await book.xlsx.writeBuffer());
+  }
+}
+
+function columnOf(field: string, spec: SheetSpec): string {
+  const byRef = Object.entries(spec.refs).find(([, [f]]) => f === field);
+  return byRef ? byRef[0] : field;
+}
+
+function rejected(problems: FieldProblem[]): InventoryError {
+  problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+  const rows = new Set(problems.map((p) => p.row)).size;
+  return new InventoryError(InventoryErrorCode.ImportRejected, `Nothing was imported: ${rows} row(s) have problems`, problems);
+}

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { ENGINES } from './support/databases';
+import { startApp, type TestApp } from './support/app';
+
+const official = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+describe.each(ENGINES)('spreadsheet import and export on %s', (engine) => {
+  let t: TestApp;
+  const total = async (path: string) => (await t.http().get(path).expect(200)).body.total as number;
+  const csv = (path: string, text: string) => t.http().post(path).set('Content-Type', 'text/csv').send(text);
+
+  beforeAll(async () => {
+    t = await startApp(engine);
+    await t.http().post('/api/v1/administrative-units/official-list').send(official).expect(200);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('imports agencies referring to units and parents by code', async () => {
+    const file = [
+      'code,name,kind,sector,administrativeUnitCode,parentCode',
+      'UBND-52,Ủy ban nhân dân tỉnh Bình Định,provincial_committee,general,52,',
+      'SYT-52,Sở Y tế,provincial_department,health,52,UBND-52',
+      'UBND-21550,Ủy ban nhân dân phường Nhơn Bình,commune_committee,,21550,',
+    ].join('\n');
+    const res = await csv('/api/v1/agencies/import', file).expect(200);
+    expect(res.body).toMatchObject({ rows: 3, created: 3, updated: 0 });
+    expect(await total('/api/v1/agencies?administrativeUnit=52')).toBe(3);
+  });
+
+  it('rejects a file with bad rows, naming row and column, and writes nothing', async () => {
+    const file = [
+      'agencyCode,kind,serialNumber,status,commissionedOn,retiredOn',
+      'UBND-21550,router,R-1,active,2013-01-01,',
+      'UBND-99999,switch,S-1,active,2013-01-01,',
+      'UBND-21550,toaster,T-1,active,2013-01-01,',
+      'UBND-21550,switch,S-2,retired,2014-01-01,2013-01-01',
+      'UBND-21550,switch,R-1,active,2013-01-01,',
+    ].join('\n');
+    const res = await csv('/api/v1/devices/import', file).expect(422);
+    expect(res.headers['content-type']).toMatch(/problem\+json/);
+    const found = res.body.errors.map((e: { row: number; column: string }) => [e.row, e.column]);
+    expect(found).toEqual([
+      [3, 'agencyCode'],
+      [4, 'kind'],
+      [5, 'retiredOn'],
+      [6, 'serialNumber'],
+    ]);
+    expect(await total('/api/v1/devices')).toBe(0);
+  });
+
+  it('says in a dry run what would be created or changed, then imports and updates by serial number', async () => {
+    const file = ['agencyCode,kind,serialNumber,model,commissionedOn', 'UBND-21550,router,R-1,ISR 4321,2013-01-01', 'UBND-21550,switch,S-1,SG1024,2013-02-01'].join('\n');
+    const dry = await csv('/api/v1/devices/import?dryRun=true', file).expect(200);
+    expect(dry.body).toMatchObject({ dryRun: true, created: 2, updated: 0, plan: [{ row: 2, action: 'create' }, { row: 3, action: 'create' }] });
+    expect(await total('/api/v1/devices')).toBe(0);
+    await csv('/api/v1/devices/import', file).expect(200);
+    const again = await csv('/api/v1/devices/import?dryRun=true', file.replace('ISR 4321', 'ISR 4331')).expect(200);
+    expect(again.body).toMatchObject({ created: 0, updated: 2 });
+    await csv('/api/v1/devices/import', file.replace('ISR 4321', 'ISR 4331')).expect(200);
+    const router = (await t.http().get('/api/v1/devices?serialNumber=R-1')).body.items[0];
+    expect(router.model).toBe('ISR 4331');
+    expect(await total('/api/v1/devices')).toBe(2);
+  });
+
+  it('exports a filtered list as XLSX that imports back unchanged', async () => {
+    const res = await t.http().get('/api/v1/devices/export?format=xlsx&kind=router').buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect(res.headers['content-type']).toContain(XLSX);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(res.body);
+    const sheet = book.worksheets[0];
+    expect(sheet.rowCount).toBe(2);
+    expect(sheet.getRow(2).getCell(5).text).toBe('R-1');
+    const back = await t.http().post('/api/v1/devices/import').set('Content-Type', XLSX).send(res.body).expect(200);
+    expect(back.body).toMatchObject({ created: 0, updated: 1 });
+  });
+
+  it('exports CSV with a header and one line per device', async () => {
+    const res = await t.http().get('/api/v1/devices/export?format=csv').expect(200);
+    const lines = res.text.replace(/^\uFEFF/, '').trim().split('\n');
+    expect(lines[0].split(',').slice(0, 5)).toEqual(['id', 'agencyId', 'kind', 'name', 'serialNumber']);
+    expect(lines).toHaveLength(3);
+  });
+});
