@@ -1,0 +1,121 @@
+/**
+ * npm run bench:inventory — inventory figures on PGlite and PostgreSQL, each with a baseline
+ * measured in the same run:
+ *   1. import of the national administrative list (../shared/data), vs the same rows saved one
+ *      by one through the ORM;
+ *   2. import of N equipment rows from CSV (BENCH_ROWS, default 100,000), vs rows saved one by one
+ *      through the ORM (measured on BENCH_BASELINE_ROWS and compared as rows per second);
+ *   3. a page of 1,000 devices filtered by province, vs loading all devices with their agency and
+ *      unit through the ORM and filtering in the process.
+ * Bounded: every loop has a row count, and the whole run stops at BENCH_MAX_SECONDS.
+ */
+import 'reflect-metadata';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { DataSource } from 'typeorm';
+import { loadEnvironment } from '@app/config';
+import { AdministrativeUnit, AdministrativeUnitsService, Agency, Device, DevicesService, Spreadsheets } from '@app/inventory';
+import { AppModule } from '../apps/api/src/app.module';
+import { freshPostgres } from '../test/support/databases';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+const BASELINE_ROWS = Number(process.env.BENCH_BASELINE_ROWS ?? 2_000);
+const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 1500);
+const ENGINES = (process.env.BENCH_ENGINES ?? 'postgres,pglite').split(',');
+const LIST = join(__dirname, '../../shared/data/dvhcvn-2025-03.json');
+const ctx = { actor: 'bench', source: 'import' as const };
+const deadline = Date.now() + MAX_SECONDS * 1000;
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const out = await fn();
+  return [out, (performance.now() - t0) / 1000];
+}
+
+function line(engine: string, what: string, value: string, baseline: string, ratio: number): void {
+  console.log(`${engine.padEnd(8)} ${what.padEnd(46)} ${value.padStart(16)}  baseline ${baseline.padStart(16)}  ratio ${ratio.toFixed(1)}x`);
+}
+
+async function run(engine: string): Promise<void> {
+  const pg = engine === 'postgres' ? await freshPostgres() : null;
+  const env = loadEnvironment({ DATABASE_URL: pg?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'error' });
+  const mod = await Test.createTestingModule({ imports: [AppModule.forRoot(env)] }).compile();
+  const app = mod.createNestApplication({ logger: ['error'] });
+  await app.init();
+  const ds = app.get<DataSource>(getDataSourceToken());
+  try {
+    // 1. National administrative list
+    const list = JSON.parse(readFileSync(LIST, 'utf8'));
+    const [summary, listSeconds] = await timed(() => app.get(AdministrativeUnitsService).importOfficialList(list, ctx));
+    const [again, againSeconds] = await timed(() => app.get(AdministrativeUnitsService).importOfficialList(list, ctx));
+    // Baseline: the same units saved one by one through the ORM (first BASELINE_ROWS of them).
+    const units = await ds.getRepository(AdministrativeUnit).find({ take: BASELINE_ROWS, order: { path: 'ASC' } });
+    const repoBase = await timed(async () => {
+      const repo = ds.getRepository(AdministrativeUnit);
+      // Historical copies (validTo set), so they do not collide with the current units' codes.
+      for (const u of units) await repo.save({ ...u, id: undefined, validFrom: '2025-03-01', validTo: '2025-03-02' } as never);
+    });
+    const unitsPerSec = summary.created / listSeconds;
+    const basePerSec = units.length / repoBase[1];
+    line(engine, `national list: ${summary.provinces}/${summary.districts}/${summary.communes} units`, `${listSeconds.toFixed(2)} s`, `${(summary.created / basePerSec).toFixed(2)} s est`, unitsPerSec / basePerSec);
+    line(engine, `re-import of the national list (unchanged ${again.unchanged})`, `${againSeconds.toFixed(2)} s`, '-', 1);
+
+    // 2. Equipment from CSV
+    const communes = await ds.getRepository(AdministrativeUnit).find({ where: { level: 'commune' }, take: 2000 });
+    const agencies = communes.map((c, i) => ({ code: `B${i}`, name: `UBND ${c.name}`, kind: 'commune_committee' as const, administrativeUnitId: c.id }));
+    await app.get(Spreadsheets).import('agencies', agencies.map((a) => ({ code: a.code, name: a.name, kind: a.kind, administrativeUnitId: a.administrativeUnitId })), ctx);
+    const header = 'agencyCode,kind,serialNumber,model,manufacturer,status,commissionedOn';
+    const kinds = ['workstation', 'switch', 'router', 'ups'];
+    const csv = [header];
+    for (let i = 0; i < ROWS; i++) csv.push(`B${i % agencies.length},${kinds[i % 4]},SN${String(i).padStart(8, '0')},Model ${i % 13},Maker ${i % 7},active,201${1 + (i % 5)}-0${1 + (i % 9)}-1${i % 9}`);
+    const sheets = app.get(Spreadsheets);
+    const [rows, parseSeconds] = await timed(() => sheets.read(csv.join('\n'), 'csv'));
+    const [outcome, importSeconds] = await timed(() => sheets.import('devices', rows, ctx));
+    const agencyIds = await ds.getRepository(Agency).find({ select: { id: true }, take: 100 });
+    const [, baseSeconds] = await timed(async () => {
+      const svc = app.get(DevicesService);
+      for (let i = 0; i < BASELINE_ROWS && Date.now() < deadline; i++) {
+        await svc.create({ agencyId: agencyIds[i % agencyIds.length].id, kind: 'switch', serialNumber: `BASE${i}`, status: 'active', commissionedOn: '2013-01-01' }, ctx);
+      }
+    });
+    const rate = outcome.created / (importSeconds + parseSeconds);
+    const baseRate = BASELINE_ROWS / baseSeconds;
+    line(engine, `CSV import of ${outcome.created.toLocaleString('en')} devices`, `${(importSeconds + parseSeconds).toFixed(1)} s (${Math.round(rate)}/s)`, `${Math.round(baseRate)}/s one-by-one`, rate / baseRate);
+
+    // 3. A page of 1,000 devices of one province
+    const province = await ds.getRepository(AdministrativeUnit).findOneByOrFail({ id: communes[0].path.split('/')[1] });
+    const svc = app.get(DevicesService);
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) samples.push((await timed(() => svc.list({ administrativeUnit: province.code, limit: 1000 } as never)))[1]);
+    const page = await svc.list({ administrativeUnit: province.code, limit: 1000 } as never);
+    const [naive, naiveSeconds] = await timed(async () => {
+      const all = await ds.getRepository(Device).find({ relations: { agency: { administrativeUnit: true } } });
+      return all.filter((d) => d.agency!.administrativeUnit!.path.startsWith(province.path)).slice(0, 1000);
+    });
+    samples.sort((a, b) => a - b);
+    const median = samples[2];
+    line(engine, `page of ${page.items.length} devices in ${province.name} (of ${page.total})`, `${(median * 1000).toFixed(0)} ms`, `${(naiveSeconds * 1000).toFixed(0)} ms (${naive.length})`, naiveSeconds / median);
+  } finally {
+    await app.close();
+    await pg?.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`rows=${ROWS} baselineRows=${BASELINE_ROWS} engines=${ENGINES.join(',')}`);
+  for (const engine of ENGINES) {
+    if (Date.now() > deadline) break;
+    await run(engine);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
