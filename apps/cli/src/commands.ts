@@ -1,8 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AdministrativeUnitsService, DemoProvince, InventoryError } from '@app/inventory';
+import {
+  AdministrativeUnitsService,
+  DemoProvince,
+  type ImportProgress,
+  InventoryError,
+  SHEET_QUERIES,
+  SHEET_RESOURCES,
+  type SheetFormat,
+  type SheetResource,
+  Spreadsheets,
+  validateInput,
+} from '@app/inventory';
 
 const CLI = { actor: `cli:${process.env.USER ?? 'unknown'}`, source: 'cli' as const };
 
@@ -76,5 +88,123 @@ export class ImportUnitsCommand extends CommandRunner {
     const started = Date.now();
     const result = await this.units.importOfficialList(payload, { ...CLI, source: 'import' }, { dryRun: options.dryRun }).catch(report);
     process.stdout.write(`${options.dryRun ? 'Dry run: ' : ''}${JSON.stringify(result)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+}
+
+function sheetResource(name: string): SheetResource {
+  if ((SHEET_RESOURCES as readonly string[]).includes(name)) return name as SheetResource;
+  process.stderr.write(`Unknown resource "${name}": one of ${SHEET_RESOURCES.join(', ')}\n`);
+  process.exit(1);
+}
+
+function sheetFormat(explicit: string | undefined, file: string | undefined): SheetFormat {
+  const format = explicit ?? (file && extname(file).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv');
+  if (format === 'csv' || format === 'xlsx') return format;
+  process.stderr.write(`Unknown format "${format}": csv or xlsx\n`);
+  process.exit(1);
+}
+
+/** One progress line, rewritten in place on a terminal, a line per step otherwise (logs, CI). */
+export function progressLine(dryRun: boolean, out: NodeJS.WriteStream = process.stderr): (p: ImportProgress) => void {
+  const started = Date.now();
+  let last = 0;
+  let shown = '';
+  return ({ phase, done, total }) => {
+    const now = Date.now();
+    if ((done !== total && now - last < 250) || shown === `${phase}${done}`) return;
+    last = now;
+    shown = `${phase}${done}`;
+    const verb = phase === 'check' ? 'checked' : dryRun ? 'checked in the database (dry run)' : 'written';
+    const pct = total ? Math.floor((done / total) * 100) : 100;
+    const text = `${verb} ${done.toLocaleString('en')}/${total.toLocaleString('en')} rows (${pct}%) ${((now - started) / 1000).toFixed(1)} s`;
+    out.write(out.isTTY ? `\r${text}\x1b[K${phase === 'write' && done === total ? '\n' : ''}` : `${text}\n`);
+  };
+}
+
+@Command({
+  name: 'import',
+  arguments: '<resource> <file>',
+  description: `Import a CSV or XLSX file of ${SHEET_RESOURCES.join(', ')}: all or nothing, every bad row named`,
+})
+export class ImportSheetCommand extends CommandRunner {
+  constructor(private readonly sheets: Spreadsheets) {
+    super();
+  }
+
+  @Option({ flags: '--dry-run', description: 'Check every row and print what would be created or updated; write nothing' })
+  parseDryRun(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--format <format>', description: 'csv or xlsx (default: from the file name)' })
+  parseFormat(value: string): string {
+    return value;
+  }
+
+  async run([resource, file]: string[], options: { dryRun?: boolean; format?: string }): Promise<void> {
+    const r = sheetResource(resource);
+    const format = sheetFormat(options.format, file);
+    let body: Buffer;
+    try {
+      body = readFileSync(file);
+    } catch (err) {
+      process.stderr.write(`Cannot read ${file}: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    const started = Date.now();
+    const rows = await this.sheets.read(body, format).catch(report);
+    const result = await this.sheets.import(r, rows, { ...CLI, source: 'import' }, { dryRun: options.dryRun, onProgress: progressLine(!!options.dryRun) }).catch(report);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const updates = (result.plan ?? []).filter((p) => p.action === 'update');
+    for (const p of updates.slice(0, 50)) process.stdout.write(`  row ${p.row}: update ${p.id}\n`);
+    if (updates.length > 50) process.stdout.write(`  … and ${result.updated - 50} more updates\n`);
+    process.stdout.write(
+      `${result.dryRun ? 'Dry run, nothing written: would create' : 'Created'} ${result.created}, ${result.dryRun ? 'update' : 'updated'} ${result.updated} of ${result.rows} rows in ${seconds} s\n`,
+    );
+  }
+}
+
+@Command({
+  name: 'export',
+  arguments: '<resource>',
+  description: `Export ${SHEET_RESOURCES.join(', ')} as CSV or XLSX, with the list's filters (--filter administrativeUnit=52 --filter kind=server)`,
+})
+export class ExportSheetCommand extends CommandRunner {
+  constructor(private readonly sheets: Spreadsheets) {
+    super();
+  }
+
+  @Option({ flags: '-o, --out <file>', description: 'Write to this file (default: standard output); the format follows its extension' })
+  parseOut(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--format <format>', description: 'csv or xlsx' })
+  parseFormat(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--filter <name=value>', description: 'A list filter, as in the API query string; repeatable' })
+  parseFilter(value: string, previous: Record<string, string> = {}): Record<string, string> {
+    const at = value.indexOf('=');
+    if (at < 1) {
+      process.stderr.write(`--filter ${value}: expected name=value\n`);
+      process.exit(1);
+    }
+    return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+  }
+
+  async run([resource]: string[], options: { out?: string; format?: string; filter?: Record<string, string> }): Promise<void> {
+    const r = sheetResource(resource);
+    const format = sheetFormat(options.format, options.out);
+    const { value: query, problems } = await validateInput(SHEET_QUERIES[r], options.filter ?? {});
+    if (problems.length) report(InventoryError.invalid('The filters are not valid', problems));
+    const file = await this.sheets.export(r, query, format).catch(report);
+    if (options.out) {
+      writeFileSync(options.out, file);
+      process.stderr.write(`Wrote ${options.out} (${file.length.toLocaleString('en')} bytes)\n`);
+    } else {
+      process.stdout.write(file);
+    }
   }
 }

@@ -4,7 +4,7 @@ import { CommandFactory } from 'nest-commander';
 import { loadEnvironmentOrExit } from '@app/config';
 import { DatabaseModule, MIGRATIONS } from '@app/database';
 import { INVENTORY_ENTITIES, InventoryModule } from '@app/inventory';
-import { ImportUnitsCommand, MigrateCommand, SeedDemoCommand } from './commands';
+import { ExportSheetCommand, ImportSheetCommand, ImportUnitsCommand, MigrateCommand, SeedDemoCommand } from './commands';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironmentOrExit();
@@ -22,7 +22,7 @@ async function bootstrap(): Promise<void> {
       }),
       InventoryModule,
     ],
-    providers: [MigrateCommand, SeedDemoCommand, ImportUnitsCommand],
+    providers: [MigrateCommand, SeedDemoCommand, ImportUnitsCommand, ImportSheetCommand, ExportSheetCommand],
   })
   class CliModule {}
 

@@ -1,17 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, type Type } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AgencyQuery } from '../agencies/agency.dto';
 import type { ChangeContext } from '../audit/audit-log.service';
-import { DeviceQuery } from '../equipment/device.dto';
-import { LanQuery } from '../equipment/lan.dto';
-import { WanLinkQuery } from '../equipment/wan-link.dto';
 import { Change, Input } from '../shared/http';
 import { InventoryError } from '../shared/inventory-error';
-import type { ListQuery } from '../shared/list-query';
-import { type ImportOutcome, SHEET_RESOURCES, type SheetFormat, type SheetResource, Spreadsheets } from './spreadsheets.service';
+import { type ImportOutcome, SHEET_QUERIES, SHEET_RESOURCES, type SheetFormat, type SheetResource, Spreadsheets } from './spreadsheets.service';
 
-const QUERIES: Record<SheetResource, Type<ListQuery>> = { agencies: AgencyQuery, devices: DeviceQuery, 'wan-links': WanLinkQuery, lans: LanQuery };
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function resourceOf(name: string): SheetResource {
@@ -67,7 +61,7 @@ export class SpreadsheetsController {
     const r = resourceOf(resource);
     const { format, ...filters } = raw;
     const f = formatOf(format, 'csv');
-    const query = await new Input(QUERIES[r]).transform(filters);
+    const query = await new Input(SHEET_QUERIES[r]).transform(filters);
     const file = await this.sheets.export(r, query, f);
     res
       .status(200)

@@ -7,15 +7,15 @@ import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
 import { AdministrativeUnit } from '../administrative-units/administrative-unit.entity';
 import { AgenciesService } from '../agencies/agencies.service';
-import { CreateAgency, UpdateAgency } from '../agencies/agency.dto';
+import { AgencyQuery, CreateAgency, UpdateAgency } from '../agencies/agency.dto';
 import { Agency } from '../agencies/agency.entity';
 import type { ChangeContext } from '../audit/audit-log.service';
-import { CreateDevice, UpdateDevice } from '../equipment/device.dto';
+import { CreateDevice, DeviceQuery, UpdateDevice } from '../equipment/device.dto';
 import { Device } from '../equipment/device.entity';
 import { DevicesService } from '../equipment/devices.service';
-import { CreateLan, UpdateLan } from '../equipment/lan.dto';
+import { CreateLan, LanQuery, UpdateLan } from '../equipment/lan.dto';
 import { LansService } from '../equipment/lans.service';
-import { CreateWanLink, UpdateWanLink } from '../equipment/wan-link.dto';
+import { CreateWanLink, UpdateWanLink, WanLinkQuery } from '../equipment/wan-link.dto';
 import { WanLink } from '../equipment/wan-link.entity';
 import { WanLinksService } from '../equipment/wan-links.service';
 import { type FieldProblem, InventoryError, InventoryErrorCode } from '../shared/inventory-error';
@@ -26,6 +26,8 @@ import { validateInput } from '../shared/validation';
 export const SHEET_RESOURCES = ['agencies', 'devices', 'wan-links', 'lans'] as const;
 export type SheetResource = (typeof SHEET_RESOURCES)[number];
 export type SheetFormat = 'csv' | 'xlsx';
+/** The list query (filters) each exportable resource accepts. */
+export const SHEET_QUERIES: Record<SheetResource, Type<ListQuery>> = { agencies: AgencyQuery, devices: DeviceQuery, 'wan-links': WanLinkQuery, lans: LanQuery };
 
 type Row = Record<string, string>;
 
@@ -52,6 +54,13 @@ export interface ImportOutcome {
   updated: number;
   /** What each row does (first 1,000 rows of a dry run). */
   plan?: Array<{ row: number; action: 'create' | 'update'; id?: string }>;
+}
+
+/** Where a long import stands: rows checked, then rows written (in one transaction). */
+export interface ImportProgress {
+  phase: 'check' | 'write';
+  done: number;
+  total: number;
 }
 
 const EXPORT_OMIT = new Set(['createdAt', 'updatedAt']);
@@ -180,7 +189,7 @@ export class Spreadsheets {
     resource: SheetResource,
     rows: Row[],
     ctx: ChangeContext,
-    options: { dryRun?: boolean; onProgress?: (done: number, total: number) => void } = {},
+    options: { dryRun?: boolean; onProgress?: (progress: ImportProgress) => void } = {},
   ): Promise<ImportOutcome> {
     const spec = this.specs[resource];
     if (!rows.length) throw new InventoryError(InventoryErrorCode.ImportRejected, 'The file has no data rows', [{ field: 'file', message: 'no rows after the header' }]);
@@ -228,18 +237,20 @@ export class Spreadsheets {
       const id = existing[i];
       const { value, problems: p } = await validateInput(id ? spec.update : spec.create, input);
       const unresolved = new Set(rowProblems.map((x) => x.field));
-      rowProblems.push(...p.filter((x) => !unresolved.has(x.field)).map((x) => ({ ...x, row: rowNumber(i), column: columnOf(x.field, spec) })));
+      rowProblems.push(...p.filter((x) => !unresolved.has(x.field)).map((x) => ({ ...x, row: rowNumber(i), column: columnOf(x.field, spec, raw) })));
       problems.push(...rowProblems);
       if (!rowProblems.length) {
         if (id) updates.push({ i, value: Object.assign(value, { id }) });
         else creates.push({ i, value: Object.assign(value, { id: newIds[i] }) });
       }
-      if (i % 5000 === 4999) options.onProgress?.(i + 1, rows.length);
+      if (i % 2000 === 1999) options.onProgress?.({ phase: 'check', done: i + 1, total: rows.length });
     }
     // The rows that passed go through the write's checks (references, uniqueness, lifecycle) even
     // when others failed, rolled back, so the file's every problem is reported in one answer.
     const order = [...creates.map((c) => c.i), ...updates.map((u) => u.i)];
     const keep = !options.dryRun && !problems.length;
+    options.onProgress?.({ phase: 'check', done: rows.length, total: rows.length });
+    options.onProgress?.({ phase: 'write', done: 0, total: creates.length + updates.length });
     try {
       await this.ds.transaction(async (m) => {
         await spec.service.write({ create: creates.map((c) => c.value), update: updates.map((u) => u.value) }, { ...ctx, source: 'import' }, m);
@@ -251,16 +262,17 @@ export class Spreadsheets {
         // Map "[k].field" of the write back to the spreadsheet's row k.
         problems.push(
           ...err.problems.map((p) => {
+            // A write of one row names fields without an index.
             const m = /^\[(\d+)\]\.?(.*)$/.exec(p.field);
-            const row = m ? rowNumber(order[Number(m[1])]) : undefined;
+            const at = m ? order[Number(m[1])] : order.length === 1 ? order[0] : undefined;
             const field = m ? m[2] : p.field;
-            return { ...p, field, row, column: columnOf(field, spec) };
+            return { ...p, field, row: at === undefined ? undefined : rowNumber(at), column: columnOf(field, spec, at === undefined ? undefined : rows[at]) };
           }),
         );
       }
     }
     if (problems.length) throw rejected(problems);
-    options.onProgress?.(rows.length, rows.length);
+    options.onProgress?.({ phase: 'write', done: creates.length + updates.length, total: creates.length + updates.length });
     return {
       dryRun: !!options.dryRun,
       rows: rows.length,
@@ -290,7 +302,8 @@ export class Spreadsheets {
   }
 }
 
-function columnOf(field: string, spec: SheetSpec): string {
+function columnOf(field: string, spec: SheetSpec, row?: Row): string {
+  if (row && field in row) return field;
   const byRef = Object.entries(spec.refs).find(([, [f]]) => f === field);
   return byRef ? byRef[0] : field;
 }

@@ -1,0 +1,89 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..');
+
+/**
+ * The CLI as an admin runs it, on its default engine (embedded PGlite under DATA_DIR): a process
+ * per command, exit codes and output checked. The data layer under it is tested on both engines
+ * by the API tests.
+ */
+describe('cli import and export', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hatang-cli-'));
+  const cli = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, ['-r', '@swc-node/register', 'apps/cli/src/main.ts', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, DATA_DIR: join(dir, 'db'), DATABASE_URL: '', NODE_OPTIONS: '' },
+        maxBuffer: 64 << 20,
+      });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+  const file = (name: string, lines: string[]) => {
+    const path = join(dir, name);
+    writeFileSync(path, lines.join('\n'));
+    return path;
+  };
+  const devicesNamed = async (q: string) => (await cli('export', 'devices', '--filter', `q=${q}`)).stdout.trim().split('\n').length - 1;
+
+  beforeAll(async () => {
+    expect((await cli('import-units', join(__dirname, 'fixtures/dvhcvn-small.json'))).code).toBe(0);
+    const agencies = await cli(
+      'import',
+      'agencies',
+      file('agencies.csv', ['code,name,kind,administrativeUnitCode', 'UBND-21550,Ủy ban nhân dân phường Nhơn Bình,commune_committee,21550']),
+    );
+    expect(agencies).toMatchObject({ code: 0 });
+    expect(agencies.stdout).toContain('Created 1, updated 0 of 1 rows');
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const pcs = Array.from({ length: 2500 }, (_, i) => `UBND-21550,workstation,PC ${i},PCX${String(i).padStart(5, '0')},active,2014-03-01`);
+
+  it('rejects a file with a bad row, naming row and column, exits 1 and writes nothing', async () => {
+    const bad = file('bad.csv', ['agencyCode,kind,name,serialNumber,status,commissionedOn', ...pcs.slice(0, 3), 'UBND-21550,router,R,PCX99999,active,2015-02-30']);
+    const res = await cli('import', 'devices', bad);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('Nothing was imported: 1 row(s) have problems');
+    expect(res.stderr).toMatch(/row 5, commissionedOn: /);
+    expect(await devicesNamed('PCX')).toBe(0);
+  }, 30_000);
+
+  it('dry-runs with progress, then imports, then exports with filters', async () => {
+    const good = file('pcs.csv', ['agencyCode,kind,name,serialNumber,status,commissionedOn', ...pcs]);
+    const dry = await cli('import', 'devices', good, '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('Dry run, nothing written: would create 2500, update 0 of 2500 rows');
+    expect(dry.stderr).toContain('checked 2,000/2,500 rows (80%)');
+    expect(dry.stderr).toContain('checked in the database (dry run) 2,500/2,500 rows (100%)');
+    expect(await devicesNamed('PCX')).toBe(0);
+
+    const real = await cli('import', 'devices', good);
+    expect(real.stdout).toContain('Created 2500, updated 0 of 2500 rows');
+    expect(real.stderr).toContain('written 2,500/2,500 rows (100%)');
+
+    const out = join(dir, 'pcs.xlsx');
+    const exported = await cli('export', 'devices', '--filter', 'kind=workstation', '--filter', 'administrativeUnit=540', '--out', out);
+    expect(exported.code).toBe(0);
+    expect(readFileSync(out).subarray(0, 2).toString()).toBe('PK'); // a zip: XLSX from the extension
+    const csv = (await cli('export', 'devices', '--filter', 'q=PCX0000')).stdout;
+    expect(csv.trim().split('\n').slice(1).map((l) => l.split(',')[4]).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `PCX0000${i}`));
+  }, 60_000);
+
+  it('refuses unknown filters and resources with a message', async () => {
+    const res = await cli('export', 'devices', '--filter', 'kind=toaster');
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('kind: kind must be one or more of');
+    const unknown = await cli('import', 'printers', join(dir, 'pcs.csv'));
+    expect(unknown).toMatchObject({ code: 1 });
+    expect(unknown.stderr).toContain('Unknown resource "printers"');
+  }, 30_000);
+});
