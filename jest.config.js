@@ -18,6 +18,8 @@ module.exports = {
     '^@app/database/(.*)$': '<rootDir>/libs/database/src/$1',
     '^@app/inventory$': '<rootDir>/libs/inventory/src',
     '^@app/inventory/(.*)$': '<rootDir>/libs/inventory/src/$1',
+    '^@app/coverage$': '<rootDir>/libs/coverage/src',
+    '^@app/coverage/(.*)$': '<rootDir>/libs/coverage/src/$1',
     '^@app/config$': '<rootDir>/config',
   },
   testTimeout: 60000,

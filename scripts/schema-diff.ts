@@ -6,11 +6,11 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '@app/database';
 import { MIGRATIONS } from '@app/database/migrations';
-import { INVENTORY_ENTITIES } from '@app/inventory/entities';
+import { ENTITIES } from '../apps/api/src/entities';
 
 async function main(): Promise<void> {
   const ds = new DataSource(
-    await buildDataSourceOptions({ url: process.env.DATABASE_URL, dataDir: 'memory://', entities: INVENTORY_ENTITIES, migrations: MIGRATIONS }),
+    await buildDataSourceOptions({ url: process.env.DATABASE_URL, dataDir: 'memory://', entities: ENTITIES, migrations: MIGRATIONS }),
   );
   await ds.initialize();
   await ds.runMigrations();

@@ -1,5 +1,5 @@
 import { buildDataSourceOptions, MIGRATIONS } from '@app/database';
-import { INVENTORY_ENTITIES } from '@app/inventory';
+import { ENTITIES } from '../apps/api/src/entities';
 import { DataSource } from 'typeorm';
 import { ENGINES, freshPostgres } from './support/databases';
 
@@ -11,7 +11,7 @@ describe.each(ENGINES)('schema on %s', (engine) => {
   beforeAll(async () => {
     const pg = engine === 'postgres' ? await freshPostgres() : undefined;
     drop = pg?.drop;
-    ds = new DataSource(await buildDataSourceOptions({ url: pg?.url, dataDir: 'memory://', entities: INVENTORY_ENTITIES, migrations: MIGRATIONS }));
+    ds = new DataSource(await buildDataSourceOptions({ url: pg?.url, dataDir: 'memory://', entities: ENTITIES, migrations: MIGRATIONS }));
     await ds.initialize();
     await ds.runMigrations();
   });

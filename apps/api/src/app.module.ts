@@ -3,7 +3,9 @@ import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Environment } from '@app/config';
 import { DatabaseModule, MIGRATIONS } from '@app/database';
-import { INVENTORY_ENTITIES, InventoryModule } from '@app/inventory';
+import { InventoryModule } from '@app/inventory';
+import { CoverageModule } from '@app/coverage';
+import { ENTITIES } from './entities';
 import { HealthController } from './http/health.controller';
 import { Metrics, MetricsController, MetricsInterceptor } from './http/metrics';
 import { ProblemFilter } from './http/problem.filter';
@@ -18,12 +20,13 @@ export class AppModule {
           url: env.DATABASE_URL,
           dataDir: env.DATA_DIR,
           poolSize: env.DATABASE_POOL_SIZE,
-          entities: INVENTORY_ENTITIES,
+          entities: ENTITIES,
           migrations: MIGRATIONS,
           migrate: env.MIGRATE_ON_START,
         }),
         TerminusModule,
         InventoryModule,
+        CoverageModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [

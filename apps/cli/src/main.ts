@@ -3,7 +3,9 @@ import { Module } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { loadEnvironmentOrExit } from '@app/config';
 import { DatabaseModule, MIGRATIONS } from '@app/database';
-import { INVENTORY_ENTITIES, InventoryModule } from '@app/inventory';
+import { InventoryModule } from '@app/inventory';
+import { CoverageModule } from '@app/coverage';
+import { ENTITIES } from '../../api/src/entities';
 import { ExportSheetCommand, ImportSheetCommand, ImportUnitsCommand, MigrateCommand, SeedDemoCommand } from './commands';
 
 async function bootstrap(): Promise<void> {
@@ -15,12 +17,13 @@ async function bootstrap(): Promise<void> {
         url: env.DATABASE_URL,
         dataDir: env.DATA_DIR,
         poolSize: 4,
-        entities: INVENTORY_ENTITIES,
+        entities: ENTITIES,
         migrations: MIGRATIONS,
         // Every command but `migrate` brings the schema up to date first.
         migrate: !migrating,
       }),
       InventoryModule,
+      CoverageModule,
     ],
     providers: [MigrateCommand, SeedDemoCommand, ImportUnitsCommand, ImportSheetCommand, ExportSheetCommand],
   })

@@ -3,7 +3,7 @@ import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadEnvironmentOrExit } from '@app/config';
 import { DatabaseModule, MIGRATIONS } from '@app/database';
-import { INVENTORY_ENTITIES } from '@app/inventory';
+import { ENTITIES } from '../../api/src/entities';
 
 /**
  * The SNMP poller worker. It boots, connects to the database and waits; polling arrives with
@@ -13,7 +13,7 @@ async function bootstrap(): Promise<void> {
   const env = loadEnvironmentOrExit();
   @Module({
     imports: [
-      DatabaseModule.forRoot({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2, entities: INVENTORY_ENTITIES, migrations: MIGRATIONS, migrate: false }),
+      DatabaseModule.forRoot({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2, entities: ENTITIES, migrations: MIGRATIONS, migrate: false }),
     ],
   })
   class PollerModule {}

@@ -17,3 +17,4 @@ export { Lan } from './equipment/lan.entity';
 export { WanLink } from './equipment/wan-link.entity';
 export { DemoProvince, DEMO_PROVINCE_CODE, type DemoSummary } from './demo/demo-province';
 export { Spreadsheets, SHEET_QUERIES, SHEET_RESOURCES, type SheetResource, type SheetFormat, type ImportOutcome, type ImportProgress } from './spreadsheets/spreadsheets.service';
+export { Change, Input } from './shared/http';

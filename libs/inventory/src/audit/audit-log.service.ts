@@ -63,7 +63,8 @@ export class AuditLog {
 function plain(o: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
-    if (v === undefined || (v !== null && typeof v === 'object' && !(v instanceof Date) && !Array.isArray(v))) continue;
+    // Relations (entity instances) are left out; plain JSON values (a definition, a list) are kept.
+    if (v === undefined || (v !== null && typeof v === 'object' && !(v instanceof Date) && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype)) continue;
     out[k] = v instanceof Date ? v.toISOString() : v;
   }
   return out;
