@@ -179,12 +179,16 @@ export class AdministrativeUnitsService extends InventoryResource<Administrative
       const creates: Array<CreateAdministrativeUnit & { id: string }> = [];
       const updates: Array<UpdateAdministrativeUnit & { id: string }> = [];
       let unchanged = 0;
+      // A first list is a snapshot of units that existed long before its date: they get no
+      // validFrom, so coverage of earlier years counts them. Units that appear in a later list
+      // came into being by that list's date.
+      const since = current.length ? validFrom : null;
       // The list comes parents first; a new unit gets its id here so its children can point at it.
       for (const o of units) {
         const found = byCode.get(o.code);
         const parentId = o.parentCode ? (idOf(o.parentCode) ?? null) : null;
         if (!found) {
-          const created = { id: randomUUID(), code: o.code, name: o.name, type: o.type, level: o.level, parentId, validFrom };
+          const created = { id: randomUUID(), code: o.code, name: o.name, type: o.type, level: o.level, parentId, validFrom: since };
           byCode.set(o.code, created as AdministrativeUnit);
           creates.push(created);
         } else if (found.name !== o.name || found.type !== o.type || found.level !== o.level || found.parentId !== parentId) {

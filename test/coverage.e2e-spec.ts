@@ -1,0 +1,295 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { CoverageService, trendAt } from '@app/coverage';
+import { ENGINES } from './support/databases';
+import { startApp, type TestApp } from './support/app';
+
+const official = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
+
+interface Target {
+  indicator: { code: string };
+  year: number;
+  asOf: string;
+  numerator: number | null;
+  denominator: number | null;
+  value: number | null;
+  target: number;
+  status: string;
+  gap: { count: number; text: { en: string } } | null;
+  projection: { basis: Array<{ date: string; value: number }>; projectedValue: number | null } | null;
+  breakdown: Array<{ districtName: string | null; numerator: number; denominator: number }>;
+  missing: { total: number; items: Array<{ name: string; district: string | null; reasons: Array<{ en: string }>; short?: number }> };
+  unmeasured: { total: number; items: Array<{ name: string; reason: { en: string } }> };
+  note?: string;
+}
+
+/**
+ * A hand-built province (Bình Định 52 of the small fixture: communes 21550, 21553, 21601 under Quy
+ * Nhơn, 21609 under An Lão, 21612 moved directly under the province as in the 2025 hierarchy) whose
+ * every figure is worked out by hand in the comments.
+ */
+describe.each(ENGINES)('coverage on %s', (engine) => {
+  let t: TestApp;
+  let planId: string;
+  const unit = async (code: string) => (await t.http().get('/api/v1/administrative-units').query({ code }).expect(200)).body.items[0] as { id: string };
+  const agency = async (code: string, kind: string, unitCode: string) =>
+    (await t.http().post('/api/v1/agencies').send({ code, name: `Agency ${code}`, kind, administrativeUnitId: (await unit(unitCode)).id }).expect(201)).body as { id: string };
+  const post = async (path: string, body: object) => (await t.http().post(`/api/v1/${path}`).send(body).expect(201)).body as { id: string };
+  const coverage = async (query: Record<string, string | number> = {}) =>
+    (await t.http().get(`/api/v1/plans/${planId}/coverage`).query(query).expect(200)).body.targets as Target[];
+  const find = (targets: Target[], code: string, year: number) => targets.find((x) => x.indicator.code === code && x.year === year)!;
+
+  beforeAll(async () => {
+    t = await startApp(engine);
+    await t.http().post('/api/v1/administrative-units/official-list').send(official).expect(200);
+    const province = await unit('52');
+    // Commune 21612 now hangs directly under the province (two-level hierarchy).
+    await t.http().patch(`/api/v1/administrative-units/${(await unit('21612')).id}`).send({ parentId: province.id }).expect(200);
+
+    const a = await agency('UBND-21550', 'commune_committee', '21550');
+    const b = await agency('UBND-21553', 'commune_committee', '21553');
+    const c = await agency('UBND-21601', 'commune_committee', '21601');
+    const d = await agency('UBND-21612', 'commune_committee', '21612');
+    // 21609 has no committee registered at all.
+
+    // A: LAN from 2012, complete only from 2013-06-01; fibre internet and a TSLCD link from 2012.
+    await post('lans', { agencyId: a.id, name: 'LAN A', departmentsJoined: 6, departmentsTotal: 6, commissionedOn: '2012-01-01', completedOn: '2013-06-01' });
+    await post('wan-links', { agencyId: a.id, network: 'internet', medium: 'fibre', provider: 'VNPT', circuitId: 'A-NET', commissionedOn: '2012-01-01' });
+    await post('wan-links', { agencyId: a.id, network: 'tslcd', medium: 'fibre', provider: 'VNPT', circuitId: 'A-WAN', commissionedOn: '2012-01-01' });
+    // B: a LAN that never joins every department; fibre internet and WAN.
+    await post('lans', { agencyId: b.id, name: 'LAN B', departmentsJoined: 3, departmentsTotal: 5, commissionedOn: '2012-05-01' });
+    await post('wan-links', { agencyId: b.id, network: 'internet', medium: 'fibre', provider: 'VNPT', circuitId: 'B-NET', commissionedOn: '2012-01-01' });
+    await post('wan-links', { agencyId: b.id, network: 'provincial_wan', medium: 'fibre', provider: 'VNPT', circuitId: 'B-WAN', commissionedOn: '2012-01-01' });
+    // C: no LAN, copper internet, no WAN.
+    await post('wan-links', { agencyId: c.id, network: 'internet', medium: 'copper', provider: 'Viettel', circuitId: 'C-NET', commissionedOn: '2011-01-01' });
+    // D: complete LAN and fibre from 2012; its WAN link retired mid-2014.
+    await post('lans', { agencyId: d.id, name: 'LAN D', departmentsJoined: 4, departmentsTotal: 4, commissionedOn: '2012-03-01' });
+    await post('wan-links', { agencyId: d.id, network: 'internet', medium: 'fibre', provider: 'VNPT', circuitId: 'D-NET', commissionedOn: '2012-01-01' });
+    await post('wan-links', { agencyId: d.id, network: 'tslcd', medium: 'fibre', provider: 'VNPT', circuitId: 'D-WAN', commissionedOn: '2012-01-01', status: 'retired', retiredOn: '2014-06-30' });
+
+    // Staff of district level and above: the Quy Nhơn committee has 10 civil servants in 2013 and no
+    // figure for 2014, and 12 computers (2 more than staff); the department has 20 in 2013 and 2014
+    // and 5 working computers, 3 more retired in mid-2013.
+    const district = await agency('UBND-540', 'district_committee', '540');
+    const dept = await agency('STTTT', 'provincial_department', '52');
+    await t.http().put(`/api/v1/agencies/${district.id}/staffing/2013`).send({ civilServants: 10, publicEmployees: 0 }).expect(200);
+    await t.http().put(`/api/v1/agencies/${dept.id}/staffing/2013`).send({ civilServants: 20, publicEmployees: 4 }).expect(200);
+    await t.http().put(`/api/v1/agencies/${dept.id}/staffing/2014`).send({ civilServants: 20, publicEmployees: 4 }).expect(200);
+    // Commune staff are not of district level: they must not count.
+    await t.http().put(`/api/v1/agencies/${a.id}/staffing/2013`).send({ civilServants: 7, publicEmployees: 0 }).expect(200);
+    const ws = (agencyId: string, n: number, extra: object = {}) =>
+      t.http().post('/api/v1/devices').send(Array.from({ length: n }, () => ({ agencyId, kind: 'workstation', commissionedOn: '2013-01-01', ...extra }))).expect(201);
+    await ws(district.id, 12);
+    await ws(dept.id, 5);
+    await ws(dept.id, 3, { commissionedOn: '2012-01-01', status: 'retired', retiredOn: '2013-06-30' });
+    await ws(a.id, 7);
+
+    planId = (
+      await post('plans', {
+        administrativeUnitId: province.id,
+        titleVi: 'Kế hoạch thử',
+        periodFrom: 2011,
+        periodTo: 2015,
+        targets: [
+          { indicator: 'commune_lan_complete_fibre_wan', year: 2012, value: 20, wordingVi: 'UBND cấp xã có LAN hoàn chỉnh' },
+          { indicator: 'commune_lan_complete_fibre_wan', year: 2013, value: 60, wordingVi: 'UBND cấp xã có LAN hoàn chỉnh' },
+          { indicator: 'commune_lan_complete_fibre_wan', year: 2014, value: 80, wordingVi: 'UBND cấp xã có LAN hoàn chỉnh' },
+          { indicator: 'commune_lan', year: 2012, value: 50, wordingVi: 'Xã có LAN' },
+          { indicator: 'staff_computers_district_up', year: 2013, value: 50, wordingVi: 'CBCC có máy tính' },
+          { indicator: 'staff_computers_district_up', year: 2014, value: 100, wordingVi: 'CBCC có máy tính' },
+          { indicator: 'data_centre_completion', year: 2014, value: 100, wordingVi: 'TTTHDL' },
+        ],
+      })
+    ).id;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('counts commune committees with a complete LAN, fibre and WAN, year by year from the equipment dates', async () => {
+    const all = await coverage();
+    // 2012: only D (A's LAN is not complete until 2013-06-01) → 1 of 4.
+    expect(find(all, 'commune_lan_complete_fibre_wan', 2012)).toMatchObject({ numerator: 1, denominator: 4, value: 25, status: 'met', asOf: '2012-12-31' });
+    // 2013: A and D → 2 of 4; the target 60% needs 3: one more, and the year is over.
+    expect(find(all, 'commune_lan_complete_fibre_wan', 2013)).toMatchObject({ numerator: 2, denominator: 4, value: 50, status: 'behind', gap: { count: 1 } });
+    // 2014: D's WAN link was retired on 2014-06-30 → only A.
+    expect(find(all, 'commune_lan_complete_fibre_wan', 2014)).toMatchObject({ numerator: 1, denominator: 4, value: 25, gap: { count: 3, text: { en: '3 more communes' } } });
+  });
+
+  it('breaks the figure down by district, with the commune moved under the province on its own line', async () => {
+    const t2013 = find(await coverage({ year: 2013 }), 'commune_lan_complete_fibre_wan', 2013);
+    expect(t2013.breakdown.map((b) => [b.districtName, b.numerator, b.denominator])).toEqual([
+      [null, 1, 1], // 21612, directly under the province
+      ['Thành phố Quy Nhơn', 1, 3],
+    ]);
+  });
+
+  it('lists the communes that do not count, with the reasons', async () => {
+    const t2013 = find(await coverage({ year: 2013 }), 'commune_lan_complete_fibre_wan', 2013);
+    expect(t2013.missing.total).toBe(2);
+    const reasons = Object.fromEntries(t2013.missing.items.map((m) => [m.name, m.reasons.map((r) => r.en)]));
+    expect(reasons).toEqual({
+      'Agency UBND-21553': ['LAN not complete'],
+      'Agency UBND-21601': ['no LAN', 'no fibre internet link', 'no provincial WAN or TSLCD network link'],
+    });
+  });
+
+  it('counts communes (units) with a LAN, naming the one with no committee registered', async () => {
+    // 2012: A, B and D have a LAN; C has none; 21609 has no committee → 3 of 5.
+    const t2012 = find(await coverage({ year: 2012 }), 'commune_lan', 2012);
+    expect(t2012).toMatchObject({ numerator: 3, denominator: 5, value: 60, status: 'met' });
+    expect(t2012.missing.items.map((m) => m.reasons[0].en).sort()).toEqual(['no LAN', 'no agency of the kinds counted is registered in this unit']);
+  });
+
+  it('uses the year’s staffing as denominator and at most one computer per person in each agency', async () => {
+    const all = await coverage();
+    // 2013: committee min(10, 12) = 10, department 5 working (3 retired mid-year) of 20 → 15 / 30.
+    // The committee's 2 spare computers do not cover the department's staff; commune staff are left out.
+    const s2013 = find(all, 'staff_computers_district_up', 2013);
+    expect(s2013).toMatchObject({ numerator: 15, denominator: 30, value: 50, status: 'met' });
+    expect(s2013.missing.items).toEqual([expect.objectContaining({ name: 'Agency STTTT', short: 15 })]);
+    // 2014: the committee has no staffing figure: left out of the ratio and listed → 5 / 20.
+    const s2014 = find(all, 'staff_computers_district_up', 2014);
+    expect(s2014).toMatchObject({ numerator: 5, denominator: 20, value: 25, status: 'behind', gap: { count: 15 } });
+    expect(s2014.unmeasured).toEqual({ total: 1, items: [expect.objectContaining({ name: 'Agency UBND-540', reason: expect.objectContaining({ en: 'no staffing figure for 2014' }) })] });
+  });
+
+  it('computes as of any date and projects the trend of the previous years to judge the current year', async () => {
+    // On 2013-07-01: A (complete since 2013-06-01) and D → 50%. Year-ends 2010–2012: 0, 0, 25.
+    const [mid] = (await coverage({ asOf: '2013-07-01' })).filter((x) => x.indicator.code === 'commune_lan_complete_fibre_wan');
+    expect(mid).toMatchObject({ asOf: '2013-07-01', numerator: 2, denominator: 4, value: 50 });
+    expect(mid.projection!.basis).toEqual([
+      { date: '2010-12-31', value: 0 },
+      { date: '2011-12-31', value: 0 },
+      { date: '2012-12-31', value: 25 },
+      { date: '2013-07-01', value: 50 },
+    ]);
+    const projected = Math.round(trendAt(mid.projection!.basis, '2013-12-31') * 100) / 100;
+    expect(mid.projection!.projectedValue).toBe(projected);
+    expect(projected).toBeGreaterThan(50);
+    expect(projected).toBeLessThan(60);
+    expect(mid.status).toBe('behind'); // the trend stops short of 60% by the year's end
+
+    // The same date with "today" set to it: the current year is judged by the projection too.
+    const service = t.app.get(CoverageService);
+    service.clock = () => new Date('2013-07-01T08:00:00Z');
+    try {
+      const current = find(await coverage({ year: 2013 }), 'commune_lan_complete_fibre_wan', 2013);
+      expect(current).toMatchObject({ asOf: '2013-07-01', value: 50, status: 'behind' });
+      expect(current.projection!.projectedValue).toBe(projected);
+    } finally {
+      service.clock = () => new Date();
+    }
+  });
+
+  it('takes reported indicators from the values planners enter, with their source', async () => {
+    const province = await unit('52');
+    const before = find(await coverage({ year: 2014 }), 'data_centre_completion', 2014);
+    expect(before).toMatchObject({ value: null, status: 'no_data' });
+    await t.http().put('/api/v1/indicators/data_centre_completion/reported-values').send({ administrativeUnitId: province.id, year: 2014, value: 100, source: 'Báo cáo 12/BC-STTTT' }).expect(200);
+    const after = find(await coverage({ year: 2014 }), 'data_centre_completion', 2014) as Target & { reported: { source: string } };
+    expect(after).toMatchObject({ value: 100, status: 'met', reported: { source: 'Báo cáo 12/BC-STTTT' } });
+    const bad = await t.http().put('/api/v1/indicators/commune_lan/reported-values').send({ administrativeUnitId: province.id, year: 2014, value: 10, source: 'x y z' }).expect(400);
+    expect(bad.body.errors[0]).toMatchObject({ field: 'indicator' });
+  });
+
+  it('freezes a saved report: later changes to the inventory do not move its figures', async () => {
+    const saved = (await t.http().post(`/api/v1/plans/${planId}/reports`).send({ year: 2013, title: 'Năm 2013' }).expect(201)).body;
+    // B's LAN becomes complete in 2013: the live figure moves, the report does not.
+    const lanB = (await t.http().get('/api/v1/lans').query({ q: 'LAN B' }).expect(200)).body.items[0];
+    await t.http().patch(`/api/v1/lans/${lanB.id}`).send({ departmentsJoined: 5, completedOn: '2013-09-01' }).expect(200);
+    expect(find(await coverage({ year: 2013 }), 'commune_lan_complete_fibre_wan', 2013)).toMatchObject({ numerator: 3, value: 75, status: 'met' });
+    const report = (await t.http().get(`/api/v1/reports/${saved.id}`).expect(200)).body;
+    expect(find(report.figures.targets, 'commune_lan_complete_fibre_wan', 2013)).toMatchObject({ numerator: 2, value: 50, status: 'behind' });
+    // Even a direct UPDATE is refused by the database.
+    await expect(t.ds.query(`UPDATE coverage_report SET title = 'x' WHERE id = $1`, [saved.id])).rejects.toThrow(/immutable/);
+    await t.http().patch(`/api/v1/lans/${lanB.id}`).send({ departmentsJoined: 3, completedOn: null }).expect(200);
+  });
+
+  it('exports the target table as XLSX (indicator × year) and CSV with Vietnamese labels', async () => {
+    const xlsx = await t.http().get(`/api/v1/plans/${planId}/coverage/export`).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(xlsx.status).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.body as never);
+    const sheet = book.getWorksheet('Chỉ tiêu')!;
+    expect(sheet.getRow(4).values).toEqual(expect.arrayContaining(['STT', 'Chỉ tiêu', '2012', '2013', '2014']));
+    expect(sheet.getRow(5).getCell(3).value).toBe('Kế hoạch');
+    const row = [...Array(sheet.rowCount).keys()].map((i) => sheet.getRow(i + 1)).find((r) => r.getCell(2).value === 'UBND cấp xã có LAN hoàn chỉnh')!;
+    // 2013 is the second year: target 60%, actual 50%, behind.
+    expect([row.getCell(6).value, row.getCell(7).value, row.getCell(8).value]).toEqual([0.6, 0.5, 'Chậm']);
+    expect(row.getCell(7).numFmt).toBe('0.0%');
+    expect(book.getWorksheet('Còn thiếu')!.rowCount).toBeGreaterThan(1);
+
+    const csv = await t.http().get(`/api/v1/plans/${planId}/coverage/export`).query({ format: 'csv', year: 2013 }).expect(200);
+    const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\n');
+    expect(lines[0]).toBe('STT,Chỉ tiêu,Mã chỉ tiêu,Năm,Kế hoạch (%),Thực hiện (%),Tử số,Mẫu số,Còn thiếu,Đánh giá,Tính đến ngày');
+    expect(lines).toContain(',UBND cấp xã có LAN hoàn chỉnh,commune_lan_complete_fibre_wan,2013,60,50,2,4,cần thêm 1 UBND cấp xã,Chậm,2013-12-31');
+  });
+
+  it('rejects bad plans and indicator declarations field by field, writing nothing', async () => {
+    const province = await unit('52');
+    const plans = (await t.http().get('/api/v1/plans').expect(200)).body.total;
+    const res = await t.http().post('/api/v1/plans').send({
+      administrativeUnitId: (await unit('540')).id,
+      titleVi: 'x',
+      periodFrom: 2015,
+      periodTo: 2011,
+      targets: [{ indicator: 'no_such', year: 2013, value: 50, wordingVi: 'x' }],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['administrativeUnitId', 'periodTo', 'targets[0].indicator', 'targets[0].year']);
+    const pct = await t.http().post('/api/v1/plans').send({ administrativeUnitId: province.id, titleVi: 'x', periodFrom: 2011, periodTo: 2015, targets: [{ indicator: 'commune_lan', year: 2013, value: 150, wordingVi: 'x' }] });
+    expect(pct.status).toBe(400);
+    expect(pct.body.errors[0].field).toBe('targets[0].value');
+    expect((await t.http().get('/api/v1/plans').expect(200)).body.total).toBe(plans);
+
+    const indicators = (await t.http().get('/api/v1/indicators').expect(200)).body.total;
+    const bad = await t.http().post('/api/v1/indicators').send({
+      code: 'my_indicator',
+      labelVi: 'x',
+      labelEn: 'x',
+      definition: { population: { entity: 'agency', kinds: ['commune_comittee'] }, criterion: { all: [{ hasLink: { network: 'internet', colour: 'red' } }, { hasWifi: {} }] } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual([
+      'definition.population.kinds',
+      'definition.criterion.all[0].hasLink.colour',
+      'definition.criterion.all[1]',
+    ]);
+    expect((await t.http().get('/api/v1/indicators').expect(200)).body.total).toBe(indicators);
+    await t.http().patch('/api/v1/indicators/commune_lan').send({ labelEn: 'changed' }).expect(409);
+  });
+
+  it('computes a planner’s own indicator', async () => {
+    await t.http().post('/api/v1/indicators').send({
+      code: 'commune_fibre_any_network',
+      labelVi: 'UBND xã có cáp quang',
+      labelEn: 'Commune committees on fibre',
+      definition: { population: { entity: 'agency', kinds: 'commune_committee' }, criterion: { any: [{ hasLink: { network: 'internet', medium: 'fibre' } }, { hasLink: { network: 'tslcd', medium: 'fibre' } }] } },
+    }).expect(201);
+    const plan = (await t.http().get(`/api/v1/plans/${planId}`).expect(200)).body;
+    await t.http().patch(`/api/v1/plans/${planId}`).send({ targets: [...plan.targets.map((x: Record<string, unknown>) => ({ indicator: x.indicatorCode, year: x.year, value: x.value, wordingVi: x.wordingVi })), { indicator: 'commune_fibre_any_network', year: 2012, value: 100, wordingVi: 'cáp quang' }] }).expect(200);
+    // 2012: A, B, D on fibre; C on copper → 3 of 4.
+    expect(find(await coverage({ year: 2012 }), 'commune_fibre_any_network', 2012)).toMatchObject({ numerator: 3, denominator: 4, value: 75, gap: { count: 1 } });
+  });
+
+  it('loads a preset plan for its province, and says so when the province is not there', async () => {
+    const plan = (await t.http().post('/api/v1/plan-presets/binh-dinh-647-2012/load').send({}).expect(201)).body;
+    expect(plan).toMatchObject({ documentNumber: '647/QĐ-UBND', documentDate: '2012-11-23', periodFrom: 2011, periodTo: 2015, preset: 'binh-dinh-647-2012' });
+    expect(plan.targets).toHaveLength(25);
+    expect(plan.targets.filter((x: { indicatorCode: string }) => x.indicatorCode === 'commune_lan').map((x: { year: number; value: number }) => [x.year, x.value])).toEqual([
+      [2011, 15], [2012, 30], [2013, 40], [2014, 50], [2015, 60],
+    ]);
+    // The loaded plan computes: 2012 commune LAN is 3 of 5 communes (see above) against 30%.
+    const res = (await t.http().get(`/api/v1/plans/${plan.id}/coverage`).query({ year: 2012 }).expect(200)).body.targets as Target[];
+    expect(find(res, 'commune_lan', 2012)).toMatchObject({ numerator: 3, denominator: 5, value: 60, target: 30, status: 'met' });
+    const missing = await t.http().post('/api/v1/plan-presets/quang-ngai-2012/load').send({});
+    expect(missing.status).toBe(422);
+    expect(missing.body.detail).toContain('Tỉnh Quảng Ngãi (GSO 51) is not in the administrative units');
+  });
+});
