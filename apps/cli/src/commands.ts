@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { CoverageService, PlansService } from '@app/coverage';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
@@ -52,12 +53,19 @@ export class MigrateCommand extends CommandRunner {
 
 @Command({ name: 'seed-demo', description: 'Load the demo province (Bình Định) into an empty inventory' })
 export class SeedDemoCommand extends CommandRunner {
-  constructor(private readonly demo: DemoProvince) {
+  constructor(
+    private readonly demo: DemoProvince,
+    private readonly plans: PlansService,
+  ) {
     super();
   }
 
   async run(): Promise<void> {
     const loaded = await this.demo.loadIfEmpty();
+    if (loaded) {
+      const plan = await this.plans.loadPreset('binh-dinh-647-2012', { actor: CLI.actor, source: 'seed' });
+      process.stdout.write(`Loaded the plan ${plan.documentNumber} (${plan.targets.length} targets), id ${plan.id}\n`);
+    }
     process.stdout.write(loaded ? `Loaded: ${JSON.stringify(loaded)}\n` : 'The inventory is not empty; nothing loaded\n');
   }
 }
@@ -203,6 +211,52 @@ export class ExportSheetCommand extends CommandRunner {
     if (options.out) {
       writeFileSync(options.out, file);
       process.stderr.write(`Wrote ${options.out} (${file.length.toLocaleString('en')} bytes)\n`);
+    } else {
+      process.stdout.write(file);
+    }
+  }
+}
+
+@Command({
+  name: 'coverage-export',
+  arguments: '<plan>',
+  description: 'Export a plan\'s coverage (every target, or --year) as XLSX or CSV with Vietnamese labels',
+})
+export class CoverageExportCommand extends CommandRunner {
+  constructor(private readonly coverage: CoverageService) {
+    super();
+  }
+
+  @Option({ flags: '-o, --out <file>', description: 'Write to this file; the format follows its extension (default: CSV on standard output)' })
+  parseOut(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--year <year>', description: 'Only this year\'s targets' })
+  parseYear(value: string): number {
+    if (!/^\d{4}$/.test(value)) {
+      process.stderr.write(`--year ${value}: expected a year such as 2014\n`);
+      process.exit(1);
+    }
+    return Number(value);
+  }
+
+  @Option({ flags: '--as-of <date>', description: 'The inventory as it stood on this date (YYYY-MM-DD)' })
+  parseAsOf(value: string): string {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      process.stderr.write(`--as-of ${value}: expected a date YYYY-MM-DD\n`);
+      process.exit(1);
+    }
+    return value;
+  }
+
+  async run([plan]: string[], options: { out?: string; year?: number; asOf?: string }): Promise<void> {
+    const format = sheetFormat(undefined, options.out);
+    const figures = await this.coverage.planCoverage(plan, { year: options.year, asOf: options.asOf }).catch(report);
+    const file = await this.coverage.export(figures, format);
+    if (options.out) {
+      writeFileSync(options.out, file);
+      process.stderr.write(`Wrote ${options.out}: ${figures.targets.length} targets of ${figures.plan.titleVi}\n`);
     } else {
       process.stdout.write(file);
     }

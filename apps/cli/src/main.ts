@@ -6,7 +6,7 @@ import { DatabaseModule, MIGRATIONS } from '@app/database';
 import { InventoryModule } from '@app/inventory';
 import { CoverageModule } from '@app/coverage';
 import { ENTITIES } from '../../api/src/entities';
-import { ExportSheetCommand, ImportSheetCommand, ImportUnitsCommand, MigrateCommand, SeedDemoCommand } from './commands';
+import { CoverageExportCommand, ExportSheetCommand, ImportSheetCommand, ImportUnitsCommand, MigrateCommand, SeedDemoCommand } from './commands';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironmentOrExit();
@@ -25,7 +25,7 @@ async function bootstrap(): Promise<void> {
       InventoryModule,
       CoverageModule,
     ],
-    providers: [MigrateCommand, SeedDemoCommand, ImportUnitsCommand, ImportSheetCommand, ExportSheetCommand],
+    providers: [CoverageExportCommand, MigrateCommand, SeedDemoCommand, ImportUnitsCommand, ImportSheetCommand, ExportSheetCommand],
   })
   class CliModule {}
 

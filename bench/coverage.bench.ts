@@ -1,0 +1,241 @@
+/**
+ * npm run bench:coverage — the coverage engine at national scale, on PostgreSQL and PGlite:
+ * the full administrative list (../shared/data: 63 / 696 / 10,047), about 50,000 agencies with
+ * staffing for 2011–2015, 1,000,000 workstations, 50,000 WAN links, 50,000 LANs, and firewalls and
+ * videoconference endpoints. Measured: every target of the Bình Định 647/QĐ-UBND plan (25
+ * targets, 2011–2015) for one province, then for all 63 provinces (the preset loaded for each).
+ * Baseline, in the same run: a straightforward implementation that loads the rows through the ORM
+ * and counts in the process; its figures must equal the engine's (checked, printed).
+ * Bounded: row counts are fixed; the baseline over 63 provinces stops at BENCH_BASELINE_SECONDS and
+ * is extrapolated by agency count from the provinces it finished.
+ */
+import 'reflect-metadata';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { type DataSource, In, Like } from 'typeorm';
+import { loadEnvironment } from '@app/config';
+import { CoverageService, type IndicatorDefinition, PlansService, type TargetCoverage } from '@app/coverage';
+import { AdministrativeUnit, AdministrativeUnitsService, Agency, AgencyStaffing, Device, Lan, WanLink } from '@app/inventory';
+import { AppModule } from '../apps/api/src/app.module';
+import { freshPostgres } from '../test/support/databases';
+
+const ENGINES = (process.env.BENCH_ENGINES ?? 'postgres,pglite').split(',');
+const WORKSTATIONS = Number(process.env.BENCH_WORKSTATIONS ?? 1_000_000);
+const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 240);
+const LIST = join(__dirname, '../../shared/data/dvhcvn-2025-03.json');
+const ctx = { actor: 'bench', source: 'seed' as const };
+const PRESET = 'binh-dinh-647-2012';
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const out = await fn();
+  return [out, (performance.now() - t0) / 1000];
+}
+
+function line(engine: string, what: string, value: string, baseline: string, ratio: number | null): void {
+  console.log(`${engine.padEnd(8)} ${what.padEnd(58)} ${value.padStart(10)}  baseline ${baseline.padStart(14)}  ${ratio === null ? '' : `ratio ${ratio.toFixed(1)}x`}`);
+}
+
+/** National-scale inventory, generated in the database (the import path has its own benchmark). */
+async function generate(ds: DataSource): Promise<Record<string, number>> {
+  const q = (sql: string) => ds.query(sql);
+  await q(`INSERT INTO agency (code, name, kind, sector, administrative_unit_id)
+    SELECT 'P' || u.code || '-' || g, 'Cơ quan ' || g || ' ' || u.name,
+      CASE WHEN g = 0 THEN 'provincial_committee' WHEN g <= 30 THEN 'provincial_department' ELSE 'public_service_unit' END, 'general', u.id
+    FROM administrative_unit u, generate_series(0, 129) g WHERE u.level = 'province'`);
+  await q(`INSERT INTO agency (code, name, kind, sector, administrative_unit_id)
+    SELECT 'D' || u.code || '-' || g, CASE WHEN g = 0 THEN 'UBND ' ELSE 'Bệnh viện ' END || u.name,
+      CASE WHEN g = 0 THEN 'district_committee' ELSE 'hospital' END, CASE WHEN g = 0 THEN 'general' ELSE 'health' END, u.id
+    FROM administrative_unit u, generate_series(0, 1) g WHERE u.level = 'district'`);
+  await q(`INSERT INTO agency (code, name, kind, sector, administrative_unit_id)
+    SELECT 'C' || u.code || '-' || g, (ARRAY['UBND ', 'Trạm y tế ', 'Trường tiểu học ', 'Trường THCS '])[g + 1] || u.name,
+      (ARRAY['commune_committee', 'health_station', 'school', 'school'])[g + 1], (ARRAY['general', 'health', 'education', 'education'])[g + 1], u.id
+    FROM administrative_unit u, generate_series(0, 3) g WHERE u.level = 'commune'`);
+  await q(`CREATE TEMP TABLE bench_agency AS SELECT id, kind, ((row_number() OVER (ORDER BY code)) - 1)::int AS n FROM agency`);
+  const [{ count: agencies }] = await ds.query(`SELECT count(*)::int AS count FROM bench_agency`);
+  await q(`INSERT INTO agency_staffing (agency_id, year, civil_servants, public_employees)
+    SELECT id, y, 5 + (n * 7 + y) % 36, (n * 3 + y) % 9 FROM bench_agency, generate_series(2011, 2015) y`);
+  // Workstations: about 20 per agency, commissioned 2010–2016, one in ten retired later.
+  for (let from = 0; from < WORKSTATIONS; from += 250_000) {
+    await q(`INSERT INTO device (agency_id, kind, status, commissioned_on, retired_on)
+      SELECT a.id, 'workstation', CASE WHEN i % 10 = 0 THEN 'retired' ELSE 'active' END,
+        date '2010-01-01' + (i * 37 % 2500), CASE WHEN i % 10 = 0 THEN date '2010-01-01' + (i * 37 % 2500) + 400 + i % 900 END
+      FROM generate_series(${from}, ${Math.min(from + 250_000, WORKSTATIONS) - 1}) i JOIN bench_agency a ON a.n = i % ${agencies}`);
+  }
+  // Firewalls in one agency of three, a province–district endpoint in most district committees.
+  await q(`INSERT INTO device (agency_id, kind, status, commissioned_on) SELECT id, 'firewall', 'active', date '2011-01-01' + (n * 13 % 1800) FROM bench_agency WHERE n % 3 = 0`);
+  await q(`INSERT INTO device (agency_id, kind, status, commissioned_on, meeting_system)
+    SELECT id, 'videoconference_endpoint', 'active', date '2011-06-01' + (n * 11 % 700), 'province_district' FROM bench_agency WHERE kind = 'district_committee' AND n % 7 <> 0`);
+  // 50,000 WAN links and 50,000 LANs.
+  await q(`INSERT INTO wan_link (agency_id, network, medium, bandwidth_mbps, provider, circuit_id, status, commissioned_on)
+    SELECT a.id, (ARRAY['provincial_wan', 'tslcd', 'internet'])[1 + i % 3], CASE WHEN i % 4 = 0 THEN 'copper' ELSE 'fibre' END, 10 + i % 90, 'VNPT', 'C' || i, 'active', date '2010-06-01' + (i * 29 % 2000)
+    FROM generate_series(0, 49999) i JOIN bench_agency a ON a.n = (i * 7919) % ${agencies}`);
+  await q(`INSERT INTO lan (agency_id, name, departments_joined, departments_total, completed_on, status, commissioned_on)
+    SELECT a.id, 'LAN ' || i, 3 + i % 3, 5, CASE WHEN i % 3 = 2 THEN date '2010-06-01' + (i * 31 % 2000) + 200 END, 'active', date '2010-06-01' + (i * 31 % 2000)
+    FROM generate_series(0, 49999) i JOIN bench_agency a ON a.n = i % ${agencies}`);
+  await q(`ANALYZE`);
+  const counts = await ds.query(`SELECT (SELECT count(*) FROM agency)::int AS agencies, (SELECT count(*) FROM device WHERE kind = 'workstation')::int AS workstations,
+    (SELECT count(*) FROM wan_link)::int AS links, (SELECT count(*) FROM lan)::int AS lans, (SELECT count(*) FROM agency_staffing)::int AS staffing`);
+  return counts[0];
+}
+
+/**
+ * The baseline: load the population and its equipment through the ORM, count in the process.
+ * Same rules as the engine (dates, one computer per person, units valid on the date).
+ */
+async function naive(ds: DataSource, def: IndicatorDefinition, province: AdministrativeUnit, asOf: string): Promise<{ numerator: number; denominator: number }> {
+  const p = def.population;
+  if (p.entity === 'reported' || p.entity === 'device') return { numerator: 0, denominator: 0 };
+  const working = (e: { status: string; commissionedOn: string | null; retiredOn: string | null }) =>
+    e.status !== 'planned' && !!e.commissionedOn && e.commissionedOn <= asOf && (!e.retiredOn || e.retiredOn > asOf) && !(e.status === 'faulty' && asOf >= new Date().toISOString().slice(0, 10));
+  const validUnit = (u: AdministrativeUnit) => (!u.validFrom || u.validFrom <= asOf) && (!u.validTo || u.validTo > asOf);
+  const agencies = (await ds.getRepository(Agency).find({ where: { administrativeUnit: { path: Like(`${province.path}%`) } }, relations: { administrativeUnit: true } })).filter(
+    (a) => validUnit(a.administrativeUnit!),
+  );
+  const ids = agencies.map((a) => a.id);
+  const load = async <T>(entity: new () => T): Promise<T[]> => {
+    const out: T[] = [];
+    for (let i = 0; i < ids.length; i += 5000) out.push(...((await ds.getRepository(entity as never).find({ where: { agencyId: In(ids.slice(i, i + 5000)) } as never })) as T[]));
+    return out;
+  };
+  const group = <T extends { agencyId: string }>(rows: T[]) => {
+    const m = new Map<string, T[]>();
+    for (const r of rows) m.set(r.agencyId, [...(m.get(r.agencyId) ?? []), r]);
+    return m;
+  };
+  if (p.entity === 'staff') {
+    const staffing = new Map(
+      (await ds.getRepository(AgencyStaffing).find({ where: { year: Number(asOf.slice(0, 4)) } })).map((s) => [s.agencyId, p.include === 'all' ? s.civilServants + s.publicEmployees : s.civilServants]),
+    );
+    const devices = group((await load(Device)).filter((d) => d.kind === 'workstation' && working(d)));
+    let numerator = 0;
+    let denominator = 0;
+    for (const a of agencies) {
+      if (p.agencyKinds && !p.agencyKinds.includes(a.kind)) continue;
+      if (p.levels && !p.levels.includes(a.administrativeUnit!.level)) continue;
+      if (p.sectors && !p.sectors.includes(a.sector)) continue;
+      const staff = staffing.get(a.id);
+      if (staff === undefined) continue;
+      denominator += staff;
+      numerator += Math.min(staff, devices.get(a.id)?.length ?? 0);
+    }
+    return { numerator, denominator };
+  }
+  const [links, lans, devices] = await Promise.all([load(WanLink).then(group), load(Lan).then(group), load(Device).then(group)]);
+  type Leaf = NonNullable<IndicatorDefinition['criterion']>;
+  const meets = (c: Leaf, agencyId: string): boolean => {
+    if ('all' in c) return c.all.every((x) => meets(x, agencyId));
+    if ('any' in c) return c.any.some((x) => meets(x, agencyId));
+    if ('hasLink' in c) {
+      const q = c.hasLink;
+      return (links.get(agencyId) ?? []).some(
+        (l) => working(l) && (!q.network || q.network.includes(l.network)) && (!q.medium || q.medium.includes(l.medium)) && (q.minBandwidthMbps === undefined || (l.bandwidthMbps ?? -1) >= q.minBandwidthMbps),
+      );
+    }
+    if ('hasLan' in c) return (lans.get(agencyId) ?? []).some((n) => working(n) && (!c.hasLan.complete || (!!n.completedOn && n.completedOn <= asOf)));
+    if ('hasDevice' in c) {
+      const q = c.hasDevice;
+      const n = (devices.get(agencyId) ?? []).filter(
+        (d) => working(d) && q.kind.includes(d.kind) && (!q.role || q.role.includes(d.role ?? '')) && (!q.meetingSystem || q.meetingSystem.includes(d.meetingSystem!)) && (q.dataCentre === undefined || (d.dataCentre !== null) === q.dataCentre),
+      ).length;
+      return n >= (q.count ?? 1);
+    }
+    return false;
+  };
+  if (p.entity === 'administrative_unit') {
+    const units = (await ds.getRepository(AdministrativeUnit).find({ where: { path: Like(`${province.path}%`), level: p.level } })).filter(validUnit);
+    const byUnit = new Map<string, Agency[]>();
+    for (const a of agencies) if (!p.agencyKinds || p.agencyKinds.includes(a.kind)) byUnit.set(a.administrativeUnitId, [...(byUnit.get(a.administrativeUnitId) ?? []), a]);
+    return { numerator: units.filter((u) => (byUnit.get(u.id) ?? []).some((a) => meets(def.criterion!, a.id))).length, denominator: units.length };
+  }
+  const members = agencies.filter((a) => (!p.kinds || p.kinds.includes(a.kind)) && (!p.levels || p.levels.includes(a.administrativeUnit!.level)) && (!p.sectors || p.sectors.includes(a.sector)));
+  return { numerator: members.filter((a) => meets(def.criterion!, a.id)).length, denominator: members.length };
+}
+
+async function naivePlan(ds: DataSource, planId: string, plans: PlansService): Promise<Array<{ code: string; year: number; numerator: number; denominator: number }>> {
+  const plan = await plans.get(planId);
+  const province = await ds.getRepository(AdministrativeUnit).findOneByOrFail({ id: plan.administrativeUnitId });
+  const out = [];
+  for (const t of plan.targets) {
+    const indicator = await ds.query(`SELECT definition FROM indicator WHERE id = $1`, [t.indicatorId]);
+    out.push({ code: t.indicatorCode, year: t.year, ...(await naive(ds, indicator[0].definition as IndicatorDefinition, province, `${t.year}-12-31`)) });
+  }
+  return out;
+}
+
+function agree(engine: TargetCoverage[], base: Array<{ code: string; year: number; numerator: number; denominator: number }>): boolean {
+  return engine
+    .filter((t) => t.indicator.kind === 'measured')
+    .every((t) => {
+      const b = base.find((x) => x.code === t.indicator.code && x.year === t.year)!;
+      return b.numerator === t.numerator && b.denominator === t.denominator;
+    });
+}
+
+async function run(engine: string): Promise<void> {
+  const pg = engine === 'postgres' ? await freshPostgres() : null;
+  const env = loadEnvironment({ DATABASE_URL: pg?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'error' });
+  const mod = await Test.createTestingModule({ imports: [AppModule.forRoot(env)] }).compile();
+  const app = mod.createNestApplication({ logger: ['error'] });
+  await app.init();
+  const ds = app.get<DataSource>(getDataSourceToken());
+  const plans = app.get(PlansService);
+  const coverage = app.get(CoverageService);
+  try {
+    await app.get(AdministrativeUnitsService).importOfficialList(JSON.parse(readFileSync(LIST, 'utf8')), ctx);
+    const [counts, genSeconds] = await timed(() => generate(ds));
+    console.log(`${engine.padEnd(8)} inventory generated in ${genSeconds.toFixed(0)} s: ${JSON.stringify(counts)}`);
+
+    // One province: Bình Định, all 25 targets of its plan.
+    const plan = await plans.loadPreset(PRESET, ctx);
+    await coverage.planCoverage(plan.id, { missingLimit: 100 }); // warm-up (plans, caches)
+    const [one, oneSeconds] = await timed(() => coverage.planCoverage(plan.id, { missingLimit: 100 }));
+    const [baseOne, baseOneSeconds] = await timed(() => naivePlan(ds, plan.id, plans));
+    const fibre = one.targets.find((t) => t.indicator.code === 'staff_computers_district_up' && t.year === 2014)!;
+    line(engine, `1 province, ${one.targets.length} targets (Bình Định)`, `${oneSeconds.toFixed(2)} s`, `${baseOneSeconds.toFixed(2)} s`, baseOneSeconds / oneSeconds);
+    console.log(`${engine.padEnd(8)   }   e.g. staff computers 2014: ${fibre.numerator}/${fibre.denominator} = ${fibre.value}%; figures equal to the baseline's: ${agree(one.targets, baseOne) ? 'yes' : 'NO'}`);
+
+    // All 63 provinces: the same plan loaded for each, every target computed.
+    const provinces = await ds.getRepository(AdministrativeUnit).find({ where: { level: 'province' }, order: { code: 'ASC' } });
+    const planIds: string[] = [];
+    for (const p of provinces) planIds.push(p.code === '52' ? plan.id : (await plans.loadPreset(PRESET, ctx, p.id)).id);
+    const results: TargetCoverage[][] = [];
+    const [, allSeconds] = await timed(async () => {
+      for (const id of planIds) results.push((await coverage.planCoverage(id, { missingLimit: 100 })).targets);
+    });
+    // Baseline over as many provinces as fit in BENCH_BASELINE_SECONDS, extrapolated by agencies.
+    const perProvince = new Map<string, number>((await ds.query(`SELECT p.id, count(a.id)::int AS n FROM administrative_unit p JOIN administrative_unit u ON u.path LIKE p.path || '%' JOIN agency a ON a.administrative_unit_id = u.id WHERE p.level = 'province' GROUP BY p.id`)).map((r: { id: string; n: number }) => [r.id, r.n]));
+    let done = 0;
+    let doneAgencies = 0;
+    let allAgree = true;
+    const started = performance.now();
+    for (const [i, id] of planIds.entries()) {
+      if ((performance.now() - started) / 1000 > BASELINE_SECONDS) break;
+      const base = await naivePlan(ds, id, plans);
+      allAgree &&= agree(results[i], base);
+      done++;
+      doneAgencies += perProvince.get(provinces[i].id) ?? 0;
+    }
+    const baseSeconds = (performance.now() - started) / 1000;
+    const totalAgencies = [...perProvince.values()].reduce((s, n) => s + n, 0);
+    const baseAll = done === planIds.length ? baseSeconds : (baseSeconds * totalAgencies) / doneAgencies;
+    line(engine, `63 provinces, ${results.flat().length} targets`, `${allSeconds.toFixed(2)} s`, `${baseAll.toFixed(1)} s${done < planIds.length ? ` est (${done}/63)` : ''}`, baseAll / allSeconds);
+    console.log(`${engine.padEnd(8)}   figures equal to the baseline's in the ${done} provinces it computed: ${allAgree ? 'yes' : 'NO'}`);
+  } finally {
+    await app.close();
+    await pg?.drop();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:coverage — ${WORKSTATIONS.toLocaleString('en')} workstations; ratio = baseline time / engine time`);
+  for (const engine of ENGINES) await run(engine);
+}
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
