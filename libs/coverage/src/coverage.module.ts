@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { InventoryModule } from '@app/inventory';
+import { CoverageEngine } from './coverage-engine';
+import { IndicatorsController, PlansController } from './coverage.controllers';
+import { CoverageService } from './coverage.service';
+import { IndicatorsService } from './indicators.service';
+import { PlansService } from './plans.service';
+
+@Module({
+  imports: [InventoryModule],
+  controllers: [IndicatorsController, PlansController],
+  providers: [CoverageEngine, CoverageService, IndicatorsService, PlansService],
+  exports: [CoverageEngine, CoverageService, IndicatorsService, PlansService],
+})
+export class CoverageModule {}

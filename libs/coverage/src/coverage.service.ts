@@ -1,0 +1,276 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import { DataSource } from 'typeorm';
+import { AdministrativeUnit, type ChangeContext, InventoryErrorCode } from '@app/inventory';
+import { CoverageEngine, percent, type Where } from './coverage-engine';
+import { CoverageError } from './coverage-error';
+import type { CoverageQuery } from './coverage.dto';
+import type { PlanCoverage, Projection, TargetCoverage, TargetStatus } from './coverage.types';
+import type { IndicatorDefinition } from './definition';
+import { CoverageReport } from './entities/coverage-report.entity';
+import { Indicator } from './entities/indicator.entity';
+import { ReportedValue } from './entities/reported-value.entity';
+import { isUuid } from './indicators.service';
+import type { Label } from './labels';
+import { PlansService } from './plans.service';
+
+/** Years before the target year whose year-end values the trend is fitted to. */
+const TREND_YEARS = 3;
+
+const STATUS_VI: Record<TargetStatus, string> = { met: 'Đạt', on_track: 'Đúng tiến độ', behind: 'Chậm', no_data: 'Chưa có số liệu' };
+
+@Injectable()
+export class CoverageService {
+  /** The day "today" is; tests set it to replay a timeline. */
+  clock: () => Date = () => new Date();
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly plans: PlansService,
+    private readonly engine: CoverageEngine,
+  ) {}
+
+  /**
+   * Every target of a plan (or of one year, or of a date's year) against the inventory: for each,
+   * numerator, denominator, value, gap, status with its projection, the district breakdown, and
+   * the members that do not count yet with the reason.
+   */
+  async planCoverage(planId: string, q: CoverageQuery = {}): Promise<PlanCoverage> {
+    const plan = await this.plans.get(planId);
+    const province = await this.ds.getRepository(AdministrativeUnit).findOneOrFail({ where: { id: plan.administrativeUnitId } });
+    const today = this.clock().toISOString().slice(0, 10);
+    if (q.year !== undefined && q.asOf !== undefined && Number(q.asOf.slice(0, 4)) !== q.year) {
+      throw new CoverageError('year and asOf disagree', [{ field: 'asOf', message: `asOf ${q.asOf} is not in ${q.year}` }]);
+    }
+    const year = q.year ?? (q.asOf ? Number(q.asOf.slice(0, 4)) : undefined);
+    const targets = plan.targets.filter((t) => year === undefined || t.year === year);
+    const indicators = new Map((await this.ds.getRepository(Indicator).find()).map((i) => [i.id, i]));
+    const memo = new Map<string, Promise<{ value: number | null }>>();
+    const valueAt = (def: IndicatorDefinition, code: string, date: string) => {
+      const key = `${code}@${date}`;
+      if (!memo.has(key)) memo.set(key, this.engine.value(def, this.where(province, date, today)));
+      return memo.get(key)!;
+    };
+
+    const out: TargetCoverage[] = [];
+    for (const t of targets) {
+      const indicator = indicators.get(t.indicatorId)!;
+      const yearEnd = `${t.year}-12-31`;
+      const asOf = q.asOf ?? (yearEnd < today ? yearEnd : today);
+      const base: Omit<TargetCoverage, 'numerator' | 'denominator' | 'value' | 'gap' | 'status' | 'projection'> = {
+        targetId: t.id,
+        indicator: { id: indicator.id, code: indicator.code, labelVi: indicator.labelVi, labelEn: indicator.labelEn, kind: indicator.definition.population.entity === 'reported' ? 'reported' : 'measured' },
+        row: t.row,
+        wordingVi: t.wordingVi,
+        labelEn: t.labelEn,
+        year: t.year,
+        asOf,
+        target: t.value,
+        breakdown: [],
+        missing: { total: 0, items: [] },
+        unmeasured: { total: 0, items: [] },
+      };
+      if (indicator.definition.population.entity === 'reported') {
+        const reported = await this.ds.getRepository(ReportedValue).find({ where: { indicatorId: indicator.id, administrativeUnitId: province.id }, order: { year: 'ASC' } });
+        const current = reported.find((r) => r.year === t.year) ?? null;
+        const earlier = reported.filter((r) => r.year < t.year && r.year >= t.year - TREND_YEARS).map((r) => ({ date: `${r.year}-12-31`, value: r.value }));
+        const value = current?.value ?? null;
+        out.push({
+          ...base,
+          numerator: null,
+          denominator: null,
+          value,
+          gap: null,
+          ...judge(value, t.value, asOf, yearEnd, value === null ? earlier : [...earlier, { date: asOf, value }]),
+          reported: current ? { source: current.source, updatedAt: current.updatedAt.toISOString() } : null,
+        });
+        continue;
+      }
+      try {
+        const m = await this.engine.measure(indicator.definition, this.where(province, asOf, today), q.missingLimit ?? 100);
+        const earlier: Array<{ date: string; value: number }> = [];
+        if (m.value !== null && m.value < t.value && asOf < yearEnd) {
+          for (let y = t.year - TREND_YEARS; y < Number(asOf.slice(0, 4)); y++) {
+            const v = (await valueAt(indicator.definition, indicator.code, `${y}-12-31`)).value;
+            if (v !== null) earlier.push({ date: `${y}-12-31`, value: v });
+          }
+        }
+        const needed = Math.max(0, Math.ceil((t.value * m.denominator) / 100 - 1e-9) - m.numerator);
+        out.push({
+          ...base,
+          numerator: m.numerator,
+          denominator: m.denominator,
+          value: m.value,
+          gap: m.denominator ? { count: needed, unit: unitOf(indicator.definition), text: gapText(needed, unitOf(indicator.definition)) } : null,
+          ...judge(m.value, t.value, asOf, yearEnd, m.value === null ? earlier : [...earlier, { date: asOf, value: m.value }]),
+          breakdown: m.breakdown,
+          missing: m.missing,
+          unmeasured: m.unmeasured,
+        });
+      } catch (err) {
+        if (!(err instanceof CoverageError)) throw err;
+        out.push({ ...base, numerator: null, denominator: null, value: null, gap: null, status: 'no_data', projection: null, note: err.message });
+      }
+    }
+    return {
+      plan: {
+        id: plan.id,
+        titleVi: plan.titleVi,
+        titleEn: plan.titleEn,
+        documentNumber: plan.documentNumber,
+        documentDate: plan.documentDate,
+        periodFrom: plan.periodFrom,
+        periodTo: plan.periodTo,
+        province: { id: province.id, code: province.code, name: province.name },
+      },
+      year: year ?? null,
+      asOf: q.asOf ?? null,
+      computedAt: this.clock().toISOString(),
+      targets: out,
+    };
+  }
+
+  /** Computes and freezes a report: the figures are stored as computed and never recomputed. */
+  async saveReport(planId: string, q: CoverageQuery & { title?: string }, ctx: ChangeContext): Promise<CoverageReport> {
+    const figures = await this.planCoverage(planId, q);
+    return this.ds.getRepository(CoverageReport).save({
+      planId: figures.plan.id,
+      title: q.title ?? null,
+      createdBy: ctx.actor,
+      computedAt: new Date(figures.computedAt),
+      figures,
+    });
+  }
+
+  listReports(planId: string): Promise<Array<Omit<CoverageReport, 'figures'>>> {
+    return this.ds.getRepository(CoverageReport).find({ where: { planId }, order: { createdAt: 'DESC' }, select: { id: true, planId: true, title: true, createdBy: true, computedAt: true, createdAt: true } });
+  }
+
+  async report(id: string): Promise<CoverageReport> {
+    const found = isUuid(id) ? await this.ds.getRepository(CoverageReport).findOne({ where: { id } }) : null;
+    if (!found) throw new CoverageError(`report ${id} does not exist`, [], InventoryErrorCode.NotFound);
+    return found;
+  }
+
+  /** The report in the layout of the plans' target tables: a row per indicator, a column group per year. */
+  async export(c: PlanCoverage, format: 'xlsx' | 'csv'): Promise<Buffer> {
+    const years = [...new Set(c.targets.map((t) => t.year))].sort((a, b) => a - b);
+    const rows = groupByIndicator(c.targets);
+    if (format === 'csv') {
+      const header = ['STT', 'Chỉ tiêu', 'Mã chỉ tiêu', 'Năm', 'Kế hoạch (%)', 'Thực hiện (%)', 'Tử số', 'Mẫu số', 'Còn thiếu', 'Đánh giá', 'Tính đến ngày'];
+      const lines = c.targets.map((t) => [t.row ?? '', t.wordingVi, t.indicator.code, t.year, t.target, t.value ?? '', t.numerator ?? '', t.denominator ?? '', t.gap?.text.vi ?? '', STATUS_VI[t.status], t.asOf]);
+      return Buffer.from(`\uFEFF${stringifyCsv([header, ...lines])}`, 'utf8');
+    }
+    const book = new ExcelJS.Workbook();
+    book.created = new Date(c.computedAt);
+    const sheet = book.addWorksheet('Chỉ tiêu');
+    sheet.addRow([c.plan.titleVi]).font = { bold: true, size: 13 };
+    sheet.addRow([`${c.plan.province.name}${c.plan.documentNumber ? ` — ${c.plan.documentNumber}` : ''} — số liệu tính lúc ${c.computedAt.slice(0, 16).replace('T', ' ')} UTC`]);
+    sheet.addRow([]);
+    const head1 = sheet.addRow(['STT', 'Chỉ tiêu', ...years.flatMap((y) => [String(y), '', ''])]);
+    const head2 = sheet.addRow(['', '', ...years.flatMap(() => ['Kế hoạch', 'Thực hiện', 'Đánh giá'])]);
+    years.forEach((_, i) => sheet.mergeCells(head1.number, 3 + i * 3, head1.number, 5 + i * 3));
+    sheet.mergeCells(head1.number, 1, head2.number, 1);
+    sheet.mergeCells(head1.number, 2, head2.number, 2);
+    for (const r of [head1, head2]) {
+      r.font = { bold: true };
+      r.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+    }
+    for (const [first, ...rest] of rows) {
+      const cells: Array<string | number | null> = [first.row ?? '', first.wordingVi];
+      for (const y of years) {
+        const t = [first, ...rest].find((x) => x.year === y);
+        cells.push(t ? t.target / 100 : null, t && t.value !== null ? t.value / 100 : null, t ? STATUS_VI[t.status] : null);
+      }
+      const row = sheet.addRow(cells);
+      row.alignment = { vertical: 'top', wrapText: true };
+      years.forEach((_, i) => {
+        row.getCell(3 + i * 3).numFmt = '0%';
+        row.getCell(4 + i * 3).numFmt = '0.0%';
+      });
+    }
+    sheet.getColumn(1).width = 6;
+    sheet.getColumn(2).width = 70;
+    years.forEach((_, i) => [11, 11, 14].forEach((w, k) => (sheet.getColumn(3 + i * 3 + k).width = w)));
+    sheet.views = [{ state: 'frozen', xSplit: 2, ySplit: head2.number }];
+
+    const detail = book.addWorksheet('Theo huyện');
+    detail.addRow(['Chỉ tiêu', 'Năm', 'Huyện', 'Tử số', 'Mẫu số', 'Tỷ lệ']).font = { bold: true };
+    for (const t of c.targets) {
+      for (const b of t.breakdown) {
+        detail.addRow([t.wordingVi, t.year, b.districtName ?? 'Trực thuộc tỉnh', b.numerator, b.denominator, b.value === null ? null : b.value / 100]).getCell(6).numFmt = '0.0%';
+      }
+    }
+    detail.getColumn(1).width = 60;
+    detail.getColumn(3).width = 28;
+
+    const missing = book.addWorksheet('Còn thiếu');
+    missing.addRow(['Chỉ tiêu', 'Năm', 'Huyện', 'Đơn vị', 'Cơ quan / đơn vị hành chính', 'Lý do']).font = { bold: true };
+    for (const t of c.targets) {
+      for (const m of t.missing.items) missing.addRow([t.wordingVi, t.year, m.district ?? 'Trực thuộc tỉnh', m.unit, m.name, m.reasons.map((r) => r.vi).join('; ')]);
+    }
+    missing.getColumn(1).width = 50;
+    missing.getColumn(5).width = 45;
+    missing.getColumn(6).width = 60;
+    return Buffer.from(await book.xlsx.writeBuffer());
+  }
+
+  private where(province: AdministrativeUnit, asOf: string, today: string): Where {
+    return { provincePath: province.path, asOf, today };
+  }
+}
+
+/** met when reached; behind when the year is over; otherwise the linear trend decides. */
+function judge(value: number | null, target: number, asOf: string, yearEnd: string, basis: Array<{ date: string; value: number }>): { status: TargetStatus; projection: Projection | null } {
+  if (value === null) return { status: 'no_data', projection: null };
+  if (value >= target) return { status: 'met', projection: null };
+  if (asOf >= yearEnd) return { status: 'behind', projection: null };
+  const projectedValue = basis.length >= 2 ? Math.min(100, Math.max(0, Math.round(trendAt(basis, yearEnd) * 100) / 100)) : null;
+  return { status: projectedValue !== null && projectedValue >= target ? 'on_track' : 'behind', projection: { method: 'linear_trend', basis, projectedValue } };
+}
+
+/** Least-squares line through the points (time in days), read at `date`. */
+export function trendAt(points: Array<{ date: string; value: number }>, date: string): number {
+  const day = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
+  const xs = points.map((p) => day(p.date));
+  const n = points.length;
+  const mx = xs.reduce((s, x) => s + x, 0) / n;
+  const my = points.reduce((s, p) => s + p.value, 0) / n;
+  const sxx = xs.reduce((s, x) => s + (x - mx) ** 2, 0);
+  const slope = sxx ? xs.reduce((s, x, i) => s + (x - mx) * (points[i].value - my), 0) / sxx : 0;
+  return my + slope * (day(date) - mx);
+}
+
+function unitOf(def: IndicatorDefinition): Label {
+  const p = def.population;
+  if (p.entity === 'staff') return { vi: 'CBCC', en: 'staff' };
+  if (p.entity === 'administrative_unit') return p.level === 'commune' ? { vi: 'xã', en: 'communes' } : { vi: 'huyện', en: 'districts' };
+  if (p.entity === 'device') return { vi: 'thiết bị', en: 'devices' };
+  if (p.entity === 'agency' && p.kinds?.length === 1) {
+    const one: Record<string, Label> = {
+      commune_committee: { vi: 'UBND cấp xã', en: 'communes' },
+      district_committee: { vi: 'UBND cấp huyện', en: 'districts' },
+      health_station: { vi: 'trạm y tế', en: 'health stations' },
+      hospital: { vi: 'bệnh viện', en: 'hospitals' },
+    };
+    if (one[p.kinds[0]]) return one[p.kinds[0]];
+  }
+  return { vi: 'cơ quan', en: 'agencies' };
+}
+
+function gapText(n: number, unit: Label): Label {
+  return n === 0 ? { vi: 'đã đủ', en: 'none missing' } : { vi: `cần thêm ${n} ${unit.vi}`, en: `${n} more ${unit.en}` };
+}
+
+function groupByIndicator(targets: TargetCoverage[]): TargetCoverage[][] {
+  const groups = new Map<string, TargetCoverage[]>();
+  for (const t of targets) {
+    const key = `${t.row ?? ''}|${t.indicator.code}`;
+    groups.set(key, [...(groups.get(key) ?? []), t]);
+  }
+  return [...groups.values()];
+}
+
+export { percent };

@@ -1,0 +1,116 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AdministrativeUnit, AuditLog, type ChangeContext, InventoryErrorCode } from '@app/inventory';
+import { CATALOGUE } from './catalogue';
+import { CoverageError } from './coverage-error';
+import type { CreateIndicator, ReportValue, UpdateIndicator } from './coverage.dto';
+import { parseDefinition } from './definition';
+import { Indicator } from './entities/indicator.entity';
+import { PlanTarget } from './entities/plan-target.entity';
+import { ReportedValue } from './entities/reported-value.entity';
+
+const SYSTEM: ChangeContext = { actor: 'system', source: 'seed' };
+
+@Injectable()
+export class IndicatorsService implements OnApplicationBootstrap {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Keeps the built-in catalogue in the database as the code declares it. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const existing = new Map((await m.find(Indicator, { where: { builtin: true } })).map((i) => [i.code, i]));
+      for (const c of CATALOGUE) {
+        const before = existing.get(c.code);
+        if (before && JSON.stringify(before.definition) === JSON.stringify(c.definition) && before.labelVi === c.labelVi && before.labelEn === c.labelEn) continue;
+        const after = await m.save(Indicator, { ...(before ?? {}), ...c, builtin: true });
+        await this.audit.record(m, SYSTEM, [{ action: before ? 'update' : 'create', entityType: 'indicator', entityId: after.id, before: before ?? null, after }]);
+      }
+    });
+  }
+
+  list(): Promise<Indicator[]> {
+    return this.ds.getRepository(Indicator).find({ order: { builtin: 'DESC', code: 'ASC' } });
+  }
+
+  async get(idOrCode: string, m: EntityManager = this.ds.manager): Promise<Indicator> {
+    const found = await m.findOne(Indicator, { where: isUuid(idOrCode) ? { id: idOrCode } : { code: idOrCode } });
+    if (!found) throw new CoverageError(`indicator ${idOrCode} does not exist`, [], InventoryErrorCode.NotFound);
+    return found;
+  }
+
+  async create(input: CreateIndicator, ctx: ChangeContext): Promise<Indicator> {
+    const definition = this.checkDefinition(input.definition);
+    return this.ds.transaction(async (m) => {
+      if (await m.exists(Indicator, { where: { code: input.code } })) {
+        throw new CoverageError('Duplicate indicator code', [{ field: 'code', message: `an indicator with code ${input.code} exists`, value: input.code }], InventoryErrorCode.Conflict);
+      }
+      const saved = await m.save(Indicator, { ...input, definition, builtin: false });
+      await this.audit.record(m, ctx, [{ action: 'create', entityType: 'indicator', entityId: saved.id, after: saved }]);
+      return saved;
+    });
+  }
+
+  async update(id: string, input: UpdateIndicator, ctx: ChangeContext): Promise<Indicator> {
+    return this.ds.transaction(async (m) => {
+      const before = await this.get(id, m);
+      if (before.builtin) throw builtinError(before);
+      const definition = input.definition === undefined ? before.definition : this.checkDefinition(input.definition);
+      if (input.code && input.code !== before.code && (await m.exists(Indicator, { where: { code: input.code } }))) {
+        throw new CoverageError('Duplicate indicator code', [{ field: 'code', message: `an indicator with code ${input.code} exists` }], InventoryErrorCode.Conflict);
+      }
+      const after = await m.save(Indicator, { ...before, ...input, definition });
+      await this.audit.record(m, ctx, [{ action: 'update', entityType: 'indicator', entityId: after.id, before, after }]);
+      return after;
+    });
+  }
+
+  async remove(id: string, ctx: ChangeContext): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const before = await this.get(id, m);
+      if (before.builtin) throw builtinError(before);
+      const used = await m.count(PlanTarget, { where: { indicatorId: before.id } });
+      if (used) throw new CoverageError(`This indicator is still in use`, [{ field: 'id', message: `${used} plan target(s) use it` }], InventoryErrorCode.InUse);
+      await m.delete(Indicator, { id: before.id });
+      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'indicator', entityId: before.id, before }]);
+    });
+  }
+
+  /** A planner's figure for a reported indicator, for a province and year; a second entry replaces the first. */
+  async report(idOrCode: string, input: ReportValue, ctx: ChangeContext): Promise<ReportedValue> {
+    return this.ds.transaction(async (m) => {
+      const indicator = await this.get(idOrCode, m);
+      if (indicator.definition.population.entity !== 'reported') {
+        throw new CoverageError('This indicator is measured from the inventory', [{ field: 'indicator', message: `${indicator.code} is computed, not reported` }]);
+      }
+      const unit = await m.findOne(AdministrativeUnit, { where: { id: input.administrativeUnitId } });
+      if (!unit) throw new CoverageError('Unknown province', [{ field: 'administrativeUnitId', message: 'no such administrative unit', value: input.administrativeUnitId }], InventoryErrorCode.UnknownReference);
+      if (unit.level !== 'province') throw new CoverageError('Reported values are per province', [{ field: 'administrativeUnitId', message: `${unit.name} is a ${unit.level}` }]);
+      const before = await m.findOne(ReportedValue, { where: { indicatorId: indicator.id, administrativeUnitId: unit.id, year: input.year } });
+      const after = await m.save(ReportedValue, { ...(before ?? {}), ...input, indicatorId: indicator.id });
+      await this.audit.record(m, ctx, [{ action: before ? 'update' : 'create', entityType: 'reported_value', entityId: after.id, before, after }]);
+      return after;
+    });
+  }
+
+  reportedValues(idOrCode: string): Promise<ReportedValue[]> {
+    return this.get(idOrCode).then((i) => this.ds.getRepository(ReportedValue).find({ where: { indicatorId: i.id }, order: { year: 'ASC' } }));
+  }
+
+  private checkDefinition(raw: unknown) {
+    const { value, problems } = parseDefinition(raw);
+    if (!value) throw new CoverageError('The indicator definition is not valid', problems);
+    return value;
+  }
+}
+
+function builtinError(i: Indicator): CoverageError {
+  return new CoverageError('Built-in indicators cannot be changed', [{ field: 'id', message: `${i.code} is part of the built-in catalogue; create your own indicator instead` }], InventoryErrorCode.Conflict);
+}
+
+export function isUuid(s: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}

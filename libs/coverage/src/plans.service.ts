@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AdministrativeUnit, AuditLog, type ChangeContext, type FieldProblem, InventoryErrorCode } from '@app/inventory';
+import { CoverageError } from './coverage-error';
+import type { CreatePlan, TargetInput, UpdatePlan } from './coverage.dto';
+import { Indicator } from './entities/indicator.entity';
+import { PlanTarget } from './entities/plan-target.entity';
+import { Plan } from './entities/plan.entity';
+import { isUuid } from './indicators.service';
+import { PRESETS, type PlanPreset } from './presets';
+
+@Injectable()
+export class PlansService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly audit: AuditLog,
+  ) {}
+
+  presets(): PlanPreset[] {
+    return PRESETS;
+  }
+
+  list(administrativeUnitId?: string): Promise<Plan[]> {
+    return this.ds.getRepository(Plan).find({ where: administrativeUnitId ? { administrativeUnitId } : {}, order: { periodFrom: 'ASC', titleVi: 'ASC' } });
+  }
+
+  async get(id: string, m: EntityManager = this.ds.manager): Promise<Plan & { targets: Array<PlanTarget & { indicatorCode: string }> }> {
+    const plan = isUuid(id) ? await m.findOne(Plan, { where: { id } }) : null;
+    if (!plan) throw new CoverageError(`plan ${id} does not exist`, [], InventoryErrorCode.NotFound);
+    const targets = await m.find(PlanTarget, { where: { planId: plan.id }, relations: { indicator: true } });
+    return Object.assign(plan, {
+      targets: targets
+        .map(({ indicator, ...t }) => Object.assign(t as PlanTarget, { indicatorCode: indicator!.code }))
+        .sort((a, b) => (a.row ?? '').localeCompare(b.row ?? '', 'en', { numeric: true }) || a.indicatorCode.localeCompare(b.indicatorCode) || a.year - b.year),
+    });
+  }
+
+  create(input: CreatePlan, ctx: ChangeContext, preset: string | null = null) {
+    return this.ds.transaction(async (m) => {
+      await this.check(m, input);
+      const { targets = [], ...fields } = input;
+      const plan = await m.save(Plan, m.create(Plan, { ...fields, preset }));
+      await this.replaceTargets(m, plan, targets);
+      const after = await this.get(plan.id, m);
+      await this.audit.record(m, ctx, [{ action: 'create', entityType: 'plan', entityId: plan.id, after: { ...after, targets: after.targets.map(targetRecord) } }]);
+      return after;
+    });
+  }
+
+  update(id: string, input: UpdatePlan, ctx: ChangeContext) {
+    return this.ds.transaction(async (m) => {
+      const before = await this.get(id, m);
+      const { targets, ...fields } = input;
+      const current: TargetInput[] = before.targets.map(targetRecord);
+      await this.check(m, { ...before, ...fields, targets: targets ?? current });
+      await m.update(Plan, { id: before.id }, fields);
+      if (targets) await this.replaceTargets(m, before, targets);
+      const after = await this.get(before.id, m);
+      await this.audit.record(m, ctx, [
+        { action: 'update', entityType: 'plan', entityId: before.id, before: { ...before, targets: before.targets.map(targetRecord) }, after: { ...after, targets: after.targets.map(targetRecord) } },
+      ]);
+      return after;
+    });
+  }
+
+  async remove(id: string, ctx: ChangeContext): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const before = await this.get(id, m);
+      await m.delete(Plan, { id: before.id });
+      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'plan', entityId: before.id, before: { ...before, targets: before.targets.map(targetRecord) } }]);
+    });
+  }
+
+  /** Creates a plan from a preset, for its province (found by GSO code) or the one given. */
+  async loadPreset(code: string, ctx: ChangeContext, administrativeUnitId?: string) {
+    const preset = PRESETS.find((p) => p.code === code);
+    if (!preset) throw new CoverageError(`preset ${code} does not exist`, [{ field: 'code', message: `one of ${PRESETS.map((p) => p.code).join(', ')}` }], InventoryErrorCode.NotFound);
+    let unitId = administrativeUnitId;
+    if (!unitId) {
+      const unit = await this.ds.getRepository(AdministrativeUnit).findOne({ where: { code: preset.provinceCode, level: 'province' } });
+      if (!unit) {
+        throw new CoverageError(`${preset.provinceName} (GSO ${preset.provinceCode}) is not in the administrative units`, [
+          { field: 'administrativeUnitId', message: 'import the official list first, or name the province to load the plan for' },
+        ], InventoryErrorCode.UnknownReference);
+      }
+      unitId = unit.id;
+    }
+    const { code: _c, provinceCode: _p, provinceName: _n, source: _s, targets, ...plan } = preset;
+    return this.create(
+      {
+        ...plan,
+        administrativeUnitId: unitId,
+        targets: targets.flatMap((t) => Object.entries(t.values).map(([year, value]) => ({ indicator: t.indicator, year: Number(year), value, row: t.row, wordingVi: t.wordingVi, labelEn: t.labelEn }))),
+      },
+      ctx,
+      preset.code,
+    );
+  }
+
+  private async check(m: EntityManager, p: CreatePlan): Promise<void> {
+    const problems: FieldProblem[] = [];
+    const unit = await m.findOne(AdministrativeUnit, { where: { id: p.administrativeUnitId } });
+    if (!unit) problems.push({ field: 'administrativeUnitId', message: 'no such administrative unit', value: p.administrativeUnitId });
+    else if (unit.level !== 'province') problems.push({ field: 'administrativeUnitId', message: `a plan belongs to a province; ${unit.name} is a ${unit.level}` });
+    if (p.periodTo < p.periodFrom) problems.push({ field: 'periodTo', message: `periodTo (${p.periodTo}) is before periodFrom (${p.periodFrom})` });
+    const targets = p.targets ?? [];
+    const codes = [...new Set(targets.map((t) => t.indicator))];
+    const known = new Set((codes.length ? await m.createQueryBuilder(Indicator, 'i').where('i.code = ANY(:codes)', { codes }).getMany() : []).map((i) => i.code));
+    const seen = new Set<string>();
+    targets.forEach((t, i) => {
+      if (!known.has(t.indicator)) problems.push({ field: `targets[${i}].indicator`, message: `no indicator with code ${t.indicator}`, value: t.indicator });
+      if (t.year < p.periodFrom || t.year > p.periodTo) problems.push({ field: `targets[${i}].year`, message: `${t.year} is outside the plan's period ${p.periodFrom}–${p.periodTo}`, value: t.year });
+      const key = `${t.indicator}/${t.year}`;
+      if (seen.has(key)) problems.push({ field: `targets[${i}]`, message: `a second target for ${t.indicator} in ${t.year}` });
+      seen.add(key);
+    });
+    if (problems.length) {
+      const unknown = problems.every((x) => x.message.startsWith('no such') || x.message.startsWith('no indicator'));
+      throw new CoverageError('The plan is not valid', problems, unknown ? InventoryErrorCode.UnknownReference : InventoryErrorCode.Invalid);
+    }
+  }
+
+  private async replaceTargets(m: EntityManager, plan: Plan, targets: TargetInput[]): Promise<void> {
+    await m.delete(PlanTarget, { planId: plan.id });
+    if (!targets.length) return;
+    const indicators = new Map((await m.createQueryBuilder(Indicator, 'i').where('i.code = ANY(:codes)', { codes: [...new Set(targets.map((t) => t.indicator))] }).getMany()).map((i) => [i.code, i]));
+    await m.insert(
+      PlanTarget,
+      targets.map((t) => {
+        const indicator = indicators.get(t.indicator)!;
+        return { planId: plan.id, indicatorId: indicator.id, year: t.year, value: t.value, row: t.row ?? null, wordingVi: t.wordingVi, labelEn: t.labelEn ?? indicator.labelEn };
+      }),
+    );
+  }
+}
+
+function targetRecord(t: PlanTarget & { indicatorCode: string }): TargetInput {
+  return { indicator: t.indicatorCode, year: t.year, value: t.value, row: t.row, wordingVi: t.wordingVi, labelEn: t.labelEn };
+}
