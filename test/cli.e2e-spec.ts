@@ -14,11 +14,12 @@ const ROOT = join(__dirname, '..');
  */
 describe('cli import and export', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hatang-cli-'));
-  const cli = async (...args: string[]) => {
+  const cli = async (...args: string[]) => cliIn('db', ...args);
+  const cliIn = async (db: string, ...args: string[]) => {
     try {
       const { stdout, stderr } = await run(process.execPath, ['-r', '@swc-node/register', 'apps/cli/src/main.ts', ...args], {
         cwd: ROOT,
-        env: { ...process.env, DATA_DIR: join(dir, 'db'), DATABASE_URL: '', NODE_OPTIONS: '' },
+        env: { ...process.env, DATA_DIR: join(dir, db), DATABASE_URL: '', NODE_OPTIONS: '' },
         maxBuffer: 64 << 20,
       });
       return { code: 0, stdout, stderr };
@@ -86,4 +87,17 @@ describe('cli import and export', () => {
     expect(unknown).toMatchObject({ code: 1 });
     expect(unknown.stderr).toContain('Unknown resource "printers"');
   }, 30_000);
+
+  it('seeds the demo with its plan, and exports the plan\'s coverage', async () => {
+    const seeded = await cliIn('demo', 'seed-demo');
+    expect(seeded.code).toBe(0);
+    const id = /Loaded the plan 647\/QĐ-UBND \(25 targets\), id ([0-9a-f-]{36})/.exec(seeded.stdout)?.[1];
+    expect(id).toBeDefined();
+    const csv = await cliIn('demo', 'coverage-export', id!, '--year', '2013');
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.replace(/^\uFEFF/, '').trim().split('\n');
+    expect(lines[0]).toContain('STT,Chỉ tiêu,Mã chỉ tiêu,Năm,Kế hoạch (%),Thực hiện (%)');
+    // 2013 has a figure in five of the six rows of the plan's table (row 2 stops in 2012).
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['1', '3', '4', '5', '6']);
+  }, 60_000);
 });

@@ -19,8 +19,22 @@ export class IndicatorsService implements OnApplicationBootstrap {
     private readonly audit: AuditLog,
   ) {}
 
-  /** Keeps the built-in catalogue in the database as the code declares it. */
+  private catalogue?: Promise<void>;
+
   async onApplicationBootstrap(): Promise<void> {
+    await this.ensureCatalogue();
+  }
+
+  /** Keeps the built-in catalogue in the database as the code declares it (once per process). */
+  ensureCatalogue(): Promise<void> {
+    this.catalogue ??= this.syncCatalogue().catch((err: unknown) => {
+      this.catalogue = undefined;
+      throw err;
+    });
+    return this.catalogue;
+  }
+
+  private async syncCatalogue(): Promise<void> {
     await this.ds.transaction(async (m) => {
       const existing = new Map((await m.find(Indicator, { where: { builtin: true } })).map((i) => [i.code, i]));
       for (const c of CATALOGUE) {

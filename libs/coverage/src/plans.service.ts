@@ -7,7 +7,7 @@ import type { CreatePlan, TargetInput, UpdatePlan } from './coverage.dto';
 import { Indicator } from './entities/indicator.entity';
 import { PlanTarget } from './entities/plan-target.entity';
 import { Plan } from './entities/plan.entity';
-import { isUuid } from './indicators.service';
+import { IndicatorsService, isUuid } from './indicators.service';
 import { PRESETS, type PlanPreset } from './presets';
 
 @Injectable()
@@ -15,6 +15,7 @@ export class PlansService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditLog,
+    private readonly indicators: IndicatorsService,
   ) {}
 
   presets(): PlanPreset[] {
@@ -36,7 +37,9 @@ export class PlansService {
     });
   }
 
-  create(input: CreatePlan, ctx: ChangeContext, preset: string | null = null) {
+  async create(input: CreatePlan, ctx: ChangeContext, preset: string | null = null) {
+    // Targets refer to the catalogue by code: make sure it is there, even before the app's bootstrap.
+    await this.indicators.ensureCatalogue();
     return this.ds.transaction(async (m) => {
       await this.check(m, input);
       const { targets = [], ...fields } = input;
