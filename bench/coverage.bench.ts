@@ -10,17 +10,13 @@
  * is extrapolated by agency count from the provinces it finished.
  */
 import 'reflect-metadata';
-import { Test } from '@nestjs/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { benchApp, timed } from './support';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type DataSource, In, Like } from 'typeorm';
-import { loadEnvironment } from '@app/config';
 import { CoverageService, type IndicatorDefinition, PlansService, type TargetCoverage } from '@app/coverage';
 import { AdministrativeUnit, AdministrativeUnitsService, Agency, AgencyStaffing, Device, Lan, WanLink } from '@app/inventory';
-import { AppModule } from '../apps/api/src/app.module';
-import { freshPostgres } from '../test/support/databases';
 
 const ENGINES = (process.env.BENCH_ENGINES ?? 'postgres,pglite').split(',');
 const WORKSTATIONS = Number(process.env.BENCH_WORKSTATIONS ?? 1_000_000);
@@ -28,12 +24,6 @@ const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 240);
 const LIST = join(__dirname, '../../shared/data/dvhcvn-2025-03.json');
 const ctx = { actor: 'bench', source: 'seed' as const };
 const PRESET = 'binh-dinh-647-2012';
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = performance.now();
-  const out = await fn();
-  return [out, (performance.now() - t0) / 1000];
-}
 
 function line(engine: string, what: string, value: string, baseline: string, ratio: number | null): void {
   console.log(`${engine.padEnd(8)} ${what.padEnd(58)} ${value.padStart(10)}  baseline ${baseline.padStart(14)}  ${ratio === null ? '' : `ratio ${ratio.toFixed(1)}x`}`);
@@ -176,12 +166,7 @@ function agree(engine: TargetCoverage[], base: Array<{ code: string; year: numbe
 }
 
 async function run(engine: string): Promise<void> {
-  const pg = engine === 'postgres' ? await freshPostgres() : null;
-  const env = loadEnvironment({ DATABASE_URL: pg?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'error' });
-  const mod = await Test.createTestingModule({ imports: [AppModule.forRoot(env)] }).compile();
-  const app = mod.createNestApplication({ logger: ['error'] });
-  await app.init();
-  const ds = app.get<DataSource>(getDataSourceToken());
+  const { app, ds, close } = await benchApp(engine);
   const plans = app.get(PlansService);
   const coverage = app.get(CoverageService);
   try {
@@ -225,8 +210,7 @@ async function run(engine: string): Promise<void> {
     line(engine, `63 provinces, ${results.flat().length} targets`, `${allSeconds.toFixed(2)} s`, `${baseAll.toFixed(1)} s${done < planIds.length ? ` est (${done}/63)` : ''}`, baseAll / allSeconds);
     console.log(`${engine.padEnd(8)}   figures equal to the baseline's in the ${done} provinces it computed: ${allAgree ? 'yes' : 'NO'}`);
   } finally {
-    await app.close();
-    await pg?.drop();
+    await close();
   }
 }
 

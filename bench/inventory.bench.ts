@@ -10,16 +10,10 @@
  * Bounded: every loop has a row count, and the whole run stops at BENCH_MAX_SECONDS.
  */
 import 'reflect-metadata';
-import { Test } from '@nestjs/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { benchApp, timed } from './support';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import type { DataSource } from 'typeorm';
-import { loadEnvironment } from '@app/config';
 import { AdministrativeUnit, AdministrativeUnitsService, Agency, Device, DevicesService, Spreadsheets } from '@app/inventory';
-import { AppModule } from '../apps/api/src/app.module';
-import { freshPostgres } from '../test/support/databases';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const BASELINE_ROWS = Number(process.env.BENCH_BASELINE_ROWS ?? 2_000);
@@ -29,23 +23,12 @@ const LIST = join(__dirname, '../../shared/data/dvhcvn-2025-03.json');
 const ctx = { actor: 'bench', source: 'import' as const };
 const deadline = Date.now() + MAX_SECONDS * 1000;
 
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = performance.now();
-  const out = await fn();
-  return [out, (performance.now() - t0) / 1000];
-}
-
 function line(engine: string, what: string, value: string, baseline: string, ratio: number): void {
   console.log(`${engine.padEnd(8)} ${what.padEnd(46)} ${value.padStart(16)}  baseline ${baseline.padStart(16)}  ratio ${ratio.toFixed(1)}x`);
 }
 
 async function run(engine: string): Promise<void> {
-  const pg = engine === 'postgres' ? await freshPostgres() : null;
-  const env = loadEnvironment({ DATABASE_URL: pg?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'error' });
-  const mod = await Test.createTestingModule({ imports: [AppModule.forRoot(env)] }).compile();
-  const app = mod.createNestApplication({ logger: ['error'] });
-  await app.init();
-  const ds = app.get<DataSource>(getDataSourceToken());
+  const { app, ds, close } = await benchApp(engine);
   try {
     // 1. National administrative list
     const list = JSON.parse(readFileSync(LIST, 'utf8'));
@@ -99,8 +82,7 @@ async function run(engine: string): Promise<void> {
     const median = samples[2];
     line(engine, `page of ${page.items.length} devices in ${province.name} (of ${page.total})`, `${(median * 1000).toFixed(0)} ms`, `${(naiveSeconds * 1000).toFixed(0)} ms (${naive.length})`, naiveSeconds / median);
   } finally {
-    await app.close();
-    await pg?.drop();
+    await close();
   }
 }
 
