@@ -32,6 +32,12 @@ describe.each(ENGINES)('spreadsheet import and export on %s', (engine) => {
     expect(await total('/api/v1/agencies?administrativeUnit=52')).toBe(3);
   });
 
+  it('names the row of a one-row file whose problem only the write finds', async () => {
+    const file = ['agencyCode,kind,serialNumber,status,commissionedOn,retiredOn', 'UBND-21550,router,ONE-1,retired,2015-01-01,2014-01-01'].join('\n');
+    const res = await csv('/api/v1/devices/import', file).expect(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ row: 2, column: 'retiredOn', message: 'retiredOn (2014-01-01) is before commissionedOn (2015-01-01)' })]);
+  });
+
   it('rejects a file with bad rows, naming row and column, and writes nothing', async () => {
     const file = [
       'agencyCode,kind,serialNumber,status,commissionedOn,retiredOn',

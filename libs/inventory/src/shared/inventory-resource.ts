@@ -134,13 +134,18 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     return after as E;
   }
 
-  /** All-or-nothing: creates, updates and deletes in one transaction, or nothing and every problem. */
+  /**
+   * All-or-nothing: creates, updates and deletes in one transaction, or nothing and every problem.
+   * Problems name their item (`[3].serialNumber`) when the write has several items, or always with
+   * `indexed` (an import maps the index back to its row, even for a file of one row).
+   */
   async write(
     ops: { create?: C[]; update?: Array<U & Identified>; delete?: string[] },
     ctx: ChangeContext,
     m?: EntityManager,
+    options: { indexed?: boolean } = {},
   ): Promise<E[]> {
-    const run = (tx: EntityManager) => this.writeIn(tx, ops, ctx);
+    const run = (tx: EntityManager) => this.writeIn(tx, ops, ctx, options.indexed ?? false);
     try {
       return m ? await run(m) : await this.ds.transaction(run);
     } catch (err) {
@@ -152,11 +157,12 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     m: EntityManager,
     ops: { create?: C[]; update?: Array<U & Identified>; delete?: string[] },
     ctx: ChangeContext,
+    indexed: boolean,
   ): Promise<E[]> {
     const creates = ops.create ?? [];
     const updates = ops.update ?? [];
     const deletes = ops.delete ?? [];
-    const bulk = creates.length + updates.length + deletes.length > 1;
+    const bulk = indexed || creates.length + updates.length + deletes.length > 1;
     const problems: FieldProblem[] = [];
 
     const updateIds = updates.map((u) => u.id);

@@ -253,7 +253,7 @@ export class Spreadsheets {
     options.onProgress?.({ phase: 'write', done: 0, total: creates.length + updates.length });
     try {
       await this.ds.transaction(async (m) => {
-        await spec.service.write({ create: creates.map((c) => c.value), update: updates.map((u) => u.value) }, { ...ctx, source: 'import' }, m);
+        await spec.service.write({ create: creates.map((c) => c.value), update: updates.map((u) => u.value) }, { ...ctx, source: 'import' }, m, { indexed: true });
         if (!keep) throw ROLLBACK;
       });
     } catch (err) {
@@ -262,9 +262,8 @@ export class Spreadsheets {
         // Map "[k].field" of the write back to the spreadsheet's row k.
         problems.push(
           ...err.problems.map((p) => {
-            // A write of one row names fields without an index.
             const m = /^\[(\d+)\]\.?(.*)$/.exec(p.field);
-            const at = m ? order[Number(m[1])] : order.length === 1 ? order[0] : undefined;
+            const at = m ? order[Number(m[1])] : undefined;
             const field = m ? m[2] : p.field;
             return { ...p, field, row: at === undefined ? undefined : rowNumber(at), column: columnOf(field, spec, at === undefined ? undefined : rows[at]) };
           }),
