@@ -10,11 +10,12 @@ import {
   type ImportProgress,
   InventoryError,
   SHEET_QUERIES,
+  Input,
   SHEET_RESOURCES,
   type SheetFormat,
-  type SheetResource,
   Spreadsheets,
-  validateInput,
+  sheetFormat,
+  sheetResource,
 } from '@app/inventory';
 
 const CLI = { actor: `cli:${process.env.USER ?? 'unknown'}`, source: 'cli' as const };
@@ -27,6 +28,15 @@ export function report(err: unknown): never {
     process.exit(1);
   }
   throw err;
+}
+
+/** Runs a check that throws an inventory error, reporting it the CLI's way. */
+function attempt<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    return report(err);
+  }
 }
 
 @Command({ name: 'migrate', description: 'Apply pending migrations (or --revert the last one)' })
@@ -99,17 +109,9 @@ export class ImportUnitsCommand extends CommandRunner {
   }
 }
 
-function sheetResource(name: string): SheetResource {
-  if ((SHEET_RESOURCES as readonly string[]).includes(name)) return name as SheetResource;
-  process.stderr.write(`Unknown resource "${name}": one of ${SHEET_RESOURCES.join(', ')}\n`);
-  process.exit(1);
-}
-
-function sheetFormat(explicit: string | undefined, file: string | undefined): SheetFormat {
-  const format = explicit ?? (file && extname(file).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv');
-  if (format === 'csv' || format === 'xlsx') return format;
-  process.stderr.write(`Unknown format "${format}": csv or xlsx\n`);
-  process.exit(1);
+/** The file's format: named, or from its extension (CSV by default). */
+function formatFor(named: string | undefined, file: string | undefined): SheetFormat {
+  return sheetFormat(named, file && extname(file).toLowerCase() === '.xlsx' ? 'xlsx' : 'csv');
 }
 
 /** One progress line, rewritten in place on a terminal, a line per step otherwise (logs, CI). */
@@ -150,8 +152,7 @@ export class ImportSheetCommand extends CommandRunner {
   }
 
   async run([resource, file]: string[], options: { dryRun?: boolean; format?: string }): Promise<void> {
-    const r = sheetResource(resource);
-    const format = sheetFormat(options.format, file);
+    const [r, format] = attempt(() => [sheetResource(resource), formatFor(options.format, file)] as const);
     let body: Buffer;
     try {
       body = readFileSync(file);
@@ -203,10 +204,8 @@ export class ExportSheetCommand extends CommandRunner {
   }
 
   async run([resource]: string[], options: { out?: string; format?: string; filter?: Record<string, string> }): Promise<void> {
-    const r = sheetResource(resource);
-    const format = sheetFormat(options.format, options.out);
-    const { value: query, problems } = await validateInput(SHEET_QUERIES[r], options.filter ?? {});
-    if (problems.length) report(InventoryError.invalid('The filters are not valid', problems));
+    const [r, format] = attempt(() => [sheetResource(resource), formatFor(options.format, options.out)] as const);
+    const query = await new Input(SHEET_QUERIES[r]).transform(options.filter ?? {}).catch(report);
     const file = await this.sheets.export(r, query, format).catch(report);
     if (options.out) {
       writeFileSync(options.out, file);
@@ -251,7 +250,7 @@ export class CoverageExportCommand extends CommandRunner {
   }
 
   async run([plan]: string[], options: { out?: string; year?: number; asOf?: string }): Promise<void> {
-    const format = sheetFormat(undefined, options.out);
+    const format = attempt(() => formatFor(undefined, options.out));
     const figures = await this.coverage.planCoverage(plan, { year: options.year, asOf: options.asOf }).catch(report);
     const file = await this.coverage.export(figures, format);
     if (options.out) {

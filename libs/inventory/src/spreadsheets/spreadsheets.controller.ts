@@ -4,20 +4,9 @@ import type { Request, Response } from 'express';
 import type { ChangeContext } from '../audit/audit-log.service';
 import { Change, Input } from '../shared/http';
 import { InventoryError } from '../shared/inventory-error';
-import { type ImportOutcome, SHEET_QUERIES, SHEET_RESOURCES, type SheetFormat, type SheetResource, Spreadsheets } from './spreadsheets.service';
+import { type ImportOutcome, SHEET_QUERIES, SHEET_RESOURCES, Spreadsheets, sheetFormat, sheetResource } from './spreadsheets.service';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-function resourceOf(name: string): SheetResource {
-  if ((SHEET_RESOURCES as readonly string[]).includes(name)) return name as SheetResource;
-  throw InventoryError.invalid('No spreadsheet for this resource', [{ field: 'resource', message: `one of ${SHEET_RESOURCES.join(', ')}`, value: name }]);
-}
-
-function formatOf(value: string | undefined, fallback: SheetFormat): SheetFormat {
-  if (value === undefined || value === '') return fallback;
-  if (value === 'csv' || value === 'xlsx') return value;
-  throw InventoryError.invalid('Unknown format', [{ field: 'format', message: 'format must be csv or xlsx', value }]);
-}
 
 @ApiTags('spreadsheets')
 @Controller()
@@ -44,8 +33,8 @@ export class SpreadsheetsController {
     @Query('dryRun') dryRun: string | undefined,
     @Change() ctx: ChangeContext,
   ): Promise<ImportOutcome> {
-    const r = resourceOf(resource);
-    const f = formatOf(format, req.is(XLSX) ? 'xlsx' : 'csv');
+    const r = sheetResource(resource);
+    const f = sheetFormat(format, req.is(XLSX) ? 'xlsx' : 'csv');
     if (!(typeof body === 'string' || Buffer.isBuffer(body)) || body.length === 0) {
       throw InventoryError.invalid('No file', [{ field: 'file', message: 'send the file as the request body with Content-Type text/csv or the XLSX type' }]);
     }
@@ -58,9 +47,9 @@ export class SpreadsheetsController {
   @ApiParam({ name: 'resource', enum: SHEET_RESOURCES })
   @ApiQuery({ name: 'format', required: false, enum: ['csv', 'xlsx'] })
   async export(@Param('resource') resource: string, @Query() raw: Record<string, string>, @Res() res: Response): Promise<void> {
-    const r = resourceOf(resource);
+    const r = sheetResource(resource);
     const { format, ...filters } = raw;
-    const f = formatOf(format, 'csv');
+    const f = sheetFormat(format, 'csv');
     const query = await new Input(SHEET_QUERIES[r]).transform(filters);
     const file = await this.sheets.export(r, query, f);
     res

@@ -26,6 +26,19 @@ import { validateInput } from '../shared/validation';
 export const SHEET_RESOURCES = ['agencies', 'devices', 'wan-links', 'lans'] as const;
 export type SheetResource = (typeof SHEET_RESOURCES)[number];
 export type SheetFormat = 'csv' | 'xlsx';
+/** The resource a request or command names, or a clear error. */
+export function sheetResource(name: string): SheetResource {
+  if ((SHEET_RESOURCES as readonly string[]).includes(name)) return name as SheetResource;
+  throw InventoryError.invalid(`Unknown resource "${name}"`, [{ field: 'resource', message: `one of ${SHEET_RESOURCES.join(', ')}`, value: name }]);
+}
+
+/** csv or xlsx; `fallback` when none is named. */
+export function sheetFormat(value: string | undefined, fallback: SheetFormat): SheetFormat {
+  if (value === undefined || value === '') return fallback;
+  if (value === 'csv' || value === 'xlsx') return value;
+  throw InventoryError.invalid('Unknown format', [{ field: 'format', message: 'format must be csv or xlsx', value }]);
+}
+
 /** The list query (filters) each exportable resource accepts. */
 export const SHEET_QUERIES: Record<SheetResource, Type<ListQuery>> = { agencies: AgencyQuery, devices: DeviceQuery, 'wan-links': WanLinkQuery, lans: LanQuery };
 
