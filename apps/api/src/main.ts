@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadEnvironmentOrExit } from '@app/config';
-import { PlansService } from '@app/coverage';
-import { DemoProvince } from '@app/inventory';
+import { DemoSeed } from '@app/coverage';
 import { AppModule } from './app.module';
 import { configureApp } from './app';
 
@@ -15,13 +14,12 @@ async function bootstrap(): Promise<void> {
   configureApp(app);
   app.enableShutdownHooks();
   if (env.SEED_DEMO) {
-    const loaded = await app.get(DemoProvince).loadIfEmpty();
-    process.stdout.write(loaded ? `Loaded the demo province (Bình Định): ${JSON.stringify(loaded)}\n` : 'Inventory not empty: demo not loaded\n');
-    if (loaded) {
-      // Its own plan, so coverage answers at once: GET /api/v1/plans/<id>/coverage
-      const plan = await app.get(PlansService).loadPreset('binh-dinh-647-2012', { actor: 'demo', source: 'seed' });
-      process.stdout.write(`Loaded the plan ${plan.documentNumber} (${plan.targets.length} targets): coverage at /api/v1/plans/${plan.id}/coverage\n`);
-    }
+    const loaded = await app.get(DemoSeed).loadIfEmpty({ actor: 'demo', source: 'seed' });
+    process.stdout.write(
+      loaded
+        ? `Loaded the demo province (Bình Định): ${JSON.stringify(loaded.inventory)}\nLoaded the plan ${loaded.plan.documentNumber} (${loaded.plan.targets} targets): coverage at /api/v1/plans/${loaded.plan.id}/coverage\n`
+        : 'Inventory not empty: demo not loaded\n',
+    );
   }
   await app.listen(env.PORT, env.HOST);
   const where = env.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${env.DATA_DIR}`;

@@ -1,12 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { CoverageService, PlansService } from '@app/coverage';
+import { CoverageService, DemoSeed } from '@app/coverage';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   AdministrativeUnitsService,
-  DemoProvince,
   type ImportProgress,
   InventoryError,
   SHEET_QUERIES,
@@ -63,20 +62,17 @@ export class MigrateCommand extends CommandRunner {
 
 @Command({ name: 'seed-demo', description: 'Load the demo province (Bình Định) into an empty inventory' })
 export class SeedDemoCommand extends CommandRunner {
-  constructor(
-    private readonly demo: DemoProvince,
-    private readonly plans: PlansService,
-  ) {
+  constructor(private readonly demo: DemoSeed) {
     super();
   }
 
   async run(): Promise<void> {
-    const loaded = await this.demo.loadIfEmpty();
-    if (loaded) {
-      const plan = await this.plans.loadPreset('binh-dinh-647-2012', { actor: CLI.actor, source: 'seed' });
-      process.stdout.write(`Loaded the plan ${plan.documentNumber} (${plan.targets.length} targets), id ${plan.id}\n`);
-    }
-    process.stdout.write(loaded ? `Loaded: ${JSON.stringify(loaded)}\n` : 'The inventory is not empty; nothing loaded\n');
+    const loaded = await this.demo.loadIfEmpty({ actor: CLI.actor, source: 'seed' });
+    process.stdout.write(
+      loaded
+        ? `Loaded: ${JSON.stringify(loaded.inventory)}\nLoaded the plan ${loaded.plan.documentNumber} (${loaded.plan.targets} targets), id ${loaded.plan.id}\n`
+        : 'The inventory is not empty; nothing loaded\n',
+    );
   }
 }
 

@@ -10,6 +10,7 @@ export const COVERAGE_ENTITIES = [Indicator, ReportedValue, Plan, PlanTarget, Co
 export { CoverageModule } from './coverage.module';
 export { CoverageService, trendAt } from './coverage.service';
 export { CoverageEngine } from './coverage-engine';
+export { DemoSeed } from './demo-seed';
 export { IndicatorsService } from './indicators.service';
 export { PlansService } from './plans.service';
 export { CATALOGUE } from './catalogue';
