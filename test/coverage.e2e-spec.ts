@@ -1,28 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { CoverageService, trendAt } from '@app/coverage';
+import { CoverageService, type TargetCoverage, trendAt } from '@app/coverage';
 import { ENGINES } from './support/databases';
 import { startApp, type TestApp } from './support/app';
 
 const official = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
 
-interface Target {
-  indicator: { code: string };
-  year: number;
-  asOf: string;
-  numerator: number | null;
-  denominator: number | null;
-  value: number | null;
-  target: number;
-  status: string;
-  gap: { count: number; text: { en: string } } | null;
-  projection: { basis: Array<{ date: string; value: number }>; projectedValue: number | null } | null;
-  breakdown: Array<{ districtName: string | null; numerator: number; denominator: number }>;
-  missing: { total: number; items: Array<{ name: string; district: string | null; reasons: Array<{ en: string }>; short?: number }> };
-  unmeasured: { total: number; items: Array<{ name: string; reason: { en: string } }> };
-  note?: string;
-}
+type Target = TargetCoverage;
 
 /**
  * A hand-built province (Bình Định 52 of the small fixture: communes 21550, 21553, 21601 under Quy

@@ -47,6 +47,11 @@ export class CoverageService {
     const year = q.year ?? (q.asOf ? Number(q.asOf.slice(0, 4)) : undefined);
     const targets = plan.targets.filter((t) => year === undefined || t.year === year);
     const indicators = new Map((await this.ds.getRepository(Indicator).find()).map((i) => [i.id, i]));
+    // Every reported value of the province, in one query.
+    const reportedOf = new Map<string, ReportedValue[]>();
+    for (const r of await this.ds.getRepository(ReportedValue).find({ where: { administrativeUnitId: province.id }, order: { year: 'ASC' } })) {
+      reportedOf.set(r.indicatorId, [...(reportedOf.get(r.indicatorId) ?? []), r]);
+    }
     const memo = new Map<string, Promise<{ value: number | null }>>();
     const valueAt = (def: IndicatorDefinition, code: string, date: string) => {
       const key = `${code}@${date}`;
@@ -73,7 +78,7 @@ export class CoverageService {
         unmeasured: { total: 0, items: [] },
       };
       if (indicator.definition.population.entity === 'reported') {
-        const reported = await this.ds.getRepository(ReportedValue).find({ where: { indicatorId: indicator.id, administrativeUnitId: province.id }, order: { year: 'ASC' } });
+        const reported = reportedOf.get(indicator.id) ?? [];
         const current = reported.find((r) => r.year === t.year) ?? null;
         const earlier = reported.filter((r) => r.year < t.year && r.year >= t.year - TREND_YEARS).map((r) => ({ date: `${r.year}-12-31`, value: r.value }));
         const value = current?.value ?? null;
