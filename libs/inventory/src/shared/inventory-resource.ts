@@ -205,10 +205,7 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     for (let i = 0; i < inserted.length; i += CHUNK) {
       await m.createQueryBuilder().insert().into(this.entity).values(inserted.slice(i, i + CHUNK) as never).execute();
     }
-    for (const c of candidates.filter((c) => c.before !== null)) {
-      const changed = this.changedFields(c.before!, c.after);
-      if (Object.keys(changed).length) await this.repo(m).update({ id: c.after.id } as never, changed as never);
-    }
+    await this.updateChanged(m, candidates.filter((c) => c.before !== null));
     if (deletes.length) await this.repo(m).delete({ id: anyOf(deletes) } as never);
     await this.afterWrite(candidates, m);
 
@@ -224,6 +221,35 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
       ...deletes.map((id) => ({ action: 'delete' as const, entityType: this.type, entityId: id, before: existing.get(id) ?? null, after: null })),
     ]);
     return candidates.sort((a, b) => a.index - b.index).map((c) => written.get(c.after.id) ?? c.after);
+  }
+
+  /**
+   * Writes the changed fields of updated records, one statement per 1,000 records that change the
+   * same fields: UPDATE … FROM unnest(ids, values…), typed from the entity's columns.
+   */
+  private async updateChanged(m: EntityManager, updated: Candidate<E>[]): Promise<void> {
+    const meta = m.connection.getMetadata(this.entity);
+    const groups = new Map<string, E[]>();
+    for (const c of updated) {
+      const fields = Object.keys(this.changedFields(c.before!, c.after)).sort();
+      if (!fields.length) continue;
+      const key = fields.join(',');
+      groups.set(key, [...(groups.get(key) ?? []), c.after]);
+    }
+    for (const [key, rows] of groups) {
+      const columns = key.split(',').map((f) => meta.findColumnWithPropertyName(f)!);
+      const id = meta.primaryColumns[0];
+      const all = [id, ...columns];
+      const set = columns.map((c) => `"${c.databaseName}" = v."${c.databaseName}"`);
+      if (meta.updateDateColumn) set.push(`"${meta.updateDateColumn.databaseName}" = now()`);
+      const sql = `UPDATE "${meta.tableName}" t SET ${set.join(', ')}
+        FROM unnest(${all.map((c, i) => `$${i + 1}::${m.connection.driver.normalizeType(c)}[]`).join(', ')}) AS v(${all.map((c) => `"${c.databaseName}"`).join(', ')})
+        WHERE t."${id.databaseName}" = v."${id.databaseName}"`;
+      for (let i = 0; i < rows.length; i += CHUNK) {
+        const chunk = rows.slice(i, i + CHUNK);
+        await m.query(sql, all.map((c) => chunk.map((r) => c.getEntityValue(r, true) ?? null)));
+      }
+    }
   }
 
   protected changedFields(before: E, after: E): Partial<E> {
