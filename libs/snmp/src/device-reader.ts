@@ -1,0 +1,81 @@
+import { ENT_PHYSICAL_CLASS_CHASSIS, OID } from './oids';
+import { type SnmpClient, type SnmpTarget, type Varbind } from './snmp-client';
+
+export interface InterfaceReading {
+  ifIndex: number;
+  /** IF-MIB ifOperStatus: 1 up, 2 down, 3 testing, 5 dormant, 7 lowerLayerDown…; null when the agent has no such row. */
+  operStatus: number | null;
+  highSpeedMbps: number | null;
+  /** Counter64 as a decimal string (it does not fit a JS number). */
+  inOctets: string | null;
+  outOctets: string | null;
+}
+
+export interface DeviceReading {
+  sysUpTimeTicks: number | null;
+  hrSystemUptimeTicks: number | null;
+  engineBoots: number | null;
+  engineTimeSeconds: number | null;
+  sysName: string | null;
+  sysDescr: string | null;
+  sysObjectID: string | null;
+  interfaces: InterfaceReading[];
+}
+
+const SYSTEM = [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.sysObjectID, OID.hrSystemUptime, OID.snmpEngineBoots, OID.snmpEngineTime];
+
+/** One GET: the system group, the uptimes, and the status of the given interfaces. */
+export async function readDevice(client: SnmpClient, target: SnmpTarget, ifIndexes: readonly number[] = []): Promise<DeviceReading> {
+  const oids: string[] = [...SYSTEM];
+  for (const i of ifIndexes) oids.push(`${OID.ifOperStatus}.${i}`, `${OID.ifHighSpeed}.${i}`, `${OID.ifHCInOctets}.${i}`, `${OID.ifHCOutOctets}.${i}`);
+  const vb = await client.get(target, oids);
+  const interfaces: InterfaceReading[] = ifIndexes.map((ifIndex, n) => {
+    const at = SYSTEM.length + n * 4;
+    return { ifIndex, operStatus: int(vb[at]), highSpeedMbps: int(vb[at + 1]), inOctets: counter64(vb[at + 2]), outOctets: counter64(vb[at + 3]) };
+  });
+  return {
+    sysUpTimeTicks: int(vb[0]),
+    sysName: text(vb[1]),
+    sysDescr: text(vb[2]),
+    sysObjectID: typeof vb[3]?.value === 'string' ? (vb[3].value as string) : null,
+    hrSystemUptimeTicks: int(vb[4]),
+    engineBoots: int(vb[5]),
+    engineTimeSeconds: int(vb[6]),
+    interfaces,
+  };
+}
+
+export interface ChassisReading {
+  serialNumber: string | null;
+  model: string | null;
+  manufacturer: string | null;
+}
+
+/** Serial, model and manufacturer of the first chassis in ENTITY-MIB; null when the agent has none. */
+export async function readChassis(client: SnmpClient, target: SnmpTarget): Promise<ChassisReading | null> {
+  const classes = await client.walk(target, OID.entPhysicalClass, 200);
+  const chassis = classes.find((row) => row.value === ENT_PHYSICAL_CLASS_CHASSIS);
+  if (!chassis) return null;
+  const index = chassis.oid.slice(OID.entPhysicalClass.length + 1);
+  const [serial, mfg, model] = await client.get(target, [`${OID.entPhysicalSerialNum}.${index}`, `${OID.entPhysicalMfgName}.${index}`, `${OID.entPhysicalModelName}.${index}`]);
+  return { serialNumber: text(serial), manufacturer: text(mfg), model: text(model) };
+}
+
+function int(vb: Varbind | undefined): number | null {
+  return typeof vb?.value === 'number' && Number.isFinite(vb.value) ? vb.value : null;
+}
+
+function text(vb: Varbind | undefined): string | null {
+  if (vb?.value === undefined || vb.value === null) return null;
+  const s = Buffer.isBuffer(vb.value) ? vb.value.toString('utf8') : typeof vb.value === 'string' ? vb.value : null;
+  if (s === null) return null;
+  const trimmed = s.replace(/\0+$/, '').trim();
+  return trimmed === '' ? null : trimmed;
+}
+
+function counter64(vb: Varbind | undefined): string | null {
+  const v = vb?.value;
+  if (Buffer.isBuffer(v)) return v.length === 0 ? '0' : BigInt(`0x${v.toString('hex')}`).toString();
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  return null;
+}

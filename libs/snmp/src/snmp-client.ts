@@ -1,0 +1,236 @@
+import { isIP } from 'node:net';
+import * as snmp from 'net-snmp';
+import { UdpSocketPool, type UdpSocketPoolStats, VirtualSocket } from './udp-socket-pool';
+
+export const AUTH_PROTOCOLS = ['sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
+export const PRIV_PROTOCOLS = ['aes', 'aes256b', 'aes256r'] as const;
+export type AuthProtocol = (typeof AUTH_PROTOCOLS)[number];
+export type PrivProtocol = (typeof PRIV_PROTOCOLS)[number];
+
+export type SnmpCredentials =
+  | { version: '2c'; community: string }
+  | { version: '3'; user: string; authProtocol: AuthProtocol; authKey: string; privProtocol?: PrivProtocol | null; privKey?: string | null };
+
+export interface SnmpTarget {
+  /** Names the session: one cached session per key (a device id). */
+  key: string;
+  /** An IPv4 or IPv6 literal: responses are matched by the address they come from. */
+  address: string;
+  port: number;
+  timeoutMs: number;
+  retries: number;
+  credentials: SnmpCredentials;
+}
+
+export type SnmpFailure = 'timeout' | 'auth' | 'malformed' | 'socket' | 'unreachable' | 'agent_error' | 'invalid_target';
+
+export class SnmpError extends Error {
+  constructor(
+    readonly reason: SnmpFailure,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SnmpError';
+  }
+}
+
+export interface Varbind {
+  oid: string;
+  type: number;
+  /** undefined when the agent has no such object or instance. */
+  value: unknown;
+}
+
+export interface SnmpClientOptions {
+  /** Real UDP sockets per address family, shared by every session. */
+  sockets?: number;
+  /** Requests in flight at once, over all sockets. Past about 190 on one socket the default receive buffer drops answers. */
+  maxInFlight?: number;
+  /** Sessions kept between polls (v3 sessions keep the agent's engine id and time). */
+  sessionCacheSize?: number;
+  receiveBufferBytes?: number;
+  sourceAddress4?: string;
+  onSocketError?: (error: Error) => void;
+}
+
+interface CachedSession {
+  session: snmp.Session;
+  fingerprint: string;
+  socket: VirtualSocket;
+  pending: Set<(error: SnmpError) => void>;
+}
+
+/**
+ * SNMP GETs over a bounded set of UDP sockets, with a bounded number of requests in flight and
+ * errors sorted into reasons a poller can record.
+ */
+export class SnmpClient {
+  readonly pool: UdpSocketPool;
+  private readonly sessions = new Map<string, CachedSession>();
+  private readonly waiting: Array<() => void> = [];
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private readonly cacheSize: number;
+
+  constructor(options: SnmpClientOptions = {}) {
+    const sockets = options.sockets ?? 4;
+    this.pool = new UdpSocketPool({
+      sockets,
+      receiveBufferBytes: options.receiveBufferBytes ?? 4 * 1024 * 1024,
+      sourceAddress4: options.sourceAddress4,
+      onError: options.onSocketError,
+    });
+    this.maxInFlight = options.maxInFlight ?? sockets * 150;
+    this.cacheSize = options.sessionCacheSize ?? 100_000;
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  stats(): UdpSocketPoolStats & { sessions: number; inFlight: number; queued: number } {
+    return { ...this.pool.stats(), sessions: this.sessions.size, inFlight: this.inFlight, queued: this.waiting.length };
+  }
+
+  /** GET of the given OIDs; varbinds come back in the order asked. */
+  async get(target: SnmpTarget, oids: string[]): Promise<Varbind[]> {
+    return this.request(target, (session, done) => session.get(oids, done));
+  }
+
+  /** GETNEXT walk of one subtree, at most maxRows rows. */
+  async walk(target: SnmpTarget, baseOid: string, maxRows = 1000): Promise<Varbind[]> {
+    const rows: Varbind[] = [];
+    let oid = baseOid;
+    while (rows.length < maxRows) {
+      const [next] = await this.request(target, (session, done) => session.getNext([oid], done));
+      if (!next || next.type === snmp.ObjectType.EndOfMibView || !next.oid.startsWith(`${baseOid}.`)) break;
+      rows.push(next);
+      oid = next.oid;
+    }
+    return rows;
+  }
+
+  /** Drops the cached session of a target (its address or credentials changed, or it is gone). */
+  forget(key: string): void {
+    const cached = this.sessions.get(key);
+    if (!cached) return;
+    this.sessions.delete(key);
+    cached.session.close();
+  }
+
+  async close(): Promise<void> {
+    for (const key of [...this.sessions.keys()]) this.forget(key);
+    for (const wake of this.waiting.splice(0)) wake();
+    await this.pool.close();
+  }
+
+  private async request(target: SnmpTarget, call: (session: snmp.Session, done: (error: Error | null, varbinds?: snmp.Varbind[]) => void) => void): Promise<Varbind[]> {
+    const cached = this.session(target);
+    if (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.inFlight++;
+    try {
+      return await new Promise<Varbind[]>((resolve, reject) => {
+        let settled = false;
+        const fail = (error: SnmpError) => settle(error);
+        const settle = (error: SnmpError | null, varbinds?: Varbind[]) => {
+          if (settled) return;
+          settled = true;
+          cached.pending.delete(fail);
+          if (cached.pending.size === 0) cached.socket.forgetAll();
+          if (error) reject(error);
+          else resolve(varbinds ?? []);
+        };
+        cached.pending.add(fail);
+        try {
+          call(cached.session, (error, varbinds) => {
+            if (error) settle(classify(error, target));
+            else settle(null, (varbinds ?? []).map(toVarbind));
+          });
+        } catch (error) {
+          settle(classify(error as Error, target));
+        }
+      });
+    } finally {
+      this.inFlight--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private session(target: SnmpTarget): CachedSession {
+    if (isIP(target.address) === 0) throw new SnmpError('invalid_target', `management address ${JSON.stringify(target.address)} is not an IP address`);
+    const fingerprint = JSON.stringify([target.address, target.port, target.timeoutMs, target.retries, target.credentials]);
+    const existing = this.sessions.get(target.key);
+    if (existing && existing.fingerprint === fingerprint) {
+      // Most recently used last: the first key is the one to evict.
+      this.sessions.delete(target.key);
+      this.sessions.set(target.key, existing);
+      return existing;
+    }
+    if (existing) this.forget(target.key);
+    while (this.sessions.size >= this.cacheSize) {
+      const oldest = this.sessions.keys().next().value as string;
+      const idle = this.sessions.get(oldest);
+      if (idle && idle.pending.size > 0) break;
+      this.forget(oldest);
+    }
+    const options = {
+      port: target.port,
+      retries: target.retries,
+      timeout: target.timeoutMs,
+      transport: isIP(target.address) === 6 ? 'udp6' : 'udp4',
+      dgramModule: this.pool.dgramModule,
+      idBitsSize: 32 as const,
+    };
+    const c = target.credentials;
+    const session =
+      c.version === '2c'
+        ? snmp.createSession(target.address, c.community, { ...options, version: snmp.Version2c } as snmp.SessionOptions)
+        : snmp.createV3Session(
+            target.address,
+            {
+              name: c.user,
+              level: c.privProtocol ? snmp.SecurityLevel.authPriv : snmp.SecurityLevel.authNoPriv,
+              authProtocol: snmp.AuthProtocols[c.authProtocol],
+              authKey: c.authKey,
+              ...(c.privProtocol ? { privProtocol: snmp.PrivProtocols[c.privProtocol], privKey: c.privKey ?? '' } : {}),
+            } as snmp.User,
+            options as snmp.SessionOptionsV3,
+          );
+    const socket = (session as unknown as { dgram: VirtualSocket }).dgram;
+    const cached: CachedSession = { session, fingerprint, socket, pending: new Set() };
+    // net-snmp emits 'error' when an answer does not decode; fail what waits on this agent now.
+    session.on('error', (error: Error) => {
+      for (const fail of [...cached.pending]) fail(new SnmpError('malformed', `malformed response from ${target.address}:${target.port}: ${error.message}`));
+    });
+    socket.onSocketError = (error) => {
+      for (const fail of [...cached.pending]) fail(new SnmpError('socket', `socket error: ${error.message}`));
+    };
+    this.sessions.set(target.key, cached);
+    return cached;
+  }
+}
+
+function toVarbind(vb: snmp.Varbind): Varbind {
+  const missing = snmp.isVarbindError(vb);
+  return { oid: vb.oid, type: vb.type as number, value: missing ? undefined : vb.value };
+}
+
+/** net-snmp's ResponseInvalidCode: ECouldNotDecrypt, EAuthFailure, ENotInTimeWindow. */
+const AUTH_FAILURE_CODES = new Set([4, 5, 14]);
+
+function classify(error: Error, target: SnmpTarget): SnmpError {
+  if (error instanceof SnmpError) return error;
+  const where = `${target.address}:${target.port}`;
+  if (error.name === 'RequestTimedOutError') return new SnmpError('timeout', `no answer from ${where} after ${target.retries + 1} tries of ${target.timeoutMs} ms`);
+  if (error.name === 'ResponseInvalidError') {
+    const code = (error as { code?: number }).code;
+    if (code !== undefined && AUTH_FAILURE_CODES.has(code)) {
+      return new SnmpError('auth', `SNMPv3 authentication with ${where} failed: ${error.message}`);
+    }
+    return new SnmpError('malformed', `invalid response from ${where}: ${error.message}`);
+  }
+  if (error.name === 'RequestFailedError') return new SnmpError('agent_error', `agent at ${where} answered with an error: ${error.message}`);
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EHOSTDOWN') return new SnmpError('unreachable', `${where}: ${error.message}`);
+  return new SnmpError('socket', `${where}: ${error.message}`);
+}

@@ -1,0 +1,214 @@
+import * as dgram from 'node:dgram';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { peekRequestId, readChassis, readDevice, SnmpClient, SnmpError, type SnmpTarget, UdpSocketPool } from '@app/snmp';
+import { SimulatedDevice } from './simulator/simulated-device';
+import { type RunningSnmpd, SNMPD, startSnmpd } from './support/snmpd';
+
+const v2c = (device: { address: string; port: number }, community = 'public', key = `${device.port}`): SnmpTarget => ({
+  key,
+  address: device.address,
+  port: device.port,
+  timeoutMs: 400,
+  retries: 0,
+  credentials: { version: '2c', community },
+});
+
+async function failure(promise: Promise<unknown>): Promise<SnmpError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof SnmpError) return error;
+    throw error;
+  }
+  throw new Error('expected the request to fail');
+}
+
+/** A v2c GET message with a given request id; `tag` lets two messages with the same id differ. */
+function v2cMessage(id: number, tag: string): Buffer {
+  const pdu = Buffer.from([0x02, 0x04, ...int32(id), 0x02, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, 0x00]);
+  const body = Buffer.concat([Buffer.from([0x02, 0x01, 0x01, 0x04, 0x01, tag.charCodeAt(0), 0xa0, pdu.length]), pdu]);
+  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+}
+function int32(n: number): number[] {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(n);
+  return [...b];
+}
+
+function udpSocketsOpen(): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith('socket:')) n++;
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  return n;
+}
+
+describe('request ids', () => {
+  it('reads the request id of v2c and v3 messages and refuses garbage', () => {
+    expect(peekRequestId(v2cMessage(123456789, 'a'))).toBe(123456789);
+    expect(peekRequestId(v2cMessage(-5, 'a'))).toBe(-5);
+    // v3: SEQUENCE { INTEGER 3, SEQUENCE { INTEGER msgID 77, … } }
+    expect(peekRequestId(Buffer.from([0x30, 0x0b, 0x02, 0x01, 0x03, 0x30, 0x06, 0x02, 0x01, 77, 0x02, 0x01, 0x00]))).toBe(77);
+    expect(peekRequestId(Buffer.from('this is not an SNMP message'))).toBeUndefined();
+    expect(peekRequestId(Buffer.from([0x30, 0x82]))).toBeUndefined();
+  });
+});
+
+describe('shared socket pool', () => {
+  let echo: dgram.Socket;
+  let port: number;
+  beforeAll(async () => {
+    echo = dgram.createSocket('udp4');
+    echo.on('message', (msg, rinfo) => echo.send(msg, rinfo.port, rinfo.address));
+    await new Promise<void>((resolve) => echo.bind(0, '127.0.0.1', resolve));
+    port = echo.address().port;
+  });
+  afterAll(() => new Promise<void>((resolve) => echo.close(() => resolve())));
+
+  it('sends two requests with the same id to the same agent on different sockets, and each gets its own answer', async () => {
+    const pool = new UdpSocketPool({ sockets: 2 });
+    const a = pool.dgramModule.createSocket('udp4');
+    const b = pool.dgramModule.createSocket('udp4');
+    const got: Record<string, string[]> = { a: [], b: [] };
+    const answered = new Promise<void>((resolve) => {
+      const check = () => got.a.length + got.b.length === 2 && resolve();
+      a.on('message', ((msg: Buffer) => (got.a.push(String.fromCharCode(msg[7])), check())) as never);
+      b.on('message', ((msg: Buffer) => (got.b.push(String.fromCharCode(msg[7])), check())) as never);
+    });
+    const sent = (v: typeof a, m: Buffer) => new Promise<void>((resolve, reject) => v.send(m, 0, m.length, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+    await sent(a, v2cMessage(42, 'a'));
+    await sent(b, v2cMessage(42, 'b'));
+    await answered;
+    expect(got).toEqual({ a: ['a'], b: ['b'] });
+    expect(pool.stats()).toMatchObject({ sockets: 2, sent: 2, received: 2, unmatched: 0, routes: 0 });
+    await pool.close();
+  });
+
+  it('refuses a third request with the same id to the same agent when both sockets carry one', async () => {
+    const pool = new UdpSocketPool({ sockets: 2 });
+    const silent = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    const to = silent.address().port;
+    const errors: Array<Error | null> = [];
+    for (let i = 0; i < 3; i++) {
+      const v = pool.dgramModule.createSocket('udp4');
+      const m = v2cMessage(7, 'x');
+      await new Promise<void>((resolve) => v.send(m, 0, m.length, to, '127.0.0.1', (e) => (errors.push(e), resolve())));
+    }
+    expect(errors.slice(0, 2)).toEqual([null, null]);
+    expect(errors[2]?.message).toBe(`request id 7 to 127.0.0.1:${to} is in flight on every socket`);
+    await pool.close();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+});
+
+describe('SNMP client against the simulator', () => {
+  let device: SimulatedDevice;
+  let client: SnmpClient;
+  beforeAll(async () => {
+    device = await SimulatedDevice.start({
+      communities: ['public'],
+      sysName: 'r1.sotttt.example',
+      interfaces: [
+        { ifIndex: 3, up: true, speedMbps: 100 },
+        { ifIndex: 4, up: false, speedMbps: 1000 },
+      ],
+      hostResources: true,
+      chassis: { serialNumber: 'FGT60F0000001', model: 'FortiGate 60F', manufacturer: 'Fortinet' },
+    });
+    client = new SnmpClient({ sockets: 2 });
+  });
+  afterAll(async () => {
+    await client.close();
+    await device.stop();
+  });
+
+  it('reads the system group, the uptime and the interfaces that carry links', async () => {
+    const reading = await readDevice(client, v2c(device), [3, 4, 99]);
+    expect(reading).toMatchObject({ sysName: 'r1.sotttt.example', sysDescr: 'Hatang simulated router', sysObjectID: '1.3.6.1.4.1.8072.3.2.10' });
+    expect(reading.sysUpTimeTicks).toBeGreaterThanOrEqual(0);
+    expect(reading.hrSystemUptimeTicks).toBeGreaterThanOrEqual(0);
+    expect(reading.interfaces).toEqual([
+      { ifIndex: 3, operStatus: 1, highSpeedMbps: 100, inOctets: '3000', outOctets: '6000' },
+      { ifIndex: 4, operStatus: 2, highSpeedMbps: 1000, inOctets: '4000', outOctets: '8000' },
+      { ifIndex: 99, operStatus: null, highSpeedMbps: null, inOctets: null, outOctets: null },
+    ]);
+  });
+
+  it('finds the chassis in ENTITY-MIB, skipping the modules', async () => {
+    expect(await readChassis(client, v2c(device))).toEqual({ serialNumber: 'FGT60F0000001', model: 'FortiGate 60F', manufacturer: 'Fortinet' });
+  });
+
+  it('sorts failures into reasons: wrong community times out, garbage is malformed at once, a slow answer times out', async () => {
+    expect((await failure(readDevice(client, v2c(device, 'wrong', 'w')))).reason).toBe('timeout');
+    device.answerGarbage();
+    const garbage = await failure(readDevice(client, v2c(device)));
+    device.answerGarbage(false);
+    expect(garbage.reason).toBe('malformed');
+    expect(garbage.message).toMatch(/^malformed response from 127\.0\.0\.1:\d+/);
+    device.answerSlowly(600);
+    expect((await failure(readDevice(client, v2c(device)))).reason).toBe('timeout');
+    device.answerSlowly(100);
+    expect((await readDevice(client, v2c(device))).sysName).toBe('r1.sotttt.example');
+    device.answerSlowly(0);
+    expect((await failure(readDevice(client, { ...v2c(device), address: 'router.example' }))).reason).toBe('invalid_target');
+  });
+
+  it('polls 300 devices at once over two sockets', async () => {
+    const before = udpSocketsOpen();
+    const fleet = await Promise.all(Array.from({ length: 30 }, (_, i) => SimulatedDevice.start({ communities: [`c${i}`], sysName: `sim-${i}` })));
+    const afterAgents = udpSocketsOpen();
+    expect(afterAgents - before).toBe(30);
+    const small = new SnmpClient({ sockets: 2, maxInFlight: 64 });
+    // Ten sessions (devices) per agent: several devices behind one address and port.
+    const targets = fleet.flatMap((d, i) => Array.from({ length: 10 }, (_, j) => ({ ...v2c(d, `c${i}`, `dev-${i}-${j}`), timeoutMs: 2000 })));
+    const names = await Promise.all(targets.map(async (t) => (await readDevice(small, t)).sysName));
+    expect(names.filter((n, k) => n === `sim-${Math.floor(k / 10)}`)).toHaveLength(300);
+    expect(udpSocketsOpen() - afterAgents).toBe(2);
+    expect(small.stats()).toMatchObject({ sockets: 2, sessions: 300, inFlight: 0, routes: 0, unmatched: 0, malformed: 0 });
+    await small.close();
+    await Promise.all(fleet.map((d) => d.stop()));
+  });
+});
+
+describe('SNMP client against Debian snmpd', () => {
+  let snmpd: RunningSnmpd;
+  let client: SnmpClient;
+  beforeAll(async () => {
+    snmpd = await startSnmpd();
+    client = new SnmpClient({ sockets: 1 });
+  });
+  afterAll(async () => {
+    await client.close();
+    await snmpd.stop();
+  });
+  const at = (key: string, credentials: SnmpTarget['credentials']): SnmpTarget => ({ key, address: '127.0.0.1', port: snmpd.port, timeoutMs: 1000, retries: 1, credentials });
+
+  it('reads with v2c', async () => {
+    const r = await readDevice(client, at('v2c', { version: '2c', community: SNMPD.community }), [1]);
+    expect(r.sysName).toBe(SNMPD.sysName);
+    expect(r.sysDescr).toMatch(/Linux/);
+    expect(r.hrSystemUptimeTicks).toBeGreaterThan(0);
+    expect(r.interfaces[0]).toMatchObject({ ifIndex: 1, operStatus: 1 });
+  });
+
+  it('reads with v3 authPriv (SHA-256, AES) and authNoPriv (SHA-1)', async () => {
+    const u = SNMPD.privUser;
+    const priv = await readDevice(client, at('v3priv', { version: '3', user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: u.privKey }));
+    expect(priv.sysName).toBe(SNMPD.sysName);
+    expect(priv.engineTimeSeconds).toBeGreaterThanOrEqual(0);
+    const a = SNMPD.authUser;
+    expect((await readDevice(client, at('v3auth', { version: '3', user: a.name, authProtocol: a.authProtocol, authKey: a.authKey }))).sysName).toBe(SNMPD.sysName);
+  });
+
+  it('names a wrong v3 key an authentication failure', async () => {
+    const u = SNMPD.privUser;
+    const error = await failure(readDevice(client, at('v3bad', { version: '3', user: u.name, authProtocol: u.authProtocol, authKey: 'not-the-key', privProtocol: u.privProtocol, privKey: u.privKey })));
+    expect(error.reason).toBe('auth');
+    expect(error.message).toMatch(/^SNMPv3 authentication with 127\.0\.0\.1:\d+ failed/);
+  });
+});
