@@ -39,6 +39,38 @@ export class Environment {
   @IsIn([true, false], { message: 'SEED_DEMO must be true or false' })
   SEED_DEMO = false;
 
+  /**
+   * Key for SNMP secrets at rest (AES-256-GCM): 32 bytes in base64, or a passphrase. Without it a
+   * key is generated once into DATA_DIR/secret.key. Set it in production.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^.{16,}$/, { message: 'SECRET_KEY must be at least 16 characters' })
+  SECRET_KEY?: string;
+
+  /** Run the SNMP poller inside the API process (single-machine mode). */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1'))
+  @IsIn([true, false], { message: 'POLLER_IN_PROCESS must be true or false' })
+  POLLER_IN_PROCESS = true;
+
+  /** The poller group this process polls (devices carry a pollerGroup in their SNMP profile). */
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,99}$/, { message: 'POLLER_GROUP must be lower-case letters, digits, - or _' })
+  POLLER_GROUP = 'default';
+
+  /** UDP sockets the poller shares among all devices (per address family). */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'SNMP_SOCKETS must be a whole number' })
+  @Min(1)
+  @Max(64)
+  SNMP_SOCKETS = 4;
+
+  /** SNMP requests in flight at once (about 150 per socket keeps within the kernel's receive buffer). */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'SNMP_MAX_IN_FLIGHT must be a whole number' })
+  @Min(1)
+  @Max(10000)
+  SNMP_MAX_IN_FLIGHT = 600;
+
   /** Apply pending migrations when the API starts. */
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1'))
   @IsIn([true, false], { message: 'MIGRATE_ON_START must be true or false' })
@@ -51,7 +83,7 @@ export class ConfigurationError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new Environment()).concat('DATABASE_URL'));
+const KNOWN = new Set(Object.keys(new Environment()).concat('DATABASE_URL', 'SECRET_KEY'));
 
 export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
   const picked: Record<string, string> = {};

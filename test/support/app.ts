@@ -16,9 +16,9 @@ export interface TestApp {
 }
 
 /** The real API, migrated, on a throwaway database of the given engine. */
-export async function startApp(engine: Engine): Promise<TestApp> {
+export async function startApp(engine: Engine, overrides: Record<string, string> = {}): Promise<TestApp> {
   const pg = engine === 'postgres' ? await freshPostgres() : null;
-  const env = loadEnvironment({ DATABASE_URL: pg?.url, DATA_DIR: 'memory://', MIGRATE_ON_START: 'true', LOG_LEVEL: 'error' });
+  const env = loadEnvironment({ DATABASE_URL: pg?.url, DATA_DIR: 'memory://', MIGRATE_ON_START: 'true', LOG_LEVEL: 'error', ...overrides });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(env)] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
   configureApp(app);

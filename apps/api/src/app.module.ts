@@ -5,6 +5,7 @@ import type { Environment } from '@app/config';
 import { DatabaseModule, MIGRATIONS } from '@app/database';
 import { InventoryModule } from '@app/inventory';
 import { CoverageModule } from '@app/coverage';
+import { PollingModule } from '@app/polling';
 import { ENTITIES } from './entities';
 import { HealthController } from './http/health.controller';
 import { Metrics, MetricsController, MetricsInterceptor } from './http/metrics';
@@ -27,6 +28,14 @@ export class AppModule {
         TerminusModule,
         InventoryModule,
         CoverageModule,
+        PollingModule.forRoot({
+          secretKey: env.SECRET_KEY,
+          dataDir: env.DATA_DIR,
+          inProcess: env.POLLER_IN_PROCESS,
+          group: env.POLLER_GROUP,
+          sockets: env.SNMP_SOCKETS,
+          maxInFlight: env.SNMP_MAX_IN_FLIGHT,
+        }),
       ],
       controllers: [HealthController, MetricsController],
       providers: [

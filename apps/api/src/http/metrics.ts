@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { type Observable, tap } from 'rxjs';
+import { PollingMetrics } from '@app/polling';
 
 @Injectable()
 export class Metrics {
@@ -42,11 +43,14 @@ export class MetricsInterceptor implements NestInterceptor {
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {
-  constructor(private readonly metrics: Metrics) {}
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly polling: PollingMetrics,
+  ) {}
 
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4')
-  scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+  async scrape(): Promise<string> {
+    return Registry.merge([this.metrics.registry, this.polling.registry]).metrics();
   }
 }

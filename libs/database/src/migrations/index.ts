@@ -1,5 +1,6 @@
 import { Inventory1763800000000 } from './1763800000000-inventory';
 import { Coverage1763900000000 } from './1763900000000-coverage';
+import { Polling1764000000000 } from './1764000000000-polling';
 
 /** Every migration, in order. Schema changes only ever come through here. */
-export const MIGRATIONS = [Inventory1763800000000, Coverage1763900000000];
+export const MIGRATIONS = [Inventory1763800000000, Coverage1763900000000, Polling1764000000000];

@@ -1,0 +1,256 @@
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Agency, Device, WanLink } from '@app/inventory';
+
+export const SNMP_VERSIONS = ['2c', '3'] as const;
+export const OUTAGE_CAUSES = ['unreachable', 'rebooted', 'interface_down'] as const;
+export type OutageCause = (typeof OUTAGE_CAUSES)[number];
+export const DEVICE_STATES = ['up', 'down'] as const;
+export type DeviceState = (typeof DEVICE_STATES)[number];
+
+/** How to poll one device. Secrets are stored encrypted (SecretBox) and never returned. */
+@Entity('snmp_profile')
+@Check('ck_snmp_profile_version', `"version" IN ('2c', '3')`)
+@Check('ck_snmp_profile_credentials', `("version" = '2c' AND "community_secret" IS NOT NULL) OR ("version" = '3' AND "v3_user" IS NOT NULL AND "auth_protocol" IS NOT NULL AND "auth_key_secret" IS NOT NULL)`)
+@Check('ck_snmp_profile_priv', `("priv_protocol" IS NULL) = ("priv_key_secret" IS NULL)`)
+@Check('ck_snmp_profile_numbers', `"port" BETWEEN 1 AND 65535 AND "timeout_ms" BETWEEN 100 AND 60000 AND "retries" BETWEEN 0 AND 10 AND "interval_seconds" BETWEEN 1 AND 86400`)
+@Index('ix_snmp_profile_group', ['pollerGroup'])
+export class SnmpProfile {
+  @PrimaryColumn({ type: 'uuid' })
+  deviceId: string;
+
+  @OneToOne(() => Device, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_snmp_profile_device' })
+  device?: Device;
+
+  @Column({ type: 'varchar', length: 2 })
+  version: '2c' | '3';
+
+  @Column({ type: 'text', nullable: true })
+  communitySecret: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  v3User: string | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  authProtocol: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  authKeySecret: string | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  privProtocol: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  privKeySecret: string | null;
+
+  @Column({ type: 'int', default: 161 })
+  port: number;
+
+  @Column({ type: 'int', default: 2000 })
+  timeoutMs: number;
+
+  @Column({ type: 'int', default: 1 })
+  retries: number;
+
+  @Column({ type: 'int', default: 300 })
+  intervalSeconds: number;
+
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+
+  /** Devices of a group are polled only by pollers of that group (a district network's own poller). */
+  @Column({ type: 'varchar', length: 100, default: 'default' })
+  pollerGroup: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+/** The latest poll of a device, written when something in it changes (not on every poll). */
+@Entity('device_poll_state')
+export class DevicePollState {
+  @PrimaryColumn({ type: 'uuid' })
+  deviceId: string;
+
+  @OneToOne(() => Device, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_device_poll_state_device' })
+  device?: Device;
+
+  @Column({ type: 'varchar', length: 10 })
+  state: DeviceState;
+
+  /** Since when the device has been in this state. */
+  @Column({ type: 'timestamptz' })
+  since: Date;
+
+  /** The poll that wrote this row (later polls that changed nothing are not written). */
+  @Column({ type: 'timestamptz' })
+  polledAt: Date;
+
+  /** The last poll that got an answer. */
+  @Column({ type: 'timestamptz', nullable: true })
+  lastAnswerAt: Date | null;
+
+  /** Which uptime the reboot check follows: hrSystemUptime, sysUpTime or snmpEngineTime. */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  uptimeSource: string | null;
+
+  /** The uptime reading (hundredths) at lastAnswerAt. */
+  @Column({ type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  uptimeTicks: number | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  bootedAt: Date | null;
+
+  @Column({ type: 'int', nullable: true })
+  engineBoots: number | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  sysName: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  sysDescr: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  sysObjectId: string | null;
+
+  /** ifIndex → ifOperStatus, ifHighSpeed of the interfaces that carry WAN links. */
+  @Column({ type: 'jsonb' })
+  interfaces: Record<string, { operStatus: number | null; highSpeedMbps: number | null }>;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  lastFailure: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  lastFailureMessage: string | null;
+}
+
+/** The outage ledger: one row per incident. An open outage has no end. */
+@Entity('outage')
+@Check('ck_outage_cause', `"cause" IN ('unreachable', 'rebooted', 'interface_down')`)
+@Check('ck_outage_interval', `"ended_at" IS NULL OR "ended_at" >= "started_at"`)
+@Index('ix_outage_device_started', ['deviceId', 'startedAt'])
+@Index('uq_outage_open', { synchronize: false })
+export class Outage {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'uuid' })
+  deviceId: string;
+
+  @ManyToOne(() => Device, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_outage_device' })
+  device?: Device;
+
+  @Column({ type: 'varchar', length: 20 })
+  cause: OutageCause;
+
+  /** Interface outages: the interface and the WAN link it carries. */
+  @Column({ type: 'int', nullable: true })
+  ifIndex: number | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  wanLinkId: string | null;
+
+  @ManyToOne(() => WanLink, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'wan_link_id', foreignKeyConstraintName: 'fk_outage_wan_link' })
+  wanLink?: WanLink | null;
+
+  @Column({ type: 'timestamptz' })
+  startedAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  endedAt: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  detail: string | null;
+}
+
+/**
+ * When a device was being watched: from its first poll until its profile is disabled or removed.
+ * Together with poller runs it says which time is known; the rest is unknown.
+ */
+@Entity('device_monitoring')
+@Index('ix_device_monitoring_device', ['deviceId', 'startedAt'])
+export class DeviceMonitoring {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'uuid' })
+  deviceId: string;
+
+  @ManyToOne(() => Device, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_device_monitoring_device' })
+  device?: Device;
+
+  @Column({ type: 'timestamptz' })
+  startedAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  endedAt: Date | null;
+}
+
+/** One run of a poller process: it beats while it runs; a crash leaves the last beat as its end. */
+@Entity('poller_run')
+@Index('ix_poller_run_group', ['pollerGroup', 'startedAt'])
+export class PollerRun {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  pollerGroup: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  host: string;
+
+  @Column({ type: 'timestamptz' })
+  startedAt: Date;
+
+  @Column({ type: 'timestamptz' })
+  lastBeatAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  stoppedAt: Date | null;
+}
+
+/** Declared maintenance: excluded from availability. For one device, or every device of an agency. */
+@Entity('maintenance_window')
+@Check('ck_maintenance_window_scope', `("device_id" IS NULL) <> ("agency_id" IS NULL)`)
+@Check('ck_maintenance_window_interval', `"ends_at" > "starts_at"`)
+@Index('ix_maintenance_window_device', ['deviceId'])
+@Index('ix_maintenance_window_agency', ['agencyId'])
+export class MaintenanceWindow {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'uuid', nullable: true })
+  deviceId: string | null;
+
+  @ManyToOne(() => Device, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_maintenance_window_device' })
+  device?: Device | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  agencyId: string | null;
+
+  @ManyToOne(() => Agency, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'agency_id', foreignKeyConstraintName: 'fk_maintenance_window_agency' })
+  agency?: Agency | null;
+
+  @Column({ type: 'timestamptz' })
+  startsAt: Date;
+
+  @Column({ type: 'timestamptz' })
+  endsAt: Date;
+
+  @Column({ type: 'varchar', length: 500 })
+  reason: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+}
+
+export const POLLING_ENTITIES = [SnmpProfile, DevicePollState, Outage, DeviceMonitoring, PollerRun, MaintenanceWindow];

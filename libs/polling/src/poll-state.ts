@@ -1,0 +1,194 @@
+import { type DeviceReading, type SnmpFailure, TIMETICKS_MODULUS } from '@app/snmp';
+import type { DeviceState, OutageCause } from './entities';
+
+/**
+ * What the poller knows of one device between polls, and the rules that turn a poll into ledger
+ * events. Pure: no clock, no database, so timelines can be scripted to the millisecond.
+ */
+export interface DeviceMemory {
+  state: DeviceState | null;
+  since: number | null;
+  lastAnswerAt: number | null;
+  uptimeSource: UptimeSource | null;
+  uptimeTicks: number | null;
+  bootedAt: number | null;
+  engineBoots: number | null;
+  sysName: string | null;
+  sysDescr: string | null;
+  sysObjectId: string | null;
+  interfaces: Record<string, { operStatus: number | null; highSpeedMbps: number | null }>;
+  lastFailure: SnmpFailure | null;
+  lastFailureMessage: string | null;
+  /** Start of the open unreachable outage, if one is open. */
+  unreachableSince: number | null;
+  /** ifIndexes with an open interface_down outage. */
+  interfacesDown: number[];
+  monitored: boolean;
+}
+
+export type UptimeSource = 'hrSystemUptime' | 'sysUpTime' | 'snmpEngineTime';
+
+export interface PollOutcome {
+  /** When the poll was sent (ms). */
+  at: number;
+  reading?: DeviceReading;
+  failure?: { reason: SnmpFailure; message: string };
+}
+
+export interface CarriedLink {
+  ifIndex: number;
+  wanLinkId: string;
+}
+
+export type LedgerEvent =
+  | { kind: 'open'; cause: OutageCause; at: number; ifIndex: number | null; wanLinkId: string | null; detail: string }
+  | { kind: 'close'; cause: OutageCause; ifIndex: number | null; at: number; recause?: OutageCause; detail?: string }
+  | { kind: 'record'; cause: OutageCause; from: number; to: number; detail: string }
+  | { kind: 'monitor'; at: number };
+
+export interface PollStep {
+  next: DeviceMemory;
+  events: LedgerEvent[];
+  /** The latest-poll row needs writing (something other than the time of the poll changed). */
+  changed: boolean;
+  rebooted: boolean;
+  wrapped: boolean;
+}
+
+/** Failures that mean the device did not answer: the device is down. Others mean it answered badly. */
+const DOWN_REASONS: ReadonlySet<SnmpFailure> = new Set(['timeout', 'unreachable']);
+
+export function emptyMemory(): DeviceMemory {
+  return {
+    state: null,
+    since: null,
+    lastAnswerAt: null,
+    uptimeSource: null,
+    uptimeTicks: null,
+    bootedAt: null,
+    engineBoots: null,
+    sysName: null,
+    sysDescr: null,
+    sysObjectId: null,
+    interfaces: {},
+    lastFailure: null,
+    lastFailureMessage: null,
+    unreachableSince: null,
+    interfacesDown: [],
+    monitored: false,
+  };
+}
+
+export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: readonly CarriedLink[] = []): PollStep {
+  const events: LedgerEvent[] = [];
+  const next: DeviceMemory = { ...memory, interfaces: memory.interfaces, interfacesDown: memory.interfacesDown };
+  const at = outcome.at;
+  let changed = false;
+  let rebooted = false;
+  let wrapped = false;
+  if (!memory.monitored) {
+    events.push({ kind: 'monitor', at });
+    next.monitored = true;
+  }
+
+  if (!outcome.reading) {
+    const failure = outcome.failure ?? { reason: 'timeout' as const, message: 'no answer' };
+    if (next.lastFailure !== failure.reason || next.lastFailureMessage !== failure.message) changed = true;
+    next.lastFailure = failure.reason;
+    next.lastFailureMessage = failure.message;
+    if (DOWN_REASONS.has(failure.reason)) {
+      if (next.unreachableSince === null) {
+        events.push({ kind: 'open', cause: 'unreachable', at, ifIndex: null, wanLinkId: null, detail: failure.message });
+        next.unreachableSince = at;
+      }
+      if (next.state !== 'down') {
+        next.state = 'down';
+        next.since = at;
+        changed = true;
+      }
+    }
+    return { next, events, changed, rebooted, wrapped };
+  }
+
+  const r = outcome.reading;
+  if (next.lastFailure !== null) changed = true;
+  next.lastFailure = null;
+  next.lastFailureMessage = null;
+
+  // Uptime: the host's when the agent gives it (an agent restart is not a reboot), else the agent's.
+  const source: UptimeSource | null = r.hrSystemUptimeTicks !== null ? 'hrSystemUptime' : r.sysUpTimeTicks !== null ? 'sysUpTime' : r.engineTimeSeconds !== null ? 'snmpEngineTime' : null;
+  const ticks = source === 'hrSystemUptime' ? r.hrSystemUptimeTicks : source === 'sysUpTime' ? r.sysUpTimeTicks : r.engineTimeSeconds === null ? null : r.engineTimeSeconds * 100;
+  if (source !== null && ticks !== null) {
+    if (memory.uptimeSource === source && memory.uptimeTicks !== null && memory.lastAnswerAt !== null) {
+      const elapsedTicks = Math.max(0, (at - memory.lastAnswerAt) / 10);
+      let diff = ticks - (memory.uptimeTicks + elapsedTicks);
+      if (source !== 'snmpEngineTime') {
+        // TimeTicks are 32 bits: compare on the circle, so a wrap after 497 days is not a reboot.
+        diff = ((diff % TIMETICKS_MODULUS) + TIMETICKS_MODULUS) % TIMETICKS_MODULUS;
+        if (diff > TIMETICKS_MODULUS / 2) diff -= TIMETICKS_MODULUS;
+        wrapped = ticks < memory.uptimeTicks && diff >= -tolerance(elapsedTicks);
+      }
+      rebooted = diff < -tolerance(elapsedTicks);
+      if (source === 'snmpEngineTime' && memory.engineBoots !== null && r.engineBoots !== null && r.engineBoots > memory.engineBoots) rebooted = true;
+    }
+    const bootedAt = at - ticks * 10;
+    if (memory.uptimeSource !== source || rebooted || next.bootedAt === null) changed = true;
+    if (rebooted || next.bootedAt === null || memory.uptimeSource !== source) next.bootedAt = bootedAt;
+    next.uptimeSource = source;
+    next.uptimeTicks = ticks;
+    if (rebooted) {
+      const bootAt = bootedAt;
+      if (next.unreachableSince !== null) {
+        // It was down, and now we know why: it rebooted, and came back at the boot moment.
+        events.push({ kind: 'close', cause: 'unreachable', ifIndex: null, at: Math.max(bootAt, next.unreachableSince), recause: 'rebooted', detail: `rebooted: ${source} restarted at ${new Date(bootAt).toISOString()}` });
+        next.unreachableSince = null;
+      } else {
+        // A reboot between two polls: down from the last poll that saw it up to the moment it booted.
+        const from = Math.min(memory.lastAnswerAt ?? bootAt, bootAt);
+        events.push({ kind: 'record', cause: 'rebooted', from, to: bootAt, detail: `${source} went back from ${memory.uptimeTicks} to ${ticks}` });
+      }
+    }
+  }
+  if (r.engineBoots !== null) next.engineBoots = r.engineBoots;
+  if (next.unreachableSince !== null) {
+    events.push({ kind: 'close', cause: 'unreachable', ifIndex: null, at });
+    next.unreachableSince = null;
+  }
+  if (next.state !== 'up') {
+    next.state = 'up';
+    next.since = rebooted && next.bootedAt !== null ? Math.max(next.bootedAt, memory.since ?? 0) : at;
+    changed = true;
+  }
+  next.lastAnswerAt = at;
+  if (r.sysName !== next.sysName || r.sysDescr !== next.sysDescr || r.sysObjectID !== next.sysObjectId) changed = true;
+  next.sysName = r.sysName;
+  next.sysDescr = r.sysDescr;
+  next.sysObjectId = r.sysObjectID;
+
+  const interfaces: DeviceMemory['interfaces'] = {};
+  for (const i of r.interfaces) interfaces[i.ifIndex] = { operStatus: i.operStatus, highSpeedMbps: i.highSpeedMbps };
+  if (JSON.stringify(interfaces) !== JSON.stringify(next.interfaces)) changed = true;
+  next.interfaces = interfaces;
+
+  const down = new Set(next.interfacesDown);
+  for (const link of links) {
+    const status = interfaces[link.ifIndex]?.operStatus ?? null;
+    if (status === null) continue;
+    if (status !== 1 && !down.has(link.ifIndex)) {
+      events.push({ kind: 'open', cause: 'interface_down', at, ifIndex: link.ifIndex, wanLinkId: link.wanLinkId, detail: `ifOperStatus ${status} (${OPER_STATUS[status] ?? 'unknown'})` });
+      down.add(link.ifIndex);
+    } else if (status === 1 && down.has(link.ifIndex)) {
+      events.push({ kind: 'close', cause: 'interface_down', ifIndex: link.ifIndex, at });
+      down.delete(link.ifIndex);
+    }
+  }
+  next.interfacesDown = [...down].sort((a, b) => a - b);
+  return { next, events, changed, rebooted, wrapped };
+}
+
+/** How far uptime may fall short of the clock before it counts as going backwards: 3 s, or 5% of the time between polls. */
+function tolerance(elapsedTicks: number): number {
+  return Math.max(300, elapsedTicks * 0.05);
+}
+
+const OPER_STATUS: Record<number, string> = { 1: 'up', 2: 'down', 3: 'testing', 4: 'unknown', 5: 'dormant', 6: 'notPresent', 7: 'lowerLayerDown' };

@@ -1,0 +1,280 @@
+import { createHash } from 'node:crypto';
+import { readChassis, readDevice, SnmpClient, SnmpError, type SnmpTarget } from '@app/snmp';
+import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome } from './poll-state';
+import type { PollingMetrics } from './polling-metrics';
+import type { PollRecord, PollTarget, PollingStore } from './polling-store';
+
+export interface PollerOptions {
+  group: string;
+  /** Sockets per address family and requests in flight, shared by every device. */
+  sockets: number;
+  maxInFlight: number;
+  /** How often the list of devices is re-read (profile changes also reload at once). */
+  reloadEveryMs?: number;
+  /** How often pending ledger writes are flushed. */
+  flushEveryMs?: number;
+  clock?: () => number;
+  log?: { log(message: string): void; warn(message: string): void; error(message: string): void };
+}
+
+/** How often a poller marks itself alive; availability counts a run as watching until its last beat. */
+export const BEAT_EVERY_MS = 15_000;
+
+interface Scheduled {
+  target: PollTarget;
+  due: number;
+  inFlight: boolean;
+  removed: boolean;
+}
+
+/**
+ * The in-process scheduler: every device is polled once per interval at a fixed phase within it
+ * (spread by device id, so a fleet does not poll all at once), through one SnmpClient whose
+ * sockets and requests in flight are bounded. Results become ledger events in memory and are
+ * written in batches, only when something changed.
+ */
+export class Poller {
+  readonly client: SnmpClient;
+  private readonly devices = new Map<string, Scheduled>();
+  private readonly memory = new Map<string, DeviceMemory>();
+  private heap: Scheduled[] = [];
+  private pending: PollRecord[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private tick?: NodeJS.Timeout;
+  private runId?: string;
+  private running = false;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly clock: () => number;
+  private readonly polling = new Set<Promise<void>>();
+  private reloading: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: PollingStore,
+    private readonly metrics: PollingMetrics,
+    private readonly options: PollerOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.client = new SnmpClient({
+      sockets: options.sockets,
+      maxInFlight: options.maxInFlight,
+      onSocketError: (error) => {
+        metrics.socketErrors.inc();
+        options.log?.error(`SNMP socket error: ${error.message}`);
+      },
+    });
+  }
+
+  get scheduled(): number {
+    return this.devices.size;
+  }
+
+  /** The live state of a device this poller watches. */
+  state(deviceId: string): DeviceMemory | undefined {
+    return this.memory.get(deviceId);
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.runId = await this.store.startRun(this.options.group, new Date(this.clock()));
+    await this.reload();
+    this.timers.push(setInterval(() => void this.reload().catch((e: Error) => this.options.log?.error(`reloading devices failed: ${e.message}`)), this.options.reloadEveryMs ?? 30_000));
+    this.timers.push(setInterval(() => void this.flush(), this.options.flushEveryMs ?? 1000));
+    this.timers.push(setInterval(() => void this.store.beat(this.runId!, new Date(this.clock())).catch(() => undefined), BEAT_EVERY_MS));
+    for (const t of this.timers) t.unref();
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (this.tick) clearTimeout(this.tick);
+    await Promise.allSettled([...this.polling]);
+    await this.flush();
+    if (this.runId) await this.store.stopRun(this.runId, new Date(this.clock()));
+    await this.client.close();
+  }
+
+  /** Re-reads the devices to poll: new ones are scheduled, changed ones re-keyed, gone ones stop being watched. */
+  reload(): Promise<void> {
+    this.reloading ??= this.doReload().finally(() => (this.reloading = null));
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<void> {
+    const targets = await this.store.targets(this.options.group);
+    const seen = new Set<string>();
+    const fresh = targets.filter((t) => !this.memory.has(t.deviceId)).map((t) => t.deviceId);
+    const loaded = await this.store.memories(fresh);
+    for (const [id, m] of loaded) this.memory.set(id, m);
+    const now = this.clock();
+    for (const target of targets) {
+      seen.add(target.deviceId);
+      const existing = this.devices.get(target.deviceId);
+      if (existing && existing.target.fingerprint === target.fingerprint) continue;
+      if (existing) {
+        existing.removed = true;
+        this.client.forget(target.deviceId);
+      }
+      const entry: Scheduled = { target, due: firstDue(target, now), inFlight: false, removed: false };
+      this.devices.set(target.deviceId, entry);
+      this.push(entry);
+    }
+    const gone = [...this.devices.keys()].filter((id) => !seen.has(id));
+    for (const id of gone) {
+      this.devices.get(id)!.removed = true;
+      this.devices.delete(id);
+      this.memory.delete(id);
+      this.client.forget(id);
+    }
+    await this.flush();
+    if (gone.length > 0) await this.store.stopMonitoring(gone, new Date(now));
+    this.countStates();
+  }
+
+  /** Polls every scheduled device once, now, regardless of phase (burst; used by the benchmark and "poll now"). */
+  async pollAll(): Promise<void> {
+    await Promise.all([...this.devices.values()].map((entry) => this.pollOne(entry, this.clock())));
+    await this.flush();
+  }
+
+  async pollDevice(deviceId: string): Promise<DeviceMemory | undefined> {
+    const entry = this.devices.get(deviceId);
+    if (!entry) return undefined;
+    await this.pollOne(entry, this.clock());
+    await this.flush();
+    return this.memory.get(deviceId);
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    const now = this.clock();
+    while (this.heap.length > 0 && this.heap[0].due <= now) {
+      const entry = this.pop()!;
+      if (entry.removed) continue;
+      const interval = entry.target.intervalSeconds * 1000;
+      const due = entry.due;
+      entry.due = due + interval;
+      if (entry.due <= now) {
+        // A whole interval behind: skip to the next slot instead of polling twice in a row.
+        const behind = Math.floor((now - due) / interval);
+        this.metrics.missed.inc(behind);
+        entry.due = due + (behind + 1) * interval;
+      }
+      this.push(entry);
+      if (entry.inFlight) {
+        this.metrics.missed.inc();
+        continue;
+      }
+      this.metrics.lateness.observe((now - due) / 1000);
+      const p = this.pollOne(entry, now);
+      this.polling.add(p);
+      void p.finally(() => this.polling.delete(p));
+    }
+    const wait = this.heap.length > 0 ? Math.min(1000, Math.max(5, this.heap[0].due - this.clock())) : 1000;
+    this.tick = setTimeout(() => this.schedule(), wait);
+    this.tick.unref();
+  }
+
+  private async pollOne(entry: Scheduled, at: number): Promise<void> {
+    if (entry.inFlight) return;
+    entry.inFlight = true;
+    const t = entry.target;
+    const target: SnmpTarget = { key: t.deviceId, address: t.address, port: t.port, timeoutMs: t.timeoutMs, retries: t.retries, credentials: t.credentials };
+    const outcome: PollOutcome = { at };
+    const started = this.clock();
+    try {
+      outcome.reading = await readDevice(this.client, target, t.links.map((l) => l.ifIndex));
+      this.metrics.polls.inc({ result: 'ok' });
+    } catch (error) {
+      const e = error instanceof SnmpError ? error : new SnmpError('socket', (error as Error).message);
+      outcome.failure = { reason: e.reason, message: e.message };
+      this.metrics.polls.inc({ result: 'failed' });
+      this.metrics.failures.inc({ reason: e.reason });
+    } finally {
+      this.metrics.duration.observe((this.clock() - started) / 1000);
+      entry.inFlight = false;
+    }
+    if (entry.removed) return;
+    const memory = this.memory.get(t.deviceId) ?? emptyMemory();
+    const step = applyPoll(memory, outcome, t.links);
+    this.memory.set(t.deviceId, step.next);
+    if (step.rebooted) this.metrics.reboots.inc();
+    if (step.events.length > 0 || step.changed) {
+      this.pending.push({ deviceId: t.deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at });
+      if (memory.state !== step.next.state) this.countStates();
+    }
+    if (outcome.reading && t.wantsChassis) {
+      t.wantsChassis = false;
+      try {
+        const chassis = await readChassis(this.client, target);
+        if (chassis) await this.store.fillChassis(t.deviceId, chassis);
+      } catch (error) {
+        this.options.log?.warn(`ENTITY-MIB of device ${t.deviceId}: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** Writes what changed since the last flush. A failed write is kept and retried. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.pending.length === 0) return;
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        this.metrics.ledgerWrites.inc(await this.store.flush(batch));
+      } catch (error) {
+        this.options.log?.error(`writing ${batch.length} poll results failed, will retry: ${(error as Error).message}`);
+        this.pending = batch.concat(this.pending);
+      }
+    });
+    return this.flushing;
+  }
+
+  private countStates(): void {
+    const counts = { up: 0, down: 0, unknown: 0 };
+    for (const id of this.devices.keys()) counts[this.memory.get(id)?.state ?? 'unknown']++;
+    for (const [state, n] of Object.entries(counts)) this.metrics.devices.set({ state }, n);
+  }
+
+  private push(entry: Scheduled): void {
+    const h = this.heap;
+    h.push(entry);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (h[parent].due <= h[i].due) break;
+      [h[parent], h[i]] = [h[i], h[parent]];
+      i = parent;
+    }
+  }
+
+  private pop(): Scheduled | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && h[l].due < h[m].due) m = l;
+        if (r < h.length && h[r].due < h[m].due) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i], h[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/** The first moment at or after now that falls on the device's phase within its interval. */
+function firstDue(target: PollTarget, now: number): number {
+  const interval = target.intervalSeconds * 1000;
+  const phase = createHash('sha1').update(target.deviceId).digest().readUInt32BE(0) % interval;
+  const slot = Math.floor((now - phase) / interval) * interval + phase;
+  return slot >= now ? slot : slot + interval;
+}

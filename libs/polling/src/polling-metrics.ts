@@ -1,0 +1,26 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The poller's figures for /metrics. */
+export class PollingMetrics {
+  readonly registry = new Registry();
+  readonly polls = new Counter({ name: 'hatang_polls_total', help: 'Polls by result (ok or failed)', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly failures = new Counter({ name: 'hatang_poll_failures_total', help: 'Failed polls by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  readonly duration = new Histogram({
+    name: 'hatang_poll_duration_seconds',
+    help: 'Time from sending a poll to its answer or failure',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10],
+    registers: [this.registry],
+  });
+  readonly lateness = new Histogram({
+    name: 'hatang_poll_lateness_seconds',
+    help: 'How late each poll started after the moment its cycle was due',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly missed = new Counter({ name: 'hatang_poll_cycles_missed_total', help: 'Cycles a device was not polled in (the previous poll still ran, or the poller fell a whole interval behind)', registers: [this.registry] });
+  readonly ledgerWrites = new Counter({ name: 'hatang_poll_ledger_writes_total', help: 'Rows the poller wrote (outages, monitoring spans, latest-poll rows)', registers: [this.registry] });
+  readonly reboots = new Counter({ name: 'hatang_device_reboots_total', help: 'Reboots detected from uptime going backwards', registers: [this.registry] });
+  readonly devices = new Gauge({ name: 'hatang_polled_devices', help: 'Devices scheduled, by state', labelNames: ['state'] as const, registers: [this.registry] });
+  readonly inFlight = new Gauge({ name: 'hatang_snmp_requests_in_flight', help: 'SNMP requests in flight', registers: [this.registry] });
+  readonly socketErrors = new Counter({ name: 'hatang_snmp_socket_errors_total', help: 'UDP socket errors', registers: [this.registry] });
+}

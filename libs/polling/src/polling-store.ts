@@ -1,0 +1,219 @@
+import { hostname } from 'node:os';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { SnmpCredentials, SnmpFailure } from '@app/snmp';
+import { DevicePollState, DeviceMonitoring, Outage, PollerRun, SnmpProfile } from './entities';
+import { type CarriedLink, type DeviceMemory, emptyMemory, type LedgerEvent, type UptimeSource } from './poll-state';
+import type { SecretBox } from './secret-box';
+
+export interface PollTarget {
+  deviceId: string;
+  address: string;
+  port: number;
+  timeoutMs: number;
+  retries: number;
+  intervalSeconds: number;
+  credentials: SnmpCredentials;
+  links: CarriedLink[];
+  /** Ask ENTITY-MIB for serial, model, manufacturer: the inventory has none of them. */
+  wantsChassis: boolean;
+  fingerprint: string;
+}
+
+export interface PollRecord {
+  deviceId: string;
+  memory: DeviceMemory;
+  events: LedgerEvent[];
+  changed: boolean;
+  polledAt: number;
+}
+
+/** The poller's reads and writes. Writes happen when something changed, in one transaction per flush. */
+export class PollingStore {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /** Enabled profiles of a group's devices that are in service and have a management address. */
+  async targets(group: string): Promise<PollTarget[]> {
+    const rows: Array<SnmpProfile & { address: string; serialNumber: string | null; model: string | null; manufacturer: string | null }> = await this.ds.query(
+      `SELECT p.device_id AS "deviceId", p.version, p.community_secret AS "communitySecret", p.v3_user AS "v3User",
+              p.auth_protocol AS "authProtocol", p.auth_key_secret AS "authKeySecret", p.priv_protocol AS "privProtocol",
+              p.priv_key_secret AS "privKeySecret", p.port, p.timeout_ms AS "timeoutMs", p.retries, p.interval_seconds AS "intervalSeconds",
+              p.updated_at AS "updatedAt", d.management_address AS address, d.serial_number AS "serialNumber", d.model, d.manufacturer
+         FROM snmp_profile p JOIN device d ON d.id = p.device_id
+        WHERE p.enabled AND p.poller_group = $1 AND d.status IN ('active', 'faulty') AND d.management_address IS NOT NULL`,
+      [group],
+    );
+    const links: Array<{ deviceId: string; ifIndex: number; id: string }> = await this.ds.query(
+      `SELECT l.device_id AS "deviceId", l.if_index AS "ifIndex", l.id
+         FROM wan_link l JOIN snmp_profile p ON p.device_id = l.device_id
+        WHERE p.enabled AND p.poller_group = $1 AND l.if_index IS NOT NULL AND l.status IN ('active', 'faulty')`,
+      [group],
+    );
+    const byDevice = new Map<string, CarriedLink[]>();
+    for (const l of links) {
+      const list = byDevice.get(l.deviceId) ?? [];
+      list.push({ ifIndex: l.ifIndex, wanLinkId: l.id });
+      byDevice.set(l.deviceId, list);
+    }
+    return rows.map((p) => {
+      const credentials: SnmpCredentials =
+        p.version === '2c'
+          ? { version: '2c', community: this.secrets.open(p.communitySecret!) }
+          : {
+              version: '3',
+              user: p.v3User!,
+              authProtocol: p.authProtocol as never,
+              authKey: this.secrets.open(p.authKeySecret!),
+              privProtocol: (p.privProtocol as never) ?? null,
+              privKey: p.privKeySecret ? this.secrets.open(p.privKeySecret) : null,
+            };
+      const deviceLinks = (byDevice.get(p.deviceId) ?? []).sort((a, b) => a.ifIndex - b.ifIndex);
+      return {
+        deviceId: p.deviceId,
+        address: p.address,
+        port: p.port,
+        timeoutMs: p.timeoutMs,
+        retries: p.retries,
+        intervalSeconds: p.intervalSeconds,
+        credentials,
+        links: deviceLinks,
+        wantsChassis: !p.serialNumber && !p.model && !p.manufacturer,
+        fingerprint: `${p.address}|${p.port}|${p.timeoutMs}|${p.retries}|${p.intervalSeconds}|${new Date(p.updatedAt).getTime()}|${deviceLinks.map((l) => `${l.ifIndex}:${l.wanLinkId}`).join(',')}`,
+      };
+    });
+  }
+
+  /** What the ledger and the latest-poll rows say of these devices, for a poller that starts. */
+  async memories(deviceIds: string[]): Promise<Map<string, DeviceMemory>> {
+    const out = new Map<string, DeviceMemory>();
+    if (deviceIds.length === 0) return out;
+    for (const id of deviceIds) out.set(id, emptyMemory());
+    const states = await this.ds.getRepository(DevicePollState).createQueryBuilder('s').where('s.device_id = ANY(:ids)', { ids: deviceIds }).getMany();
+    for (const s of states) {
+      Object.assign(out.get(s.deviceId)!, {
+        state: s.state,
+        since: s.since.getTime(),
+        lastAnswerAt: s.lastAnswerAt?.getTime() ?? null,
+        uptimeSource: s.uptimeSource as UptimeSource | null,
+        uptimeTicks: s.uptimeTicks,
+        bootedAt: s.bootedAt?.getTime() ?? null,
+        engineBoots: s.engineBoots,
+        sysName: s.sysName,
+        sysDescr: s.sysDescr,
+        sysObjectId: s.sysObjectId,
+        interfaces: s.interfaces,
+        lastFailure: s.lastFailure as SnmpFailure | null,
+        lastFailureMessage: s.lastFailureMessage,
+      });
+    }
+    const open: Array<{ deviceId: string; cause: string; ifIndex: number | null; startedAt: Date }> = await this.ds.query(
+      `SELECT device_id AS "deviceId", cause, if_index AS "ifIndex", started_at AS "startedAt" FROM outage WHERE ended_at IS NULL AND device_id = ANY($1)`,
+      [deviceIds],
+    );
+    for (const o of open) {
+      const m = out.get(o.deviceId)!;
+      if (o.cause === 'unreachable') m.unreachableSince = new Date(o.startedAt).getTime();
+      if (o.cause === 'interface_down' && o.ifIndex !== null) m.interfacesDown = [...m.interfacesDown, o.ifIndex];
+    }
+    const monitored: Array<{ deviceId: string }> = await this.ds.query(`SELECT device_id AS "deviceId" FROM device_monitoring WHERE ended_at IS NULL AND device_id = ANY($1)`, [deviceIds]);
+    for (const m of monitored) out.get(m.deviceId)!.monitored = true;
+    return out;
+  }
+
+  /** Writes ledger events and changed latest-poll rows in one transaction. Returns rows written. */
+  async flush(records: PollRecord[]): Promise<number> {
+    if (records.length === 0) return 0;
+    return this.ds.transaction(async (m) => {
+      let writes = 0;
+      for (const r of records) for (const e of r.events) writes += await this.applyEvent(m, r.deviceId, e);
+      const changed = records.filter((r) => r.changed && r.memory.state !== null);
+      if (changed.length > 0) {
+        await m.getRepository(DevicePollState).upsert(changed.map((r) => stateRow(r)), ['deviceId']);
+        writes += changed.length;
+      }
+      return writes;
+    });
+  }
+
+  private async applyEvent(m: EntityManager, deviceId: string, e: LedgerEvent): Promise<number> {
+    switch (e.kind) {
+      case 'monitor':
+        await m.query(`INSERT INTO device_monitoring (device_id, started_at) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM device_monitoring WHERE device_id = $1 AND ended_at IS NULL)`, [deviceId, new Date(e.at)]);
+        return 1;
+      case 'open':
+        await m.query(
+          `INSERT INTO outage (device_id, cause, if_index, wan_link_id, started_at, detail) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+          [deviceId, e.cause, e.ifIndex, e.wanLinkId, new Date(e.at), e.detail],
+        );
+        return 1;
+      case 'close':
+        await m.query(
+          `UPDATE outage SET ended_at = GREATEST($4::timestamptz, started_at), cause = COALESCE($5, cause), detail = COALESCE($6, detail)
+            WHERE device_id = $1 AND cause = $2 AND if_index IS NOT DISTINCT FROM $3::int AND ended_at IS NULL`,
+          [deviceId, e.cause, e.ifIndex, new Date(e.at), e.recause ?? null, e.detail ?? null],
+        );
+        return 1;
+      case 'record':
+        await m.query(`INSERT INTO outage (device_id, cause, started_at, ended_at, detail) VALUES ($1, $2, $3, $4, $5)`, [deviceId, e.cause, new Date(e.from), new Date(e.to), e.detail]);
+        return 1;
+    }
+  }
+
+  /** A device leaves monitoring (profile disabled or removed, device retired): its open spans and outages end now. */
+  async stopMonitoring(deviceIds: string[], at: Date): Promise<void> {
+    if (deviceIds.length === 0) return;
+    await this.ds.transaction(async (m) => {
+      await m.query(`UPDATE device_monitoring SET ended_at = GREATEST($2, started_at) WHERE ended_at IS NULL AND device_id = ANY($1)`, [deviceIds, at]);
+      await m.query(`UPDATE outage SET ended_at = GREATEST($2, started_at), detail = COALESCE(detail, '') || ' (monitoring stopped)' WHERE ended_at IS NULL AND device_id = ANY($1)`, [deviceIds, at]);
+    });
+  }
+
+  async startRun(group: string, at: Date): Promise<string> {
+    const run = await this.ds.getRepository(PollerRun).save({ pollerGroup: group, host: `${hostname()}:${process.pid}`, startedAt: at, lastBeatAt: at, stoppedAt: null });
+    return run.id;
+  }
+
+  async beat(runId: string, at: Date): Promise<void> {
+    await this.ds.getRepository(PollerRun).update({ id: runId }, { lastBeatAt: at });
+  }
+
+  async stopRun(runId: string, at: Date): Promise<void> {
+    await this.ds.getRepository(PollerRun).update({ id: runId }, { lastBeatAt: at, stoppedAt: at });
+  }
+
+  /** Fills a device's empty serial, model and manufacturer from ENTITY-MIB (only the empty ones). */
+  async fillChassis(deviceId: string, chassis: { serialNumber: string | null; model: string | null; manufacturer: string | null }): Promise<boolean> {
+    const result: [unknown[], number] = await this.ds.query(
+      `UPDATE device SET serial_number = COALESCE(serial_number, $2), model = COALESCE(model, $3), manufacturer = COALESCE(manufacturer, $4), updated_at = now()
+        WHERE id = $1 AND (serial_number IS NULL OR model IS NULL OR manufacturer IS NULL)
+          AND NOT EXISTS (SELECT 1 FROM device o WHERE o.serial_number = $2 AND o.id <> $1)`,
+      [deviceId, chassis.serialNumber, chassis.model, chassis.manufacturer],
+    );
+    return Array.isArray(result) && result[1] > 0;
+  }
+}
+
+function stateRow(r: PollRecord): Partial<DevicePollState> {
+  const m = r.memory;
+  return {
+    deviceId: r.deviceId,
+    state: m.state ?? 'down',
+    since: new Date(m.since ?? r.polledAt),
+    polledAt: new Date(r.polledAt),
+    lastAnswerAt: m.lastAnswerAt === null ? null : new Date(m.lastAnswerAt),
+    uptimeSource: m.uptimeSource,
+    uptimeTicks: m.uptimeTicks,
+    bootedAt: m.bootedAt === null ? null : new Date(m.bootedAt),
+    engineBoots: m.engineBoots,
+    sysName: m.sysName,
+    sysDescr: m.sysDescr,
+    sysObjectId: m.sysObjectId,
+    interfaces: m.interfaces,
+    lastFailure: m.lastFailure,
+    lastFailureMessage: m.lastFailureMessage,
+  };
+}
+
+export { DeviceMonitoring, Outage };

@@ -1,0 +1,136 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { AUTH_PROTOCOLS, PRIV_PROTOCOLS } from '@app/snmp';
+
+/** Secrets are write-only: they are accepted here and never returned. */
+export class PutSnmpProfile {
+  @ApiProperty({ enum: ['2c', '3'] })
+  @IsIn(['2c', '3'], { message: 'version must be 2c or 3' })
+  version: '2c' | '3';
+
+  @ApiPropertyOptional({ description: 'v2c community (write-only). Required when creating a v2c profile; omit to keep the stored one.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  community?: string;
+
+  @ApiPropertyOptional({ description: 'v3 user name' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  user?: string;
+
+  @ApiPropertyOptional({ enum: AUTH_PROTOCOLS })
+  @IsOptional()
+  @IsIn(AUTH_PROTOCOLS, { message: `authProtocol must be one of ${AUTH_PROTOCOLS.join(', ')}` })
+  authProtocol?: (typeof AUTH_PROTOCOLS)[number];
+
+  @ApiPropertyOptional({ description: 'v3 authentication passphrase, at least 8 characters (write-only)' })
+  @IsOptional()
+  @IsString()
+  @Length(8, 255, { message: 'authKey must be 8 to 255 characters (RFC 3414)' })
+  authKey?: string;
+
+  @ApiPropertyOptional({ enum: PRIV_PROTOCOLS, nullable: true, description: 'Omit or null for authNoPriv' })
+  @IsOptional()
+  @IsIn([...PRIV_PROTOCOLS, null], { message: `privProtocol must be one of ${PRIV_PROTOCOLS.join(', ')}, or null` })
+  privProtocol?: (typeof PRIV_PROTOCOLS)[number] | null;
+
+  @ApiPropertyOptional({ description: 'v3 privacy passphrase, at least 8 characters (write-only)' })
+  @IsOptional()
+  @IsString()
+  @Length(8, 255, { message: 'privKey must be 8 to 255 characters (RFC 3414)' })
+  privKey?: string;
+
+  @ApiPropertyOptional({ default: 161 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port?: number;
+
+  @ApiPropertyOptional({ default: 2000 })
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  timeoutMs?: number;
+
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  retries?: number;
+
+  @ApiPropertyOptional({ default: 300, description: 'Seconds between polls (1 to 86400)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  intervalSeconds?: number;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ default: 'default' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,99}$/, { message: 'pollerGroup must be lower-case letters, digits, - or _' })
+  pollerGroup?: string;
+}
+
+export class WindowQuery {
+  @ApiProperty({ example: '2026-01-01T00:00:00Z' })
+  @IsDateString({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  from: string;
+
+  @ApiPropertyOptional({ description: 'Defaults to now' })
+  @IsOptional()
+  @IsDateString({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  to?: string;
+}
+
+export class AvailabilityQuery extends WindowQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all')
+  deviceId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all')
+  agencyId?: string;
+
+  @ApiPropertyOptional({ description: 'A data centre (site): its servers' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  dataCentre?: string;
+}
+
+export class CreateMaintenanceWindow {
+  @ApiPropertyOptional({ description: 'One device, or…' })
+  @IsOptional()
+  @IsUUID('all')
+  deviceId?: string;
+
+  @ApiPropertyOptional({ description: '…every device of an agency' })
+  @IsOptional()
+  @IsUUID('all')
+  agencyId?: string;
+
+  @ApiProperty()
+  @IsDateString({ strict: true })
+  startsAt: string;
+
+  @ApiProperty()
+  @IsDateString({ strict: true })
+  endsAt: string;
+
+  @ApiProperty({ example: 'Thay UPS phòng máy chủ' })
+  @IsString()
+  @Length(1, 500)
+  reason: string;
+}

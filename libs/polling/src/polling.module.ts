@@ -1,0 +1,73 @@
+import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { InventoryModule } from '@app/inventory';
+import { AvailabilityService } from './availability.service';
+import { Poller } from './poller';
+import { DevicePollingController, PollingController } from './polling.controllers';
+import { PollingMetrics } from './polling-metrics';
+import { PollingStore } from './polling-store';
+import { SecretBox } from './secret-box';
+import { SnmpProfilesService } from './snmp-profiles.service';
+
+export interface PollingModuleOptions {
+  secretKey?: string;
+  dataDir: string;
+  /** Run the poller inside this process (the default single-machine mode). */
+  inProcess: boolean;
+  group: string;
+  sockets: number;
+  maxInFlight: number;
+}
+
+/** Starts and stops the in-process poller with the application. */
+@Injectable()
+class InProcessPoller implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Poller');
+  constructor(
+    private readonly profiles: SnmpProfilesService,
+    @Optional() @Inject(Poller) private readonly poller?: Poller,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.poller) return;
+    await this.poller.start();
+    this.profiles.onChange = () => void this.poller!.reload().catch((e: Error) => this.log.error(`reload failed: ${e.message}`));
+    this.log.log(`polling ${this.poller.scheduled} devices in-process`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.poller?.stop();
+  }
+}
+
+@Module({})
+export class PollingModule {
+  static forRoot(options: PollingModuleOptions): DynamicModule {
+    const log = new Logger('Poller');
+    return {
+      module: PollingModule,
+      imports: [InventoryModule],
+      controllers: [DevicePollingController, PollingController],
+      providers: [
+        { provide: SecretBox, useFactory: () => SecretBox.fromConfig(options.secretKey, options.dataDir) },
+        PollingMetrics,
+        AvailabilityService,
+        SnmpProfilesService,
+        { provide: PollingStore, useFactory: (ds: DataSource, secrets: SecretBox) => new PollingStore(ds, secrets), inject: [getDataSourceToken(), SecretBox] },
+        ...(options.inProcess
+          ? [
+              {
+                provide: Poller,
+                useFactory: (store: PollingStore, metrics: PollingMetrics) =>
+                  new Poller(store, metrics, { group: options.group, sockets: options.sockets, maxInFlight: options.maxInFlight, log }),
+                inject: [PollingStore, PollingMetrics],
+              },
+            ]
+          : []),
+        InProcessPoller,
+      ],
+      exports: [SecretBox, PollingMetrics, AvailabilityService, SnmpProfilesService, PollingStore, ...(options.inProcess ? [Poller] : [])],
+    };
+  }
+}

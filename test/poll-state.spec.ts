@@ -1,0 +1,116 @@
+import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome } from '@app/polling';
+import type { DeviceReading } from '@app/snmp';
+
+const T0 = Date.parse('2026-03-01T00:00:00Z');
+const reading = (uptimeTicks: number, extra: Partial<DeviceReading> = {}): DeviceReading => ({
+  sysUpTimeTicks: uptimeTicks,
+  hrSystemUptimeTicks: null,
+  engineBoots: null,
+  engineTimeSeconds: null,
+  sysName: 'r1',
+  sysDescr: 'router',
+  sysObjectID: '1.3.6.1.4.1.9.1.1',
+  interfaces: [],
+  ...extra,
+});
+
+/** Runs a scripted timeline: [seconds after T0, reading or failure]. */
+function run(steps: Array<[number, DeviceReading | 'timeout' | 'malformed']>, links = [{ ifIndex: 2, wanLinkId: 'link-1' }]) {
+  let memory: DeviceMemory = emptyMemory();
+  const events = [];
+  let rebooted = 0;
+  let wrapped = 0;
+  for (const [s, r] of steps) {
+    const outcome: PollOutcome = typeof r === 'string' ? { at: T0 + s * 1000, failure: { reason: r, message: r } } : { at: T0 + s * 1000, reading: r };
+    const step = applyPoll(memory, outcome, links);
+    memory = step.next;
+    events.push(...step.events.map((e) => ({ ...e, ...('at' in e ? { at: (e.at - T0) / 1000 } : {}), ...('from' in e ? { from: (e.from - T0) / 1000, to: (e.to - T0) / 1000 } : {}) })));
+    rebooted += step.rebooted ? 1 : 0;
+    wrapped += step.wrapped ? 1 : 0;
+  }
+  return { memory, events, rebooted, wrapped };
+}
+
+describe('poll state machine', () => {
+  it('opens an unreachable outage at the first failed poll and closes it at the first answer', () => {
+    const { events, memory } = run([
+      [0, reading(100_000)],
+      [60, reading(106_000)],
+      [120, 'timeout'],
+      [180, 'timeout'],
+      [240, reading(124_000)],
+    ]);
+    expect(events.filter((e) => e.kind !== 'monitor')).toEqual([
+      { kind: 'open', cause: 'unreachable', at: 120, ifIndex: null, wanLinkId: null, detail: 'timeout' },
+      { kind: 'close', cause: 'unreachable', ifIndex: null, at: 240 },
+    ]);
+    expect(memory.state).toBe('up');
+    expect(memory.since).toBe(T0 + 240_000);
+  });
+
+  it('turns an unreachable outage into a reboot ending at the boot moment the uptime gives', () => {
+    const { events, rebooted } = run([
+      [0, reading(100_000)],
+      [60, 'timeout'],
+      [120, 'timeout'],
+      // Uptime 25 s at 180 s: it booted at 155 s.
+      [180, reading(2_500)],
+    ]);
+    expect(rebooted).toBe(1);
+    expect(events.filter((e) => e.kind === 'close')).toEqual([
+      expect.objectContaining({ kind: 'close', cause: 'unreachable', at: 155, recause: 'rebooted' }),
+    ]);
+  });
+
+  it('records a reboot no poll saw as down from the last poll that saw it up to the boot moment', () => {
+    const { events } = run([
+      [0, reading(100_000)],
+      [60, reading(106_000)],
+      [120, reading(1_000)], // booted at 110 s
+    ]);
+    expect(events.filter((e) => e.kind === 'record')).toEqual([{ kind: 'record', cause: 'rebooted', from: 60, to: 110, detail: 'sysUpTime went back from 106000 to 1000' }]);
+  });
+
+  it('does not take the 497-day wrap of sysUpTime for a reboot', () => {
+    const nearWrap = 2 ** 32 - 3_000; // 30 s before the wrap
+    const { events, rebooted, wrapped } = run([
+      [0, reading(nearWrap)],
+      [60, reading((nearWrap + 6_000) % 2 ** 32)],
+      [120, reading((nearWrap + 12_000) % 2 ** 32)],
+    ]);
+    expect(rebooted).toBe(0);
+    expect(wrapped).toBe(1);
+    expect(events.filter((e) => e.kind !== 'monitor')).toEqual([]);
+  });
+
+  it('prefers the host uptime: an agent restart (sysUpTime reset) with the host still up is no reboot', () => {
+    const { rebooted } = run([
+      [0, reading(500_000, { hrSystemUptimeTicks: 9_000_000 })],
+      [60, reading(100, { hrSystemUptimeTicks: 9_006_000 })],
+    ]);
+    expect(rebooted).toBe(0);
+  });
+
+  it('follows the interfaces that carry WAN links', () => {
+    const up = (s: number) => [{ ifIndex: 2, operStatus: s, highSpeedMbps: 100, inOctets: '0', outOctets: '0' }];
+    const { events } = run([
+      [0, reading(0, { interfaces: up(1) })],
+      [60, reading(6_000, { interfaces: up(2) })],
+      [120, reading(12_000, { interfaces: up(7) })],
+      [180, reading(18_000, { interfaces: up(1) })],
+    ]);
+    expect(events.filter((e) => e.kind !== 'monitor')).toEqual([
+      { kind: 'open', cause: 'interface_down', at: 60, ifIndex: 2, wanLinkId: 'link-1', detail: 'ifOperStatus 2 (down)' },
+      { kind: 'close', cause: 'interface_down', ifIndex: 2, at: 180 },
+    ]);
+  });
+
+  it('counts garbage as a failed poll, not an outage', () => {
+    const { events, memory } = run([
+      [0, reading(0)],
+      [60, 'malformed'],
+    ]);
+    expect(events.filter((e) => e.kind !== 'monitor')).toEqual([]);
+    expect(memory).toMatchObject({ state: 'up', lastFailure: 'malformed' });
+  });
+});
