@@ -128,7 +128,10 @@ export class PollingStore {
     return this.ds.transaction(async (m) => {
       let writes = 0;
       for (const r of records) for (const e of r.events) writes += await this.applyEvent(m, r.deviceId, e);
-      const changed = records.filter((r) => r.changed && r.memory.state !== null);
+      // One row per device: a batch can hold several polls of the same device; the last one wins.
+      const latest = new Map<string, PollRecord>();
+      for (const r of records) if (r.changed && r.memory.state !== null) latest.set(r.deviceId, r);
+      const changed = [...latest.values()];
       if (changed.length > 0) {
         await m.getRepository(DevicePollState).upsert(changed.map((r) => stateRow(r)), ['deviceId']);
         writes += changed.length;

@@ -55,7 +55,20 @@ export class DevicePollingController {
     return {
       ...row,
       ...(live
-        ? { state: live.state, since: live.since ? new Date(live.since) : null, lastAnswerAt: live.lastAnswerAt ? new Date(live.lastAnswerAt) : null, lastFailure: live.lastFailure, lastFailureMessage: live.lastFailureMessage, interfaces: live.interfaces }
+        ? {
+            state: live.state,
+            since: live.since ? new Date(live.since) : null,
+            lastAnswerAt: live.lastAnswerAt ? new Date(live.lastAnswerAt) : null,
+            uptimeSource: live.uptimeSource,
+            uptimeTicks: live.uptimeTicks,
+            bootedAt: live.bootedAt ? new Date(live.bootedAt) : null,
+            sysName: live.sysName,
+            sysDescr: live.sysDescr,
+            sysObjectId: live.sysObjectId,
+            lastFailure: live.lastFailure,
+            lastFailureMessage: live.lastFailureMessage,
+            interfaces: live.interfaces,
+          }
         : {}),
       deviceId: id,
     };

@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AvailabilityService } from '@app/polling';
+import { SimulatedDevice } from './simulator/simulated-device';
+import { startApp, type TestApp } from './support/app';
+import { ENGINES } from './support/databases';
+import { type RunningSnmpd, SNMPD, startSnmpd } from './support/snmpd';
+
+const official = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
+const COMMUNITY = 'hatang-sim-secret';
+
+let explain: () => Promise<unknown> = async () => undefined;
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; at that moment: ${JSON.stringify(await explain())}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ms = (iso: string) => Date.parse(iso);
+
+describe.each(ENGINES)('SNMP poller on %s', (engine) => {
+  let t: TestApp;
+  let sim: SimulatedDevice;
+  let snmpd: RunningSnmpd;
+  let agencyId: string;
+  let router: { id: string };
+  let linkId: string;
+
+  beforeAll(async () => {
+    sim = await SimulatedDevice.start({
+      communities: [COMMUNITY],
+      sysName: 'core-sw.sotttt',
+      interfaces: [{ ifIndex: 2, up: true, speedMbps: 1000 }],
+      chassis: { serialNumber: 'FDO2231X0AB', model: 'WS-C2960X-24TS-L', manufacturer: 'Cisco' },
+    });
+    snmpd = await startSnmpd();
+    t = await startApp(engine);
+    explain = async () => ({ state: (await t.http().get(`/api/v1/devices/${router.id}/poll-state`)).body, poller: (await t.http().get('/api/v1/poller/state')).body, simulator: { answered: sim.answered, dropped: sim.dropped } });
+    await t.http().post('/api/v1/administrative-units/official-list').send(official).expect(200);
+    const commune = (await t.http().get('/api/v1/administrative-units').query({ code: '21601' })).body.items[0];
+    agencyId = (await t.http().post('/api/v1/agencies').send({ code: 'UBND-21601', name: 'UBND xã Nhơn Châu', kind: 'commune_committee', administrativeUnitId: commune.id }).expect(201)).body.id;
+    router = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'switch', status: 'active', commissionedOn: '2024-01-01', managementAddress: '127.0.0.1' }).expect(201)).body;
+    linkId = (await t.http().post('/api/v1/wan-links').send({ agencyId, network: 'provincial_wan', medium: 'fibre', bandwidthMbps: 100, deviceId: router.id, ifIndex: 2, commissionedOn: '2024-01-01' }).expect(201)).body.id;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sim?.stop();
+    await snmpd?.stop();
+  });
+
+  it('refuses bad profiles, field by field, and writes nothing', async () => {
+    const bad = await t.http().put(`/api/v1/devices/${router.id}/snmp`).send({ version: '3', community: 'x', authProtocol: 'md5', port: 0 }).expect(400);
+    expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+    const fields = bad.body.errors.map((e: { field: string }) => e.field).sort();
+    expect(fields).toEqual(['authProtocol', 'port']);
+    const semantic = await t.http().put(`/api/v1/devices/${router.id}/snmp`).send({ version: '3', community: 'x' }).expect(400);
+    expect(semantic.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['authKey', 'authProtocol', 'community', 'user']);
+    const noAddress = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'router', status: 'active', commissionedOn: '2024-01-01' }).expect(201)).body;
+    const r = await t.http().put(`/api/v1/devices/${noAddress.id}/snmp`).send({ version: '2c', community: 'public' }).expect(400);
+    expect(r.body.errors[0].message).toMatch(/managementAddress/);
+    await t.http().get(`/api/v1/devices/${router.id}/snmp`).expect(404);
+  });
+
+  it('polls a device, fills its chassis from ENTITY-MIB, and keeps the community secret', async () => {
+    const put = await t.http().put(`/api/v1/devices/${router.id}/snmp`).send({ version: '2c', community: COMMUNITY, port: sim.port, intervalSeconds: 1, timeoutMs: 300, retries: 0 }).expect(200);
+    expect(put.body).toMatchObject({ version: '2c', hasCommunity: true, intervalSeconds: 1 });
+    expect(JSON.stringify(put.body)).not.toContain(COMMUNITY);
+    const state = await until('the first poll', async () => {
+      const s = await t.http().get(`/api/v1/devices/${router.id}/poll-state`);
+      return s.status === 200 && s.body.state === 'up' && s.body;
+    });
+    expect(state.interfaces).toEqual({ 2: { operStatus: 1, highSpeedMbps: 1000 } });
+    const device = await until('the chassis', async () => {
+      const d = (await t.http().get(`/api/v1/devices/${router.id}`)).body;
+      return d.serialNumber && d;
+    });
+    expect(device).toMatchObject({ serialNumber: 'FDO2231X0AB', model: 'WS-C2960X-24TS-L', manufacturer: 'Cisco' });
+    const [stored] = await t.ds.query(`SELECT community_secret FROM snmp_profile WHERE device_id = $1`, [router.id]);
+    expect(stored.community_secret).toMatch(/^v1\./);
+    expect(stored.community_secret).not.toContain(COMMUNITY);
+    const everything = JSON.stringify([(await t.http().get(`/api/v1/devices/${router.id}/snmp`)).body, (await t.http().get('/api/v1/audit').query({ limit: 500 })).body, (await t.http().get('/api/v1/poller/state')).body]);
+    expect(everything).not.toContain(COMMUNITY);
+  });
+
+  it('records an outage, a reboot and an interface going down, each within one poll interval of the truth', async () => {
+    const T0 = Date.now();
+    sim.goDown();
+    const down = await until('the device down', async () => {
+      const s = (await t.http().get(`/api/v1/devices/${router.id}/poll-state`)).body;
+      return s.state === 'down' && s;
+    });
+    expect(down.lastFailure).toBe('timeout');
+    await sleep(1500);
+    const T1 = Date.now();
+    sim.comeBack({ rebooted: true });
+    await until('the device back', async () => (await t.http().get(`/api/v1/devices/${router.id}/poll-state`)).body.state === 'up');
+    const T2 = Date.now();
+    sim.setInterface(2, false);
+    await until('the interface outage', async () => (await t.http().get(`/api/v1/devices/${router.id}/outages`).query({ from: new Date(T0 - 60_000).toISOString() })).body.items.some((o: { cause: string }) => o.cause === 'interface_down'));
+    await sleep(1000);
+    const T3 = Date.now();
+    sim.setInterface(2, true);
+    const outages = await until('the interface back', async () => {
+      const items = (await t.http().get(`/api/v1/devices/${router.id}/outages`).query({ from: new Date(T0 - 60_000).toISOString() })).body.items;
+      return items.every((o: { endedAt: string | null }) => o.endedAt) && items;
+    });
+    expect(outages.map((o: { cause: string }) => o.cause)).toEqual(['interface_down', 'rebooted']);
+    const [iface, reboot] = outages;
+    const interval = 1000;
+    const slack = 300 + 250; // the poll's timeout, and the flush
+    // Down at T0: first failed poll within one interval (plus the timeout it waited).
+    expect(ms(reboot.startedAt)).toBeGreaterThanOrEqual(T0);
+    expect(ms(reboot.startedAt)).toBeLessThanOrEqual(T0 + interval + slack);
+    // Back at T1, rebooted: the end is the boot moment the uptime gives, to the tick.
+    expect(Math.abs(ms(reboot.endedAt) - T1)).toBeLessThanOrEqual(interval);
+    expect(iface).toMatchObject({ ifIndex: 2, wanLinkId: linkId, detail: 'ifOperStatus 2 (down)' });
+    expect(ms(iface.startedAt)).toBeGreaterThanOrEqual(T2);
+    expect(ms(iface.startedAt)).toBeLessThanOrEqual(T2 + interval + slack);
+    expect(ms(iface.endedAt)).toBeGreaterThanOrEqual(T3);
+    expect(ms(iface.endedAt)).toBeLessThanOrEqual(T3 + interval + slack);
+
+    // Availability over the same time adds up: down is the reboot outage, the rest is up or unknown.
+    const from = new Date(T0 - 5000).toISOString();
+    const a = (await t.http().get(`/api/v1/devices/${router.id}/availability`).query({ from }).expect(200)).body;
+    const rebootSeconds = (ms(reboot.endedAt) - ms(reboot.startedAt)) / 1000;
+    expect(a.downSeconds).toBeCloseTo(rebootSeconds, 2);
+    expect(a.upSeconds + a.downSeconds + a.unknownSeconds).toBeCloseTo((ms(a.to) - ms(a.from)) / 1000, 2);
+    const [span] = await t.ds.query(`SELECT started_at FROM device_monitoring WHERE device_id = $1`, [router.id]);
+    expect(a.unknownSeconds).toBeCloseTo(Math.max(0, (new Date(span.started_at).getTime() - ms(from)) / 1000), 2);
+  });
+
+  it('calls garbage a failed poll, not an outage', async () => {
+    const before = (await t.http().get(`/api/v1/devices/${router.id}/outages`).query({ from: '2020-01-01T00:00:00Z' })).body.total;
+    sim.answerGarbage();
+    const s = await until('the garbage seen', async () => {
+      const b = (await t.http().get(`/api/v1/devices/${router.id}/poll-state`)).body;
+      return b.lastFailure === 'malformed' && b;
+    });
+    sim.answerGarbage(false);
+    expect(s.state).toBe('up');
+    expect((await t.http().get(`/api/v1/devices/${router.id}/outages`).query({ from: '2020-01-01T00:00:00Z' })).body.total).toBe(before);
+    const metrics = (await t.http().get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/hatang_poll_failures_total\{reason="malformed"\} [1-9]/);
+    expect(metrics).toMatch(/hatang_polls_total\{result="ok"\} [1-9]/);
+  });
+
+  it('polls Debian snmpd with SNMPv3 authPriv (SHA-256, AES)', async () => {
+    const box = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'server', status: 'active', commissionedOn: '2024-01-01', managementAddress: '127.0.0.1', serialNumber: 'SRV-1' }).expect(201)).body;
+    const u = SNMPD.privUser;
+    await t.http().put(`/api/v1/devices/${box.id}/snmp`).send({ version: '3', user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: u.privKey, port: snmpd.port, intervalSeconds: 1 }).expect(200);
+    const s = await until('snmpd polled', async () => {
+      const b = (await t.http().get(`/api/v1/devices/${box.id}/poll-state`)).body;
+      return b.state === 'up' && b;
+    });
+    expect(s).toMatchObject({ sysName: SNMPD.sysName, lastFailure: null });
+    // Keeping the stored keys while changing the interval.
+    const p = (await t.http().put(`/api/v1/devices/${box.id}/snmp`).send({ version: '3', intervalSeconds: 2 }).expect(200)).body;
+    expect(p).toMatchObject({ securityLevel: 'authPriv', hasAuthKey: true, hasPrivKey: true, intervalSeconds: 2 });
+  });
+});
+
+describe.each(ENGINES)('availability on a scripted timeline on %s', (engine) => {
+  let t: TestApp;
+  afterAll(() => t?.close());
+
+  it('counts up, down, unknown and maintenance to the second', async () => {
+    t = await startApp(engine, { POLLER_IN_PROCESS: 'false' });
+    await t.http().post('/api/v1/administrative-units/official-list').send(official).expect(200);
+    const commune = (await t.http().get('/api/v1/administrative-units').query({ code: '21601' })).body.items[0];
+    const agencyId = (await t.http().post('/api/v1/agencies').send({ code: 'TTDL', name: 'Trung tâm dữ liệu', kind: 'commune_committee', administrativeUnitId: commune.id }).expect(201)).body.id;
+    const dev = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'server', status: 'active', commissionedOn: '2024-01-01', managementAddress: '127.0.0.1', dataCentre: 'TTDL tỉnh' }).expect(201)).body;
+    await t.http().put(`/api/v1/devices/${dev.id}/snmp`).send({ version: '2c', community: 'public' }).expect(200);
+    const T0 = Date.parse('2026-06-01T00:00:00Z');
+    const at = (s: number) => new Date(T0 + s * 1000);
+    // Watched from 100 s; the first poller crashed after its beat at 400 s; the next ran 450–1000 s.
+    await t.ds.query(`INSERT INTO device_monitoring (device_id, started_at) VALUES ($1, $2)`, [dev.id, at(100)]);
+    await t.ds.query(`INSERT INTO poller_run (poller_group, host, started_at, last_beat_at) VALUES ('default', 'a', $1, $2)`, [at(0), at(400)]);
+    await t.ds.query(`INSERT INTO poller_run (poller_group, host, started_at, last_beat_at, stopped_at) VALUES ('default', 'b', $1, $2, $2)`, [at(450), at(1000)]);
+    await t.ds.query(
+      `INSERT INTO outage (device_id, cause, started_at, ended_at) VALUES ($1, 'unreachable', $2, $3), ($1, 'rebooted', $4, $5), ($1, 'interface_down', $6, $7), ($1, 'unreachable', $8, NULL)`,
+      [dev.id, at(200), at(260), at(500), at(530), at(600), at(700), at(900)],
+    );
+    // Maintenance for the whole agency, 250–300 s: it overlaps the first outage by 10 s.
+    await t.http().post('/api/v1/maintenance-windows').send({ agencyId, startsAt: at(250).toISOString(), endsAt: at(300).toISOString(), reason: 'Thay UPS' }).expect(201);
+    await t.http().post('/api/v1/maintenance-windows').send({ agencyId, deviceId: dev.id, startsAt: at(1).toISOString(), endsAt: at(2).toISOString(), reason: 'x' }).expect(400);
+
+    const report = await t.app.get(AvailabilityService).forDevices([dev.id], at(0), at(1000), at(1000));
+    // window 1000 − maintenance 50 = 950; down = 50 (200–250) + 30 (500–530) + 100 (900–1000, still open) = 180;
+    // unknown = 0–100 (not yet watched) + 400–450 (no poller) = 150; up = 950 − 180 − 150 = 620.
+    expect(report.devices[0]).toEqual({ deviceId: dev.id, upSeconds: 620, downSeconds: 180, unknownSeconds: 150, maintenanceSeconds: 50, availabilityPercent: 77.5 });
+    expect(report.total).toMatchObject({ upSeconds: 620, downSeconds: 180 });
+
+    const api = await t.http().get('/api/v1/availability').query({ dataCentre: 'TTDL tỉnh', from: at(0).toISOString(), to: at(1000).toISOString() }).expect(200);
+    expect(api.body.devices.map((d: { deviceId: string }) => d.deviceId)).toEqual([dev.id]);
+    const bad = await t.http().get('/api/v1/availability').query({ from: 'yesterday' }).expect(400);
+    expect(bad.body.errors[0].field).toBe('from');
+  });
+});
