@@ -198,5 +198,17 @@ describe.each(ENGINES)('availability on a scripted timeline on %s', (engine) => 
     expect(api.body.devices.map((d: { deviceId: string }) => d.deviceId)).toEqual([dev.id]);
     const bad = await t.http().get('/api/v1/availability').query({ from: 'yesterday' }).expect(400);
     expect(bad.body.errors[0].field).toBe('from');
+
+    // The plan's "data centre 24/7" target reads the same ledger: a second server, watched 450–1000 s
+    // with no outage, is available 100%; the first, with an outage still open, is not.
+    const steady = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'server', status: 'active', commissionedOn: '2024-01-01', name: 'db-01', dataCentre: 'TTDL tỉnh' }).expect(201)).body;
+    await t.ds.query(`INSERT INTO device_monitoring (device_id, started_at) VALUES ($1, $2)`, [steady.id, at(0)]);
+    const province = (await t.http().get('/api/v1/administrative-units').query({ code: '52' })).body.items[0];
+    const plan = (
+      await t.http().post('/api/v1/plans').send({ administrativeUnitId: province.id, titleVi: 'Kế hoạch CNTT 2026', periodFrom: 2026, periodTo: 2026, targets: [{ indicator: 'data_centre_availability', year: 2026, value: 100, wordingVi: 'Trung tâm dữ liệu vận hành 24/7' }] }).expect(201)
+    ).body;
+    const [target] = (await t.http().get(`/api/v1/plans/${plan.id}/coverage`).query({ year: 2026 }).expect(200)).body.targets;
+    expect(target).toMatchObject({ numerator: 1, denominator: 2, value: 50 });
+    expect(target.missing.items.map((m: { reasons: Array<{ en: string }> }) => m.reasons.map((r) => r.en))).toEqual([['availability below 99.9%']]);
   });
 });

@@ -1,5 +1,6 @@
 import type { Criterion, IndicatorDefinition, Population } from './definition';
 import { leavesOf } from './definition';
+import { availabilitySql } from '@app/polling';
 import { CoverageError } from './coverage-error';
 import { type Label, leafLabel } from './labels';
 
@@ -61,11 +62,6 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   const within = p.add(`${scope.provincePath}%`);
   const pop = def.population;
   if (pop.entity === 'reported' || !def.criterion) throw new CoverageError('A reported indicator has no SQL: its values are entered per year');
-  if (pop.entity === 'device') {
-    throw new CoverageError('Availability is read from the outage ledger of the SNMP poller, which does not record outages yet', [
-      { field: 'criterion.availability', message: 'not computable until the poller records outages' },
-    ]);
-  }
   const criterion = def.criterion;
 
   /** Equipment `x` is in service on the date. */
@@ -93,9 +89,8 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
       return q.count && q.count > 1 ? `(SELECT count(*) FROM ${t.device} d WHERE ${where}) >= ${p.add(q.count)}` : `EXISTS (SELECT 1 FROM ${t.device} d WHERE ${where})`;
     }
     if ('availability' in c) {
-      throw new CoverageError('The availability criterion reads the outage ledger of the SNMP poller, which is not built yet', [
-        { field: 'criterion.availability', message: 'not computable until the poller records outages' },
-      ]);
+      // Validation keeps availability to device populations, which are compiled below.
+      throw new CoverageError('availability applies to a device population', [{ field: 'criterion.availability', message: 'use { "entity": "device" } as the population' }]);
     }
     const parts = ('all' in c ? c.all : c.any).map((x) => `(${leafSql(x, a)})`);
     return parts.join('all' in c ? ' AND ' : ' OR ');
@@ -115,7 +110,25 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
     `LEFT JOIN ${t.unit} dist ON dist.id = NULLIF(split_part(${u}.path, '/', 3), '')::uuid AND dist.level = 'district'`;
 
   let sql: string;
-  if (pop.entity === 'administrative_unit') {
+  if (pop.entity === 'device') {
+    if (!('availability' in criterion)) throw new CoverageError('a device population is measured by availability', [{ field: 'criterion', message: 'use { "availability": { … } }' }]);
+    const q = criterion.availability;
+    // The window: the windowDays that end with the date asked (the end of the target year), up to now.
+    const to = `LEAST((${asOf}::date + 1)::timestamptz, now())`;
+    const from = `((${asOf}::date + 1) - ${p.add(q.windowDays)}::int)::timestamptz`;
+    const ledger = availabilitySql({ device: 'd.id', agency: 'd.agency_id', group: `COALESCE((SELECT sp.poller_group FROM snmp_profile sp WHERE sp.device_id = d.id), 'default')`, from, to, now: 'now()' });
+    const met = `(f.up_seconds + f.down_seconds > 0 AND 100 * f.up_seconds / (f.up_seconds + f.down_seconds) >= ${p.add(q.minPercent)})`;
+    const kinds = [...(pop.kinds ?? []), ...(q.kind ?? [])];
+    const roles = [...(pop.role ?? []), ...(q.role ?? [])];
+    sql = `SELECT d.id AS member_id, COALESCE(d.name, d.serial_number, d.kind) AS member_name, d.serial_number AS member_code, u.name AS unit_name,
+        dist.id AS district_id, dist.name AS district_name, 1 AS weight, CASE WHEN ${met} THEN 1 ELSE 0 END AS covered, ${met} AS leaf_0,
+        f.up_seconds, f.down_seconds, f.unknown_seconds
+      FROM ${t.device} d JOIN ${t.agency} a ON a.id = d.agency_id JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
+      CROSS JOIN LATERAL ${ledger} f
+      WHERE u.path LIKE ${within} AND ${working('d')}${anyOf('d.kind', kinds.length ? kinds : undefined)}${anyOf('d.role', roles.length ? roles : undefined)}${
+        pop.dataCentre === undefined ? '' : pop.dataCentre ? ' AND d.data_centre IS NOT NULL' : ' AND d.data_centre IS NULL'
+      }`;
+  } else if (pop.entity === 'administrative_unit') {
     const kinds = anyOf('a.kind', pop.agencyKinds);
     const via = (cond: string) => `EXISTS (SELECT 1 FROM ${t.agency} a WHERE a.administrative_unit_id = u.id${kinds} AND ${cond})`;
     const cols = leafList.map(([, leaf], i) => {

@@ -23,6 +23,35 @@ export interface AvailabilityReport {
 }
 
 /**
+ * A LATERAL subquery giving up_seconds, down_seconds, unknown_seconds and maintenance_seconds of
+ * one device over [from, to) (to already clipped to now), from the outage ledger. The coverage
+ * engine uses it too, for its availability criterion: one definition of availability.
+ */
+export function availabilitySql(x: { device: string; agency: string; group: string; from: string; to: string; now: string }): string {
+  const span = (start: string, end: string) => `tstzrange(${start}, GREATEST(${start}, ${end}))`;
+  const seconds = (m: string) => `(SELECT COALESCE(SUM(EXTRACT(EPOCH FROM upper(r) - lower(r))), 0) FROM unnest(${m}) r)::float8`;
+  const stale = `${x.now} - make_interval(secs => ${(2 * BEAT_EVERY_MS) / 1000})`;
+  return `(
+    SELECT ${seconds('eff - down - unknown')} AS up_seconds, ${seconds('down')} AS down_seconds, ${seconds('unknown')} AS unknown_seconds, ${seconds('maint')} AS maintenance_seconds
+    FROM (
+      SELECT eff, maint, eff * down AS down, eff - (watched + down) AS unknown FROM (
+        SELECT w - maint AS eff, w * maint AS maint, down, watched FROM (
+          SELECT tstzmultirange(tstzrange(${x.from}, GREATEST(${x.from}, ${x.to}))) AS w,
+            (SELECT COALESCE(range_agg(tstzrange(m.starts_at, m.ends_at)), '{}') FROM maintenance_window m
+              WHERE (m.device_id = ${x.device} OR m.agency_id = ${x.agency}) AND m.starts_at < ${x.to} AND m.ends_at > ${x.from}) AS maint,
+            (SELECT COALESCE(range_agg(${span('o.started_at', `COALESCE(o.ended_at, ${x.now})`)}), '{}') FROM outage o
+              WHERE o.device_id = ${x.device} AND o.cause IN ('unreachable', 'rebooted') AND o.started_at < ${x.to} AND (o.ended_at IS NULL OR o.ended_at > ${x.from})) AS down,
+            (SELECT COALESCE(range_agg(${span('s.started_at', `COALESCE(s.ended_at, ${x.now})`)}), '{}') FROM device_monitoring s
+              WHERE s.device_id = ${x.device} AND s.started_at < ${x.to} AND (s.ended_at IS NULL OR s.ended_at > ${x.from}))
+            * (SELECT COALESCE(range_agg(${span('r.started_at', `COALESCE(r.stopped_at, CASE WHEN r.last_beat_at >= ${stale} THEN ${x.now} ELSE r.last_beat_at END)`)}), '{}') FROM poller_run r
+              WHERE r.poller_group = ${x.group} AND r.started_at < ${x.to}) AS watched
+        ) parts
+      ) sets
+    ) final
+  )`;
+}
+
+/**
  * Availability from the outage ledger, in the database, with PostgreSQL multiranges:
  *   window   = [from, min(to, now)) minus the maintenance declared for the device or its agency
  *   down     = unreachable and reboot outages within the window (an outage still open counts until now)
@@ -39,41 +68,13 @@ export class AvailabilityService {
       deviceIds.length === 0 || end <= from
         ? []
         : await this.ds.query(
-            `WITH dev AS (
-               SELECT d.id, d.agency_id, COALESCE(p.poller_group, 'default') AS grp
-                 FROM device d LEFT JOIN snmp_profile p ON p.device_id = d.id WHERE d.id = ANY($1::uuid[])
-             ), win AS (SELECT tstzmultirange(tstzrange($2::timestamptz, $3::timestamptz)) AS w),
-             parts AS (
-               SELECT dev.id,
-                 (SELECT COALESCE(range_agg(tstzrange(m.starts_at, m.ends_at)), '{}') FROM maintenance_window m
-                   WHERE (m.device_id = dev.id OR m.agency_id = dev.agency_id) AND m.starts_at < $3 AND m.ends_at > $2) AS maint,
-                 (SELECT COALESCE(range_agg(tstzrange(o.started_at, GREATEST(o.started_at, COALESCE(o.ended_at, $4::timestamptz)))), '{}') FROM outage o
-                   WHERE o.device_id = dev.id AND o.cause IN ('unreachable', 'rebooted') AND o.started_at < $3 AND (o.ended_at IS NULL OR o.ended_at > $2)) AS down,
-                 (SELECT COALESCE(range_agg(tstzrange(s.started_at, GREATEST(s.started_at, COALESCE(s.ended_at, $4::timestamptz)))), '{}') FROM device_monitoring s
-                   WHERE s.device_id = dev.id AND s.started_at < $3 AND (s.ended_at IS NULL OR s.ended_at > $2)) AS mon,
-                 (SELECT COALESCE(range_agg(tstzrange(r.started_at, GREATEST(r.started_at, COALESCE(r.stopped_at,
-                            CASE WHEN r.last_beat_at >= $4::timestamptz - make_interval(secs => $5) THEN $4::timestamptz ELSE r.last_beat_at END)))), '{}')
-                    FROM poller_run r WHERE r.poller_group = dev.grp AND r.started_at < $3) AS runs
-               FROM dev
-             ), sets AS (
-               SELECT id, maint, w - maint AS eff, down, mon * runs AS watched FROM parts, win
-             ), final AS (
-               SELECT id, w * maint AS maint, eff * down AS down, eff - (watched + down) AS unknown, eff FROM sets, win
-             )
-             SELECT id AS "deviceId",
-                    (SELECT COALESCE(SUM(EXTRACT(EPOCH FROM upper(r) - lower(r))), 0) FROM unnest(maint) r) AS maint,
-                    (SELECT COALESCE(SUM(EXTRACT(EPOCH FROM upper(r) - lower(r))), 0) FROM unnest(down) r) AS down,
-                    (SELECT COALESCE(SUM(EXTRACT(EPOCH FROM upper(r) - lower(r))), 0) FROM unnest(unknown) r) AS unknown,
-                    (SELECT COALESCE(SUM(EXTRACT(EPOCH FROM upper(r) - lower(r))), 0) FROM unnest(eff) r) AS eff
-               FROM final ORDER BY id`,
-            [deviceIds, from, end, now, (2 * BEAT_EVERY_MS) / 1000],
+            `SELECT d.id AS "deviceId", f.up_seconds AS up, f.down_seconds AS down, f.unknown_seconds AS unknown, f.maintenance_seconds AS maint
+               FROM device d LEFT JOIN snmp_profile p ON p.device_id = d.id
+               CROSS JOIN LATERAL ${availabilitySql({ device: 'd.id', agency: 'd.agency_id', group: `COALESCE(p.poller_group, 'default')`, from: '$2::timestamptz', to: '$3::timestamptz', now: '$4::timestamptz' })} f
+              WHERE d.id = ANY($1::uuid[]) ORDER BY d.id`,
+            [deviceIds, from, end, now],
           );
-    const devices = rows.map((r) => {
-      const eff = Number(r.eff);
-      const down = Number(r.down);
-      const unknown = Number(r.unknown);
-      return figures(r.deviceId as string, eff - unknown - down, down, unknown, Number(r.maint));
-    });
+    const devices = rows.map((r) => figures(r.deviceId as string, Number(r.up), Number(r.down), Number(r.unknown), Number(r.maint)));
     const sum = (k: 'upSeconds' | 'downSeconds' | 'unknownSeconds' | 'maintenanceSeconds') => round(devices.reduce((n, d) => n + d[k], 0));
     const { deviceId: _unused, ...total } = figures('', sum('upSeconds'), sum('downSeconds'), sum('unknownSeconds'), sum('maintenanceSeconds'));
     return { from: from.toISOString(), to: end.toISOString(), devices, total };
