@@ -15,9 +15,9 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 /** The whole application on a throwaway database of the engine; `close` drops it. */
-export async function benchApp(engine: string): Promise<{ app: INestApplication; ds: DataSource; close: () => Promise<void> }> {
+export async function benchApp(engine: string, overrides: Record<string, string> = {}): Promise<{ app: INestApplication; ds: DataSource; close: () => Promise<void> }> {
   const pg = engine === 'postgres' ? await freshPostgres() : null;
-  const env = loadEnvironment({ DATABASE_URL: pg?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'error' });
+  const env = loadEnvironment({ DATABASE_URL: pg?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'error', ...overrides });
   const mod = await Test.createTestingModule({ imports: [AppModule.forRoot(env)] }).compile();
   const app = mod.createNestApplication({ logger: ['error'] });
   await app.init();

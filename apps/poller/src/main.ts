@@ -3,25 +3,26 @@ import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadEnvironmentOrExit } from '@app/config';
 import { DatabaseModule, MIGRATIONS } from '@app/database';
+import { PollingModule } from '@app/polling';
 import { ENTITIES } from '../../api/src/entities';
 
 /**
- * The SNMP poller worker. It boots, connects to the database and waits; polling arrives with
- * the SNMP poller issue. No HTTP server: a plain application context.
+ * A stand-alone SNMP poller: polls the devices of POLLER_GROUP (a district network's own poller,
+ * placed inside that network) against the shared database, with no HTTP server. Run one per
+ * group, and POLLER_IN_PROCESS=false on the API when this process polls the API's group.
  */
 async function bootstrap(): Promise<void> {
   const env = loadEnvironmentOrExit();
   @Module({
     imports: [
       DatabaseModule.forRoot({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2, entities: ENTITIES, migrations: MIGRATIONS, migrate: false }),
+      PollingModule.forRoot({ secretKey: env.SECRET_KEY, dataDir: env.DATA_DIR, inProcess: true, group: env.POLLER_GROUP, sockets: env.SNMP_SOCKETS, maxInFlight: env.SNMP_MAX_IN_FLIGHT }),
     ],
   })
   class PollerModule {}
 
   const app = await NestFactory.createApplicationContext(PollerModule, { logger: ['error', 'warn', 'log'] });
   app.enableShutdownHooks();
-  new Logger('Poller').log('Poller worker started; no SNMP polling is implemented yet, waiting for SIGTERM');
-  await new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
-  await app.close();
+  new Logger('Poller').log(`polling group "${env.POLLER_GROUP}"; SIGTERM stops it after writing what it polled`);
 }
 void bootstrap();

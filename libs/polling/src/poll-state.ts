@@ -167,7 +167,7 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
 
   const interfaces: DeviceMemory['interfaces'] = {};
   for (const i of r.interfaces) interfaces[i.ifIndex] = { operStatus: i.operStatus, highSpeedMbps: i.highSpeedMbps };
-  if (JSON.stringify(interfaces) !== JSON.stringify(next.interfaces)) changed = true;
+  if (!sameInterfaces(interfaces, next.interfaces)) changed = true;
   next.interfaces = interfaces;
 
   const down = new Set(next.interfacesDown);
@@ -192,3 +192,10 @@ function tolerance(elapsedTicks: number): number {
 }
 
 const OPER_STATUS: Record<number, string> = { 1: 'up', 2: 'down', 3: 'testing', 4: 'unknown', 5: 'dormant', 6: 'notPresent', 7: 'lowerLayerDown' };
+
+function sameInterfaces(a: DeviceMemory['interfaces'], b: DeviceMemory['interfaces']): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) if (a[k].operStatus !== b[k]?.operStatus || a[k].highSpeedMbps !== b[k]?.highSpeedMbps) return false;
+  return true;
+}

@@ -17,11 +17,17 @@ export interface PollerOptions {
   log?: { log(message: string): void; warn(message: string): void; error(message: string): void };
 }
 
+/** Poll results waiting for the database, at most. */
+const MAX_PENDING = 200_000;
+
 /** How often a poller marks itself alive; availability counts a run as watching until its last beat. */
 export const BEAT_EVERY_MS = 15_000;
 
 interface Scheduled {
   target: PollTarget;
+  /** Built once per device: the SNMP client keeps its session by this object. */
+  snmp: SnmpTarget;
+  ifIndexes: number[];
   due: number;
   inFlight: boolean;
   removed: boolean;
@@ -45,8 +51,12 @@ export class Poller {
   private running = false;
   private flushing: Promise<void> = Promise.resolve();
   private readonly clock: () => number;
-  private readonly polling = new Set<Promise<void>>();
+  /** Scheduled polls in flight, and who waits for them all to finish (stop). */
+  private active = 0;
+  private idle: Array<() => void> = [];
   private reloading: Promise<void> | null = null;
+  /** Devices scheduled, by state; kept up to date on every change instead of recounted. */
+  private readonly counts = { up: 0, down: 0, unknown: 0 };
 
   constructor(
     private readonly store: PollingStore,
@@ -77,6 +87,13 @@ export class Poller {
     this.running = true;
     this.runId = await this.store.startRun(this.options.group, new Date(this.clock()));
     await this.reload();
+    // Devices loaded earlier (a burst before start) begin at their next slot, not all at once.
+    const now = this.clock();
+    this.heap = [];
+    for (const entry of this.devices.values()) {
+      entry.due = firstDue(entry.target, now);
+      this.push(entry);
+    }
     this.timers.push(setInterval(() => void this.reload().catch((e: Error) => this.options.log?.error(`reloading devices failed: ${e.message}`)), this.options.reloadEveryMs ?? 30_000));
     this.timers.push(setInterval(() => void this.flush(), this.options.flushEveryMs ?? 1000));
     this.timers.push(setInterval(() => void this.store.beat(this.runId!, new Date(this.clock())).catch(() => undefined), BEAT_EVERY_MS));
@@ -89,7 +106,7 @@ export class Poller {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.tick) clearTimeout(this.tick);
-    await Promise.allSettled([...this.polling]);
+    if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.flush();
     if (this.runId) await this.store.stopRun(this.runId, new Date(this.clock()));
     await this.client.close();
@@ -115,13 +132,23 @@ export class Poller {
       if (existing) {
         existing.removed = true;
         this.client.forget(target.deviceId);
+      } else {
+        this.counts[this.memory.get(target.deviceId)?.state ?? 'unknown']++;
       }
-      const entry: Scheduled = { target, due: firstDue(target, now), inFlight: false, removed: false };
+      const entry: Scheduled = {
+        target,
+        snmp: { key: target.deviceId, address: target.address, port: target.port, timeoutMs: target.timeoutMs, retries: target.retries, credentials: target.credentials },
+        ifIndexes: target.links.map((l) => l.ifIndex),
+        due: firstDue(target, now),
+        inFlight: false,
+        removed: false,
+      };
       this.devices.set(target.deviceId, entry);
       this.push(entry);
     }
     const gone = [...this.devices.keys()].filter((id) => !seen.has(id));
     for (const id of gone) {
+      this.counts[this.memory.get(id)?.state ?? 'unknown']--;
       this.devices.get(id)!.removed = true;
       this.devices.delete(id);
       this.memory.delete(id);
@@ -134,7 +161,12 @@ export class Poller {
 
   /** Polls every scheduled device once, now, regardless of phase (burst; used by the benchmark and "poll now"). */
   async pollAll(): Promise<void> {
-    await Promise.all([...this.devices.values()].map((entry) => this.pollOne(entry, this.clock())));
+    const entries = [...this.devices.values()];
+    let next = 0;
+    const worker = async () => {
+      while (next < entries.length) await this.pollOne(entries[next++], this.clock());
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.maxInFlight, entries.length) }, worker));
     await this.flush();
   }
 
@@ -167,9 +199,10 @@ export class Poller {
         continue;
       }
       this.metrics.lateness.observe((now - due) / 1000);
-      const p = this.pollOne(entry, now);
-      this.polling.add(p);
-      void p.finally(() => this.polling.delete(p));
+      this.active++;
+      void this.pollOne(entry, now).finally(() => {
+        if (--this.active === 0) for (const wake of this.idle.splice(0)) wake();
+      });
     }
     const wait = this.heap.length > 0 ? Math.min(1000, Math.max(5, this.heap[0].due - this.clock())) : 1000;
     this.tick = setTimeout(() => this.schedule(), wait);
@@ -180,11 +213,11 @@ export class Poller {
     if (entry.inFlight) return;
     entry.inFlight = true;
     const t = entry.target;
-    const target: SnmpTarget = { key: t.deviceId, address: t.address, port: t.port, timeoutMs: t.timeoutMs, retries: t.retries, credentials: t.credentials };
+    const target = entry.snmp;
     const outcome: PollOutcome = { at };
     const started = this.clock();
     try {
-      outcome.reading = await readDevice(this.client, target, t.links.map((l) => l.ifIndex));
+      outcome.reading = await readDevice(this.client, target, entry.ifIndexes);
       this.metrics.polls.inc({ result: 'ok' });
     } catch (error) {
       const e = error instanceof SnmpError ? error : new SnmpError('socket', (error as Error).message);
@@ -202,7 +235,11 @@ export class Poller {
     if (step.rebooted) this.metrics.reboots.inc();
     if (step.events.length > 0 || step.changed) {
       this.pending.push({ deviceId: t.deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at });
-      if (memory.state !== step.next.state) this.countStates();
+      if (memory.state !== step.next.state) {
+        this.counts[memory.state ?? 'unknown']--;
+        this.counts[step.next.state ?? 'unknown']++;
+        this.countStates();
+      }
     }
     if (outcome.reading && t.wantsChassis) {
       t.wantsChassis = false;
@@ -224,17 +261,25 @@ export class Poller {
       try {
         this.metrics.ledgerWrites.inc(await this.store.flush(batch));
       } catch (error) {
-        this.options.log?.error(`writing ${batch.length} poll results failed, will retry: ${(error as Error).message}`);
+        // Kept for the next flush (the database may be restarting), up to a bound: past it the
+        // oldest results are dropped and said so, rather than memory growing without end.
+        const message = (error as Error).message.slice(0, 500);
         this.pending = batch.concat(this.pending);
+        const over = this.pending.length - MAX_PENDING;
+        if (over > 0) this.pending.splice(0, over);
+        this.options.log?.error(`writing ${batch.length} poll results failed${over > 0 ? `; dropped the ${over} oldest` : ''}, will retry: ${message}`);
       }
     });
     return this.flushing;
   }
 
   private countStates(): void {
-    const counts = { up: 0, down: 0, unknown: 0 };
-    for (const id of this.devices.keys()) counts[this.memory.get(id)?.state ?? 'unknown']++;
-    for (const [state, n] of Object.entries(counts)) this.metrics.devices.set({ state }, n);
+    for (const [state, n] of Object.entries(this.counts)) this.metrics.devices.set({ state }, n);
+  }
+
+  /** Devices scheduled, by state. */
+  stateCounts(): { up: number; down: number; unknown: number } {
+    return { ...this.counts };
   }
 
   private push(entry: Scheduled): void {

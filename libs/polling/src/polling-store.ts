@@ -19,6 +19,8 @@ export interface PollTarget {
   fingerprint: string;
 }
 
+const CHUNK = 2000;
+
 export interface PollRecord {
   deviceId: string;
   memory: DeviceMemory;
@@ -127,14 +129,54 @@ export class PollingStore {
     if (records.length === 0) return 0;
     return this.ds.transaction(async (m) => {
       let writes = 0;
-      for (const r of records) for (const e of r.events) writes += await this.applyEvent(m, r.deviceId, e);
+      // First polls open a monitoring span each: one statement for all of them.
+      const monitors = records.flatMap((r) => r.events.filter((e) => e.kind === 'monitor').map((e) => ({ deviceId: r.deviceId, at: new Date(e.at) })));
+      for (let i = 0; i < monitors.length; i += CHUNK) {
+        const chunk = monitors.slice(i, i + CHUNK);
+        await m.query(
+          `INSERT INTO device_monitoring (device_id, started_at)
+           SELECT DISTINCT ON (u.device_id) u.device_id, u.started_at FROM unnest($1::uuid[], $2::timestamptz[]) AS u(device_id, started_at)
+            WHERE NOT EXISTS (SELECT 1 FROM device_monitoring s WHERE s.device_id = u.device_id AND s.ended_at IS NULL)
+            ORDER BY u.device_id, u.started_at`,
+          [chunk.map((x) => x.deviceId), chunk.map((x) => x.at)],
+        );
+        writes += chunk.length;
+      }
+      for (const r of records) for (const e of r.events) if (e.kind !== 'monitor') writes += await this.applyEvent(m, r.deviceId, e);
       // One row per device: a batch can hold several polls of the same device; the last one wins.
       const latest = new Map<string, PollRecord>();
       for (const r of records) if (r.changed && r.memory.state !== null) latest.set(r.deviceId, r);
       const changed = [...latest.values()];
-      if (changed.length > 0) {
-        await m.getRepository(DevicePollState).upsert(changed.map((r) => stateRow(r)), ['deviceId']);
-        writes += changed.length;
+      // One statement per chunk, one array per column (not a parameter per value).
+      for (let i = 0; i < changed.length; i += CHUNK) {
+        const rows = changed.slice(i, i + CHUNK).map((r) => stateRow(r));
+        const col = <K extends keyof DevicePollState>(k: K) => rows.map((r) => r[k] ?? null);
+        await m.query(
+          `INSERT INTO device_poll_state (device_id, state, since, polled_at, last_answer_at, uptime_source, uptime_ticks, booted_at, engine_boots, sys_name, sys_descr, sys_object_id, interfaces, last_failure, last_failure_message)
+           SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::varchar[], $7::bigint[], $8::timestamptz[], $9::int[], $10::varchar[], $11::text[], $12::varchar[], $13::jsonb[], $14::varchar[], $15::text[])
+           ON CONFLICT (device_id) DO UPDATE SET state = EXCLUDED.state, since = EXCLUDED.since, polled_at = EXCLUDED.polled_at, last_answer_at = EXCLUDED.last_answer_at,
+             uptime_source = EXCLUDED.uptime_source, uptime_ticks = EXCLUDED.uptime_ticks, booted_at = EXCLUDED.booted_at, engine_boots = EXCLUDED.engine_boots,
+             sys_name = EXCLUDED.sys_name, sys_descr = EXCLUDED.sys_descr, sys_object_id = EXCLUDED.sys_object_id, interfaces = EXCLUDED.interfaces,
+             last_failure = EXCLUDED.last_failure, last_failure_message = EXCLUDED.last_failure_message`,
+          [
+            col('deviceId'),
+            col('state'),
+            col('since'),
+            col('polledAt'),
+            col('lastAnswerAt'),
+            col('uptimeSource'),
+            col('uptimeTicks'),
+            col('bootedAt'),
+            col('engineBoots'),
+            col('sysName'),
+            col('sysDescr'),
+            col('sysObjectId'),
+            rows.map((r) => JSON.stringify(r.interfaces ?? {})),
+            col('lastFailure'),
+            col('lastFailureMessage'),
+          ],
+        );
+        writes += rows.length;
       }
       return writes;
     });

@@ -56,6 +56,8 @@ export interface SnmpClientOptions {
 interface CachedSession {
   session: snmp.Session;
   fingerprint: string;
+  /** The target object last used: the same object again needs no fingerprint. */
+  target: SnmpTarget;
   socket: VirtualSocket;
   pending: Set<(error: SnmpError) => void>;
 }
@@ -67,7 +69,9 @@ interface CachedSession {
 export class SnmpClient {
   readonly pool: UdpSocketPool;
   private readonly sessions = new Map<string, CachedSession>();
-  private readonly waiting: Array<() => void> = [];
+  /** Requests waiting for a slot, first come first served (a queue: shift() on a big array is O(n)). */
+  private waiting: Array<() => void> = [];
+  private waitingHead = 0;
   private inFlight = 0;
   private readonly maxInFlight: number;
   private readonly cacheSize: number;
@@ -89,7 +93,7 @@ export class SnmpClient {
   }
 
   stats(): UdpSocketPoolStats & { sessions: number; inFlight: number; queued: number } {
-    return { ...this.pool.stats(), sessions: this.sessions.size, inFlight: this.inFlight, queued: this.waiting.length };
+    return { ...this.pool.stats(), sessions: this.sessions.size, inFlight: this.inFlight, queued: this.waiting.length - this.waitingHead };
   }
 
   /** GET of the given OIDs; varbinds come back in the order asked. */
@@ -120,7 +124,10 @@ export class SnmpClient {
 
   async close(): Promise<void> {
     for (const key of [...this.sessions.keys()]) this.forget(key);
-    for (const wake of this.waiting.splice(0)) wake();
+    const waiting = this.waiting.slice(this.waitingHead);
+    this.waiting = [];
+    this.waitingHead = 0;
+    for (const wake of waiting) wake();
     await this.pool.close();
   }
 
@@ -152,15 +159,31 @@ export class SnmpClient {
       });
     } finally {
       this.inFlight--;
-      this.waiting.shift()?.();
+      this.wakeNext();
     }
   }
 
+  private wakeNext(): void {
+    if (this.waitingHead >= this.waiting.length) return;
+    const wake = this.waiting[this.waitingHead++];
+    if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
+    wake();
+  }
+
   private session(target: SnmpTarget): CachedSession {
+    const existing = this.sessions.get(target.key);
+    if (existing && existing.target === target) {
+      this.sessions.delete(target.key);
+      this.sessions.set(target.key, existing);
+      return existing;
+    }
     if (isIP(target.address) === 0) throw new SnmpError('invalid_target', `management address ${JSON.stringify(target.address)} is not an IP address`);
     const fingerprint = JSON.stringify([target.address, target.port, target.timeoutMs, target.retries, target.credentials]);
-    const existing = this.sessions.get(target.key);
     if (existing && existing.fingerprint === fingerprint) {
+      existing.target = target;
       // Most recently used last: the first key is the one to evict.
       this.sessions.delete(target.key);
       this.sessions.set(target.key, existing);
@@ -197,7 +220,7 @@ export class SnmpClient {
             options as snmp.SessionOptionsV3,
           );
     const socket = (session as unknown as { dgram: VirtualSocket }).dgram;
-    const cached: CachedSession = { session, fingerprint, socket, pending: new Set() };
+    const cached: CachedSession = { session, fingerprint, target, socket, pending: new Set() };
     // net-snmp emits 'error' when an answer does not decode; fail what waits on this agent now.
     session.on('error', (error: Error) => {
       for (const fail of [...cached.pending]) fail(new SnmpError('malformed', `malformed response from ${target.address}:${target.port}: ${error.message}`));

@@ -1,0 +1,22 @@
+/**
+ * Simulated agents for bench:poller, in their own process so the poller's CPU is measured alone.
+ * argv: number of agents. Prints one JSON line with their ports, then serves until killed.
+ */
+import { SimulatedDevice } from '../test/simulator/simulated-device';
+
+async function main(): Promise<void> {
+  const count = Number(process.argv[2] ?? 100);
+  const agents = await Promise.all(Array.from({ length: count }, (_, i) => SimulatedDevice.start({ communities: ['public'], sysName: `bench-${i}`, hostResources: true })));
+  process.stdout.write(`${JSON.stringify({ ports: agents.map((a) => a.port) })}\n`);
+  const stop = async () => {
+    await Promise.all(agents.map((a) => a.stop()));
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('disconnect', () => void stop());
+  // Report CPU when asked, so the bench can tell how busy the agents were.
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
+}
+void main();
