@@ -169,7 +169,8 @@ describe('SNMP client against the simulator', () => {
     const names = await Promise.all(targets.map(async (t) => (await readDevice(small, t)).sysName));
     expect(names.filter((n, k) => n === `sim-${Math.floor(k / 10)}`)).toHaveLength(300);
     expect(udpSocketsOpen() - afterAgents).toBe(2);
-    expect(small.stats()).toMatchObject({ sockets: 2, sessions: 300, inFlight: 0, routes: 0, unmatched: 0, malformed: 0 });
+    // v2c sessions are made per request and closed after it: none are kept.
+    expect(small.stats()).toMatchObject({ sockets: 2, sessions: 0, inFlight: 0, routes: 0, unmatched: 0, malformed: 0 });
     await small.close();
     await Promise.all(fleet.map((d) => d.stop()));
   });

@@ -55,6 +55,7 @@ export class Poller {
   private active = 0;
   private idle: Array<() => void> = [];
   private reloading: Promise<void> | null = null;
+  private loadedVersion: string | null = null;
   /** Devices scheduled, by state; kept up to date on every change instead of recounted. */
   private readonly counts = { up: 0, down: 0, unknown: 0 };
 
@@ -112,14 +113,20 @@ export class Poller {
     await this.client.close();
   }
 
-  /** Re-reads the devices to poll: new ones are scheduled, changed ones re-keyed, gone ones stop being watched. */
-  reload(): Promise<void> {
-    this.reloading ??= this.doReload().finally(() => (this.reloading = null));
+  /**
+   * Re-reads the devices to poll when anything they depend on changed (profiles, devices, WAN
+   * links): new ones are scheduled, changed ones re-keyed, gone ones stop being watched.
+   */
+  reload(force = false): Promise<void> {
+    this.reloading ??= this.doReload(force).finally(() => (this.reloading = null));
     return this.reloading;
   }
 
-  private async doReload(): Promise<void> {
+  private async doReload(force = false): Promise<void> {
+    const version = await this.store.version(this.options.group);
+    if (!force && version === this.loadedVersion) return;
     const targets = await this.store.targets(this.options.group);
+    this.loadedVersion = version;
     const seen = new Set<string>();
     const fresh = targets.filter((t) => !this.memory.has(t.deviceId)).map((t) => t.deviceId);
     const loaded = await this.store.memories(fresh);

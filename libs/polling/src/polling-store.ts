@@ -36,6 +36,20 @@ export class PollingStore {
     private readonly secrets: SecretBox,
   ) {}
 
+  /**
+   * A cheap fingerprint of everything targets() reads: when it has not changed, the poller does
+   * not re-read (and decrypt) the whole fleet.
+   */
+  async version(group: string): Promise<string> {
+    const [row] = await this.ds.query(
+      `SELECT (SELECT count(*) || '/' || COALESCE(max(p.updated_at)::text, '') || '/' || COALESCE(max(d.updated_at)::text, '')
+                 FROM snmp_profile p JOIN device d ON d.id = p.device_id WHERE p.poller_group = $1) AS profiles,
+              (SELECT count(*) || '/' || COALESCE(max(l.updated_at)::text, '') FROM wan_link l WHERE l.if_index IS NOT NULL) AS links`,
+      [group],
+    );
+    return `${row.profiles}|${row.links}`;
+  }
+
   /** Enabled profiles of a group's devices that are in service and have a management address. */
   async targets(group: string): Promise<PollTarget[]> {
     const rows: Array<SnmpProfile & { address: string; serialNumber: string | null; model: string | null; manufacturer: string | null }> = await this.ds.query(

@@ -46,7 +46,10 @@ export interface SnmpClientOptions {
   sockets?: number;
   /** Requests in flight at once, over all sockets. Past about 190 on one socket the default receive buffer drops answers. */
   maxInFlight?: number;
-  /** Sessions kept between polls (v3 sessions keep the agent's engine id and time). */
+  /**
+   * SNMPv3 sessions kept between polls (they hold the agent's engine id and time; a new one costs
+   * a discovery round trip). v2c sessions hold nothing worth keeping: one is made per request.
+   */
   sessionCacheSize?: number;
   receiveBufferBytes?: number;
   sourceAddress4?: string;
@@ -85,7 +88,7 @@ export class SnmpClient {
       onError: options.onSocketError,
     });
     this.maxInFlight = options.maxInFlight ?? sockets * 150;
-    this.cacheSize = options.sessionCacheSize ?? 100_000;
+    this.cacheSize = options.sessionCacheSize ?? 20_000;
   }
 
   get requestsInFlight(): number {
@@ -132,8 +135,15 @@ export class SnmpClient {
   }
 
   private async request(target: SnmpTarget, call: (session: snmp.Session, done: (error: Error | null, varbinds?: snmp.Varbind[]) => void) => void): Promise<Varbind[]> {
-    const cached = this.session(target);
     if (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    const oneOff = target.credentials.version === '2c';
+    let cached: CachedSession;
+    try {
+      cached = oneOff ? this.open(target) : this.session(target);
+    } catch (error) {
+      this.wakeNext();
+      throw error;
+    }
     this.inFlight++;
     try {
       return await new Promise<Varbind[]>((resolve, reject) => {
@@ -158,6 +168,7 @@ export class SnmpClient {
         }
       });
     } finally {
+      if (oneOff) cached.session.close();
       this.inFlight--;
       this.wakeNext();
     }
@@ -180,7 +191,6 @@ export class SnmpClient {
       this.sessions.set(target.key, existing);
       return existing;
     }
-    if (isIP(target.address) === 0) throw new SnmpError('invalid_target', `management address ${JSON.stringify(target.address)} is not an IP address`);
     const fingerprint = JSON.stringify([target.address, target.port, target.timeoutMs, target.retries, target.credentials]);
     if (existing && existing.fingerprint === fingerprint) {
       existing.target = target;
@@ -196,6 +206,14 @@ export class SnmpClient {
       if (idle && idle.pending.size > 0) break;
       this.forget(oldest);
     }
+    const cached = this.open(target, fingerprint);
+    this.sessions.set(target.key, cached);
+    return cached;
+  }
+
+  /** A new net-snmp session on the shared sockets. */
+  private open(target: SnmpTarget, fingerprint = ''): CachedSession {
+    if (isIP(target.address) === 0) throw new SnmpError('invalid_target', `management address ${JSON.stringify(target.address)} is not an IP address`);
     const options = {
       port: target.port,
       retries: target.retries,
@@ -203,6 +221,8 @@ export class SnmpClient {
       transport: isIP(target.address) === 6 ? 'udp6' : 'udp4',
       dgramModule: this.pool.dgramModule,
       idBitsSize: 32 as const,
+      // A fixed local engine id: net-snmp would otherwise draw random bytes for every session.
+      engineID: LOCAL_ENGINE_ID,
     };
     const c = target.credentials;
     const session =
@@ -228,10 +248,11 @@ export class SnmpClient {
     socket.onSocketError = (error) => {
       for (const fail of [...cached.pending]) fail(new SnmpError('socket', `socket error: ${error.message}`));
     };
-    this.sessions.set(target.key, cached);
     return cached;
   }
 }
+
+const LOCAL_ENGINE_ID = Buffer.from('8000b85c03686174616e67', 'hex');
 
 function toVarbind(vb: snmp.Varbind): Varbind {
   const missing = snmp.isVarbindError(vb);
