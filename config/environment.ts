@@ -48,6 +48,14 @@ export class Environment {
   @Matches(/^.{16,}$/, { message: 'SECRET_KEY must be at least 16 characters' })
   SECRET_KEY?: string;
 
+  /**
+   * Redis for the distributed poller: with it, `apps/poller` workers of a group share its devices
+   * through BullMQ (any number of them, on any machines).
+   */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
   /** Run the SNMP poller inside the API process (single-machine mode). */
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1'))
   @IsIn([true, false], { message: 'POLLER_IN_PROCESS must be true or false' })
@@ -83,7 +91,7 @@ export class ConfigurationError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new Environment()).concat('DATABASE_URL', 'SECRET_KEY'));
+const KNOWN = new Set(Object.keys(new Environment()).concat('DATABASE_URL', 'SECRET_KEY', 'REDIS_URL'));
 
 export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
   const picked: Record<string, string> = {};

@@ -35,6 +35,7 @@ export class AppModule {
           group: env.POLLER_GROUP,
           sockets: env.SNMP_SOCKETS,
           maxInFlight: env.SNMP_MAX_IN_FLIGHT,
+          redisUrl: env.REDIS_URL,
         }),
       ],
       controllers: [HealthController, MetricsController],

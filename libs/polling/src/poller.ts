@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readChassis, readDevice, SnmpClient, SnmpError, type SnmpTarget } from '@app/snmp';
+import { SnmpClient, type SnmpTarget } from '@app/snmp';
+import { fillChassisOnce, pollOnce } from './poll-once';
 import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollRecord, PollTarget, PollingStore } from './polling-store';
@@ -221,18 +222,10 @@ export class Poller {
     entry.inFlight = true;
     const t = entry.target;
     const target = entry.snmp;
-    const outcome: PollOutcome = { at };
-    const started = this.clock();
+    let outcome: PollOutcome;
     try {
-      outcome.reading = await readDevice(this.client, target, entry.ifIndexes);
-      this.metrics.polls.inc({ result: 'ok' });
-    } catch (error) {
-      const e = error instanceof SnmpError ? error : new SnmpError('socket', (error as Error).message);
-      outcome.failure = { reason: e.reason, message: e.message };
-      this.metrics.polls.inc({ result: 'failed' });
-      this.metrics.failures.inc({ reason: e.reason });
+      outcome = await pollOnce(this.client, target, entry.ifIndexes, at, this.metrics, this.clock);
     } finally {
-      this.metrics.duration.observe((this.clock() - started) / 1000);
       entry.inFlight = false;
     }
     if (entry.removed) return;
@@ -248,15 +241,7 @@ export class Poller {
         this.countStates();
       }
     }
-    if (outcome.reading && t.wantsChassis) {
-      t.wantsChassis = false;
-      try {
-        const chassis = await readChassis(this.client, target);
-        if (chassis) await this.store.fillChassis(t.deviceId, chassis);
-      } catch (error) {
-        this.options.log?.warn(`ENTITY-MIB of device ${t.deviceId}: ${(error as Error).message}`);
-      }
-    }
+    if (outcome.reading) await fillChassisOnce(this.client, this.store, t, target, this.options.log);
   }
 
   /** Writes what changed since the last flush. A failed write is kept and retried. */
@@ -323,10 +308,15 @@ export class Poller {
   }
 }
 
+/** Where in its interval a device is polled: spread by its id, the same in every process. */
+export function phaseOf(deviceId: string, intervalMs: number): number {
+  return createHash('sha1').update(deviceId).digest().readUInt32BE(0) % intervalMs;
+}
+
 /** The first moment at or after now that falls on the device's phase within its interval. */
 function firstDue(target: PollTarget, now: number): number {
   const interval = target.intervalSeconds * 1000;
-  const phase = createHash('sha1').update(target.deviceId).digest().readUInt32BE(0) % interval;
+  const phase = phaseOf(target.deviceId, interval);
   const slot = Math.floor((now - phase) / interval) * interval + phase;
   return slot >= now ? slot : slot + interval;
 }

@@ -18,6 +18,7 @@ export class PollingMetrics {
     registers: [this.registry],
   });
   readonly missed = new Counter({ name: 'hatang_poll_cycles_missed_total', help: 'Cycles a device was not polled in (the previous poll still ran, or the poller fell a whole interval behind)', registers: [this.registry] });
+  readonly duplicatesSkipped = new Counter({ name: 'hatang_poll_duplicates_skipped_total', help: 'Jobs for a slot already polled (a job handed on after its worker stalled), not polled again', registers: [this.registry] });
   readonly ledgerWrites = new Counter({ name: 'hatang_poll_ledger_writes_total', help: 'Rows the poller wrote (outages, monitoring spans, latest-poll rows)', registers: [this.registry] });
   readonly reboots = new Counter({ name: 'hatang_device_reboots_total', help: 'Reboots detected from uptime going backwards', registers: [this.registry] });
   readonly devices = new Gauge({ name: 'hatang_polled_devices', help: 'Devices scheduled, by state', labelNames: ['state'] as const, registers: [this.registry] });

@@ -3,6 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { InventoryModule } from '@app/inventory';
 import { AvailabilityService } from './availability.service';
+import { DistributedPoller } from './distributed-poller';
 import { Poller } from './poller';
 import { DevicePollingController, PollingController } from './polling.controllers';
 import { PollingMetrics } from './polling-metrics';
@@ -18,6 +19,8 @@ export interface PollingModuleOptions {
   group: string;
   sockets: number;
   maxInFlight: number;
+  /** With Redis, the poller is a BullMQ worker sharing its group with the group's other workers. */
+  redisUrl?: string;
 }
 
 /** Starts and stops the in-process poller with the application. */
@@ -27,17 +30,24 @@ class InProcessPoller implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly profiles: SnmpProfilesService,
     @Optional() @Inject(Poller) private readonly poller?: Poller,
+    @Optional() @Inject(DistributedPoller) private readonly distributed?: DistributedPoller,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.poller) return;
-    await this.poller.start();
-    this.profiles.onChange = () => void this.poller!.reload().catch((e: Error) => this.log.error(`reload failed: ${e.message}`));
-    this.log.log(`polling ${this.poller.scheduled} devices in-process`);
+    if (this.poller) {
+      await this.poller.start();
+      this.profiles.onChange = () => void this.poller!.reload().catch((e: Error) => this.log.error(`reload failed: ${e.message}`));
+      this.log.log(`polling ${this.poller.scheduled} devices in-process`);
+    }
+    if (this.distributed) {
+      await this.distributed.start();
+      this.log.log(`BullMQ worker of queue ${this.distributed.queueName}: ${this.distributed.scheduled} devices in the group`);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.poller?.stop();
+    await this.distributed?.stop();
   }
 }
 
@@ -55,7 +65,17 @@ export class PollingModule {
         AvailabilityService,
         SnmpProfilesService,
         { provide: PollingStore, useFactory: (ds: DataSource, secrets: SecretBox) => new PollingStore(ds, secrets), inject: [getDataSourceToken(), SecretBox] },
-        ...(options.inProcess
+        ...(options.inProcess && options.redisUrl
+          ? [
+              {
+                provide: DistributedPoller,
+                useFactory: (store: PollingStore, metrics: PollingMetrics) =>
+                  new DistributedPoller(store, metrics, { redisUrl: options.redisUrl!, group: options.group, sockets: options.sockets, maxInFlight: options.maxInFlight, log }),
+                inject: [PollingStore, PollingMetrics],
+              },
+            ]
+          : []),
+        ...(options.inProcess && !options.redisUrl
           ? [
               {
                 provide: Poller,
@@ -67,7 +87,7 @@ export class PollingModule {
           : []),
         InProcessPoller,
       ],
-      exports: [SecretBox, PollingMetrics, AvailabilityService, SnmpProfilesService, PollingStore, ...(options.inProcess ? [Poller] : [])],
+      exports: [SecretBox, PollingMetrics, AvailabilityService, SnmpProfilesService, PollingStore, ...(options.inProcess ? [options.redisUrl ? DistributedPoller : Poller] : [])],
     };
   }
 }

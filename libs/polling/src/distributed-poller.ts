@@ -1,0 +1,220 @@
+import { hostname } from 'node:os';
+import { type Job, Queue, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { SnmpClient, type SnmpTarget } from '@app/snmp';
+import { fillChassisOnce, pollOnce } from './poll-once';
+import { phaseOf, BEAT_EVERY_MS } from './poller';
+import { applyPoll, type DeviceMemory, emptyMemory } from './poll-state';
+import type { PollingMetrics } from './polling-metrics';
+import type { PollRecord, PollTarget, PollingStore } from './polling-store';
+
+export interface DistributedPollerOptions {
+  redisUrl: string;
+  group: string;
+  sockets: number;
+  /** Jobs (polls) this worker runs at once. */
+  maxInFlight: number;
+  /** BullMQ key prefix (tests use their own). */
+  prefix?: string;
+  /** How long a job stays locked by a worker that stopped answering before another takes it. */
+  lockDurationMs?: number;
+  reloadEveryMs?: number;
+  flushEveryMs?: number;
+  clock?: () => number;
+  log?: { log(message: string): void; warn(message: string): void; error(message: string): void };
+  /** Told of every poll this worker made: (device, slot). */
+  onPolled?: (deviceId: string, slot: number) => void;
+  /** Told when a job is taken, before the poll (tests use it to stall a worker). */
+  onTaken?: (deviceId: string, slot: number) => Promise<void> | void;
+}
+
+/** What Redis keeps of a device between polls, shared by every worker of the group. */
+interface SharedMemory {
+  memory: DeviceMemory;
+  /** The last slot polled: a job for it or an earlier one is not polled again. */
+  slot: number;
+}
+
+/**
+ * Distributed mode: the workers of a poller group share its devices through BullMQ. One job
+ * scheduler per device (a job per device per interval, its id carrying the slot, so two workers
+ * never get the same slot twice); a worker that dies leaves its jobs locked until the lock
+ * expires, then BullMQ's stalled-job check hands them to another worker. The device's poll state
+ * lives in Redis so whichever worker polls next continues from it; ledger events and changed
+ * latest-poll rows go to the database as in the single-process mode.
+ */
+export class DistributedPoller {
+  readonly client: SnmpClient;
+  readonly queueName: string;
+  private readonly redis: IORedis;
+  private queue?: Queue;
+  private worker?: Worker;
+  private targets = new Map<string, { target: PollTarget; snmp: SnmpTarget; ifIndexes: number[] }>();
+  private loadedVersion: string | null = null;
+  private pending: PollRecord[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private runId?: string;
+  private flushing: Promise<void> = Promise.resolve();
+  private syncing: Promise<void> | null = null;
+  private readonly clock: () => number;
+  private readonly key: (deviceId: string) => string;
+
+  constructor(
+    private readonly store: PollingStore,
+    private readonly metrics: PollingMetrics,
+    private readonly options: DistributedPollerOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.queueName = `poll-${options.group}`;
+    const prefix = options.prefix ?? 'hatang';
+    this.key = (deviceId) => `${prefix}:poll-memory:${options.group}:${deviceId}`;
+    this.redis = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.client = new SnmpClient({
+      sockets: options.sockets,
+      maxInFlight: options.maxInFlight,
+      onSocketError: (error) => {
+        metrics.socketErrors.inc();
+        options.log?.error(`SNMP socket error: ${error.message}`);
+      },
+    });
+  }
+
+  get scheduled(): number {
+    return this.targets.size;
+  }
+
+  async start(): Promise<void> {
+    const connection = { url: this.options.redisUrl, maxRetriesPerRequest: null };
+    const prefix = this.options.prefix ?? 'hatang';
+    this.queue = new Queue(this.queueName, { connection, prefix });
+    this.runId = await this.store.startRun(this.options.group, new Date(this.clock()));
+    await this.sync();
+    const lockDuration = this.options.lockDurationMs ?? 30_000;
+    this.worker = new Worker(this.queueName, (job: Job<{ deviceId: string }>) => this.process(job), {
+      connection,
+      prefix,
+      concurrency: this.options.maxInFlight,
+      lockDuration,
+      stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
+      maxStalledCount: 5,
+      name: `${hostname()}:${process.pid}`,
+    });
+    this.worker.on('error', (error) => this.options.log?.error(`poll worker: ${error.message}`));
+    this.timers.push(setInterval(() => void this.sync().catch((e: Error) => this.options.log?.error(`syncing schedules failed: ${e.message}`)), this.options.reloadEveryMs ?? 30_000));
+    this.timers.push(setInterval(() => void this.flush(), this.options.flushEveryMs ?? 1000));
+    this.timers.push(setInterval(() => void this.store.beat(this.runId!, new Date(this.clock())).catch(() => undefined), BEAT_EVERY_MS));
+    for (const t of this.timers) t.unref();
+  }
+
+  /** Stops taking jobs, lets the polls in flight finish, writes them, and leaves. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.worker?.close();
+    await this.flush();
+    if (this.runId) await this.store.stopRun(this.runId, new Date(this.clock()));
+    await this.queue?.close();
+    await this.client.close();
+    this.redis.disconnect();
+  }
+
+  /** A crash, for tests: the worker stops at once, its jobs stay locked, nothing is written. */
+  async crash(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.worker?.close(true);
+    await this.queue?.close();
+    await this.client.close();
+    this.redis.disconnect();
+  }
+
+  /** Reads the group's devices when they changed, and makes one job scheduler per device. */
+  sync(): Promise<void> {
+    this.syncing ??= this.doSync().finally(() => (this.syncing = null));
+    return this.syncing;
+  }
+
+  private async doSync(): Promise<void> {
+    const version = await this.store.version(this.options.group);
+    if (version === this.loadedVersion) return;
+    const targets = await this.store.targets(this.options.group);
+    const next = new Map<string, { target: PollTarget; snmp: SnmpTarget; ifIndexes: number[] }>();
+    for (const t of targets) {
+      const old = this.targets.get(t.deviceId);
+      next.set(
+        t.deviceId,
+        old && old.target.fingerprint === t.fingerprint
+          ? old
+          : { target: t, snmp: { key: t.deviceId, address: t.address, port: t.port, timeoutMs: t.timeoutMs, retries: t.retries, credentials: t.credentials }, ifIndexes: t.links.map((l) => l.ifIndex) },
+      );
+    }
+    // Schedulers: one per device, upserted when its interval changed (any worker may do it; upserts are idempotent).
+    const scheduledKey = `${this.options.prefix ?? 'hatang'}:poll-schedules:${this.options.group}`;
+    const known = await this.redis.hgetall(scheduledKey);
+    for (const t of targets) {
+      const every = t.intervalSeconds * 1000;
+      if (known[t.deviceId] === String(every)) continue;
+      await this.queue!.upsertJobScheduler(t.deviceId, { every, offset: phaseOf(t.deviceId, every) }, { name: 'poll', data: { deviceId: t.deviceId } });
+      await this.redis.hset(scheduledKey, t.deviceId, String(every));
+    }
+    const gone = Object.keys(known).filter((id) => !next.has(id));
+    for (const id of gone) {
+      await this.queue!.removeJobScheduler(id);
+      await this.redis.hdel(scheduledKey, id);
+      await this.redis.del(this.key(id));
+    }
+    if (gone.length > 0) await this.store.stopMonitoring(gone, new Date(this.clock()));
+    this.targets = next;
+    this.loadedVersion = version;
+  }
+
+  private async process(job: Job<{ deviceId: string }>): Promise<string> {
+    const deviceId = job.data.deviceId;
+    // Job ids of a scheduler are "repeat:<scheduler id>:<millis of the slot>".
+    const slot = Number(String(job.id).split(':').pop());
+    let entry = this.targets.get(deviceId);
+    if (!entry) {
+      await this.sync();
+      entry = this.targets.get(deviceId);
+      if (!entry) return 'not in this group any more';
+    }
+    await this.options.onTaken?.(deviceId, slot);
+    const shared = await this.load(deviceId);
+    if (shared.slot >= slot) {
+      this.metrics.duplicatesSkipped.inc();
+      return 'already polled in this slot';
+    }
+    const at = this.clock();
+    this.metrics.lateness.observe(Math.max(0, at - slot) / 1000);
+    const outcome = await pollOnce(this.client, entry.snmp, entry.ifIndexes, at, this.metrics, this.clock);
+    const step = applyPoll(shared.memory, outcome, entry.target.links);
+    await this.redis.set(this.key(deviceId), JSON.stringify({ memory: step.next, slot } satisfies SharedMemory));
+    if (step.rebooted) this.metrics.reboots.inc();
+    if (step.events.length > 0 || step.changed) this.pending.push({ deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at });
+    this.options.onPolled?.(deviceId, slot);
+    if (outcome.reading) await fillChassisOnce(this.client, this.store, entry.target, entry.snmp, this.options.log);
+    return outcome.reading ? 'up' : (outcome.failure?.reason ?? 'failed');
+  }
+
+  private async load(deviceId: string): Promise<SharedMemory> {
+    const raw = await this.redis.get(this.key(deviceId));
+    if (raw) return JSON.parse(raw) as SharedMemory;
+    const fromDb = (await this.store.memories([deviceId])).get(deviceId) ?? emptyMemory();
+    return { memory: fromDb, slot: 0 };
+  }
+
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.pending.length === 0) return;
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        this.metrics.ledgerWrites.inc(await this.store.flush(batch));
+      } catch (error) {
+        this.pending = batch.concat(this.pending).slice(-200_000);
+        this.options.log?.error(`writing ${batch.length} poll results failed, will retry: ${(error as Error).message.slice(0, 500)}`);
+      }
+    });
+    return this.flushing;
+  }
+}
