@@ -132,6 +132,13 @@ async function main(): Promise<void> {
     const writes = async () => (await metrics.ledgerWrites.get()).values[0]?.value ?? 0;
     const polls = async (result: string) => (await metrics.polls.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
 
+    if (process.env.ONLY === 'burst') {
+      await poller.pollAll();
+      const [, again] = await timed(() => poller.pollAll());
+      const mem = process.memoryUsage();
+      console.log(`burst alone: ${fmt(DEVICES / again)} polls/s; heap ${fmt(mem.heapUsed / 2 ** 20)} MiB, rss ${fmt(mem.rss / 2 ** 20)} MiB, external ${fmt(mem.external / 2 ** 20)} MiB`);
+      return;
+    }
     if (onlyScheduled) {
       await poller.pollAll();
       await profileScheduled(poller);
