@@ -185,7 +185,9 @@ describe.each(ENGINES)('availability on a scripted timeline on %s', (engine) => 
       [dev.id, at(200), at(260), at(500), at(530), at(600), at(700), at(900)],
     );
     // Maintenance for the whole agency, 250–300 s: it overlaps the first outage by 10 s.
-    await t.http().post('/api/v1/maintenance-windows').send({ agencyId, startsAt: at(250).toISOString(), endsAt: at(300).toISOString(), reason: 'Thay UPS' }).expect(201);
+    const mw = (await t.http().post('/api/v1/maintenance-windows').send({ agencyId, startsAt: at(250).toISOString(), endsAt: at(300).toISOString(), reason: 'Thay UPS' }).expect(201)).body;
+    const audited = (await t.http().get('/api/v1/audit').query({ entityType: 'maintenance_window' }).expect(200)).body.items;
+    expect(audited.map((e: { action: string; entityId: string }) => [e.action, e.entityId])).toEqual([['create', mw.id]]);
     await t.http().post('/api/v1/maintenance-windows').send({ agencyId, deviceId: dev.id, startsAt: at(1).toISOString(), endsAt: at(2).toISOString(), reason: 'x' }).expect(400);
 
     const report = await t.app.get(AvailabilityService).forDevices([dev.id], at(0), at(1000), at(1000));

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Optional, Param, Parse
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { Change, type ChangeContext, type FieldProblem, Input, InventoryError } from '@app/inventory';
+import { AuditLog, Change, type ChangeContext, type FieldProblem, Input, InventoryError } from '@app/inventory';
 import { AvailabilityService } from './availability.service';
 import { DevicePollState, MaintenanceWindow, Outage } from './entities';
 import { Poller } from './poller';
@@ -105,6 +105,7 @@ export class DevicePollingController {
 export class PollingController {
   constructor(
     private readonly availability: AvailabilityService,
+    private readonly audit: AuditLog,
     @InjectDataSource() private readonly ds: DataSource,
     @Optional() @Inject(Poller) private readonly poller?: Poller,
   ) {}
@@ -152,7 +153,7 @@ export class PollingController {
 
   @Post('maintenance-windows')
   @ApiOperation({ summary: 'Declare maintenance for a device or an agency: excluded from availability' })
-  async declare(@Body(new Input(CreateMaintenanceWindow)) body: CreateMaintenanceWindow) {
+  async declare(@Body(new Input(CreateMaintenanceWindow)) body: CreateMaintenanceWindow, @Change() ctx: ChangeContext) {
     const problems: FieldProblem[] = [];
     if (!body.deviceId === !body.agencyId) problems.push({ field: 'deviceId', message: 'give exactly one of deviceId and agencyId' });
     if (new Date(body.endsAt) <= new Date(body.startsAt)) problems.push({ field: 'endsAt', message: 'endsAt must be after startsAt' });
@@ -160,13 +161,21 @@ export class PollingController {
     const table = body.deviceId ? 'device' : 'agency';
     const [found] = await this.ds.query(`SELECT 1 FROM ${table} WHERE id = $1`, [body.deviceId ?? body.agencyId]);
     if (!found) throw InventoryError.invalid('Unknown reference', [{ field: body.deviceId ? 'deviceId' : 'agencyId', message: `${table} ${body.deviceId ?? body.agencyId} does not exist` }]);
-    return this.ds.getRepository(MaintenanceWindow).save({ deviceId: body.deviceId ?? null, agencyId: body.agencyId ?? null, startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt), reason: body.reason });
+    return this.ds.transaction(async (m) => {
+      const saved = await m.getRepository(MaintenanceWindow).save({ deviceId: body.deviceId ?? null, agencyId: body.agencyId ?? null, startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt), reason: body.reason });
+      await this.audit.record(m, ctx, [{ action: 'create', entityType: 'maintenance_window', entityId: saved.id, before: null, after: { ...saved } }]);
+      return saved;
+    });
   }
 
   @Delete('maintenance-windows/:id')
   @HttpCode(204)
-  async remove(@Param('id', uuid) id: string) {
-    const result = await this.ds.getRepository(MaintenanceWindow).delete({ id });
-    if (!result.affected) throw InventoryError.notFound('maintenance window', id);
+  async remove(@Param('id', uuid) id: string, @Change() ctx: ChangeContext) {
+    await this.ds.transaction(async (m) => {
+      const before = await m.getRepository(MaintenanceWindow).findOneBy({ id });
+      if (!before) throw InventoryError.notFound('maintenance window', id);
+      await m.getRepository(MaintenanceWindow).delete({ id });
+      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'maintenance_window', entityId: id, before: { ...before }, after: null }]);
+    });
   }
 }
