@@ -169,8 +169,12 @@ describe('SNMP client against the simulator', () => {
     const names = await Promise.all(targets.map(async (t) => (await readDevice(small, t)).sysName));
     expect(names.filter((n, k) => n === `sim-${Math.floor(k / 10)}`)).toHaveLength(300);
     expect(udpSocketsOpen() - afterAgents).toBe(2);
-    // v2c sessions are made per request and closed after it: none are kept.
-    expect(small.stats()).toMatchObject({ sockets: 2, sessions: 0, inFlight: 0, routes: 0, unmatched: 0, malformed: 0 });
+    expect(small.stats()).toMatchObject({ sockets: 2, sessions: 300, inFlight: 0, routes: 0, unmatched: 0, malformed: 0 });
+    // The session cache is bounded: with room for 50, the least recently used go.
+    const tight = new SnmpClient({ sockets: 1, sessionCacheSize: 50 });
+    await Promise.all(targets.slice(0, 120).map((t) => readDevice(tight, t)));
+    expect(tight.stats()).toMatchObject({ sockets: 1, sessions: 50, inFlight: 0, routes: 0 });
+    await tight.close();
     await small.close();
     await Promise.all(fleet.map((d) => d.stop()));
   });

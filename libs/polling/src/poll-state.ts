@@ -165,14 +165,17 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
   next.sysDescr = r.sysDescr;
   next.sysObjectId = r.sysObjectID;
 
-  const interfaces: DeviceMemory['interfaces'] = {};
-  for (const i of r.interfaces) interfaces[i.ifIndex] = { operStatus: i.operStatus, highSpeedMbps: i.highSpeedMbps };
-  if (!sameInterfaces(interfaces, next.interfaces)) changed = true;
-  next.interfaces = interfaces;
+  if (r.interfaces.length > 0 || Object.keys(next.interfaces).length > 0) {
+    const interfaces: DeviceMemory['interfaces'] = {};
+    for (const i of r.interfaces) interfaces[i.ifIndex] = { operStatus: i.operStatus, highSpeedMbps: i.highSpeedMbps };
+    if (!sameInterfaces(interfaces, next.interfaces)) changed = true;
+    next.interfaces = interfaces;
+  }
 
+  if (links.length === 0) return { next, events, changed, rebooted, wrapped };
   const down = new Set(next.interfacesDown);
   for (const link of links) {
-    const status = interfaces[link.ifIndex]?.operStatus ?? null;
+    const status = next.interfaces[link.ifIndex]?.operStatus ?? null;
     if (status === null) continue;
     if (status !== 1 && !down.has(link.ifIndex)) {
       events.push({ kind: 'open', cause: 'interface_down', at, ifIndex: link.ifIndex, wanLinkId: link.wanLinkId, detail: `ifOperStatus ${status} (${OPER_STATUS[status] ?? 'unknown'})` });

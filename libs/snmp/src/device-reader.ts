@@ -22,14 +22,17 @@ export interface DeviceReading {
   interfaces: InterfaceReading[];
 }
 
-const SYSTEM = [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.sysObjectID, OID.hrSystemUptime, OID.snmpEngineBoots, OID.snmpEngineTime];
+const SYSTEM: string[] = [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.sysObjectID, OID.hrSystemUptime, OID.snmpEngineBoots, OID.snmpEngineTime];
 
 /** One GET: the system group, the uptimes, and the status of the given interfaces. */
 export async function readDevice(client: SnmpClient, target: SnmpTarget, ifIndexes: readonly number[] = []): Promise<DeviceReading> {
-  const oids: string[] = [...SYSTEM];
-  for (const i of ifIndexes) oids.push(`${OID.ifOperStatus}.${i}`, `${OID.ifHighSpeed}.${i}`, `${OID.ifHCInOctets}.${i}`, `${OID.ifHCOutOctets}.${i}`);
+  let oids: string[] = SYSTEM;
+  if (ifIndexes.length > 0) {
+    oids = [...SYSTEM];
+    for (const i of ifIndexes) oids.push(`${OID.ifOperStatus}.${i}`, `${OID.ifHighSpeed}.${i}`, `${OID.ifHCInOctets}.${i}`, `${OID.ifHCOutOctets}.${i}`);
+  }
   const vb = await client.get(target, oids);
-  const interfaces: InterfaceReading[] = ifIndexes.map((ifIndex, n) => {
+  const interfaces: InterfaceReading[] = ifIndexes.length === 0 ? [] : ifIndexes.map((ifIndex, n) => {
     const at = SYSTEM.length + n * 4;
     return { ifIndex, operStatus: int(vb[at]), highSpeedMbps: int(vb[at + 1]), inOctets: counter64(vb[at + 2]), outOctets: counter64(vb[at + 3]) };
   });

@@ -7,8 +7,11 @@
  *   v1/v2c: SEQUENCE { INTEGER version, OCTET STRING community, PDU [0xA0..0xA8] { INTEGER request-id, … } }
  *   v3:     SEQUENCE { INTEGER version(3), SEQUENCE msgGlobalData { INTEGER msgID, … }, … }
  */
+/** One cursor for every call: the parse is synchronous, and a datagram per call would allocate. */
+const cursor = { at: 0 };
+
 export function peekRequestId(buf: Uint8Array): number | undefined {
-  const cursor = { at: 0 };
+  cursor.at = 0;
   if (!enter(buf, cursor, 0x30)) return undefined;
   const version = readInteger(buf, cursor);
   if (version === undefined) return undefined;
