@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
 import { type Job, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { SnmpClient, type SnmpTarget } from '@app/snmp';
-import { fillChassisOnce, pollOnce } from './poll-once';
+import type { SnmpClient, SnmpTarget } from '@app/snmp';
+import { fillChassisOnce, PendingWrites, pollerClient, pollOnce } from './poll-once';
 import { phaseOf, BEAT_EVERY_MS } from './poller';
 import { applyPoll, type DeviceMemory, emptyMemory } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
-import type { PollRecord, PollTarget, PollingStore } from './polling-store';
+import type { PollTarget, PollingStore } from './polling-store';
 
 export interface DistributedPollerOptions {
   redisUrl: string;
@@ -51,10 +51,9 @@ export class DistributedPoller {
   private worker?: Worker;
   private targets = new Map<string, { target: PollTarget; snmp: SnmpTarget; ifIndexes: number[] }>();
   private loadedVersion: string | null = null;
-  private pending: PollRecord[] = [];
+  private readonly writes: PendingWrites;
   private timers: NodeJS.Timeout[] = [];
   private runId?: string;
-  private flushing: Promise<void> = Promise.resolve();
   private syncing: Promise<void> | null = null;
   private readonly clock: () => number;
   private readonly key: (deviceId: string) => string;
@@ -69,14 +68,8 @@ export class DistributedPoller {
     const prefix = options.prefix ?? 'hatang';
     this.key = (deviceId) => `${prefix}:poll-memory:${options.group}:${deviceId}`;
     this.redis = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
-    this.client = new SnmpClient({
-      sockets: options.sockets,
-      maxInFlight: options.maxInFlight,
-      onSocketError: (error) => {
-        metrics.socketErrors.inc();
-        options.log?.error(`SNMP socket error: ${error.message}`);
-      },
-    });
+    this.client = pollerClient(options, metrics);
+    this.writes = new PendingWrites(store, metrics, options.log);
   }
 
   get scheduled(): number {
@@ -190,7 +183,7 @@ export class DistributedPoller {
     const step = applyPoll(shared.memory, outcome, entry.target.links);
     await this.redis.set(this.key(deviceId), JSON.stringify({ memory: step.next, slot } satisfies SharedMemory));
     if (step.rebooted) this.metrics.reboots.inc();
-    if (step.events.length > 0 || step.changed) this.pending.push({ deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at });
+    if (step.events.length > 0 || step.changed) this.writes.push({ deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at });
     this.options.onPolled?.(deviceId, slot);
     if (outcome.reading) await fillChassisOnce(this.client, this.store, entry.target, entry.snmp, this.options.log);
     return outcome.reading ? 'up' : (outcome.failure?.reason ?? 'failed');
@@ -204,17 +197,6 @@ export class DistributedPoller {
   }
 
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      if (this.pending.length === 0) return;
-      const batch = this.pending;
-      this.pending = [];
-      try {
-        this.metrics.ledgerWrites.inc(await this.store.flush(batch));
-      } catch (error) {
-        this.pending = batch.concat(this.pending).slice(-200_000);
-        this.options.log?.error(`writing ${batch.length} poll results failed, will retry: ${(error as Error).message.slice(0, 500)}`);
-      }
-    });
-    return this.flushing;
+    return this.writes.flush();
   }
 }

@@ -1,7 +1,7 @@
-import { readChassis, readDevice, type SnmpClient, SnmpError, type SnmpTarget } from '@app/snmp';
+import { readChassis, readDevice, SnmpClient, SnmpError, type SnmpTarget } from '@app/snmp';
 import type { PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
-import type { PollingStore, PollTarget } from './polling-store';
+import type { PollingStore, PollRecord, PollTarget } from './polling-store';
 
 /** One poll of one device, counted in the metrics; failures become the outcome, never a throw. */
 export async function pollOnce(client: SnmpClient, target: SnmpTarget, ifIndexes: number[], at: number, metrics: PollingMetrics, clock: () => number): Promise<PollOutcome> {
@@ -30,5 +30,57 @@ export async function fillChassisOnce(client: SnmpClient, store: PollingStore, t
     if (chassis) await store.fillChassis(t.deviceId, chassis);
   } catch (error) {
     log?.warn(`ENTITY-MIB of device ${t.deviceId}: ${(error as Error).message}`);
+  }
+}
+
+/** The SNMP client of a poller: socket errors counted and logged. */
+export function pollerClient(options: { sockets: number; maxInFlight: number; log?: { error(message: string): void } }, metrics: PollingMetrics): SnmpClient {
+  return new SnmpClient({
+    sockets: options.sockets,
+    maxInFlight: options.maxInFlight,
+    onSocketError: (error) => {
+      metrics.socketErrors.inc();
+      options.log?.error(`SNMP socket error: ${error.message}`);
+    },
+  });
+}
+
+/** Poll results waiting for the database, at most. */
+const MAX_PENDING = 200_000;
+
+/**
+ * Poll results on their way to the database, written in batches. A failed write is kept and
+ * retried (the database may be restarting), up to a bound: past it the oldest are dropped, and
+ * the log says so, rather than memory growing without end.
+ */
+export class PendingWrites {
+  private pending: PollRecord[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: PollingStore,
+    private readonly metrics: PollingMetrics,
+    private readonly log?: { error(message: string): void },
+  ) {}
+
+  push(record: PollRecord): void {
+    this.pending.push(record);
+  }
+
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.pending.length === 0) return;
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        this.metrics.ledgerWrites.inc(await this.store.flush(batch));
+      } catch (error) {
+        this.pending = batch.concat(this.pending);
+        const over = this.pending.length - MAX_PENDING;
+        if (over > 0) this.pending.splice(0, over);
+        this.log?.error(`writing ${batch.length} poll results failed${over > 0 ? `; dropped the ${over} oldest` : ''}, will retry: ${(error as Error).message.slice(0, 500)}`);
+      }
+    });
+    return this.flushing;
   }
 }

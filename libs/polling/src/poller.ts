@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { SnmpClient, type SnmpTarget } from '@app/snmp';
-import { fillChassisOnce, pollOnce } from './poll-once';
+import type { SnmpClient, SnmpTarget } from '@app/snmp';
+import { fillChassisOnce, PendingWrites, pollerClient, pollOnce } from './poll-once';
 import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
-import type { PollRecord, PollTarget, PollingStore } from './polling-store';
+import type { PollTarget, PollingStore } from './polling-store';
 
 export interface PollerOptions {
   group: string;
@@ -17,9 +17,6 @@ export interface PollerOptions {
   clock?: () => number;
   log?: { log(message: string): void; warn(message: string): void; error(message: string): void };
 }
-
-/** Poll results waiting for the database, at most. */
-const MAX_PENDING = 200_000;
 
 /** How often a poller marks itself alive; availability counts a run as watching until its last beat. */
 export const BEAT_EVERY_MS = 15_000;
@@ -45,12 +42,11 @@ export class Poller {
   private readonly devices = new Map<string, Scheduled>();
   private readonly memory = new Map<string, DeviceMemory>();
   private heap: Scheduled[] = [];
-  private pending: PollRecord[] = [];
+  private readonly writes: PendingWrites;
   private timers: NodeJS.Timeout[] = [];
   private tick?: NodeJS.Timeout;
   private runId?: string;
   private running = false;
-  private flushing: Promise<void> = Promise.resolve();
   private readonly clock: () => number;
   /** Scheduled polls in flight, and who waits for them all to finish (stop). */
   private active = 0;
@@ -66,14 +62,8 @@ export class Poller {
     private readonly options: PollerOptions,
   ) {
     this.clock = options.clock ?? Date.now;
-    this.client = new SnmpClient({
-      sockets: options.sockets,
-      maxInFlight: options.maxInFlight,
-      onSocketError: (error) => {
-        metrics.socketErrors.inc();
-        options.log?.error(`SNMP socket error: ${error.message}`);
-      },
-    });
+    this.client = pollerClient(options, metrics);
+    this.writes = new PendingWrites(store, metrics, options.log);
   }
 
   get scheduled(): number {
@@ -234,7 +224,7 @@ export class Poller {
     this.memory.set(t.deviceId, step.next);
     if (step.rebooted) this.metrics.reboots.inc();
     if (step.events.length > 0 || step.changed) {
-      this.pending.push({ deviceId: t.deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at });
+      this.writes.push({ deviceId: t.deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at });
       if (memory.state !== step.next.state) {
         this.counts[memory.state ?? 'unknown']--;
         this.counts[step.next.state ?? 'unknown']++;
@@ -244,25 +234,9 @@ export class Poller {
     if (outcome.reading) await fillChassisOnce(this.client, this.store, t, target, this.options.log);
   }
 
-  /** Writes what changed since the last flush. A failed write is kept and retried. */
+  /** Writes what changed since the last flush. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      if (this.pending.length === 0) return;
-      const batch = this.pending;
-      this.pending = [];
-      try {
-        this.metrics.ledgerWrites.inc(await this.store.flush(batch));
-      } catch (error) {
-        // Kept for the next flush (the database may be restarting), up to a bound: past it the
-        // oldest results are dropped and said so, rather than memory growing without end.
-        const message = (error as Error).message.slice(0, 500);
-        this.pending = batch.concat(this.pending);
-        const over = this.pending.length - MAX_PENDING;
-        if (over > 0) this.pending.splice(0, over);
-        this.options.log?.error(`writing ${batch.length} poll results failed${over > 0 ? `; dropped the ${over} oldest` : ''}, will retry: ${message}`);
-      }
-    });
-    return this.flushing;
+    return this.writes.flush();
   }
 
   private countStates(): void {
