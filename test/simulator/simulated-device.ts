@@ -205,50 +205,36 @@ export class SimulatedDevice {
       scalar('snmpEngineBoots', '1.3.6.1.6.3.10.2.1.2', snmp.ObjectType.Integer, 1, () => this.engineBoots);
       scalar('snmpEngineTime', '1.3.6.1.6.3.10.2.1.3', snmp.ObjectType.Integer, 0, () => Math.floor((this.clock() - this.bootedAt) / 1000));
     }
+    const column = (number: number, name: string, type: number) => ({ number, name, type, maxAccess: readOnly });
+    const table = (name: string, oid: string, tableColumns: object[], index: object) =>
+      mib.registerProvider({ name, type: snmp.MibProviderType.Table, oid, maxAccess: snmp.MaxAccess['not-accessible'], tableColumns, ...index });
     const interfaces = [...this.interfaces.values()];
     if (interfaces.length > 0) {
-      const column = (number: number, name: string, type: number) => ({ number, name, type, maxAccess: readOnly });
-      mib.registerProvider({
-        name: 'ifEntry',
-        type: snmp.MibProviderType.Table,
-        oid: '1.3.6.1.2.1.2.2.1',
-        maxAccess: snmp.MaxAccess['not-accessible'],
-        tableColumns: [column(1, 'ifIndex', snmp.ObjectType.Integer), column(8, 'ifOperStatus', snmp.ObjectType.Integer)],
-        tableIndex: [{ columnName: 'ifIndex' }],
-      });
-      mib.registerProvider({
-        name: 'ifXEntry',
-        type: snmp.MibProviderType.Table,
-        oid: '1.3.6.1.2.1.31.1.1.1',
-        maxAccess: snmp.MaxAccess['not-accessible'],
-        tableColumns: [
-          column(6, 'ifHCInOctets', snmp.ObjectType.Counter64),
-          column(10, 'ifHCOutOctets', snmp.ObjectType.Counter64),
-          column(15, 'ifHighSpeed', snmp.ObjectType.Gauge),
-        ],
-        tableAugments: 'ifEntry',
-      });
+      table('ifEntry', '1.3.6.1.2.1.2.2.1', [column(1, 'ifIndex', snmp.ObjectType.Integer), column(8, 'ifOperStatus', snmp.ObjectType.Integer)], { tableIndex: [{ columnName: 'ifIndex' }] });
+      table(
+        'ifXEntry',
+        '1.3.6.1.2.1.31.1.1.1',
+        [column(6, 'ifHCInOctets', snmp.ObjectType.Counter64), column(10, 'ifHCOutOctets', snmp.ObjectType.Counter64), column(15, 'ifHighSpeed', snmp.ObjectType.Gauge)],
+        { tableAugments: 'ifEntry' },
+      );
       for (const i of interfaces) {
         mib.addTableRow('ifEntry', [i.ifIndex, i.up ? 1 : 2]);
         mib.addTableRow('ifXEntry', [i.ifIndex, counter64(1000n * BigInt(i.ifIndex)), counter64(2000n * BigInt(i.ifIndex)), i.speedMbps]);
       }
     }
     if (o.chassis) {
-      const column = (number: number, name: string, type: number) => ({ number, name, type, maxAccess: readOnly });
-      mib.registerProvider({
-        name: 'entPhysicalEntry',
-        type: snmp.MibProviderType.Table,
-        oid: '1.3.6.1.2.1.47.1.1.1.1',
-        maxAccess: snmp.MaxAccess['not-accessible'],
-        tableColumns: [
+      table(
+        'entPhysicalEntry',
+        '1.3.6.1.2.1.47.1.1.1.1',
+        [
           column(1, 'entPhysicalIndex', snmp.ObjectType.Integer),
           column(5, 'entPhysicalClass', snmp.ObjectType.Integer),
           column(11, 'entPhysicalSerialNum', snmp.ObjectType.OctetString),
           column(12, 'entPhysicalMfgName', snmp.ObjectType.OctetString),
           column(13, 'entPhysicalModelName', snmp.ObjectType.OctetString),
         ],
-        tableIndex: [{ columnName: 'entPhysicalIndex' }],
-      });
+        { tableIndex: [{ columnName: 'entPhysicalIndex' }] },
+      );
       // A stack module first (class 9), then the chassis (class 3): the reader must pick the chassis.
       mib.addTableRow('entPhysicalEntry', [1, 9, 'MOD-0001', 'Module Co', 'Uplink module']);
       mib.addTableRow('entPhysicalEntry', [2, 3, o.chassis.serialNumber, o.chassis.manufacturer, o.chassis.model]);
