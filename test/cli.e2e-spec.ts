@@ -49,6 +49,13 @@ describe('cli import and export', () => {
 
   const pcs = Array.from({ length: 2500 }, (_, i) => `UBND-21550,workstation,PC ${i},PCX${String(i).padStart(5, '0')},active,2014-03-01`);
 
+  it('migrates an empty database (the first command of a production deployment)', async () => {
+    const first = await cliIn('empty', 'migrate');
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.stdout).toMatch(/^Applied Inventory1763800000000, Coverage1763900000000, Polling1764000000000\n$/);
+    expect((await cliIn('empty', 'migrate')).stdout).toBe('Database is up to date\n');
+  }, 60_000);
+
   it('rejects a file with a bad row, naming row and column, exits 1 and writes nothing', async () => {
     const bad = file('bad.csv', ['agencyCode,kind,name,serialNumber,status,commissionedOn', ...pcs.slice(0, 3), 'UBND-21550,router,R,PCX99999,active,2015-02-30']);
     const res = await cli('import', 'devices', bad);

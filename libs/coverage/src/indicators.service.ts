@@ -22,6 +22,9 @@ export class IndicatorsService implements OnApplicationBootstrap {
   private catalogue?: Promise<void>;
 
   async onApplicationBootstrap(): Promise<void> {
+    // A process that starts before the schema exists (`cli migrate` on an empty database, or the
+    // API with MIGRATE_ON_START=false) leaves the catalogue to the first use, which loads it.
+    if (await this.ds.showMigrations()) return;
     await this.ensureCatalogue();
   }
 
