@@ -103,6 +103,7 @@ export class DistributedPoller {
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.syncing?.catch(() => undefined);
     await this.worker?.close();
     await this.flush();
     if (this.runId) await this.store.stopRun(this.runId, new Date(this.clock()));

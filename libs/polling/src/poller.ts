@@ -98,6 +98,7 @@ export class Poller {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.tick) clearTimeout(this.tick);
+    await this.reloading?.catch(() => undefined);
     if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
     await this.flush();
     if (this.runId) await this.store.stopRun(this.runId, new Date(this.clock()));
