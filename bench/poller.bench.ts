@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as snmp from 'net-snmp';
-import { AdministrativeUnitsService } from '@app/inventory';
+import { AdministrativeUnitsService, DevicesService } from '@app/inventory';
 import { Poller, PollingMetrics, PollingStore, SecretBox } from '@app/polling';
 import { OID } from '@app/snmp';
 import { benchApp, timed } from './support';
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     const bareRate = bare.ok / bare.seconds;
     console.log(`bare net-snmp:     ${fmt(bare.ok)} GETs ok of ${fmt(DEVICES)} in ${fmt(bare.seconds, 2)} s = ${fmt(bareRate)} /s`);
 
-    const store = new PollingStore(ds, app.get(SecretBox));
+    const store = new PollingStore(ds, app.get(SecretBox), app.get(DevicesService));
     const metrics = new PollingMetrics();
     const poller = new Poller(store, metrics, { group: 'default', sockets: 4, maxInFlight: IN_FLIGHT, flushEveryMs: 1000 });
     await poller.reload();

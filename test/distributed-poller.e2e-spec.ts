@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
+import { DevicesService } from '@app/inventory';
 import { DistributedPoller, PollingMetrics, PollingStore, SecretBox } from '@app/polling';
 import { SimulatedDevice } from './simulator/simulated-device';
 import { startApp, type TestApp } from './support/app';
@@ -38,7 +39,7 @@ describe('distributed poller (BullMQ) on postgres', () => {
       devices.push(d.id);
     }
     const worker = (name: string) =>
-      new DistributedPoller(new PollingStore(t.ds, t.app.get(SecretBox)), new PollingMetrics(), {
+      new DistributedPoller(new PollingStore(t.ds, t.app.get(SecretBox), t.app.get(DevicesService)), new PollingMetrics(), {
         redisUrl: REDIS_URL,
         group,
         prefix,

@@ -79,6 +79,9 @@ describe.each(ENGINES)('SNMP poller on %s', (engine) => {
       return d.serialNumber && d;
     });
     expect(device).toMatchObject({ serialNumber: 'FDO2231X0AB', model: 'WS-C2960X-24TS-L', manufacturer: 'Cisco' });
+    // Filled through the inventory: audited as the poller's change.
+    const filled = (await t.http().get('/api/v1/audit').query({ entityId: router.id, entityType: 'device' })).body.items.find((e: { action: string }) => e.action === 'update');
+    expect(filled).toMatchObject({ source: 'poller', actor: expect.stringMatching(/^poller@/), after: expect.objectContaining({ serialNumber: 'FDO2231X0AB' }) });
     const [stored] = await t.ds.query(`SELECT community_secret FROM snmp_profile WHERE device_id = $1`, [router.id]);
     expect(stored.community_secret).toMatch(/^v1\./);
     expect(stored.community_secret).not.toContain(COMMUNITY);

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
+import { type ChangeContext, type DevicesService, InventoryError } from '@app/inventory';
 import type { SnmpCredentials, SnmpFailure } from '@app/snmp';
 import { DevicePollState, DeviceMonitoring, Outage, PollerRun, SnmpProfile } from './entities';
 import { type CarriedLink, type DeviceMemory, emptyMemory, type LedgerEvent, type UptimeSource } from './poll-state';
@@ -34,6 +35,7 @@ export class PollingStore {
   constructor(
     private readonly ds: DataSource,
     private readonly secrets: SecretBox,
+    private readonly devices: DevicesService,
   ) {}
 
   /**
@@ -242,15 +244,29 @@ export class PollingStore {
     await this.ds.getRepository(PollerRun).update({ id: runId }, { lastBeatAt: at, stoppedAt: at });
   }
 
-  /** Fills a device's empty serial, model and manufacturer from ENTITY-MIB (only the empty ones). */
-  async fillChassis(deviceId: string, chassis: { serialNumber: string | null; model: string | null; manufacturer: string | null }): Promise<boolean> {
-    const result: [unknown[], number] = await this.ds.query(
-      `UPDATE device SET serial_number = COALESCE(serial_number, $2), model = COALESCE(model, $3), manufacturer = COALESCE(manufacturer, $4), updated_at = now()
-        WHERE id = $1 AND (serial_number IS NULL OR model IS NULL OR manufacturer IS NULL)
-          AND NOT EXISTS (SELECT 1 FROM device o WHERE o.serial_number = $2 AND o.id <> $1)`,
-      [deviceId, chassis.serialNumber, chassis.model, chassis.manufacturer],
-    );
-    return Array.isArray(result) && result[1] > 0;
+  /**
+   * Fills a device's empty serial, model and manufacturer from ENTITY-MIB, through the inventory
+   * (so the change is checked and audited like any other). A serial another device already has
+   * is left out; the other fields are still filled. Returns the fields filled.
+   */
+  async fillChassis(deviceId: string, chassis: { serialNumber: string | null; model: string | null; manufacturer: string | null }): Promise<string[]> {
+    const device = await this.devices.get(deviceId);
+    const limits = { serialNumber: 100, model: 200, manufacturer: 200 } as const;
+    const patch: Partial<Record<keyof typeof limits, string>> = {};
+    for (const field of Object.keys(limits) as Array<keyof typeof limits>) {
+      const value = chassis[field];
+      if (!device[field] && value) patch[field] = value.slice(0, limits[field]);
+    }
+    const ctx: ChangeContext = { actor: `poller@${hostname()}`, source: 'poller' };
+    try {
+      if (Object.keys(patch).length > 0) await this.devices.update(deviceId, patch, ctx);
+    } catch (error) {
+      const serialTaken = error instanceof InventoryError && patch.serialNumber && error.problems.some((p) => p.field.endsWith('serialNumber'));
+      if (!serialTaken) throw error;
+      delete patch.serialNumber;
+      if (Object.keys(patch).length > 0) await this.devices.update(deviceId, patch, ctx);
+    }
+    return Object.keys(patch);
   }
 }
 

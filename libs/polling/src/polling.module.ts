@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { InventoryModule } from '@app/inventory';
+import { DevicesService, InventoryModule } from '@app/inventory';
 import { AvailabilityService } from './availability.service';
 import { DistributedPoller } from './distributed-poller';
 import { Poller } from './poller';
@@ -64,7 +64,11 @@ export class PollingModule {
         PollingMetrics,
         AvailabilityService,
         SnmpProfilesService,
-        { provide: PollingStore, useFactory: (ds: DataSource, secrets: SecretBox) => new PollingStore(ds, secrets), inject: [getDataSourceToken(), SecretBox] },
+        {
+          provide: PollingStore,
+          useFactory: (ds: DataSource, secrets: SecretBox, devices: DevicesService) => new PollingStore(ds, secrets, devices),
+          inject: [getDataSourceToken(), SecretBox, DevicesService],
+        },
         ...(options.inProcess && options.redisUrl
           ? [
               {

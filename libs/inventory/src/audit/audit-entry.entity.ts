@@ -18,7 +18,7 @@ export class AuditEntry {
   @Column({ type: 'varchar', length: 200 })
   actor: string;
 
-  /** api, bulk, import, cli, seed. */
+  /** api, bulk, import, cli, seed, poller. */
   @Column({ type: 'varchar', length: 20 })
   source: string;
 

@@ -7,7 +7,7 @@ import { type AuditAction, AuditEntry } from './audit-entry.entity';
 /** Who is making a change and through which door; every service write takes one. */
 export interface ChangeContext {
   actor: string;
-  source: 'api' | 'bulk' | 'import' | 'cli' | 'seed';
+  source: 'api' | 'bulk' | 'import' | 'cli' | 'seed' | 'poller';
 }
 
 export interface AuditRecord {
