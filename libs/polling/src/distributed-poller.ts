@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { type Job, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import type { SnmpClient, SnmpTarget } from '@app/snmp';
-import { fillChassisOnce, PendingWrites, pollerClient, pollOnce } from './poll-once';
+import { fillChassisOnce, PendingWrites, pollerClient, pollOnce, snmpTargetOf } from './poll-once';
 import { phaseOf, BEAT_EVERY_MS } from './poller';
 import { applyPoll, type DeviceMemory, emptyMemory } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
@@ -139,7 +139,7 @@ export class DistributedPoller {
         t.deviceId,
         old && old.target.fingerprint === t.fingerprint
           ? old
-          : { target: t, snmp: { key: t.deviceId, address: t.address, port: t.port, timeoutMs: t.timeoutMs, retries: t.retries, credentials: t.credentials }, ifIndexes: t.links.map((l) => l.ifIndex) },
+          : { target: t, snmp: snmpTargetOf(t), ifIndexes: t.links.map((l) => l.ifIndex) },
       );
     }
     // Schedulers: one per device, upserted when its interval changed (any worker may do it; upserts are idempotent).

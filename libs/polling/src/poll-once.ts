@@ -3,6 +3,11 @@ import type { PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollingStore, PollRecord, PollTarget } from './polling-store';
 
+/** A device as the SNMP client sees it: built once per device, as the client keeps its session by this object. */
+export function snmpTargetOf(t: PollTarget): SnmpTarget {
+  return { key: t.deviceId, address: t.address, port: t.port, timeoutMs: t.timeoutMs, retries: t.retries, credentials: t.credentials };
+}
+
 /** One poll of one device, counted in the metrics; failures become the outcome, never a throw. */
 export async function pollOnce(client: SnmpClient, target: SnmpTarget, ifIndexes: number[], at: number, metrics: PollingMetrics, clock: () => number): Promise<PollOutcome> {
   const outcome: PollOutcome = { at };

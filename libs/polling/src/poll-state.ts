@@ -81,7 +81,7 @@ export function emptyMemory(): DeviceMemory {
 
 export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: readonly CarriedLink[] = []): PollStep {
   const events: LedgerEvent[] = [];
-  const next: DeviceMemory = { ...memory, interfaces: memory.interfaces, interfacesDown: memory.interfacesDown };
+  const next: DeviceMemory = { ...memory };
   const at = outcome.at;
   let changed = false;
   let rebooted = false;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SnmpClient, SnmpTarget } from '@app/snmp';
-import { fillChassisOnce, PendingWrites, pollerClient, pollOnce } from './poll-once';
+import { fillChassisOnce, PendingWrites, pollerClient, pollOnce, snmpTargetOf } from './poll-once';
 import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollTarget, PollingStore } from './polling-store';
@@ -136,7 +136,7 @@ export class Poller {
       }
       const entry: Scheduled = {
         target,
-        snmp: { key: target.deviceId, address: target.address, port: target.port, timeoutMs: target.timeoutMs, retries: target.retries, credentials: target.credentials },
+        snmp: snmpTargetOf(target),
         ifIndexes: target.links.map((l) => l.ifIndex),
         due: firstDue(target, now),
         inFlight: false,

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type ChangeContext, type DevicesService, InventoryError } from '@app/inventory';
 import type { SnmpCredentials, SnmpFailure } from '@app/snmp';
-import { DevicePollState, DeviceMonitoring, Outage, PollerRun, SnmpProfile } from './entities';
+import { DevicePollState, PollerRun, SnmpProfile } from './entities';
 import { type CarriedLink, type DeviceMemory, emptyMemory, type LedgerEvent, type UptimeSource } from './poll-state';
 import type { SecretBox } from './secret-box';
 
@@ -271,12 +271,14 @@ export class PollingStore {
 }
 
 function stateRow(r: PollRecord): Partial<DevicePollState> {
-  const m = r.memory;
+  return { ...pollStateOf(r.memory, r.polledAt), deviceId: r.deviceId, state: r.memory.state ?? 'down', polledAt: new Date(r.polledAt) };
+}
+
+/** What the latest-poll row says of a device's memory (state left null while unknown). */
+export function pollStateOf(m: DeviceMemory, polledAt: number): Omit<Partial<DevicePollState>, 'state'> & { state: DeviceMemory['state'] } {
   return {
-    deviceId: r.deviceId,
-    state: m.state ?? 'down',
-    since: new Date(m.since ?? r.polledAt),
-    polledAt: new Date(r.polledAt),
+    state: m.state,
+    since: new Date(m.since ?? polledAt),
     lastAnswerAt: m.lastAnswerAt === null ? null : new Date(m.lastAnswerAt),
     uptimeSource: m.uptimeSource,
     uptimeTicks: m.uptimeTicks,
@@ -291,4 +293,3 @@ function stateRow(r: PollRecord): Partial<DevicePollState> {
   };
 }
 
-export { DeviceMonitoring, Outage };

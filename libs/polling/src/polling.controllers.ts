@@ -8,6 +8,7 @@ import { DevicePollState, MaintenanceWindow, Outage } from './entities';
 import { Poller } from './poller';
 import { AvailabilityQuery, CreateMaintenanceWindow, PutSnmpProfile, WindowQuery } from './polling.dto';
 import { SnmpProfilesService } from './snmp-profiles.service';
+import { pollStateOf } from './polling-store';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
 
@@ -52,26 +53,8 @@ export class DevicePollingController {
     const live = this.poller?.state(id);
     const row = await this.ds.getRepository(DevicePollState).findOneBy({ deviceId: id });
     if (!row && !live) throw InventoryError.notFound('poll state of device', id);
-    return {
-      ...row,
-      ...(live
-        ? {
-            state: live.state,
-            since: live.since ? new Date(live.since) : null,
-            lastAnswerAt: live.lastAnswerAt ? new Date(live.lastAnswerAt) : null,
-            uptimeSource: live.uptimeSource,
-            uptimeTicks: live.uptimeTicks,
-            bootedAt: live.bootedAt ? new Date(live.bootedAt) : null,
-            sysName: live.sysName,
-            sysDescr: live.sysDescr,
-            sysObjectId: live.sysObjectId,
-            lastFailure: live.lastFailure,
-            lastFailureMessage: live.lastFailureMessage,
-            interfaces: live.interfaces,
-          }
-        : {}),
-      deviceId: id,
-    };
+    // The in-process poller's memory is newer than the row, which is written only on change.
+    return { ...row, ...(live ? pollStateOf(live, row?.polledAt.getTime() ?? Date.now()) : {}), ...(row ? { polledAt: row.polledAt } : {}), deviceId: id };
   }
 
   @Get('outages')
