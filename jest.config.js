@@ -16,6 +16,8 @@ module.exports = {
   moduleNameMapper: {
     '^@app/database$': '<rootDir>/libs/database/src',
     '^@app/database/(.*)$': '<rootDir>/libs/database/src/$1',
+    '^@app/access$': '<rootDir>/libs/access/src',
+    '^@app/access/(.*)$': '<rootDir>/libs/access/src/$1',
     '^@app/inventory$': '<rootDir>/libs/inventory/src',
     '^@app/inventory/(.*)$': '<rootDir>/libs/inventory/src/$1',
     '^@app/coverage$': '<rootDir>/libs/coverage/src',

@@ -16,13 +16,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type DataSource, In, Like } from 'typeorm';
 import { CoverageService, type IndicatorDefinition, PlansService, type TargetCoverage } from '@app/coverage';
-import { AdministrativeUnit, AdministrativeUnitsService, Agency, AgencyStaffing, Device, Lan, WanLink } from '@app/inventory';
+import { AdministrativeUnit, AdministrativeUnitsService, Agency, AgencyStaffing, Device, EVERYWHERE, Lan, WanLink } from '@app/inventory';
 
 const ENGINES = (process.env.BENCH_ENGINES ?? 'postgres,pglite').split(',');
 const WORKSTATIONS = Number(process.env.BENCH_WORKSTATIONS ?? 1_000_000);
 const BASELINE_SECONDS = Number(process.env.BENCH_BASELINE_SECONDS ?? 240);
 const LIST = join(__dirname, '../../shared/data/dvhcvn-2025-03.json');
-const ctx = { actor: 'bench', source: 'seed' as const };
+const ctx = { actor: 'bench', source: 'seed' as const, scope: EVERYWHERE };
 const PRESET = 'binh-dinh-647-2012';
 
 function line(engine: string, what: string, value: string, baseline: string, ratio: number | null): void {
@@ -146,7 +146,7 @@ async function naive(ds: DataSource, def: IndicatorDefinition, province: Adminis
 }
 
 async function naivePlan(ds: DataSource, planId: string, plans: PlansService): Promise<Array<{ code: string; year: number; numerator: number; denominator: number }>> {
-  const plan = await plans.get(planId);
+  const plan = await plans.get(planId, EVERYWHERE);
   const province = await ds.getRepository(AdministrativeUnit).findOneByOrFail({ id: plan.administrativeUnitId });
   const out = [];
   for (const t of plan.targets) {
@@ -176,8 +176,8 @@ async function run(engine: string): Promise<void> {
 
     // One province: Bình Định, all 25 targets of its plan.
     const plan = await plans.loadPreset(PRESET, ctx);
-    await coverage.planCoverage(plan.id, { missingLimit: 100 }); // warm-up (plans, caches)
-    const [one, oneSeconds] = await timed(() => coverage.planCoverage(plan.id, { missingLimit: 100 }));
+    await coverage.planCoverage(plan.id, { missingLimit: 100 }, EVERYWHERE); // warm-up (plans, caches)
+    const [one, oneSeconds] = await timed(() => coverage.planCoverage(plan.id, { missingLimit: 100 }, EVERYWHERE));
     const [baseOne, baseOneSeconds] = await timed(() => naivePlan(ds, plan.id, plans));
     const fibre = one.targets.find((t) => t.indicator.code === 'staff_computers_district_up' && t.year === 2014)!;
     line(engine, `1 province, ${one.targets.length} targets (Bình Định)`, `${oneSeconds.toFixed(2)} s`, `${baseOneSeconds.toFixed(2)} s`, baseOneSeconds / oneSeconds);
@@ -189,7 +189,7 @@ async function run(engine: string): Promise<void> {
     for (const p of provinces) planIds.push(p.code === '52' ? plan.id : (await plans.loadPreset(PRESET, ctx, p.id)).id);
     const results: TargetCoverage[][] = [];
     const [, allSeconds] = await timed(async () => {
-      for (const id of planIds) results.push((await coverage.planCoverage(id, { missingLimit: 100 })).targets);
+      for (const id of planIds) results.push((await coverage.planCoverage(id, { missingLimit: 100 }, EVERYWHERE)).targets);
     });
     // Baseline over as many provinces as fit in BENCH_BASELINE_SECONDS, extrapolated by agencies.
     const perProvince = new Map<string, number>((await ds.query(`SELECT p.id, count(a.id)::int AS n FROM administrative_unit p JOIN administrative_unit u ON u.path LIKE p.path || '%' JOIN agency a ON a.administrative_unit_id = u.id WHERE p.level = 'province' GROUP BY p.id`)).map((r: { id: string; n: number }) => [r.id, r.n]));

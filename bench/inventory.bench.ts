@@ -13,14 +13,14 @@ import 'reflect-metadata';
 import { benchApp, timed } from './support';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdministrativeUnit, AdministrativeUnitsService, Agency, Device, DevicesService, Spreadsheets } from '@app/inventory';
+import { AdministrativeUnit, AdministrativeUnitsService, Agency, Device, DevicesService, EVERYWHERE, Spreadsheets } from '@app/inventory';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const BASELINE_ROWS = Number(process.env.BENCH_BASELINE_ROWS ?? 2_000);
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 1500);
 const ENGINES = (process.env.BENCH_ENGINES ?? 'postgres,pglite').split(',');
 const LIST = join(__dirname, '../../shared/data/dvhcvn-2025-03.json');
-const ctx = { actor: 'bench', source: 'import' as const };
+const ctx = { actor: 'bench', source: 'import' as const, scope: EVERYWHERE };
 const deadline = Date.now() + MAX_SECONDS * 1000;
 
 function line(engine: string, what: string, value: string, baseline: string, ratio: number): void {
@@ -72,8 +72,8 @@ async function run(engine: string): Promise<void> {
     const province = await ds.getRepository(AdministrativeUnit).findOneByOrFail({ id: communes[0].path.split('/')[1] });
     const svc = app.get(DevicesService);
     const samples: number[] = [];
-    for (let i = 0; i < 5; i++) samples.push((await timed(() => svc.list({ administrativeUnit: province.code, limit: 1000 } as never)))[1]);
-    const page = await svc.list({ administrativeUnit: province.code, limit: 1000 } as never);
+    for (let i = 0; i < 5; i++) samples.push((await timed(() => svc.list({ administrativeUnit: province.code, limit: 1000 } as never, EVERYWHERE)))[1]);
+    const page = await svc.list({ administrativeUnit: province.code, limit: 1000 } as never, EVERYWHERE);
     const [naive, naiveSeconds] = await timed(async () => {
       const all = await ds.getRepository(Device).find({ relations: { agency: { administrativeUnit: true } } });
       return all.filter((d) => d.agency!.administrativeUnit!.path.startsWith(province.path)).slice(0, 1000);

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as snmp from 'net-snmp';
-import { AdministrativeUnitsService, DevicesService } from '@app/inventory';
+import { AdministrativeUnitsService, DevicesService, EVERYWHERE } from '@app/inventory';
 import { Poller, PollingMetrics, PollingStore, SecretBox } from '@app/polling';
 import { OID } from '@app/snmp';
 import { benchApp, timed } from './support';
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const { app, ds, close } = await benchApp(ENGINE, { POLLER_IN_PROCESS: 'false' });
   try {
     // The fleet: one agency, DEVICES devices, each with a v2c profile pointing at one of the agents.
-    await app.get(AdministrativeUnitsService).importOfficialList(JSON.parse(readFileSync(join(__dirname, '../test/fixtures/dvhcvn-small.json'), 'utf8')), { actor: 'bench', source: 'cli' });
+    await app.get(AdministrativeUnitsService).importOfficialList(JSON.parse(readFileSync(join(__dirname, '../test/fixtures/dvhcvn-small.json'), 'utf8')), { actor: 'bench', source: 'cli', scope: EVERYWHERE });
     await ds.query(`INSERT INTO agency (code, name, kind, sector, administrative_unit_id) SELECT 'BENCH', 'Bench agency', 'provincial_department', 'general', id FROM administrative_unit WHERE code = '52'`);
     const sealed = app.get(SecretBox).seal('public');
     const [, seeding] = await timed(async () => {

@@ -83,6 +83,25 @@ export class Environment {
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1'))
   @IsIn([true, false], { message: 'MIGRATE_ON_START must be true or false' })
   MIGRATE_ON_START = true;
+
+  /** Failed authentications an address may make per minute; past it, 429 until the minute is over. */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'AUTH_FAILURES_PER_MINUTE must be a whole number' })
+  @Min(1)
+  @Max(100000)
+  AUTH_FAILURES_PER_MINUTE = 10;
+
+  /** Origins a browser may call the API from, comma-separated; empty (the default) allows none. */
+  @IsString()
+  @Matches(/^(|https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*)$/, { message: 'CORS_ORIGINS must be a comma-separated list of http(s):// origins' })
+  CORS_ORIGINS = '';
+
+  /** Behind a reverse proxy: how many proxies to trust for the client's address (X-Forwarded-For); 0 trusts none. */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'TRUST_PROXY must be a whole number' })
+  @Min(0)
+  @Max(10)
+  TRUST_PROXY = 0;
 }
 
 export class ConfigurationError extends Error {

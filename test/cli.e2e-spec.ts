@@ -52,7 +52,7 @@ describe('cli import and export', () => {
   it('migrates an empty database (the first command of a production deployment)', async () => {
     const first = await cliIn('empty', 'migrate');
     expect(first).toMatchObject({ code: 0 });
-    expect(first.stdout).toMatch(/^Applied Inventory1763800000000, Coverage1763900000000, Polling1764000000000\n$/);
+    expect(first.stdout).toMatch(/^Applied Inventory1763800000000, Coverage1763900000000, Polling1764000000000, Access1764100000000\n$/);
     expect((await cliIn('empty', 'migrate')).stdout).toBe('Database is up to date\n');
   }, 60_000);
 
@@ -106,5 +106,32 @@ describe('cli import and export', () => {
     expect(lines[0]).toContain('STT,Chỉ tiêu,Mã chỉ tiêu,Năm,Kế hoạch (%),Thực hiện (%)');
     // 2013 has a figure in five of the six rows of the plan's table (row 2 stops in 2012).
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['1', '3', '4', '5', '6']);
+  }, 60_000);
+
+  it('makes the first tokens, lists them without secrets, refuses bad ones and revokes', async () => {
+    const made = await cli('token-create', '--owner', 'Phòng Hạ tầng — Sở TT&TT', '--role', 'network_admin', '--unit', '52', '--days', '30', '--allow', '10.52.0.0/16');
+    expect(made).toMatchObject({ code: 0 });
+    const secret = made.stdout.trim();
+    expect(secret).toMatch(/^hat_[A-Za-z0-9_-]{43}$/);
+    expect(made.stderr).toMatch(/network_admin, Tỉnh Bình Định, expires/);
+    const id = /Created token ([0-9a-f-]{36})/.exec(made.stderr)![1];
+
+    const list = (await cli('token-list')).stdout;
+    expect(list).toContain(`${id}\t${secret.slice(0, 8)}…\tactive\tnetwork_admin\tTỉnh Bình Định\tPhòng Hạ tầng — Sở TT&TT`);
+    expect(list).not.toContain(secret);
+
+    const admin = await cli('token-create', '--owner', 'x', '--role', 'admin', '--agency', 'UBND-21550');
+    expect(admin.code).toBe(1);
+    expect(admin.stderr).toContain('role: an admin is scoped to an administrative unit or the whole country, not to one agency');
+    const bad = await cli('token-create', '--owner', 'x', '--role', 'root', '--allow', '10.0.0.0/99');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('role: role must be one of admin, network_admin, planner, viewer, poller');
+    const nowhere = await cli('token-create', '--owner', 'x', '--role', 'viewer', '--unit', '99');
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toContain('no administrative unit with id or code 99');
+
+    const revoked = await cli('token-revoke', id);
+    expect(revoked).toMatchObject({ code: 0 });
+    expect(revoked.stdout).toContain(`${id}\t${secret.slice(0, 8)}…\trevoked`);
   }, 60_000);
 });

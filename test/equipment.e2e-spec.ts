@@ -100,12 +100,15 @@ describe.each(ENGINES)('agencies and equipment on %s', (engine) => {
 
   it('records who changed what, before and after', async () => {
     const d = (await t.http().post('/api/v1/devices').send({ agencyId: agency.id, kind: 'firewall', model: 'FortiGate 60D', commissionedOn: '2014-02-02' }).expect(201)).body;
-    await t.http().patch(`/api/v1/devices/${d.id}`).send({ model: 'FortiGate 60E' }).expect(200);
+    const admin = await t.token({ role: 'network_admin', owner: 'Nguyễn Văn An — Sở TT&TT' });
+    const me = (await t.as(admin).get('/api/v1/me').expect(200)).body;
+    await t.as(admin).patch(`/api/v1/devices/${d.id}`).send({ model: 'FortiGate 60E' }).expect(200);
     const log = await t.http().get('/api/v1/audit').query({ entityType: 'device', entityId: d.id }).expect(200);
     expect(log.body.items.map((e: { action: string }) => e.action)).toEqual(['update', 'create']);
     expect(log.body.items[0].before.model).toBe('FortiGate 60D');
     expect(log.body.items[0].after.model).toBe('FortiGate 60E');
-    expect(log.body.items[0].actor).toMatch(/^anonymous@/);
+    expect(log.body.items[0]).toMatchObject({ actor: 'Nguyễn Văn An — Sở TT&TT', tokenId: me.tokenId, source: 'api' });
+    expect(log.body.items[1].actor).toBe('Test admin');
   });
 
   it('marks a LAN complete from the day it joins every department', async () => {

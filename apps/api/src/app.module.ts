@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { AccessModule } from '@app/access';
 import type { Environment } from '@app/config';
 import { DatabaseModule, MIGRATIONS } from '@app/database';
 import { InventoryModule } from '@app/inventory';
@@ -27,6 +28,7 @@ export class AppModule {
         }),
         TerminusModule,
         InventoryModule,
+        AccessModule.forRoot({ authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE }),
         CoverageModule,
         PollingModule.forRoot({
           secretKey: env.SECRET_KEY,

@@ -2,13 +2,33 @@ import type { INestApplication } from '@nestjs/common';
 import { RequestMethod } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Environment } from '@app/config';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT = '20mb';
 
-/** Prefix, body limits and API docs: the same for the server and for the tests. */
-export function configureApp(app: INestApplication): void {
+export interface HttpOptions {
+  /** Origins a browser may call from; none by default (CORS closed). */
+  corsOrigins?: string[];
+  /** Proxies to trust for the client address. */
+  trustProxy?: number;
+}
+
+export function httpOptionsOf(env: Pick<Environment, 'CORS_ORIGINS' | 'TRUST_PROXY'>): HttpOptions {
+  return { corsOrigins: env.CORS_ORIGINS.split(',').filter(Boolean), trustProxy: env.TRUST_PROXY };
+}
+
+/** Prefix, security headers, CORS, body limits and API docs: the same for the server and for the tests. */
+export function configureApp(app: INestApplication, options: HttpOptions = {}): void {
   const express = app as NestExpressApplication;
+  express.set('trust proxy', options.trustProxy ?? 0);
+  // Swagger UI runs an inline script: its page gets every header but the content security policy.
+  const strict = helmet();
+  const docs = helmet({ contentSecurityPolicy: false });
+  express.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/api/docs') ? docs : strict)(req, res, next));
+  if (options.corsOrigins?.length) app.enableCors({ origin: options.corsOrigins, allowedHeaders: ['Authorization', 'Content-Type'], maxAge: 600 });
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: BODY_LIMIT });
   express.useBodyParser('raw', { type: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream'], limit: BODY_LIMIT });
@@ -22,6 +42,8 @@ export function configureApp(app: INestApplication): void {
     .setTitle('Hatang')
     .setDescription('Inventory of provincial ICT infrastructure against the yearly plans (hạ tầng CNTT trong cơ quan nhà nước)')
     .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token (hat_…): `npm run cli -- token-create` makes the first' })
+    .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadEnvironmentOrExit } from '@app/config';
+import { TokensService } from '@app/access';
 import { DemoSeed } from '@app/coverage';
+import { EVERYWHERE } from '@app/inventory';
 import { AppModule } from './app.module';
-import { configureApp } from './app';
+import { configureApp, httpOptionsOf } from './app';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironmentOrExit();
@@ -11,15 +13,21 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
     logger: ['error', 'warn', 'log', 'debug', 'verbose'].slice(0, ['error', 'warn', 'log', 'debug', 'verbose'].indexOf(env.LOG_LEVEL) + 1) as never,
   });
-  configureApp(app);
+  configureApp(app, httpOptionsOf(env));
   app.enableShutdownHooks();
   if (env.SEED_DEMO) {
-    const loaded = await app.get(DemoSeed).loadIfEmpty({ actor: 'demo', source: 'seed' });
+    const loaded = await app.get(DemoSeed).loadIfEmpty({ actor: 'demo', source: 'seed', scope: EVERYWHERE });
     process.stdout.write(
       loaded
         ? `Loaded the demo province (Bình Định): ${JSON.stringify(loaded.inventory)}\nLoaded the plan ${loaded.plan.documentNumber} (${loaded.plan.targets} targets): coverage at /api/v1/plans/${loaded.plan.id}/coverage\n`
         : 'Inventory not empty: demo not loaded\n',
     );
+    // A fresh admin token each demo start: the secret is stored hashed, so an old one cannot be shown again.
+    const { token, record } = await app.get(TokensService).create(
+      { owner: 'Demo admin', role: 'admin', expiresInDays: 30, note: 'made by the demo start (SEED_DEMO=true)' },
+      { actor: 'demo', source: 'seed', scope: EVERYWHERE },
+    );
+    process.stdout.write(`Demo admin token (whole country, expires ${record.expiresAt.toISOString().slice(0, 10)}):\n  ${token}\n  e.g. curl -H 'Authorization: Bearer ${token}' http://${env.HOST}:${env.PORT}/api/v1/me\n`);
   }
   await app.listen(env.PORT, env.HOST);
   const where = env.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${env.DATA_DIR}`;

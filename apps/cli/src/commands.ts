@@ -6,6 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   AdministrativeUnitsService,
+  EVERYWHERE,
   type ImportProgress,
   InventoryError,
   SHEET_QUERIES,
@@ -17,7 +18,8 @@ import {
   sheetResource,
 } from '@app/inventory';
 
-const CLI = { actor: `cli:${process.env.USER ?? 'unknown'}`, source: 'cli' as const };
+/** The CLI runs on the server with the database's own credentials: the whole country is its scope. */
+const CLI = { actor: `cli:${process.env.USER ?? 'unknown'}`, source: 'cli' as const, scope: EVERYWHERE };
 
 /** Prints an inventory error the way the API would list it, then fails the command. */
 export function report(err: unknown): never {
@@ -67,7 +69,7 @@ export class SeedDemoCommand extends CommandRunner {
   }
 
   async run(): Promise<void> {
-    const loaded = await this.demo.loadIfEmpty({ actor: CLI.actor, source: 'seed' });
+    const loaded = await this.demo.loadIfEmpty({ ...CLI, source: 'seed' });
     process.stdout.write(
       loaded
         ? `Loaded: ${JSON.stringify(loaded.inventory)}\nLoaded the plan ${loaded.plan.documentNumber} (${loaded.plan.targets} targets), id ${loaded.plan.id}\n`
@@ -202,7 +204,7 @@ export class ExportSheetCommand extends CommandRunner {
   async run([resource]: string[], options: { out?: string; format?: string; filter?: Record<string, string> }): Promise<void> {
     const [r, format] = attempt(() => [sheetResource(resource), formatFor(options.format, options.out)] as const);
     const query = await new Input(SHEET_QUERIES[r]).transform(options.filter ?? {}).catch(report);
-    const file = await this.sheets.export(r, query, format).catch(report);
+    const file = await this.sheets.export(r, query, CLI.scope, format).catch(report);
     if (options.out) {
       writeFileSync(options.out, file);
       process.stderr.write(`Wrote ${options.out} (${file.length.toLocaleString('en')} bytes)\n`);
@@ -247,7 +249,7 @@ export class CoverageExportCommand extends CommandRunner {
 
   async run([plan]: string[], options: { out?: string; year?: number; asOf?: string }): Promise<void> {
     const format = attempt(() => formatFor(undefined, options.out));
-    const figures = await this.coverage.planCoverage(plan, { year: options.year, asOf: options.asOf }).catch(report);
+    const figures = await this.coverage.planCoverage(plan, { year: options.year, asOf: options.asOf }, CLI.scope).catch(report);
     const file = await this.coverage.export(figures, format);
     if (options.out) {
       writeFileSync(options.out, file);

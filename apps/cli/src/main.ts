@@ -5,7 +5,9 @@ import { loadEnvironmentOrExit } from '@app/config';
 import { DatabaseModule, MIGRATIONS } from '@app/database';
 import { InventoryModule } from '@app/inventory';
 import { CoverageModule } from '@app/coverage';
+import { TokensService } from '@app/access';
 import { ENTITIES } from '../../api/src/entities';
+import { TokenCreateCommand, TokenListCommand, TokenRevokeCommand } from './token-commands';
 import { CoverageExportCommand, ExportSheetCommand, ImportSheetCommand, ImportUnitsCommand, MigrateCommand, SeedDemoCommand } from './commands';
 
 async function bootstrap(): Promise<void> {
@@ -25,7 +27,7 @@ async function bootstrap(): Promise<void> {
       InventoryModule,
       CoverageModule,
     ],
-    providers: [CoverageExportCommand, MigrateCommand, SeedDemoCommand, ImportUnitsCommand, ImportSheetCommand, ExportSheetCommand],
+    providers: [CoverageExportCommand, MigrateCommand, SeedDemoCommand, ImportUnitsCommand, ImportSheetCommand, ExportSheetCommand, TokensService, TokenCreateCommand, TokenListCommand, TokenRevokeCommand],
   })
   class CliModule {}
 

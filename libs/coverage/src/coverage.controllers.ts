@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Change, type ChangeContext, Input } from '@app/inventory';
+import { CallerScope, Change, type ChangeContext, Input, Permission, Requires, type Scope } from '@app/inventory';
 import { CoverageService } from './coverage.service';
 import { CoverageQuery, CreateIndicator, CreatePlan, ExportQuery, LoadPreset, ReportValue, SaveReport, UpdateIndicator, UpdatePlan } from './coverage.dto';
 import { IndicatorsService } from './indicators.service';
@@ -15,41 +15,48 @@ export class IndicatorsController {
   constructor(private readonly indicators: IndicatorsService) {}
 
   @Get()
+  @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'The built-in catalogue and the planners’ own indicators' })
   list() {
     return this.indicators.list().then((items) => ({ items, total: items.length }));
   }
 
   @Get(':id')
+  @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'One indicator, by id or code' })
   get(@Param('id') id: string) {
     return this.indicators.get(id);
   }
 
   @Post()
+  @Requires(Permission.PlansWrite)
   @ApiOperation({ summary: 'Declare an indicator (population + criterion); the declaration is checked field by field' })
   create(@Body(new Input(CreateIndicator)) body: CreateIndicator, @Change() ctx: ChangeContext) {
     return this.indicators.create(body, ctx);
   }
 
   @Patch(':id')
+  @Requires(Permission.PlansWrite)
   update(@Param('id') id: string, @Body(new Input(UpdateIndicator)) body: UpdateIndicator, @Change() ctx: ChangeContext) {
     return this.indicators.update(id, body, ctx);
   }
 
   @Delete(':id')
+  @Requires(Permission.PlansWrite)
   @HttpCode(204)
   remove(@Param('id') id: string, @Change() ctx: ChangeContext) {
     return this.indicators.remove(id, ctx);
   }
 
   @Get(':id/reported-values')
+  @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'The values planners entered for a reported indicator' })
-  reported(@Param('id') id: string) {
-    return this.indicators.reportedValues(id).then((items) => ({ items, total: items.length }));
+  reported(@Param('id') id: string, @CallerScope() scope: Scope) {
+    return this.indicators.reportedValues(id, scope).then((items) => ({ items, total: items.length }));
   }
 
   @Put(':id/reported-values')
+  @Requires(Permission.PlansWrite)
   @ApiOperation({ summary: 'Enter (or replace) a reported indicator’s value for a province and year, with its source' })
   report(@Param('id') id: string, @Body(new Input(ReportValue)) body: ReportValue, @Change() ctx: ChangeContext) {
     return this.indicators.report(id, body, ctx);
@@ -65,6 +72,7 @@ export class PlansController {
   ) {}
 
   @Get('plan-presets')
+  @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'The five source plans, ready to load' })
   presets() {
     const items = this.plans.presets();
@@ -72,72 +80,85 @@ export class PlansController {
   }
 
   @Post('plan-presets/:code/load')
+  @Requires(Permission.PlansWrite)
   @ApiOperation({ summary: 'Create a plan from a preset, for its province or the one given' })
   load(@Param('code') code: string, @Body(new Input(LoadPreset)) body: LoadPreset, @Change() ctx: ChangeContext) {
     return this.plans.loadPreset(code, ctx, body.administrativeUnitId);
   }
 
   @Get('plans')
+  @Requires(Permission.CoverageRead)
   @ApiQuery({ name: 'administrativeUnitId', required: false })
-  list(@Query('administrativeUnitId') unit?: string) {
-    return this.plans.list(unit).then((items) => ({ items, total: items.length }));
+  list(@CallerScope() scope: Scope, @Query('administrativeUnitId') unit?: string) {
+    return this.plans.list(scope, unit).then((items) => ({ items, total: items.length }));
   }
 
   @Get('plans/:id')
-  get(@Param('id') id: string) {
-    return this.plans.get(id);
+  @Requires(Permission.CoverageRead)
+  async get(@Param('id') id: string, @CallerScope() scope: Scope) {
+    const { province: _province, ...plan } = await this.plans.get(id, scope);
+    return plan;
   }
 
   @Post('plans')
+  @Requires(Permission.PlansWrite)
   create(@Body(new Input(CreatePlan)) body: CreatePlan, @Change() ctx: ChangeContext) {
     return this.plans.create(body, ctx);
   }
 
   @Patch('plans/:id')
+  @Requires(Permission.PlansWrite)
   @ApiOperation({ summary: 'Change a plan; `targets`, when given, replaces them all' })
   update(@Param('id') id: string, @Body(new Input(UpdatePlan)) body: UpdatePlan, @Change() ctx: ChangeContext) {
     return this.plans.update(id, body, ctx);
   }
 
   @Delete('plans/:id')
+  @Requires(Permission.PlansWrite)
   @HttpCode(204)
   remove(@Param('id') id: string, @Change() ctx: ChangeContext) {
     return this.plans.remove(id, ctx);
   }
 
   @Get('plans/:id/coverage')
+  @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'Where the province stands against each target: value, gap, status and projection, by district, and what is missing' })
-  planCoverage(@Param('id') id: string, @Query(new Input(CoverageQuery)) q: CoverageQuery) {
-    return this.coverage.planCoverage(id, q);
+  planCoverage(@Param('id') id: string, @Query(new Input(CoverageQuery)) q: CoverageQuery, @CallerScope() scope: Scope) {
+    return this.coverage.planCoverage(id, q, scope);
   }
 
   @Get('plans/:id/coverage/export')
+  @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'The coverage as XLSX (target table, by district, missing list) or CSV, with Vietnamese labels' })
-  async exportCoverage(@Param('id') id: string, @Query(new Input(ExportQuery)) q: ExportQuery, @Res() res: Response) {
+  async exportCoverage(@Param('id') id: string, @Query(new Input(ExportQuery)) q: ExportQuery, @CallerScope() scope: Scope, @Res() res: Response) {
     const { format = 'xlsx', ...rest } = q;
-    send(res, await this.coverage.export(await this.coverage.planCoverage(id, rest), format), format, `coverage-${new Date().toISOString().slice(0, 10)}`);
+    send(res, await this.coverage.export(await this.coverage.planCoverage(id, rest, scope), format), format, `coverage-${new Date().toISOString().slice(0, 10)}`);
   }
 
   @Post('plans/:id/reports')
+  @Requires(Permission.PlansWrite)
   @ApiOperation({ summary: 'Compute and freeze a report: its figures never change afterwards' })
   saveReport(@Param('id') id: string, @Body(new Input(SaveReport)) body: SaveReport, @Change() ctx: ChangeContext) {
     return this.coverage.saveReport(id, body, ctx);
   }
 
   @Get('plans/:id/reports')
-  listReports(@Param('id') id: string) {
-    return this.coverage.listReports(id).then((items) => ({ items, total: items.length }));
+  @Requires(Permission.CoverageRead)
+  listReports(@Param('id') id: string, @CallerScope() scope: Scope) {
+    return this.coverage.listReports(id, scope).then((items) => ({ items, total: items.length }));
   }
 
   @Get('reports/:id')
-  report(@Param('id') id: string) {
-    return this.coverage.report(id);
+  @Requires(Permission.CoverageRead)
+  report(@Param('id') id: string, @CallerScope() scope: Scope) {
+    return this.coverage.report(id, scope);
   }
 
   @Get('reports/:id/export')
+  @Requires(Permission.CoverageRead)
   @ApiQuery({ name: 'format', required: false, enum: ['xlsx', 'csv'] })
-  async exportReport(@Param('id') id: string, @Query(new Input(ExportQuery)) q: ExportQuery, @Res() res: Response) {
-    const report = await this.coverage.report(id);
+  async exportReport(@Param('id') id: string, @Query(new Input(ExportQuery)) q: ExportQuery, @CallerScope() scope: Scope, @Res() res: Response) {
+    const report = await this.coverage.report(id, scope);
     const format = q.format ?? 'xlsx';
     send(res, await this.coverage.export(report.figures, format), format, `report-${report.computedAt.toISOString().slice(0, 10)}`);
   }

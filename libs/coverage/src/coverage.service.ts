@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
-import { AdministrativeUnit, type ChangeContext, InventoryErrorCode } from '@app/inventory';
+import { type ChangeContext, InventoryErrorCode, likeEscape, type Scope } from '@app/inventory';
 import { CoverageEngine, percent, type Where } from './coverage-engine';
 import { CoverageError } from './coverage-error';
 import type { CoverageQuery } from './coverage.dto';
@@ -37,9 +37,14 @@ export class CoverageService {
    * numerator, denominator, value, gap, status with its projection, the district breakdown, and
    * the members that do not count yet with the reason.
    */
-  async planCoverage(planId: string, q: CoverageQuery = {}): Promise<PlanCoverage> {
-    const plan = await this.plans.get(planId);
-    const province = await this.ds.getRepository(AdministrativeUnit).findOneOrFail({ where: { id: plan.administrativeUnitId } });
+  async planCoverage(planId: string, q: CoverageQuery, scope: Scope): Promise<PlanCoverage> {
+    const plan = await this.plans.get(planId, scope);
+    const province = plan.province;
+    // A district's users get their district's figures: the same indicators, counted within it.
+    if (scope.kind === 'agency') {
+      throw new CoverageError(`Coverage is counted over administrative units; a token for one agency (${scope.name}) cannot read it`, [], InventoryErrorCode.Forbidden);
+    }
+    const area = scope.kind === 'unit' ? { id: scope.unitId, name: scope.name, path: scope.path } : { id: province.id, name: province.name, path: province.path };
     const today = this.clock().toISOString().slice(0, 10);
     if (q.year !== undefined && q.asOf !== undefined && Number(q.asOf.slice(0, 4)) !== q.year) {
       throw new CoverageError('year and asOf disagree', [{ field: 'asOf', message: `asOf ${q.asOf} is not in ${q.year}` }]);
@@ -55,7 +60,7 @@ export class CoverageService {
     const memo = new Map<string, Promise<{ value: number | null }>>();
     const valueAt = (def: IndicatorDefinition, code: string, date: string) => {
       const key = `${code}@${date}`;
-      if (!memo.has(key)) memo.set(key, this.engine.value(def, this.where(province, date, today)));
+      if (!memo.has(key)) memo.set(key, this.engine.value(def, this.where(area.path, date, today)));
       return memo.get(key)!;
     };
 
@@ -94,7 +99,7 @@ export class CoverageService {
         continue;
       }
       try {
-        const m = await this.engine.measure(indicator.definition, this.where(province, asOf, today), q.missingLimit ?? 100);
+        const m = await this.engine.measure(indicator.definition, this.where(area.path, asOf, today), q.missingLimit ?? 100);
         const earlier: Array<{ date: string; value: number }> = [];
         if (m.value !== null && m.value < t.value && asOf < yearEnd) {
           for (let y = t.year - TREND_YEARS; y < Number(asOf.slice(0, 4)); y++) {
@@ -130,6 +135,7 @@ export class CoverageService {
         periodTo: plan.periodTo,
         province: { id: province.id, code: province.code, name: province.name },
       },
+      area: { id: area.id, name: area.name },
       year: year ?? null,
       asOf: q.asOf ?? null,
       computedAt: this.clock().toISOString(),
@@ -139,23 +145,33 @@ export class CoverageService {
 
   /** Computes and freezes a report: the figures are stored as computed and never recomputed. */
   async saveReport(planId: string, q: CoverageQuery & { title?: string }, ctx: ChangeContext): Promise<CoverageReport> {
-    const figures = await this.planCoverage(planId, q);
+    const figures = await this.planCoverage(planId, q, ctx.scope);
+    const areaPath = ctx.scope.kind === 'unit' ? ctx.scope.path : (await this.plans.get(planId, ctx.scope)).province.path;
     return this.ds.getRepository(CoverageReport).save({
       planId: figures.plan.id,
       title: q.title ?? null,
+      areaPath,
       createdBy: ctx.actor,
       computedAt: new Date(figures.computedAt),
       figures,
     });
   }
 
-  listReports(planId: string): Promise<Array<Omit<CoverageReport, 'figures'>>> {
-    return this.ds.getRepository(CoverageReport).find({ where: { planId }, order: { createdAt: 'DESC' }, select: { id: true, planId: true, title: true, createdBy: true, computedAt: true, createdAt: true } });
+  /** The plan's saved reports whose area lies within the scope. */
+  async listReports(planId: string, scope: Scope): Promise<Array<Omit<CoverageReport, 'figures'>>> {
+    await this.plans.get(planId, scope);
+    const qb = this.ds.getRepository(CoverageReport).createQueryBuilder('r')
+      .select(['r.id', 'r.planId', 'r.title', 'r.areaPath', 'r.createdBy', 'r.computedAt', 'r.createdAt'])
+      .where('r.plan_id = :planId', { planId })
+      .orderBy('r.created_at', 'DESC');
+    if (scope.kind !== 'country') qb.andWhere(`r.area_path LIKE :within ESCAPE '\\'`, { within: `${likeEscape(scope.path)}%` });
+    return qb.getMany();
   }
 
-  async report(id: string): Promise<CoverageReport> {
+  /** A saved report, if its area lies within the scope (a district does not read the province's). */
+  async report(id: string, scope: Scope): Promise<CoverageReport> {
     const found = isUuid(id) ? await this.ds.getRepository(CoverageReport).findOne({ where: { id } }) : null;
-    if (!found) throw new CoverageError(`report ${id} does not exist`, [], InventoryErrorCode.NotFound);
+    if (!found || (scope.kind !== 'country' && !found.areaPath.startsWith(scope.path))) throw new CoverageError(`report ${id} does not exist`, [], InventoryErrorCode.NotFound);
     return found;
   }
 
@@ -222,8 +238,8 @@ export class CoverageService {
     return Buffer.from(await book.xlsx.writeBuffer());
   }
 
-  private where(province: AdministrativeUnit, asOf: string, today: string): Where {
-    return { provincePath: province.path, asOf, today };
+  private where(path: string, asOf: string, today: string): Where {
+    return { provincePath: path, asOf, today };
   }
 }
 

@@ -69,6 +69,8 @@ export interface PlanCoverage {
     periodTo: number;
     province: { id: string; code: string; name: string };
   };
+  /** What was counted: the province, or the district the reader's token covers. */
+  area: { id: string; name: string };
   /** The year asked, or null for the whole plan. */
   year: number | null;
   asOf: string | null;

@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AdministrativeUnit, AuditLog, type ChangeContext, InventoryErrorCode } from '@app/inventory';
+import { AdministrativeUnit, AuditLog, type ChangeContext, describeScope, EVERYWHERE, InventoryErrorCode, type Scope } from '@app/inventory';
 import { CATALOGUE } from './catalogue';
 import { CoverageError } from './coverage-error';
 import type { CreateIndicator, ReportValue, UpdateIndicator } from './coverage.dto';
@@ -9,8 +9,9 @@ import { parseDefinition } from './definition';
 import { Indicator } from './entities/indicator.entity';
 import { PlanTarget } from './entities/plan-target.entity';
 import { ReportedValue } from './entities/reported-value.entity';
+import { provinceWithin } from './province-scope';
 
-const SYSTEM: ChangeContext = { actor: 'system', source: 'seed' };
+const SYSTEM: ChangeContext = { actor: 'system', source: 'seed', scope: EVERYWHERE };
 
 @Injectable()
 export class IndicatorsService implements OnApplicationBootstrap {
@@ -60,6 +61,7 @@ export class IndicatorsService implements OnApplicationBootstrap {
   }
 
   async create(input: CreateIndicator, ctx: ChangeContext): Promise<Indicator> {
+    nationalOnly(ctx.scope);
     const definition = this.checkDefinition(input.definition);
     return this.ds.transaction(async (m) => {
       if (await m.exists(Indicator, { where: { code: input.code } })) {
@@ -72,6 +74,7 @@ export class IndicatorsService implements OnApplicationBootstrap {
   }
 
   async update(id: string, input: UpdateIndicator, ctx: ChangeContext): Promise<Indicator> {
+    nationalOnly(ctx.scope);
     return this.ds.transaction(async (m) => {
       const before = await this.get(id, m);
       if (before.builtin) throw builtinError(before);
@@ -86,6 +89,7 @@ export class IndicatorsService implements OnApplicationBootstrap {
   }
 
   async remove(id: string, ctx: ChangeContext): Promise<void> {
+    nationalOnly(ctx.scope);
     await this.ds.transaction(async (m) => {
       const before = await this.get(id, m);
       if (before.builtin) throw builtinError(before);
@@ -106,21 +110,35 @@ export class IndicatorsService implements OnApplicationBootstrap {
       const unit = await m.findOne(AdministrativeUnit, { where: { id: input.administrativeUnitId } });
       if (!unit) throw new CoverageError('Unknown province', [{ field: 'administrativeUnitId', message: 'no such administrative unit', value: input.administrativeUnitId }], InventoryErrorCode.UnknownReference);
       if (unit.level !== 'province') throw new CoverageError('Reported values are per province', [{ field: 'administrativeUnitId', message: `${unit.name} is a ${unit.level}` }]);
+      if (!provinceWithin(unit, ctx.scope)) {
+        throw new CoverageError(`A province's reported values are entered with a token for the whole province`, [{ field: 'administrativeUnitId', message: `${unit.name} is outside your scope (${describeScope(ctx.scope)})` }], InventoryErrorCode.Forbidden);
+      }
       const before = await m.findOne(ReportedValue, { where: { indicatorId: indicator.id, administrativeUnitId: unit.id, year: input.year } });
       const after = await m.save(ReportedValue, { ...(before ?? {}), ...input, indicatorId: indicator.id });
-      await this.audit.record(m, ctx, [{ action: before ? 'update' : 'create', entityType: 'reported_value', entityId: after.id, before, after }]);
+      await this.audit.record(m, ctx, [{ action: before ? 'update' : 'create', entityType: 'reported_value', entityId: after.id, before, after, place: unit.path }]);
       return after;
     });
   }
 
-  reportedValues(idOrCode: string): Promise<ReportedValue[]> {
-    return this.get(idOrCode).then((i) => this.ds.getRepository(ReportedValue).find({ where: { indicatorId: i.id }, order: { year: 'ASC' } }));
+  /** The values of the provinces the scope lies in. */
+  async reportedValues(idOrCode: string, scope: Scope): Promise<ReportedValue[]> {
+    const indicator = await this.get(idOrCode);
+    const qb = this.ds.getRepository(ReportedValue).createQueryBuilder('v').where('v.indicator_id = :id', { id: indicator.id }).orderBy('v.year', 'ASC');
+    if (scope.kind !== 'country') qb.andWhere(`:scopePath LIKE (SELECT u.path FROM administrative_unit u WHERE u.id = v.administrative_unit_id) || '%'`, { scopePath: scope.path });
+    return qb.getMany();
   }
 
   private checkDefinition(raw: unknown) {
     const { value, problems } = parseDefinition(raw);
     if (!value) throw new CoverageError('The indicator definition is not valid', problems);
     return value;
+  }
+}
+
+/** Indicators are shared by every province: declaring or changing one needs a national token. */
+function nationalOnly(scope: Scope): void {
+  if (scope.kind !== 'country') {
+    throw new CoverageError(`Indicators are shared by every province; declaring or changing one needs a token for the whole country (yours covers ${describeScope(scope)})`, [], InventoryErrorCode.Forbidden);
   }
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AdministrativeUnit, AuditLog, type ChangeContext, type FieldProblem, InventoryErrorCode } from '@app/inventory';
+import { AdministrativeUnit, AuditLog, type ChangeContext, describeScope, type FieldProblem, InventoryErrorCode, type Scope } from '@app/inventory';
 import { CoverageError } from './coverage-error';
 import type { CreatePlan, TargetInput, UpdatePlan } from './coverage.dto';
 import { Indicator } from './entities/indicator.entity';
@@ -9,6 +9,7 @@ import { PlanTarget } from './entities/plan-target.entity';
 import { Plan } from './entities/plan.entity';
 import { IndicatorsService, isUuid } from './indicators.service';
 import { PRESETS, type PlanPreset } from './presets';
+import { provinceWithin } from './province-scope';
 
 @Injectable()
 export class PlansService {
@@ -22,15 +23,26 @@ export class PlansService {
     return PRESETS;
   }
 
-  list(administrativeUnitId?: string): Promise<Plan[]> {
-    return this.ds.getRepository(Plan).find({ where: administrativeUnitId ? { administrativeUnitId } : {}, order: { periodFrom: 'ASC', titleVi: 'ASC' } });
+  /** The plans of the provinces the scope lies in (every plan for the whole country). */
+  list(scope: Scope, administrativeUnitId?: string): Promise<Plan[]> {
+    const qb = this.ds.getRepository(Plan).createQueryBuilder('p').orderBy('p.period_from', 'ASC').addOrderBy('p.title_vi', 'ASC');
+    if (administrativeUnitId) qb.andWhere('p.administrative_unit_id = :unit', { unit: isUuid(administrativeUnitId) ? administrativeUnitId : null });
+    if (scope.kind !== 'country') {
+      qb.andWhere(`:scopePath LIKE (SELECT u.path FROM administrative_unit u WHERE u.id = p.administrative_unit_id) || '%'`, { scopePath: scope.path });
+    }
+    return qb.getMany();
   }
 
-  async get(id: string, m: EntityManager = this.ds.manager): Promise<Plan & { targets: Array<PlanTarget & { indicatorCode: string }> }> {
+  /** A plan is read by everyone in its province; one of another province does not exist for them. */
+  async get(id: string, scope: Scope, m: EntityManager = this.ds.manager): Promise<Plan & { province: AdministrativeUnit; targets: Array<PlanTarget & { indicatorCode: string }> }> {
     const plan = isUuid(id) ? await m.findOne(Plan, { where: { id } }) : null;
-    if (!plan) throw new CoverageError(`plan ${id} does not exist`, [], InventoryErrorCode.NotFound);
+    const province = plan ? await m.findOne(AdministrativeUnit, { where: { id: plan.administrativeUnitId } }) : null;
+    if (!plan || !province || (scope.kind !== 'country' && !scope.path.startsWith(province.path))) {
+      throw new CoverageError(`plan ${id} does not exist`, [], InventoryErrorCode.NotFound);
+    }
     const targets = await m.find(PlanTarget, { where: { planId: plan.id }, relations: { indicator: true } });
     return Object.assign(plan, {
+      province,
       targets: targets
         .map(({ indicator, ...t }) => Object.assign(t as PlanTarget, { indicatorCode: indicator!.code }))
         .sort((a, b) => (a.row ?? '').localeCompare(b.row ?? '', 'en', { numeric: true }) || a.indicatorCode.localeCompare(b.indicatorCode) || a.year - b.year),
@@ -41,37 +53,35 @@ export class PlansService {
     // Targets refer to the catalogue by code: make sure it is there, even before the app's bootstrap.
     await this.indicators.ensureCatalogue();
     return this.ds.transaction(async (m) => {
-      await this.check(m, input);
+      const province = await this.check(m, input, ctx.scope);
       const { targets = [], ...fields } = input;
       const plan = await m.save(Plan, m.create(Plan, { ...fields, preset }));
       await this.replaceTargets(m, plan, targets);
-      const after = await this.get(plan.id, m);
-      await this.audit.record(m, ctx, [{ action: 'create', entityType: 'plan', entityId: plan.id, after: { ...after, targets: after.targets.map(targetRecord) } }]);
+      const after = await this.get(plan.id, ctx.scope, m);
+      await this.audit.record(m, ctx, [{ action: 'create', entityType: 'plan', entityId: plan.id, after: planRecord(after), place: province?.path }]);
       return after;
     });
   }
 
   update(id: string, input: UpdatePlan, ctx: ChangeContext) {
     return this.ds.transaction(async (m) => {
-      const before = await this.get(id, m);
+      const before = await this.getWritable(id, ctx.scope, m);
       const { targets, ...fields } = input;
       const current: TargetInput[] = before.targets.map(targetRecord);
-      await this.check(m, { ...before, ...fields, targets: targets ?? current });
+      await this.check(m, { ...before, ...fields, targets: targets ?? current }, ctx.scope);
       await m.update(Plan, { id: before.id }, fields);
       if (targets) await this.replaceTargets(m, before, targets);
-      const after = await this.get(before.id, m);
-      await this.audit.record(m, ctx, [
-        { action: 'update', entityType: 'plan', entityId: before.id, before: { ...before, targets: before.targets.map(targetRecord) }, after: { ...after, targets: after.targets.map(targetRecord) } },
-      ]);
+      const after = await this.get(before.id, ctx.scope, m);
+      await this.audit.record(m, ctx, [{ action: 'update', entityType: 'plan', entityId: before.id, before: planRecord(before), after: planRecord(after), place: after.province.path }]);
       return after;
     });
   }
 
   async remove(id: string, ctx: ChangeContext): Promise<void> {
     await this.ds.transaction(async (m) => {
-      const before = await this.get(id, m);
+      const before = await this.getWritable(id, ctx.scope, m);
       await m.delete(Plan, { id: before.id });
-      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'plan', entityId: before.id, before: { ...before, targets: before.targets.map(targetRecord) } }]);
+      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'plan', entityId: before.id, before: planRecord(before), place: before.province.path }]);
     });
   }
 
@@ -101,11 +111,19 @@ export class PlansService {
     );
   }
 
-  private async check(m: EntityManager, p: CreatePlan): Promise<void> {
+  /** A plan is changed only by a scope that holds its whole province (or the country). */
+  private async getWritable(id: string, scope: Scope, m: EntityManager) {
+    const plan = await this.get(id, scope, m);
+    if (!provinceWithin(plan.province, scope)) throw planOutsideScope(scope);
+    return plan;
+  }
+
+  private async check(m: EntityManager, p: CreatePlan, scope: Scope): Promise<AdministrativeUnit | null> {
     const problems: FieldProblem[] = [];
     const unit = await m.findOne(AdministrativeUnit, { where: { id: p.administrativeUnitId } });
     if (!unit) problems.push({ field: 'administrativeUnitId', message: 'no such administrative unit', value: p.administrativeUnitId });
     else if (unit.level !== 'province') problems.push({ field: 'administrativeUnitId', message: `a plan belongs to a province; ${unit.name} is a ${unit.level}` });
+    else if (!provinceWithin(unit, scope)) throw planOutsideScope(scope, [{ field: 'administrativeUnitId', message: `${unit.name} is outside your scope (${describeScope(scope)})` }]);
     if (p.periodTo < p.periodFrom) problems.push({ field: 'periodTo', message: `periodTo (${p.periodTo}) is before periodFrom (${p.periodFrom})` });
     const targets = p.targets ?? [];
     const codes = [...new Set(targets.map((t) => t.indicator))];
@@ -122,6 +140,7 @@ export class PlansService {
       const unknown = problems.every((x) => x.message.startsWith('no such') || x.message.startsWith('no indicator'));
       throw new CoverageError('The plan is not valid', problems, unknown ? InventoryErrorCode.UnknownReference : InventoryErrorCode.Invalid);
     }
+    return unit;
   }
 
   private async replaceTargets(m: EntityManager, plan: Plan, targets: TargetInput[]): Promise<void> {
@@ -136,6 +155,14 @@ export class PlansService {
       }),
     );
   }
+}
+
+function planOutsideScope(scope: Scope, problems: FieldProblem[] = []): CoverageError {
+  return new CoverageError(`A province's plan is managed with a token for the whole province; yours covers ${describeScope(scope)}`, problems, InventoryErrorCode.Forbidden);
+}
+
+function planRecord({ province: _p, ...plan }: Plan & { province: AdministrativeUnit; targets: Array<PlanTarget & { indicatorCode: string }> }) {
+  return { ...plan, targets: plan.targets.map(targetRecord) };
 }
 
 function targetRecord(t: PlanTarget & { indicatorCode: string }): TargetInput {

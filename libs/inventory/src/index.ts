@@ -18,3 +18,23 @@ export { WanLink } from './equipment/wan-link.entity';
 export { DemoProvince, DEMO_PROVINCE_CODE, type DemoSummary } from './demo/demo-province';
 export { Spreadsheets, sheetFormat, sheetResource, SHEET_QUERIES, SHEET_RESOURCES, type SheetResource, type SheetFormat, type ImportOutcome, type ImportProgress } from './spreadsheets/spreadsheets.service';
 export { Change, Input } from './shared/http';
+export {
+  ACCESS_RULE,
+  type AccessRule,
+  Authenticated,
+  Caller,
+  CallerScope,
+  can,
+  describeScope,
+  EVERYWHERE,
+  Permission,
+  type Principal,
+  Public,
+  Requires,
+  ROLE_PERMISSIONS,
+  ROLES,
+  type Role,
+  type Scope,
+} from './access/access';
+export { agencyWithinSql, contains, type Place, type PlaceKind, resolveScope, scopeWithin, whereVisible, whereWithin } from './access/scope';
+export { likeEscape } from './shared/fold';

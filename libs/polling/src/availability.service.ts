@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { agencyWithinSql, type Scope } from '@app/inventory';
 import { BEAT_EVERY_MS } from './poller';
 
 export interface DeviceAvailability {
@@ -80,10 +81,13 @@ export class AvailabilityService {
     return { from: from.toISOString(), to: end.toISOString(), devices, total };
   }
 
-  async devicesOf(filter: { agencyId?: string; dataCentre?: string; deviceId?: string }): Promise<string[]> {
+  /** The devices a filter names, of those within the scope. */
+  async devicesOf(filter: { agencyId?: string; dataCentre?: string; deviceId?: string }, scope: Scope): Promise<string[]> {
+    const params: unknown[] = [filter.agencyId ?? null, filter.dataCentre ?? null, filter.deviceId ?? null];
     const rows: Array<{ id: string }> = await this.ds.query(
-      `SELECT id FROM device WHERE ($1::uuid IS NULL OR agency_id = $1) AND ($2::text IS NULL OR data_centre = $2) AND ($3::uuid IS NULL OR id = $3) ORDER BY id`,
-      [filter.agencyId ?? null, filter.dataCentre ?? null, filter.deviceId ?? null],
+      `SELECT id FROM device WHERE ($1::uuid IS NULL OR agency_id = $1) AND ($2::text IS NULL OR data_centre = $2) AND ($3::uuid IS NULL OR id = $3)
+          AND ${agencyWithinSql(scope, 'agency_id', params)} ORDER BY id`,
+      params,
     );
     return rows.map((r) => r.id);
   }

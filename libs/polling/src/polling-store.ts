@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
-import { type ChangeContext, type DevicesService, InventoryError } from '@app/inventory';
+import { agencyWithinSql, type ChangeContext, type DevicesService, EVERYWHERE, InventoryError, type Scope } from '@app/inventory';
 import type { SnmpCredentials, SnmpFailure } from '@app/snmp';
 import { DevicePollState, PollerRun, SnmpProfile } from './entities';
 import { type CarriedLink, type DeviceMemory, emptyMemory, type LedgerEvent, type UptimeSource } from './poll-state';
@@ -52,16 +52,18 @@ export class PollingStore {
     return `${row.profiles}|${row.links}`;
   }
 
-  /** Enabled profiles of a group's devices that are in service and have a management address. */
-  async targets(group: string): Promise<PollTarget[]> {
+  /** Enabled profiles of a group's devices that are in service and have a management address (within a scope, for a scoped poller token). */
+  async targets(group: string, scope: Scope = EVERYWHERE): Promise<PollTarget[]> {
+    const params: unknown[] = [group];
+    const within = agencyWithinSql(scope, 'd.agency_id', params);
     const rows: Array<SnmpProfile & { address: string; serialNumber: string | null; model: string | null; manufacturer: string | null }> = await this.ds.query(
       `SELECT p.device_id AS "deviceId", p.version, p.community_secret AS "communitySecret", p.v3_user AS "v3User",
               p.auth_protocol AS "authProtocol", p.auth_key_secret AS "authKeySecret", p.priv_protocol AS "privProtocol",
               p.priv_key_secret AS "privKeySecret", p.port, p.timeout_ms AS "timeoutMs", p.retries, p.interval_seconds AS "intervalSeconds",
               p.updated_at AS "updatedAt", d.management_address AS address, d.serial_number AS "serialNumber", d.model, d.manufacturer
          FROM snmp_profile p JOIN device d ON d.id = p.device_id
-        WHERE p.enabled AND p.poller_group = $1 AND d.status IN ('active', 'faulty') AND d.management_address IS NOT NULL`,
-      [group],
+        WHERE p.enabled AND p.poller_group = $1 AND d.status IN ('active', 'faulty') AND d.management_address IS NOT NULL AND ${within}`,
+      params,
     );
     const links: Array<{ deviceId: string; ifIndex: number; id: string }> = await this.ds.query(
       `SELECT l.device_id AS "deviceId", l.if_index AS "ifIndex", l.id
@@ -250,14 +252,14 @@ export class PollingStore {
    * is left out; the other fields are still filled. Returns the fields filled.
    */
   async fillChassis(deviceId: string, chassis: { serialNumber: string | null; model: string | null; manufacturer: string | null }): Promise<string[]> {
-    const device = await this.devices.get(deviceId);
+    const ctx: ChangeContext = { actor: `poller@${hostname()}`, source: 'poller', scope: EVERYWHERE };
+    const device = await this.devices.get(deviceId, ctx.scope);
     const limits = { serialNumber: 100, model: 200, manufacturer: 200 } as const;
     const patch: Partial<Record<keyof typeof limits, string>> = {};
     for (const field of Object.keys(limits) as Array<keyof typeof limits>) {
       const value = chassis[field];
       if (!device[field] && value) patch[field] = value.slice(0, limits[field]);
     }
-    const ctx: ChangeContext = { actor: `poller@${hostname()}`, source: 'poller' };
     try {
       if (Object.keys(patch).length > 0) await this.devices.update(deviceId, patch, ctx);
     } catch (error) {

@@ -1,14 +1,28 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Optional, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Optional, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { AuditLog, Change, type ChangeContext, type FieldProblem, Input, InventoryError } from '@app/inventory';
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  agencyWithinSql,
+  AgenciesService,
+  AuditLog,
+  CallerScope,
+  Change,
+  type ChangeContext,
+  DevicesService,
+  type FieldProblem,
+  Input,
+  InventoryError,
+  Permission,
+  Requires,
+  type Scope,
+} from '@app/inventory';
 import { AvailabilityService } from './availability.service';
 import { DevicePollState, MaintenanceWindow, Outage } from './entities';
 import { Poller } from './poller';
-import { AvailabilityQuery, CreateMaintenanceWindow, PutSnmpProfile, WindowQuery } from './polling.dto';
+import { AvailabilityQuery, CreateMaintenanceWindow, PutSnmpProfile, TargetsQuery, WindowQuery } from './polling.dto';
 import { SnmpProfilesService } from './snmp-profiles.service';
-import { pollStateOf } from './polling-store';
+import { pollStateOf, PollingStore } from './polling-store';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
 
@@ -25,31 +39,37 @@ export class DevicePollingController {
   constructor(
     private readonly profiles: SnmpProfilesService,
     private readonly availability: AvailabilityService,
+    private readonly devices: DevicesService,
     @InjectDataSource() private readonly ds: DataSource,
     @Optional() @Inject(Poller) private readonly poller?: Poller,
   ) {}
 
   @Get('snmp')
+  @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'The SNMP profile of a device (secrets are never returned: hasCommunity, hasAuthKey, hasPrivKey say which are set)' })
-  getProfile(@Param('id', uuid) id: string) {
-    return this.profiles.get(id);
+  getProfile(@Param('id', uuid) id: string, @CallerScope() scope: Scope) {
+    return this.profiles.get(id, scope);
   }
 
   @Put('snmp')
+  @Requires(Permission.InventoryWrite)
   @ApiOperation({ summary: 'Create or replace the SNMP profile; omitted secrets keep their stored values' })
   putProfile(@Param('id', uuid) id: string, @Body(new Input(PutSnmpProfile)) body: PutSnmpProfile, @Change() ctx: ChangeContext) {
     return this.profiles.put(id, body, ctx);
   }
 
   @Delete('snmp')
+  @Requires(Permission.InventoryWrite)
   @HttpCode(204)
   removeProfile(@Param('id', uuid) id: string, @Change() ctx: ChangeContext) {
     return this.profiles.remove(id, ctx);
   }
 
   @Get('poll-state')
+  @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'The latest poll of a device: state, since when, uptime, interfaces' })
-  async pollState(@Param('id', uuid) id: string) {
+  async pollState(@Param('id', uuid) id: string, @CallerScope() scope: Scope) {
+    await this.devices.get(id, scope);
     const live = this.poller?.state(id);
     const row = await this.ds.getRepository(DevicePollState).findOneBy({ deviceId: id });
     if (!row && !live) throw InventoryError.notFound('poll state of device', id);
@@ -58,9 +78,11 @@ export class DevicePollingController {
   }
 
   @Get('outages')
+  @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'The outage history of a device, newest first; ?from=&to= limits it to a window' })
-  async outages(@Param('id', uuid) id: string, @Query(new Input(WindowQuery)) q: WindowQuery) {
+  async outages(@Param('id', uuid) id: string, @Query(new Input(WindowQuery)) q: WindowQuery, @CallerScope() scope: Scope) {
     const { from, to } = window(q);
+    await this.devices.get(id, scope);
     const items = await this.ds
       .getRepository(Outage)
       .createQueryBuilder('o')
@@ -73,10 +95,11 @@ export class DevicePollingController {
   }
 
   @Get('availability')
+  @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'Up, down, unknown and maintenance time of a device over a window' })
-  async deviceAvailability(@Param('id', uuid) id: string, @Query(new Input(WindowQuery)) q: WindowQuery) {
+  async deviceAvailability(@Param('id', uuid) id: string, @Query(new Input(WindowQuery)) q: WindowQuery, @CallerScope() scope: Scope) {
     const { from, to } = window(q);
-    const ids = await this.availability.devicesOf({ deviceId: id });
+    const ids = await this.availability.devicesOf({ deviceId: id }, scope);
     if (ids.length === 0) throw InventoryError.notFound('device', id);
     const report = await this.availability.forDevices(ids, from, to);
     return { ...report.devices[0], from: report.from, to: report.to };
@@ -89,76 +112,128 @@ export class PollingController {
   constructor(
     private readonly availability: AvailabilityService,
     private readonly audit: AuditLog,
+    private readonly devices: DevicesService,
+    private readonly agencies: AgenciesService,
+    private readonly store: PollingStore,
     @InjectDataSource() private readonly ds: DataSource,
     @Optional() @Inject(Poller) private readonly poller?: Poller,
   ) {}
 
   @Get('availability')
-  @ApiOperation({ summary: 'Availability of a set of devices (a device, an agency, a data centre) over a window, per device and in total' })
-  async setAvailability(@Query(new Input(AvailabilityQuery)) q: AvailabilityQuery) {
+  @Requires(Permission.InventoryRead)
+  @ApiOperation({ summary: 'Availability of a set of devices (a device, an agency, a data centre) over a window, per device and in total; only devices within your scope count' })
+  async setAvailability(@Query(new Input(AvailabilityQuery)) q: AvailabilityQuery, @CallerScope() scope: Scope) {
     const { from, to } = window(q);
     if (!q.deviceId && !q.agencyId && !q.dataCentre) {
       throw InventoryError.invalid('Which devices?', [{ field: 'deviceId', message: 'give deviceId, agencyId or dataCentre' }]);
     }
-    return this.availability.forDevices(await this.availability.devicesOf(q), from, to);
+    return this.availability.forDevices(await this.availability.devicesOf(q, scope), from, to);
   }
 
   @Get('poller/state')
-  @ApiOperation({ summary: 'The fleet: devices polled, how many are up and down, which are down and since when' })
-  async fleet() {
+  @Requires(Permission.InventoryRead)
+  @ApiOperation({ summary: 'The fleet within your scope: devices polled, how many are up and down, which are down and since when (pollers: whole-country tokens only)' })
+  async fleet(@CallerScope() scope: Scope) {
+    const params: unknown[] = [];
+    const within = agencyWithinSql(scope, 'd.agency_id', params);
     const rows: Array<{ state: string; n: string }> = await this.ds.query(
-      `SELECT COALESCE(s.state, 'unknown') AS state, count(*) AS n FROM snmp_profile p LEFT JOIN device_poll_state s ON s.device_id = p.device_id WHERE p.enabled GROUP BY 1`,
+      `SELECT COALESCE(s.state, 'unknown') AS state, count(*) AS n FROM snmp_profile p JOIN device d ON d.id = p.device_id LEFT JOIN device_poll_state s ON s.device_id = p.device_id
+        WHERE p.enabled AND ${within} GROUP BY 1`,
+      params,
     );
     const down = await this.ds.query(
       `SELECT s.device_id AS "deviceId", d.name, d.management_address AS "managementAddress", s.since, s.last_failure AS "lastFailure", s.last_failure_message AS "lastFailureMessage"
          FROM device_poll_state s JOIN device d ON d.id = s.device_id JOIN snmp_profile p ON p.device_id = s.device_id
-        WHERE p.enabled AND s.state = 'down' ORDER BY s.since LIMIT 1000`,
+        WHERE p.enabled AND s.state = 'down' AND ${within} ORDER BY s.since LIMIT 1000`,
+      params,
     );
-    const openOutages: Array<{ cause: string; n: string }> = await this.ds.query(`SELECT cause, count(*) AS n FROM outage WHERE ended_at IS NULL GROUP BY cause`);
-    const runs = await this.ds.query(`SELECT id, poller_group AS "pollerGroup", host, started_at AS "startedAt", last_beat_at AS "lastBeatAt" FROM poller_run WHERE stopped_at IS NULL ORDER BY started_at DESC LIMIT 100`);
+    const openOutages: Array<{ cause: string; n: string }> = await this.ds.query(
+      `SELECT o.cause, count(*) AS n FROM outage o JOIN device d ON d.id = o.device_id WHERE o.ended_at IS NULL AND ${within} GROUP BY o.cause`,
+      params,
+    );
+    const national = scope.kind === 'country';
+    const runs = national
+      ? await this.ds.query(`SELECT id, poller_group AS "pollerGroup", host, started_at AS "startedAt", last_beat_at AS "lastBeatAt" FROM poller_run WHERE stopped_at IS NULL ORDER BY started_at DESC LIMIT 100`)
+      : null;
     return {
       devices: Object.fromEntries(['up', 'down', 'unknown'].map((s) => [s, Number(rows.find((r) => r.state === s)?.n ?? 0)])),
       openOutages: Object.fromEntries(openOutages.map((o) => [o.cause, Number(o.n)])),
       down,
       pollers: runs,
-      inProcessPoller: this.poller ? { scheduled: this.poller.scheduled, snmp: this.poller.client.stats() } : null,
+      inProcessPoller: this.poller && national ? { scheduled: this.poller.scheduled, snmp: this.poller.client.stats() } : null,
     };
   }
 
+  @Get('poller/targets')
+  @Requires(Permission.PollerTargets)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'For poller tokens only: the SNMP targets of a poller group within the token\'s scope, with their secrets, in pages by device id',
+    description: 'The only route that returns SNMP secrets. Page with `after` (the last deviceId of the previous page) and `limit` (at most 5,000).',
+  })
+  async targets(@CallerScope() scope: Scope, @Query(new Input(TargetsQuery)) q: TargetsQuery) {
+    const all = (await this.store.targets(q.group ?? 'default', scope)).sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+    const from = q.after ? all.findIndex((t) => t.deviceId > q.after!) : 0;
+    const items = (from < 0 ? [] : all.slice(from, from + (q.limit ?? 1000))).map(({ fingerprint: _f, ...t }) => t);
+    return { group: q.group ?? 'default', items, total: all.length, next: from >= 0 && from + items.length < all.length ? items[items.length - 1].deviceId : null };
+  }
+
   @Get('maintenance-windows')
-  async windows(@Query('deviceId') deviceId?: string, @Query('agencyId') agencyId?: string) {
+  @Requires(Permission.InventoryRead)
+  async windows(@CallerScope() scope: Scope, @Query('deviceId') deviceId?: string, @Query('agencyId') agencyId?: string) {
+    const params: unknown[] = [];
+    const device = agencyWithinSql(scope, '(SELECT d.agency_id FROM device d WHERE d.id = m.device_id)', params);
+    const agency = agencyWithinSql(scope, 'm.agency_id', params);
     const qb = this.ds.getRepository(MaintenanceWindow).createQueryBuilder('m').orderBy('m.starts_at', 'DESC').limit(1000);
     if (deviceId) qb.andWhere('m.device_id = :deviceId', { deviceId });
     if (agencyId) qb.andWhere('m.agency_id = :agencyId', { agencyId });
+    if (scope.kind !== 'country') {
+      // The scope's ids, found first, then filtered by: the query builder's named parameters cannot take $n.
+      const ids = new Set(
+        ((await this.ds.query(`SELECT m.id FROM maintenance_window m WHERE (m.device_id IS NOT NULL AND ${device}) OR (m.agency_id IS NOT NULL AND ${agency})`, params)) as Array<{ id: string }>).map((r) => r.id),
+      );
+      qb.andWhere('m.id = ANY(:ids)', { ids: [...ids] });
+    }
     const items = await qb.getMany();
     return { items, total: items.length };
   }
 
   @Post('maintenance-windows')
-  @ApiOperation({ summary: 'Declare maintenance for a device or an agency: excluded from availability' })
+  @Requires(Permission.InventoryWrite)
+  @ApiOperation({ summary: 'Declare maintenance for a device or an agency within your scope: excluded from availability' })
   async declare(@Body(new Input(CreateMaintenanceWindow)) body: CreateMaintenanceWindow, @Change() ctx: ChangeContext) {
     const problems: FieldProblem[] = [];
     if (!body.deviceId === !body.agencyId) problems.push({ field: 'deviceId', message: 'give exactly one of deviceId and agencyId' });
     if (new Date(body.endsAt) <= new Date(body.startsAt)) problems.push({ field: 'endsAt', message: 'endsAt must be after startsAt' });
     if (problems.length) throw InventoryError.invalid('The maintenance window is not valid', problems);
-    const table = body.deviceId ? 'device' : 'agency';
-    const [found] = await this.ds.query(`SELECT 1 FROM ${table} WHERE id = $1`, [body.deviceId ?? body.agencyId]);
-    if (!found) throw InventoryError.invalid('Unknown reference', [{ field: body.deviceId ? 'deviceId' : 'agencyId', message: `${table} ${body.deviceId ?? body.agencyId} does not exist` }]);
     return this.ds.transaction(async (m) => {
+      const place = await this.placeOf(body, ctx.scope, m);
       const saved = await m.getRepository(MaintenanceWindow).save({ deviceId: body.deviceId ?? null, agencyId: body.agencyId ?? null, startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt), reason: body.reason });
-      await this.audit.record(m, ctx, [{ action: 'create', entityType: 'maintenance_window', entityId: saved.id, before: null, after: { ...saved } }]);
+      await this.audit.record(m, ctx, [{ action: 'create', entityType: 'maintenance_window', entityId: saved.id, before: null, after: { ...saved }, place }]);
       return saved;
     });
   }
 
   @Delete('maintenance-windows/:id')
+  @Requires(Permission.InventoryWrite)
   @HttpCode(204)
   async remove(@Param('id', uuid) id: string, @Change() ctx: ChangeContext) {
     await this.ds.transaction(async (m) => {
       const before = await m.getRepository(MaintenanceWindow).findOneBy({ id });
       if (!before) throw InventoryError.notFound('maintenance window', id);
+      const place = await this.placeOf({ deviceId: before.deviceId ?? undefined, agencyId: before.agencyId ?? undefined }, ctx.scope, m);
       await m.getRepository(MaintenanceWindow).delete({ id });
-      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'maintenance_window', entityId: id, before: { ...before }, after: null }]);
+      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'maintenance_window', entityId: id, before: { ...before }, after: null, place }]);
     });
+  }
+
+  /** The place of a window's device or agency, which the writer's scope must cover (404 or 403 otherwise). */
+  private async placeOf(target: { deviceId?: string; agencyId?: string }, scope: Scope, m: EntityManager): Promise<string | undefined> {
+    if (target.deviceId) {
+      const device = await this.devices.getWritable(target.deviceId, scope, m);
+      return (await this.devices.placesOf([device], m)).get(device.id)?.path;
+    }
+    const agency = await this.agencies.getWritable(target.agencyId!, scope, m);
+    return (await this.agencies.placesOf([agency], m)).get(agency.id)?.path;
   }
 }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import { IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { AUTH_PROTOCOLS, PRIV_PROTOCOLS } from '@app/snmp';
 
@@ -133,4 +134,24 @@ export class CreateMaintenanceWindow {
   @IsString()
   @Length(1, 500)
   reason: string;
+}
+
+export class TargetsQuery {
+  @ApiPropertyOptional({ description: 'Poller group (default: default)' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,99}$/, { message: 'group must be lower-case letters, digits, - or _' })
+  group?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The last deviceId of the previous page' })
+  @IsOptional()
+  @IsUUID()
+  after?: string;
+
+  @ApiPropertyOptional({ default: 1000, maximum: 5000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  limit?: number;
 }

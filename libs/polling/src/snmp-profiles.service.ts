@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AuditLog, type ChangeContext, Device, type FieldProblem, InventoryError } from '@app/inventory';
+import { AuditLog, type ChangeContext, DevicesService, type FieldProblem, InventoryError, type Scope } from '@app/inventory';
 import { SnmpProfile } from './entities';
 import type { PutSnmpProfile } from './polling.dto';
 import { SecretBox } from './secret-box';
@@ -36,9 +36,11 @@ export class SnmpProfilesService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly secrets: SecretBox,
     private readonly audit: AuditLog,
+    private readonly devices: DevicesService,
   ) {}
 
-  async get(deviceId: string): Promise<SnmpProfileView> {
+  async get(deviceId: string, scope: Scope): Promise<SnmpProfileView> {
+    await this.devices.get(deviceId, scope);
     const p = await this.ds.getRepository(SnmpProfile).findOneBy({ deviceId });
     if (!p) throw InventoryError.notFound('SNMP profile of device', deviceId);
     return view(p);
@@ -46,8 +48,8 @@ export class SnmpProfilesService {
 
   async put(deviceId: string, body: PutSnmpProfile, ctx: ChangeContext): Promise<SnmpProfileView> {
     const saved = await this.ds.transaction(async (m) => {
-      const device = await m.getRepository(Device).findOneBy({ id: deviceId });
-      if (!device) throw InventoryError.notFound('device', deviceId);
+      const device = await this.devices.getWritable(deviceId, ctx.scope, m);
+      const place = (await this.devices.placesOf([device], m)).get(deviceId)?.path;
       const repo = m.getRepository(SnmpProfile);
       const before = await repo.findOneBy({ deviceId });
       const sameVersion = before?.version === body.version;
@@ -97,7 +99,7 @@ export class SnmpProfilesService {
       }
       if (problems.length > 0) throw InventoryError.invalid('The SNMP profile is not valid', problems);
       const after = await repo.save(p);
-      await this.audit.record(m, ctx, [{ action: before ? 'update' : 'create', entityType: 'snmp_profile', entityId: deviceId, before: before ? view(before) : null, after: view(after) }]);
+      await this.audit.record(m, ctx, [{ action: before ? 'update' : 'create', entityType: 'snmp_profile', entityId: deviceId, before: before ? view(before) : null, after: view(after), place }]);
       return after;
     });
     this.onChange?.();
@@ -106,10 +108,12 @@ export class SnmpProfilesService {
 
   async remove(deviceId: string, ctx: ChangeContext): Promise<void> {
     await this.ds.transaction(async (m) => {
+      const device = await this.devices.getWritable(deviceId, ctx.scope, m);
+      const place = (await this.devices.placesOf([device], m)).get(deviceId)?.path;
       const before = await m.getRepository(SnmpProfile).findOneBy({ deviceId });
       if (!before) throw InventoryError.notFound('SNMP profile of device', deviceId);
       await m.getRepository(SnmpProfile).delete({ deviceId });
-      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'snmp_profile', entityId: deviceId, before: view(before), after: null }]);
+      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'snmp_profile', entityId: deviceId, before: view(before), after: null, place }]);
     });
     this.onChange?.();
   }

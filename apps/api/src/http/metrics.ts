@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { type Observable, tap } from 'rxjs';
+import { Permission, Requires } from '@app/inventory';
 import { PollingMetrics } from '@app/polling';
 
 @Injectable()
@@ -49,6 +50,7 @@ export class MetricsController {
   ) {}
 
   @Get()
+  @Requires(Permission.MetricsRead)
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async scrape(): Promise<string> {
     return Registry.merge([this.metrics.registry, this.polling.registry]).metrics();

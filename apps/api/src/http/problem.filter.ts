@@ -25,6 +25,10 @@ export function statusOf(code: InventoryErrorCode): number {
     case InventoryErrorCode.Conflict:
     case InventoryErrorCode.InUse:
       return HttpStatus.CONFLICT;
+    case InventoryErrorCode.Unauthenticated:
+      return HttpStatus.UNAUTHORIZED;
+    case InventoryErrorCode.Forbidden:
+      return HttpStatus.FORBIDDEN;
     case InventoryErrorCode.UnknownReference:
     case InventoryErrorCode.ImportRejected:
       return HttpStatus.UNPROCESSABLE_ENTITY;

@@ -23,6 +23,10 @@ export class CoverageReport {
   @Column({ type: 'text', nullable: true })
   title: string | null;
 
+  /** Path of the unit the figures were counted over: the plan's province, or the saver's district. */
+  @Column({ type: 'text' })
+  areaPath: string;
+
   @Column({ type: 'varchar', length: 200 })
   createdBy: string;
 

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Permission, Requires } from '../access/access';
 import type { ChangeContext } from '../audit/audit-log.service';
 import { Change } from '../shared/http';
 import { ResourceController } from '../shared/resource-controller';
@@ -14,12 +15,14 @@ export class AdministrativeUnitsController extends ResourceController<Administra
   create: CreateAdministrativeUnit,
   update: UpdateAdministrativeUnit,
   query: AdministrativeUnitQuery,
+  write: Permission.UnitsWrite,
 }) {
   constructor(readonly service: AdministrativeUnitsService) {
     super();
   }
 
   @Post('official-list')
+  @Requires(Permission.UnitsWrite)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Import the official list of administrative units (GSO, dvhcvn JSON format)',

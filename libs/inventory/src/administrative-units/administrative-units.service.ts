@@ -46,6 +46,7 @@ export class AdministrativeUnitsService extends InventoryResource<Administrative
   readonly type = 'administrative_unit';
   protected readonly entity = AdministrativeUnit;
   protected readonly alias = 'u';
+  protected readonly place = 'unit' as const;
   protected readonly sortable = {
     fields: { code: '"u"."code"', name: '"u"."name"', level: '"u"."level"', validFrom: '"u"."valid_from"' },
     default: 'code',
@@ -171,6 +172,7 @@ export class AdministrativeUnitsService extends InventoryResource<Administrative
     ctx: ChangeContext,
     options: { dryRun?: boolean } = {},
   ): Promise<OfficialListImport> {
+    if (ctx.scope.kind !== 'country') throw InventoryError.forbidden('The official list covers the whole country: importing it needs a token scoped to the whole country');
     const { units, validFrom } = parseOfficialList(payload);
     return this.ds.transaction(async (m) => {
       const current = await m.getRepository(AdministrativeUnit).findBy({ validTo: IsNull() });

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CallerScope, Permission, Requires, type Scope } from '../access/access';
 import type { ChangeContext } from '../audit/audit-log.service';
 import { Change, Input } from '../shared/http';
 import { ResourceController } from '../shared/resource-controller';
@@ -15,18 +16,21 @@ export class AgenciesController extends ResourceController<Agency, CreateAgency,
   create: CreateAgency,
   update: UpdateAgency,
   query: AgencyQuery,
+  write: Permission.InventoryWrite,
 }) {
   constructor(readonly service: AgenciesService) {
     super();
   }
 
   @Get(':id/staffing')
+  @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'Head count per year (civil servants, public employees)' })
-  staffing(@Param('id', new ParseUUIDPipe()) id: string): Promise<AgencyStaffing[]> {
-    return this.service.staffing(id);
+  staffing(@Param('id', new ParseUUIDPipe()) id: string, @CallerScope() scope: Scope): Promise<AgencyStaffing[]> {
+    return this.service.staffing(id, scope);
   }
 
   @Put(':id/staffing/:year')
+  @Requires(Permission.InventoryWrite)
   @ApiOperation({ summary: 'Set the head count of one year' })
   setStaffing(
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -38,6 +42,7 @@ export class AgenciesController extends ResourceController<Agency, CreateAgency,
   }
 
   @Delete(':id/staffing/:year')
+  @Requires(Permission.InventoryWrite)
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove the head count of one year' })
   async removeStaffing(@Param('id', new ParseUUIDPipe()) id: string, @Param('year', new ParseIntPipe()) year: number, @Change() ctx: ChangeContext): Promise<void> {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AdministrativeUnit } from '../administrative-units/administrative-unit.entity';
 import { AdministrativeUnitsService } from '../administrative-units/administrative-units.service';
+import type { Scope } from '../access/access';
 import { AuditLog, type ChangeContext } from '../audit/audit-log.service';
 import { fold, likeEscape } from '../shared/fold';
 import { anyOf, type Candidate, InventoryResource, newId } from '../shared/inventory-resource';
@@ -16,6 +17,7 @@ export class AgenciesService extends InventoryResource<Agency, CreateAgency, Upd
   readonly type = 'agency';
   protected readonly entity = Agency;
   protected readonly alias = 'a';
+  protected readonly place = 'agency' as const;
   protected readonly sortable = {
     fields: { name: '"a"."name"', code: '"a"."code"', kind: '"a"."kind"', createdAt: '"a"."created_at"' },
     default: 'name',
@@ -47,8 +49,8 @@ export class AgenciesService extends InventoryResource<Agency, CreateAgency, Upd
     return qb;
   }
 
-  async getWithStaffing(id: string): Promise<Agency> {
-    const agency = await this.get(id);
+  async getWithStaffing(id: string, scope: Scope): Promise<Agency> {
+    const agency = await this.get(id, scope);
     agency.staffing = await this.ds.getRepository(AgencyStaffing).find({ where: { agencyId: id }, order: { year: 'ASC' } });
     return agency;
   }
@@ -105,8 +107,14 @@ export class AgenciesService extends InventoryResource<Agency, CreateAgency, Upd
     return out;
   }
 
-  async staffing(agencyId: string): Promise<AgencyStaffing[]> {
-    await this.get(agencyId);
+  /** The agency's place, if the writer's scope may change it (404 or 403 otherwise). */
+  private async placeOfWritable(agencyId: string, ctx: ChangeContext, m: EntityManager): Promise<string> {
+    const agency = await this.getWritable(agencyId, ctx.scope, m);
+    return (await this.placesOf([agency], m)).get(agency.id)!.path;
+  }
+
+  async staffing(agencyId: string, scope: Scope): Promise<AgencyStaffing[]> {
+    await this.get(agencyId, scope);
     return this.ds.getRepository(AgencyStaffing).find({ where: { agencyId }, order: { year: 'ASC' } });
   }
 
@@ -114,13 +122,13 @@ export class AgenciesService extends InventoryResource<Agency, CreateAgency, Upd
   async setStaffing(agencyId: string, year: number, figures: StaffingFigures, ctx: ChangeContext): Promise<AgencyStaffing> {
     checkYear(year);
     return this.ds.transaction(async (m) => {
-      await this.get(agencyId, m);
+      const place = await this.placeOfWritable(agencyId, ctx, m);
       const repo = m.getRepository(AgencyStaffing);
       const before = await repo.findOneBy({ agencyId, year });
       const after = { agencyId, year, civilServants: figures.civilServants, publicEmployees: figures.publicEmployees };
       await repo.upsert(after, ['agencyId', 'year']);
       await this.audit.record(m, ctx, [
-        { action: before ? 'update' : 'create', entityType: 'agency_staffing', entityId: `${agencyId}/${year}`, before, after },
+        { action: before ? 'update' : 'create', entityType: 'agency_staffing', entityId: `${agencyId}/${year}`, before, after, place },
       ]);
       return after as AgencyStaffing;
     });
@@ -129,11 +137,12 @@ export class AgenciesService extends InventoryResource<Agency, CreateAgency, Upd
   async removeStaffing(agencyId: string, year: number, ctx: ChangeContext): Promise<void> {
     checkYear(year);
     await this.ds.transaction(async (m) => {
+      const place = await this.placeOfWritable(agencyId, ctx, m);
       const repo = m.getRepository(AgencyStaffing);
       const before = await repo.findOneBy({ agencyId, year });
       if (!before) throw InventoryError.notFound('staffing figure', `${agencyId}/${year}`);
       await repo.delete({ agencyId, year });
-      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'agency_staffing', entityId: `${agencyId}/${year}`, before, after: null }]);
+      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'agency_staffing', entityId: `${agencyId}/${year}`, before, after: null, place }]);
     });
   }
 }

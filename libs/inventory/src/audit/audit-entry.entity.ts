@@ -8,6 +8,7 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 @Check('ck_audit_entry_action', `"action" IN ('create', 'update', 'delete')`)
 @Index('ix_audit_entry_entity', ['entityType', 'entityId'])
 @Index('ix_audit_entry_occurred_at', ['occurredAt'])
+@Index('ix_audit_entry_place', { synchronize: false }) // text_pattern_ops, see migration
 export class AuditEntry {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
@@ -17,6 +18,14 @@ export class AuditEntry {
 
   @Column({ type: 'varchar', length: 200 })
   actor: string;
+
+  /** The API token the change was made with; null for the CLI, seeds and the poller. */
+  @Column({ type: 'uuid', nullable: true })
+  tokenId: string | null;
+
+  /** Path of the administrative unit the changed record sits in; null for records of no place. */
+  @Column({ type: 'text', nullable: true })
+  place: string | null;
 
   /** api, bulk, import, cli, seed, poller. */
   @Column({ type: 'varchar', length: 20 })

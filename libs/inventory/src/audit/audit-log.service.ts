@@ -1,13 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { Scope } from '../access/access';
+import { likeEscape } from '../shared/fold';
 import { type ListQuery, type Page, paginate } from '../shared/list-query';
 import { type AuditAction, AuditEntry } from './audit-entry.entity';
 
-/** Who is making a change and through which door; every service write takes one. */
+/** Who is making a change, through which door, and where they may write; every service write takes one. */
 export interface ChangeContext {
+  /** The token's owner, or the service's own name (`cli:…`, `poller@…`, `demo`). */
   actor: string;
   source: 'api' | 'bulk' | 'import' | 'cli' | 'seed' | 'poller';
+  /** Writes outside it are refused; reads of records to change see nothing outside it. */
+  scope: Scope;
+  /** The API token the change was made with. */
+  tokenId?: string | null;
 }
 
 export interface AuditRecord {
@@ -16,6 +23,8 @@ export interface AuditRecord {
   entityId: string;
   before?: object | null;
   after?: object | null;
+  /** The path of the administrative unit the record sits in, so scoped admins see its history. */
+  place?: string | null;
 }
 
 export interface AuditFilter extends ListQuery {
@@ -37,7 +46,9 @@ export class AuditLog {
     for (let i = 0; i < records.length; i += CHUNK) {
       const chunk = records.slice(i, i + CHUNK).map((r) => ({
         actor: ctx.actor,
+        tokenId: ctx.tokenId ?? null,
         source: ctx.source,
+        place: r.place ?? null,
         action: r.action,
         entityType: r.entityType,
         entityId: r.entityId,
@@ -48,8 +59,10 @@ export class AuditLog {
     }
   }
 
-  list(filter: AuditFilter): Promise<Page<AuditEntry>> {
+  /** Entries of the scope: changes to records within it (records with no place only for the whole country). */
+  list(filter: AuditFilter, scope: Scope): Promise<Page<AuditEntry>> {
     const qb = this.ds.getRepository(AuditEntry).createQueryBuilder('e');
+    if (scope.kind !== 'country') qb.andWhere(`e.place LIKE :scopeWithin ESCAPE '\\'`, { scopeWithin: `${likeEscape(scope.path)}%` });
     if (filter.entityType) qb.andWhere('e.entity_type = :entityType', { entityType: filter.entityType });
     if (filter.entityId) qb.andWhere('e.entity_id = :entityId', { entityId: filter.entityId });
     if (filter.actor) qb.andWhere('e.actor = :actor', { actor: filter.actor });

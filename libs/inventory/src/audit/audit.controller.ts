@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CallerScope, Permission, Requires, type Scope } from '../access/access';
 import { Input } from '../shared/http';
 import { ListQuery, type Page } from '../shared/list-query';
 import type { AuditEntry } from './audit-entry.entity';
@@ -41,8 +42,9 @@ export class AuditController {
   constructor(private readonly audit: AuditLog) {}
 
   @Get()
-  @ApiOperation({ summary: 'Every change: who, when, through what, before and after; newest first' })
-  list(@Query(new Input(AuditQuery)) query: AuditQuery): Promise<Page<AuditEntry>> {
-    return this.audit.list(query);
+  @Requires(Permission.AuditRead)
+  @ApiOperation({ summary: 'Every change within your scope: who (the token owner), when, through what, before and after; newest first' })
+  list(@Query(new Input(AuditQuery)) query: AuditQuery, @CallerScope() scope: Scope): Promise<Page<AuditEntry>> {
+    return this.audit.list(query, scope);
   }
 }

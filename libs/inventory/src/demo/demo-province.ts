@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { EVERYWHERE } from '../access/access';
 import { AdministrativeUnit } from '../administrative-units/administrative-unit.entity';
 import { AdministrativeUnitsService } from '../administrative-units/administrative-units.service';
 import { AgenciesService } from '../agencies/agencies.service';
@@ -87,7 +88,7 @@ export class DemoProvince {
   }
 
   async load(): Promise<DemoSummary> {
-    const ctx: ChangeContext = { actor: 'demo', source: 'seed' };
+    const ctx: ChangeContext = { actor: 'demo', source: 'seed', scope: EVERYWHERE };
     const rnd = prng(647_2012); // Quyết định 647/QĐ-UBND, 2012
     const day = (year: number) => `${year}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}`;
     /** The year a unit of this pace got something that the province rolled out from `from` over `span` years. */

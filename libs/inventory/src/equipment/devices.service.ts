@@ -25,6 +25,7 @@ export class DevicesService extends InventoryResource<Device, CreateDevice, Upda
   readonly type = 'device';
   protected readonly entity = Device;
   protected readonly alias = 'd';
+  protected readonly place = 'agency-owned' as const;
   protected readonly sortable = {
     fields: { ...EQUIPMENT_SORTS('d'), name: '"d"."name"', kind: '"d"."kind"', serialNumber: '"d"."serial_number"', model: '"d"."model"' },
     default: 'createdAt',

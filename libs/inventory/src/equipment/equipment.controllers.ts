@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Permission } from '../access/access';
 import { ResourceController } from '../shared/resource-controller';
 import { CreateDevice, DeviceQuery, UpdateDevice } from './device.dto';
 import { Device } from './device.entity';
@@ -18,6 +19,7 @@ export class DevicesController extends ResourceController<Device, CreateDevice, 
   create: CreateDevice,
   update: UpdateDevice,
   query: DeviceQuery,
+  write: Permission.InventoryWrite,
 }) {
   constructor(readonly service: DevicesService) {
     super();
@@ -31,6 +33,7 @@ export class LansController extends ResourceController<Lan, CreateLan, UpdateLan
   create: CreateLan,
   update: UpdateLan,
   query: LanQuery,
+  write: Permission.InventoryWrite,
 }) {
   constructor(readonly service: LansService) {
     super();
@@ -44,6 +47,7 @@ export class WanLinksController extends ResourceController<WanLink, CreateWanLin
   create: CreateWanLink,
   update: UpdateWanLink,
   query: WanLinkQuery,
+  write: Permission.InventoryWrite,
 }) {
   constructor(readonly service: WanLinksService) {
     super();

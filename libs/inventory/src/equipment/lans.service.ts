@@ -16,6 +16,7 @@ export class LansService extends InventoryResource<Lan, CreateLan, UpdateLan> {
   readonly type = 'lan';
   protected readonly entity = Lan;
   protected readonly alias = 'l';
+  protected readonly place = 'agency-owned' as const;
   protected readonly sortable = {
     fields: { ...EQUIPMENT_SORTS('l'), name: '"l"."name"', completedOn: '"l"."completed_on"' },
     default: 'createdAt',

@@ -17,6 +17,7 @@ export class WanLinksService extends InventoryResource<WanLink, CreateWanLink, U
   readonly type = 'wan_link';
   protected readonly entity = WanLink;
   protected readonly alias = 'w';
+  protected readonly place = 'agency-owned' as const;
   protected readonly sortable = {
     fields: { ...EQUIPMENT_SORTS('w'), network: '"w"."network"', bandwidthMbps: '"w"."bandwidth_mbps"', provider: '"w"."provider"' },
     default: 'createdAt',

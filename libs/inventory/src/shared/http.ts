@@ -1,14 +1,16 @@
 import { createParamDecorator, type ExecutionContext, Injectable, type PipeTransform, type Type } from '@nestjs/common';
+import { type Principal, principalOf } from '../access/access';
 import type { ChangeContext } from '../audit/audit-log.service';
 import { atIndex, type FieldProblem, InventoryError } from './inventory-error';
 import { validateInput } from './validation';
 
 export const MAX_BULK = 10_000;
 
-/** Who is asking. Until API tokens exist, every caller is "anonymous" plus its address. */
+/** Who is changing what, from the request's token: its owner, its id, its scope. */
 export const Change = createParamDecorator((_: unknown, ctx: ExecutionContext): ChangeContext => {
-  const req = ctx.switchToHttp().getRequest<{ ip?: string; body?: unknown; actor?: string }>();
-  return { actor: req.actor ?? `anonymous@${req.ip ?? 'unknown'}`, source: Array.isArray(req.body) ? 'bulk' : 'api' };
+  const req = ctx.switchToHttp().getRequest<{ body?: unknown; principal?: Principal }>();
+  const caller = principalOf(req);
+  return { actor: caller.owner, tokenId: caller.tokenId, scope: caller.scope, source: Array.isArray(req.body) ? 'bulk' : 'api' };
 });
 
 /** Validates a body or query against a DTO class strictly (unknown fields rejected). */

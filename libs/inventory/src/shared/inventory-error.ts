@@ -6,6 +6,10 @@ export enum InventoryErrorCode {
   UnknownReference = 'unknown_reference',
   ImportRejected = 'import_rejected',
   InUse = 'in_use',
+  /** No token, or one that is unknown, expired, revoked or used from an address it does not allow. */
+  Unauthenticated = 'unauthenticated',
+  /** The token's role may not do this, or the record lies outside its scope. */
+  Forbidden = 'forbidden',
 }
 
 /** One problem with one field; `row` and `column` when it comes from a spreadsheet. */
@@ -28,6 +32,10 @@ export class InventoryError extends Error {
 
   static notFound(what: string, id: string): InventoryError {
     return new InventoryError(InventoryErrorCode.NotFound, `${what} ${id} does not exist`);
+  }
+
+  static forbidden(message: string, problems: FieldProblem[] = []): InventoryError {
+    return new InventoryError(InventoryErrorCode.Forbidden, message, problems);
   }
 
   static invalid(message: string, problems: FieldProblem[]): InventoryError {

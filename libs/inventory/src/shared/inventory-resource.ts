@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, type EntityTarget, type FindOperator, QueryFailedError, Raw, type SelectQueryBuilder } from 'typeorm';
+import { describeScope, type Scope } from '../access/access';
+import { agencyPaths, contains, type Place, type PlaceKind, unitPaths, whereVisible, whereWithin } from '../access/scope';
 import type { AuditLog, ChangeContext } from '../audit/audit-log.service';
 import { atIndex, type FieldProblem, InventoryError, InventoryErrorCode } from './inventory-error';
 import { type ListQuery, type Page, paginate, type Sortable } from './list-query';
@@ -45,6 +47,8 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
   protected abstract readonly entity: EntityTarget<E>;
   protected abstract readonly alias: string;
   protected abstract readonly sortable: Sortable;
+  /** Where a record of this kind sits, for scopes. */
+  protected abstract readonly place: PlaceKind;
 
   constructor(
     protected readonly ds: DataSource,
@@ -74,25 +78,51 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     return m.getRepository(this.entity);
   }
 
-  async list(query: ListQuery): Promise<Page<E>> {
-    return paginate(await this.filtered(query), query, this.sortable, `"${this.alias}"`);
+  /** The records matching the filters that the scope can see. */
+  async list(query: ListQuery, scope: Scope): Promise<Page<E>> {
+    return paginate(whereVisible(await this.filtered(query), scope, this.place, this.alias), query, this.sortable, `"${this.alias}"`);
   }
 
   /** Every row matching the filters, streamed in pages (for exports). */
-  async *all(query: ListQuery): AsyncGenerator<E[]> {
+  async *all(query: ListQuery, scope: Scope): AsyncGenerator<E[]> {
     let cursor: string | undefined;
     for (;;) {
-      const page = await this.list({ ...query, limit: 1000, offset: undefined, cursor });
+      const page = await this.list({ ...query, limit: 1000, offset: undefined, cursor }, scope);
       if (page.items.length) yield page.items;
       if (!page.nextCursor) return;
       cursor = page.nextCursor;
     }
   }
 
-  async get(id: string, m?: EntityManager): Promise<E> {
-    const found = await this.repo(m).findOneBy({ id } as never);
+  /** One record; one outside the scope does not exist for the caller. */
+  async get(id: string, scope: Scope, m?: EntityManager): Promise<E> {
+    const found = isUuid(id) ? await whereVisible(this.repo(m).createQueryBuilder(this.alias).where(`${this.alias}.id = :id`, { id }), scope, this.place, this.alias).getOne() : null;
     if (!found) throw InventoryError.notFound(this.type, id);
     return found;
+  }
+
+  /** Whether the scope may change this record (within it, not above it); 404 when it may not see it either. */
+  async getWritable(id: string, scope: Scope, m?: EntityManager): Promise<E> {
+    const found = isUuid(id) ? await whereWithin(this.repo(m).createQueryBuilder(this.alias).where(`${this.alias}.id = :id`, { id }), scope, this.place, this.alias).getOne() : null;
+    if (found) return found;
+    await this.get(id, scope, m);
+    throw InventoryError.forbidden(`This ${this.type} is outside your scope (${describeScope(scope)})`);
+  }
+
+  /** Each record's place in the hierarchy, by id. */
+  async placesOf(rows: E[], m: EntityManager = this.ds.manager): Promise<Map<string, Place>> {
+    const out = new Map<string, Place>();
+    const r = rows as unknown as Array<{ id: string; path?: string; administrativeUnitId?: string; agencyId?: string; parentId?: string | null }>;
+    if (this.place === 'unit') {
+      for (const u of r) out.set(u.id, { path: u.path ?? '', agencyIds: [] });
+    } else if (this.place === 'agency') {
+      const paths = await unitPaths(r.map((a) => a.administrativeUnitId!), m);
+      for (const a of r) out.set(a.id, { path: paths.get(a.administrativeUnitId!) ?? '', agencyIds: [a.id, ...(a.parentId ? [a.parentId] : [])] });
+    } else {
+      const paths = await agencyPaths(r.map((x) => x.agencyId!), m);
+      for (const x of r) out.set(x.id, { path: paths.get(x.agencyId!) ?? '', agencyIds: [x.agencyId!] });
+    }
+    return out;
   }
 
   async create(input: C, ctx: ChangeContext): Promise<E> {
@@ -166,27 +196,42 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     const problems: FieldProblem[] = [];
 
     const updateIds = updates.map((u) => u.id);
-    const existing = await this.loadMany([...updateIds, ...deletes], m);
+    const existing = await this.loadMany([...updateIds, ...deletes], m, ctx.scope);
+    // A record the writer's scope does not cover: one by id does not exist for it (as a GET
+    // says); in a list or a file it is named, so an import row matching another province's
+    // serial number says why it cannot be written.
+    const outOfScope = bulk ? await this.loadMany([...updateIds, ...deletes].filter((id) => !existing.has(id)), m) : new Map<string, E>();
+    const missing = (id: string) => (outOfScope.has(id) ? `${this.type} ${id} is outside your scope (${describeScope(ctx.scope)})` : `${this.type} ${id} does not exist`);
     const seen = new Set<string>();
     const candidates: Candidate<E>[] = creates.map((c, index) => ({ index, before: null, after: this.build(c) }));
     updates.forEach((u, i) => {
       const index = creates.length + i;
       const before = existing.get(u.id);
-      if (!before) problems.push({ field: bulk ? `[${index}].id` : 'id', message: `${this.type} ${u.id} does not exist` });
+      if (!before) problems.push({ field: bulk ? `[${index}].id` : 'id', message: missing(u.id) });
       else if (seen.has(u.id)) problems.push({ field: `[${index}].id`, message: `${this.type} ${u.id} appears twice in this request` });
       else candidates.push({ index, before, after: this.merge(before, u) });
       seen.add(u.id);
     });
     deletes.forEach((id, i) => {
-      if (!existing.has(id)) problems.push({ field: bulk ? `[${creates.length + updates.length + i}]` : 'id', message: `${this.type} ${id} does not exist` });
+      if (!existing.has(id)) problems.push({ field: bulk ? `[${creates.length + updates.length + i}]` : 'id', message: missing(id) });
     });
     if (problems.length && !bulk) throw InventoryError.notFound(this.type, (updateIds[0] ?? deletes[0])!);
+    if (outOfScope.size) throw InventoryError.forbidden(`You may not write this ${this.type} data outside your scope`, problems);
 
     const found = await this.check(candidates, m);
     for (const c of candidates) {
       const p = found.get(c.index);
       if (p?.length) problems.push(...(bulk ? atIndex(c.index, p) : p));
     }
+    const places = await this.placesOf([...candidates.map((c) => c.after), ...deletes.flatMap((id) => (existing.has(id) ? [existing.get(id)!] : []))], m);
+    const outside: FieldProblem[] = [];
+    for (const c of candidates) {
+      if (!contains(ctx.scope, places.get(c.after.id)!)) {
+        const p = [{ field: this.scopeField(), message: `outside your scope (${describeScope(ctx.scope)})` }];
+        outside.push(...(bulk ? atIndex(c.index, p) : p));
+      }
+    }
+    if (outside.length) throw InventoryError.forbidden(`You may not write this ${this.type} data outside your scope`, outside);
     const blockers = await this.blockersOfDelete(deletes.filter((id) => existing.has(id)), m);
     deletes.forEach((id, i) => {
       const why = blockers.get(id);
@@ -217,8 +262,9 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
         entityId: c.after.id,
         before: c.before,
         after: written.get(c.after.id) ?? c.after,
+        place: places.get(c.after.id)?.path ?? null,
       })),
-      ...deletes.map((id) => ({ action: 'delete' as const, entityType: this.type, entityId: id, before: existing.get(id) ?? null, after: null })),
+      ...deletes.map((id) => ({ action: 'delete' as const, entityType: this.type, entityId: id, before: existing.get(id) ?? null, after: null, place: places.get(id)?.path ?? null })),
     ]);
     return candidates.sort((a, b) => a.index - b.index).map((c) => written.get(c.after.id) ?? c.after);
   }
@@ -262,11 +308,18 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     return out as Partial<E>;
   }
 
-  protected async loadMany(ids: string[], m: EntityManager): Promise<Map<string, E>> {
+  /** The field a scope problem is reported on: the reference that places the record. */
+  private scopeField(): string {
+    return this.place === 'unit' ? 'parentId' : this.place === 'agency' ? 'administrativeUnitId' : 'agencyId';
+  }
+
+  /** Records by id; with a scope, only those the scope may change. */
+  protected async loadMany(ids: string[], m: EntityManager, scope?: Scope): Promise<Map<string, E>> {
     const out = new Map<string, E>();
     const valid = ids.filter(isUuid);
     for (let i = 0; i < valid.length; i += 5000) {
-      const rows = await this.repo(m).findBy({ id: anyOf(valid.slice(i, i + 5000)) } as never);
+      const qb = this.repo(m).createQueryBuilder(this.alias).where(`${this.alias}.id = ANY(:ids)`, { ids: valid.slice(i, i + 5000) });
+      const rows = await (scope ? whereWithin(qb, scope, this.place, this.alias) : qb).getMany();
       for (const r of rows) out.set(r.id, r);
     }
     return out;

@@ -1,5 +1,6 @@
 import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, type Type } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, getSchemaPath } from '@nestjs/swagger';
+import { CallerScope, Permission, Requires, type Scope } from '../access/access';
 import type { ChangeContext } from '../audit/audit-log.service';
 import { Change, IdList, Input, OneOrMany } from './http';
 import type { Identified, InventoryResource } from './inventory-resource';
@@ -11,6 +12,8 @@ export interface ResourceRoutes<C extends object, U extends object, Q extends Li
   create: Type<C>;
   update: Type<U>;
   query: Type<Q>;
+  /** The permission writes need; reads need inventory:read. */
+  write: Permission;
 }
 
 /**
@@ -24,19 +27,22 @@ export function ResourceController<E extends Identified, C extends object, U ext
     abstract readonly service: InventoryResource<E, C, U>;
 
     @Get()
+    @Requires(Permission.InventoryRead)
     @ApiOperation({ summary: `List ${routes.plural}`, description: 'Filters, `q` search without diacritics, `sort`, paging by limit/offset or cursor; the response has the total.' })
     @ApiQuery({ name: 'filters', required: false, type: routes.query, style: 'form', explode: true })
-    list(@Query(new Input(routes.query)) query: Q): Promise<Page<E>> {
-      return this.service.list(query);
+    list(@Query(new Input(routes.query)) query: Q, @CallerScope() scope: Scope): Promise<Page<E>> {
+      return this.service.list(query, scope);
     }
 
     @Get(':id')
+    @Requires(Permission.InventoryRead)
     @ApiOperation({ summary: `Read one of the ${routes.plural}` })
-    get(@Param('id', new ParseUUIDPipe()) id: string): Promise<E> {
-      return this.service.get(id);
+    get(@Param('id', new ParseUUIDPipe()) id: string, @CallerScope() scope: Scope): Promise<E> {
+      return this.service.get(id, scope);
     }
 
     @Post()
+    @Requires(routes.write)
     @ApiOperation({ summary: `Create one, or many at once (send an array: all or nothing)` })
     @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(routes.create) }, { type: 'array', items: { $ref: getSchemaPath(routes.create) } }] } })
     async create(@Body(new OneOrMany(routes.create)) body: { items: C[]; many: boolean }, @Change() ctx: ChangeContext): Promise<E | E[]> {
@@ -45,6 +51,7 @@ export function ResourceController<E extends Identified, C extends object, U ext
     }
 
     @Patch()
+    @Requires(routes.write)
     @ApiOperation({ summary: `Update many at once: an array of partial records with their id (all or nothing)` })
     @ApiBody({ schema: { type: 'array', items: { allOf: [{ $ref: getSchemaPath(routes.update) }, { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } }] } } })
     @ApiOkResponse({ description: 'The updated records, in the order sent' })
@@ -53,6 +60,7 @@ export function ResourceController<E extends Identified, C extends object, U ext
     }
 
     @Patch(':id')
+    @Requires(routes.write)
     @ApiOperation({ summary: 'Update fields of one record' })
     @ApiBody({ type: routes.update })
     update(@Param('id', new ParseUUIDPipe()) id: string, @Body(new Input(routes.update)) patch: U, @Change() ctx: ChangeContext): Promise<E> {
@@ -60,6 +68,7 @@ export function ResourceController<E extends Identified, C extends object, U ext
     }
 
     @Delete()
+    @Requires(routes.write)
     @HttpCode(204)
     @ApiOperation({ summary: 'Delete many at once: an array of ids (all or nothing)' })
     @ApiBody({ schema: { type: 'array', items: { type: 'string', format: 'uuid' } } })
@@ -68,6 +77,7 @@ export function ResourceController<E extends Identified, C extends object, U ext
     }
 
     @Delete(':id')
+    @Requires(routes.write)
     @HttpCode(204)
     @ApiOperation({ summary: 'Delete one record' })
     async remove(@Param('id', new ParseUUIDPipe()) id: string, @Change() ctx: ChangeContext): Promise<void> {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { CallerScope, Permission, Requires, type Scope } from '../access/access';
 import type { ChangeContext } from '../audit/audit-log.service';
 import { Change, Input } from '../shared/http';
 import { InventoryError } from '../shared/inventory-error';
@@ -14,6 +15,7 @@ export class SpreadsheetsController {
   constructor(private readonly sheets: Spreadsheets) {}
 
   @Post(':resource/import')
+  @Requires(Permission.InventoryWrite)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Import a CSV or XLSX file of agencies, devices, WAN links or LANs (all or nothing)',
@@ -43,15 +45,16 @@ export class SpreadsheetsController {
   }
 
   @Get(':resource/export')
+  @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'Export a list as CSV or XLSX, with the same filters as the list' })
   @ApiParam({ name: 'resource', enum: SHEET_RESOURCES })
   @ApiQuery({ name: 'format', required: false, enum: ['csv', 'xlsx'] })
-  async export(@Param('resource') resource: string, @Query() raw: Record<string, string>, @Res() res: Response): Promise<void> {
+  async export(@Param('resource') resource: string, @Query() raw: Record<string, string>, @CallerScope() scope: Scope, @Res() res: Response): Promise<void> {
     const r = sheetResource(resource);
     const { format, ...filters } = raw;
     const f = sheetFormat(format, 'csv');
     const query = await new Input(SHEET_QUERIES[r]).transform(filters);
-    const file = await this.sheets.export(r, query, f);
+    const file = await this.sheets.export(r, query, scope, f);
     res
       .status(200)
       .type(f === 'csv' ? 'text/csv; charset=utf-8' : XLSX)

@@ -9,6 +9,7 @@ import { AdministrativeUnit } from '../administrative-units/administrative-unit.
 import { AgenciesService } from '../agencies/agencies.service';
 import { AgencyQuery, CreateAgency, UpdateAgency } from '../agencies/agency.dto';
 import { Agency } from '../agencies/agency.entity';
+import type { Scope } from '../access/access';
 import type { ChangeContext } from '../audit/audit-log.service';
 import { CreateDevice, DeviceQuery, UpdateDevice } from '../equipment/device.dto';
 import { Device } from '../equipment/device.entity';
@@ -264,6 +265,7 @@ export class Spreadsheets {
     const keep = !options.dryRun && !problems.length;
     options.onProgress?.({ phase: 'check', done: rows.length, total: rows.length });
     options.onProgress?.({ phase: 'write', done: 0, total: creates.length + updates.length });
+    let forbidden = false;
     try {
       await this.ds.transaction(async (m) => {
         await spec.service.write({ create: creates.map((c) => c.value), update: updates.map((u) => u.value) }, { ...ctx, source: 'import' }, m, { indexed: true });
@@ -272,6 +274,7 @@ export class Spreadsheets {
     } catch (err) {
       if (err !== ROLLBACK) {
         if (!(err instanceof InventoryError)) throw err;
+        forbidden = err.code === InventoryErrorCode.Forbidden;
         // Map "[k].field" of the write back to the spreadsheet's row k.
         problems.push(
           ...err.problems.map((p) => {
@@ -283,7 +286,7 @@ export class Spreadsheets {
         );
       }
     }
-    if (problems.length) throw rejected(problems);
+    if (problems.length) throw rejected(problems, forbidden);
     options.onProgress?.({ phase: 'write', done: creates.length + updates.length, total: creates.length + updates.length });
     return {
       dryRun: !!options.dryRun,
@@ -297,11 +300,11 @@ export class Spreadsheets {
   }
 
   /** Every row matching the filters as CSV or XLSX, in pages so memory stays flat. */
-  async export(resource: SheetResource, query: ListQuery, format: SheetFormat): Promise<Buffer> {
+  async export(resource: SheetResource, query: ListQuery, scope: Scope, format: SheetFormat): Promise<Buffer> {
     const spec = this.specs[resource];
     const columns = spec.columns.filter((c) => !EXPORT_OMIT.has(c));
     const rows: unknown[][] = [];
-    for await (const page of spec.service.all(query)) {
+    for await (const page of spec.service.all(query, scope)) {
       for (const item of page) rows.push(columns.map((c) => (item as unknown as Record<string, unknown>)[c] ?? ''));
     }
     if (format === 'csv') return Buffer.from(`\uFEFF${stringifyCsv([columns, ...rows])}`, 'utf8');
@@ -320,8 +323,10 @@ function columnOf(field: string, spec: SheetSpec, row?: Row): string {
   return byRef ? byRef[0] : field;
 }
 
-function rejected(problems: FieldProblem[]): InventoryError {
+/** The file's problems by row; a row outside the importer's scope makes it a 403. */
+function rejected(problems: FieldProblem[], forbidden = false): InventoryError {
   problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
   const rows = new Set(problems.map((p) => p.row)).size;
-  return new InventoryError(InventoryErrorCode.ImportRejected, `Nothing was imported: ${rows} row(s) have problems`, problems);
+  const why = forbidden ? 'rows outside your scope or with other problems' : 'row(s) have problems';
+  return new InventoryError(forbidden ? InventoryErrorCode.Forbidden : InventoryErrorCode.ImportRejected, `Nothing was imported: ${rows} ${why}`, problems);
 }

@@ -1,0 +1,55 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated, Caller, CallerScope, Change, type ChangeContext, describeScope, Input, Permission, type Principal, Requires, ROLE_PERMISSIONS, type Scope } from '@app/inventory';
+import { CreateToken, type TokenView } from './token.dto';
+import { TokensService } from './tokens.service';
+
+@ApiTags('access')
+@Controller()
+export class TokensController {
+  constructor(private readonly tokens: TokensService) {}
+
+  @Get('me')
+  @Authenticated()
+  @ApiOperation({ summary: 'The caller: token owner, role, what it may do and where' })
+  me(@Caller() caller: Principal) {
+    const { scope } = caller;
+    return {
+      tokenId: caller.tokenId,
+      owner: caller.owner,
+      role: caller.role,
+      permissions: ROLE_PERMISSIONS[caller.role],
+      scope: { kind: scope.kind, id: scope.kind === 'unit' ? scope.unitId : scope.kind === 'agency' ? scope.agencyId : null, name: describeScope(scope) },
+    };
+  }
+
+  @Post('tokens')
+  @Requires(Permission.TokensManage)
+  @ApiOperation({ summary: 'Create a token within your scope; the response carries the token once, it is never shown again' })
+  async create(@Body(new Input(CreateToken)) body: CreateToken, @Change() ctx: ChangeContext): Promise<TokenView & { token: string }> {
+    const { token, record } = await this.tokens.create(body, ctx);
+    return { ...record, token };
+  }
+
+  @Get('tokens')
+  @Requires(Permission.TokensManage)
+  @ApiOperation({ summary: 'The tokens scoped within yours (never their secrets)' })
+  async list(@CallerScope() scope: Scope): Promise<{ items: TokenView[]; total: number }> {
+    const items = await this.tokens.list(scope);
+    return { items, total: items.length };
+  }
+
+  @Get('tokens/:id')
+  @Requires(Permission.TokensManage)
+  get(@Param('id', new ParseUUIDPipe()) id: string, @CallerScope() scope: Scope): Promise<TokenView> {
+    return this.tokens.get(id, scope);
+  }
+
+  @Delete('tokens/:id')
+  @Requires(Permission.TokensManage)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a token: it stops working at once' })
+  async revoke(@Param('id', new ParseUUIDPipe()) id: string, @Change() ctx: ChangeContext): Promise<void> {
+    await this.tokens.revoke(id, ctx);
+  }
+}
