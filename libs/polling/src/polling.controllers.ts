@@ -13,6 +13,7 @@ import {
   type FieldProblem,
   Input,
   InventoryError,
+  InventoryErrorCode,
   Permission,
   Requires,
   type Scope,
@@ -221,7 +222,10 @@ export class PollingController {
     await this.ds.transaction(async (m) => {
       const before = await m.getRepository(MaintenanceWindow).findOneBy({ id });
       if (!before) throw InventoryError.notFound('maintenance window', id);
-      const place = await this.placeOf({ deviceId: before.deviceId ?? undefined, agencyId: before.agencyId ?? undefined }, ctx.scope, m);
+      // A window on a device or agency the caller cannot see does not exist for it either.
+      const place = await this.placeOf({ deviceId: before.deviceId ?? undefined, agencyId: before.agencyId ?? undefined }, ctx.scope, m).catch((err: unknown) => {
+        throw err instanceof InventoryError && err.code === InventoryErrorCode.NotFound ? InventoryError.notFound('maintenance window', id) : err;
+      });
       await m.getRepository(MaintenanceWindow).delete({ id });
       await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'maintenance_window', entityId: id, before: { ...before }, after: null, place }]);
     });

@@ -216,7 +216,6 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
       if (!existing.has(id)) problems.push({ field: bulk ? `[${creates.length + updates.length + i}]` : 'id', message: missing(id) });
     });
     if (problems.length && !bulk) throw InventoryError.notFound(this.type, (updateIds[0] ?? deletes[0])!);
-    if (outOfScope.size) throw InventoryError.forbidden(`You may not write this ${this.type} data outside your scope`, problems);
 
     const found = await this.check(candidates, m);
     for (const c of candidates) {
@@ -224,14 +223,16 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
       if (p?.length) problems.push(...(bulk ? atIndex(c.index, p) : p));
     }
     const places = await this.placesOf([...candidates.map((c) => c.after), ...deletes.flatMap((id) => (existing.has(id) ? [existing.get(id)!] : []))], m);
-    const outside: FieldProblem[] = [];
+    let outside = outOfScope.size > 0;
     for (const c of candidates) {
       if (!contains(ctx.scope, places.get(c.after.id)!)) {
         const p = [{ field: this.scopeField(), message: `outside your scope (${describeScope(ctx.scope)})` }];
-        outside.push(...(bulk ? atIndex(c.index, p) : p));
+        problems.push(...(bulk ? atIndex(c.index, p) : p));
+        outside = true;
       }
     }
-    if (outside.length) throw InventoryError.forbidden(`You may not write this ${this.type} data outside your scope`, outside);
+    // Every problem is listed; one record outside the writer's scope makes the answer a 403.
+    if (outside) throw InventoryError.forbidden(`You may not write this ${this.type} data outside your scope`, problems);
     const blockers = await this.blockersOfDelete(deletes.filter((id) => existing.has(id)), m);
     deletes.forEach((id, i) => {
       const why = blockers.get(id);
