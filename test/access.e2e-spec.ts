@@ -247,6 +247,30 @@ describe.each(ENGINES)('access control on %s', (engine) => {
         expect((await as('admin@country').get(`/api/v1/${path}`).expect(200)).text).not.toMatch(/danang-secret|nhonbinh-secret/);
       }
     });
+    it('takes poll results from a poller token for devices within its scope, and keeps the outage ledger from them', async () => {
+      await t.http().put(`/api/v1/devices/${device.anLao}/snmp`).send({ version: '2c', community: 'anlao-secret', pollerGroup: 'an-lao' }).expect(200);
+      const targets = (await as('poller@52').get('/api/v1/poller/targets').query({ group: 'an-lao' }).expect(200)).body.items;
+      expect(targets).toEqual([expect.objectContaining({ deviceId: device.anLao, address: '127.0.0.1', port: 161, credentials: { version: '2c', community: 'anlao-secret' } })]);
+      const down = new Date(Date.now() - 20_000).toISOString();
+      const up = new Date(Date.now() - 10_000).toISOString();
+      const failed = { deviceId: device.anLao, at: down, failure: { reason: 'timeout', message: 'no answer in 2000 ms' } };
+      expect((await as('poller@52').post('/api/v1/poller/results').send({ items: [failed] }).expect(200)).body).toEqual({ accepted: 1, changed: 1 });
+      const reading = { sysUpTimeTicks: 5_000_000, sysName: 'an-lao-gw', interfaces: [] };
+      await as('poller@52').post('/api/v1/poller/results').send({ items: [{ deviceId: device.anLao, at: up, reading }] }).expect(200);
+      const outages = (await as('viewer@52').get(`/api/v1/devices/${device.anLao}/outages`).query({ from: '2020-01-01T00:00:00Z' }).expect(200)).body.items;
+      expect(outages).toEqual([expect.objectContaining({ cause: 'unreachable', startedAt: down, endedAt: up })]);
+      expect((await as('viewer@52').get(`/api/v1/devices/${device.anLao}/poll-state`).expect(200)).body).toMatchObject({ state: 'up', sysName: 'an-lao-gw' });
+
+      // Another province's device, a device of the group the API polls itself, a bad body: refused whole.
+      const other = await as('poller@52').post('/api/v1/poller/results').send({ items: [{ ...failed, at: up }, { ...failed, deviceId: device.lienChieu }] }).expect(400);
+      expect(other.body.errors).toEqual([{ field: 'items[1].deviceId', message: `no device ${device.lienChieu} within your scope` }]);
+      const own = await as('poller@country').post('/api/v1/poller/results').send({ items: [{ ...failed, deviceId: device.lienChieu }] }).expect(400);
+      expect(own.body.errors[0].message).toBe('poller group default is polled inside the API; its results come from there');
+      const bad = await as('poller@52').post('/api/v1/poller/results').send({ items: [{ deviceId: device.anLao, at: 'yesterday', failure: { reason: 'gone', message: 'x' } }] }).expect(400);
+      expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['items[0].at', 'items[0].failure.reason']);
+      expect((await as('viewer@52').get(`/api/v1/devices/${device.anLao}/poll-state`).expect(200)).body.state).toBe('up');
+      await as('network_admin@52').post('/api/v1/poller/results').send({ items: [failed] }).expect(403);
+    });
   });
 
   describe('the route table', () => {

@@ -6,6 +6,7 @@ import {
   agencyWithinSql,
   AgenciesService,
   AuditLog,
+  Caller,
   CallerScope,
   Change,
   type ChangeContext,
@@ -15,6 +16,7 @@ import {
   InventoryError,
   InventoryErrorCode,
   Permission,
+  type Principal,
   Requires,
   type Scope,
 } from '@app/inventory';
@@ -23,6 +25,7 @@ import { DevicePollState, MaintenanceWindow, Outage } from './entities';
 import { Poller } from './poller';
 import { AvailabilityQuery, CreateMaintenanceWindow, PutSnmpProfile, TargetsQuery, WindowQuery } from './polling.dto';
 import { SnmpProfilesService } from './snmp-profiles.service';
+import { PollResults, RemotePollResults } from './poll-results';
 import { pollStateOf, PollingStore } from './polling-store';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
@@ -116,6 +119,7 @@ export class PollingController {
     private readonly devices: DevicesService,
     private readonly agencies: AgenciesService,
     private readonly store: PollingStore,
+    private readonly results: RemotePollResults,
     @InjectDataSource() private readonly ds: DataSource,
     @Optional() @Inject(Poller) private readonly poller?: Poller,
   ) {}
@@ -177,6 +181,17 @@ export class PollingController {
     const from = q.after ? all.findIndex((t) => t.deviceId > q.after!) : 0;
     const items = (from < 0 ? [] : all.slice(from, from + (q.limit ?? 1000))).map(({ fingerprint: _f, ...t }) => t);
     return { group: q.group ?? 'default', items, total: all.length, next: from >= 0 && from + items.length < all.length ? items[items.length - 1].deviceId : null };
+  }
+
+  @Post('poller/results')
+  @Requires(Permission.PollerResults)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'For poller tokens: record poll results of devices within the token\'s scope (all or nothing)',
+    description: 'A remote poller with no database access sends what each poll read, or why it failed; the API keeps the outage ledger from them as its own poller does.',
+  })
+  recordResults(@Body(new Input(PollResults)) body: PollResults, @Caller() caller: Principal) {
+    return this.results.accept(body, caller);
   }
 
   @Get('maintenance-windows')

@@ -8,6 +8,7 @@ import { Poller } from './poller';
 import { DevicePollingController, PollingController } from './polling.controllers';
 import { PollingMetrics } from './polling-metrics';
 import { PollingStore } from './polling-store';
+import { RemotePollResults } from './poll-results';
 import { SecretBox } from './secret-box';
 import { SnmpProfilesService } from './snmp-profiles.service';
 
@@ -89,6 +90,11 @@ export class PollingModule {
               },
             ]
           : []),
+        {
+          provide: RemotePollResults,
+          useFactory: (ds: DataSource, store: PollingStore, metrics: PollingMetrics) => new RemotePollResults(ds, store, metrics, options.inProcess ? options.group : null),
+          inject: [getDataSourceToken(), PollingStore, PollingMetrics],
+        },
         InProcessPoller,
       ],
       exports: [SecretBox, PollingMetrics, AvailabilityService, SnmpProfilesService, PollingStore, ...(options.inProcess ? [options.redisUrl ? DistributedPoller : Poller] : [])],

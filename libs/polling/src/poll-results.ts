@@ -1,0 +1,185 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsNumberString, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import type { DataSource } from 'typeorm';
+import { agencyWithinSql, type FieldProblem, InventoryError, type Principal } from '@app/inventory';
+import type { SnmpFailure } from '@app/snmp';
+import { applyPoll, type CarriedLink } from './poll-state';
+import type { PollingMetrics } from './polling-metrics';
+import type { PollingStore, PollRecord } from './polling-store';
+
+const FAILURES: SnmpFailure[] = ['timeout', 'auth', 'malformed', 'socket', 'unreachable', 'agent_error', 'invalid_target'];
+/** Results older than this are refused: the ledger is written in time order. */
+const MAX_AGE_MS = 3_600_000;
+const BEAT_EVERY_MS = 15_000;
+
+export class InterfaceResult {
+  @IsInt()
+  @Min(1)
+  ifIndex: number;
+
+  @IsOptional()
+  @IsInt()
+  operStatus: number | null = null;
+
+  @IsOptional()
+  @IsInt()
+  highSpeedMbps: number | null = null;
+
+  @IsOptional()
+  @IsNumberString()
+  inOctets: string | null = null;
+
+  @IsOptional()
+  @IsNumberString()
+  outOctets: string | null = null;
+}
+
+/** What a device answered, as `readDevice` returns it. */
+export class ReadingResult {
+  @IsOptional() @IsInt() @Min(0) sysUpTimeTicks: number | null = null;
+  @IsOptional() @IsInt() @Min(0) hrSystemUptimeTicks: number | null = null;
+  @IsOptional() @IsInt() @Min(0) engineBoots: number | null = null;
+  @IsOptional() @IsInt() @Min(0) engineTimeSeconds: number | null = null;
+  @IsOptional() @IsString() @MaxLength(255) sysName: string | null = null;
+  @IsOptional() @IsString() @MaxLength(2000) sysDescr: string | null = null;
+  @IsOptional() @IsString() @MaxLength(255) sysObjectID: string | null = null;
+
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => InterfaceResult)
+  interfaces: InterfaceResult[] = [];
+}
+
+export class FailureResult {
+  @IsIn(FAILURES, { message: `reason must be one of ${FAILURES.join(', ')}` })
+  reason: SnmpFailure;
+
+  @IsString()
+  @MaxLength(500)
+  message: string;
+}
+
+export class PollResult {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  deviceId: string;
+
+  @ApiProperty({ description: 'When the poll was sent (ISO 8601)' })
+  @IsISO8601({ strict: true })
+  at: string;
+
+  @ApiPropertyOptional({ description: 'The answer; give this or failure' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ReadingResult)
+  reading?: ReadingResult;
+
+  @ApiPropertyOptional({ description: 'Why there was no answer' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FailureResult)
+  failure?: FailureResult;
+}
+
+export class PollResults {
+  @ApiProperty({ type: [PollResult] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5000)
+  @ValidateNested({ each: true })
+  @Type(() => PollResult)
+  items: PollResult[];
+}
+
+/**
+ * Poll results sent by a remote poller over the API (a poller token needs no database access):
+ * applied to each device's state as the in-process poller applies its own, all or nothing.
+ */
+export class RemotePollResults {
+  private readonly runs = new Map<string, { id: string; beat: number }>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly store: PollingStore,
+    private readonly metrics: PollingMetrics,
+    /** The group this process polls itself, whose results it does not take from others. */
+    private readonly ownGroup: string | null,
+  ) {}
+
+  accept(body: PollResults, caller: Principal, now = Date.now()): Promise<{ accepted: number; changed: number }> {
+    // One batch at a time: two batches for one device must not interleave their state.
+    const run = this.queue.then(() => this.apply(body, caller, now));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async apply(body: PollResults, caller: Principal, now: number): Promise<{ accepted: number; changed: number }> {
+    const ids = [...new Set(body.items.map((r) => r.deviceId))];
+    const params: unknown[] = [ids];
+    const rows: Array<{ id: string; group: string | null }> = await this.ds.query(
+      `SELECT d.id, p.poller_group AS "group" FROM device d LEFT JOIN snmp_profile p ON p.device_id = d.id AND p.enabled
+        WHERE d.id = ANY($1) AND ${agencyWithinSql(caller.scope, 'd.agency_id', params)}`,
+      params,
+    );
+    const known = new Map(rows.map((r) => [r.id, r.group]));
+    const problems: FieldProblem[] = [];
+    body.items.forEach((r, i) => {
+      const at = Date.parse(r.at);
+      const group = known.get(r.deviceId);
+      if (!known.has(r.deviceId)) problems.push({ field: `items[${i}].deviceId`, message: `no device ${r.deviceId} within your scope` });
+      else if (group === null) problems.push({ field: `items[${i}].deviceId`, message: 'the device has no enabled SNMP profile' });
+      else if (group === this.ownGroup) problems.push({ field: `items[${i}].deviceId`, message: `poller group ${group} is polled inside the API; its results come from there` });
+      if (!r.reading === !r.failure) problems.push({ field: `items[${i}]`, message: 'give exactly one of reading and failure' });
+      if (at > now + 60_000 || at < now - MAX_AGE_MS) problems.push({ field: `items[${i}].at`, message: 'must be within the last hour' });
+    });
+    if (problems.length) throw InventoryError.invalid('The poll results are not valid; none were recorded', problems);
+
+    const links = await this.links(ids);
+    const memories = await this.store.memories(ids);
+    const records = new Map<string, PollRecord>();
+    let changed = 0;
+    for (const r of [...body.items].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
+      const at = Date.parse(r.at);
+      const memory = memories.get(r.deviceId)!;
+      const step = applyPoll(memory, { at, reading: r.reading, failure: r.failure }, links.get(r.deviceId) ?? []);
+      memories.set(r.deviceId, step.next);
+      this.metrics.polls.inc({ result: r.reading ? 'ok' : 'failed' });
+      if (r.failure) this.metrics.failures.inc({ reason: r.failure.reason });
+      if (step.rebooted) this.metrics.reboots.inc();
+      if (step.events.length || step.changed) {
+        changed++;
+        const before = records.get(r.deviceId);
+        records.set(r.deviceId, { deviceId: r.deviceId, memory: step.next, events: [...(before?.events ?? []), ...step.events], changed: step.changed || !!before?.changed, polledAt: at });
+      }
+    }
+    if (records.size) this.metrics.ledgerWrites.inc(await this.store.flush([...records.values()]));
+    await this.beat(caller, [...new Set(rows.map((r) => r.group!))], now);
+    return { accepted: body.items.length, changed };
+  }
+
+  /** A remote poller's run, per token and group: time it covers is known time for availability. */
+  private async beat(caller: Principal, groups: string[], now: number): Promise<void> {
+    for (const group of groups) {
+      const key = `${caller.tokenId}|${group}`;
+      const run = this.runs.get(key);
+      if (!run) this.runs.set(key, { id: await this.store.startRun(group, new Date(now)), beat: now });
+      else if (now - run.beat >= BEAT_EVERY_MS) {
+        run.beat = now;
+        await this.store.beat(run.id, new Date(now));
+      }
+    }
+  }
+
+  private async links(deviceIds: string[]): Promise<Map<string, CarriedLink[]>> {
+    const rows: Array<{ deviceId: string; ifIndex: number; id: string }> = await this.ds.query(
+      `SELECT device_id AS "deviceId", if_index AS "ifIndex", id FROM wan_link WHERE device_id = ANY($1) AND if_index IS NOT NULL AND status IN ('active', 'faulty') ORDER BY if_index`,
+      [deviceIds],
+    );
+    const out = new Map<string, CarriedLink[]>();
+    for (const l of rows) out.set(l.deviceId, [...(out.get(l.deviceId) ?? []), { ifIndex: l.ifIndex, wanLinkId: l.id }]);
+    return out;
+  }
+}
