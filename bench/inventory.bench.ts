@@ -6,7 +6,9 @@
  *   2. import of N equipment rows from CSV (BENCH_ROWS, default 100,000), vs rows saved one by one
  *      through the ORM (measured on BENCH_BASELINE_ROWS and compared as rows per second);
  *   3. a page of 1,000 devices filtered by province, vs loading all devices with their agency and
- *      unit through the ORM and filtering in the process.
+ *      unit through the ORM and filtering in the process;
+ *   4. the same page for a caller whose token is scoped to the province (the scope's filter
+ *      instead of the query's), vs the unscoped page of step 3.
  * Bounded: every loop has a row count, and the whole run stops at BENCH_MAX_SECONDS.
  */
 import 'reflect-metadata';
@@ -81,6 +83,15 @@ async function run(engine: string): Promise<void> {
     samples.sort((a, b) => a - b);
     const median = samples[2];
     line(engine, `page of ${page.items.length} devices in ${province.name} (of ${page.total})`, `${(median * 1000).toFixed(0)} ms`, `${(naiveSeconds * 1000).toFixed(0)} ms (${naive.length})`, naiveSeconds / median);
+
+    // 4. The same page through a token scoped to the province
+    const scope = { kind: 'unit' as const, unitId: province.id, path: province.path, name: province.name };
+    const scoped: number[] = [];
+    for (let i = 0; i < 5; i++) scoped.push((await timed(() => svc.list({ limit: 1000 } as never, scope)))[1]);
+    const scopedPage = await svc.list({ limit: 1000 } as never, scope);
+    scoped.sort((a, b) => a - b);
+    const sameRows = scopedPage.total === page.total && scopedPage.items.every((d, i) => d.id === page.items[i].id);
+    line(engine, `same page, token scoped to ${province.name}${sameRows ? '' : ' (ROWS DIFFER)'}`, `${(scoped[2] * 1000).toFixed(0)} ms`, `${(median * 1000).toFixed(0)} ms unscoped`, median / scoped[2]);
   } finally {
     await close();
   }
