@@ -20,6 +20,12 @@ export interface PollerOptions {
 
 /** How often a poller marks itself alive; availability counts a run as watching until its last beat. */
 export const BEAT_EVERY_MS = 15_000;
+/**
+ * Polls falling due within this many ms of each other go out together: fewer wake-ups of the
+ * event loop (bench:poller, scheduler alone at 100,000 devices: about 23–30% of a core at 5 ms,
+ * 20–25% at 25 ms), each poll at most this much late.
+ */
+const BATCH_MS = 25;
 
 interface Scheduled {
   target: PollTarget;
@@ -203,7 +209,7 @@ export class Poller {
         if (--this.active === 0) for (const wake of this.idle.splice(0)) wake();
       });
     }
-    const wait = this.heap.length > 0 ? Math.min(1000, Math.max(5, this.heap[0].due - this.clock())) : 1000;
+    const wait = this.heap.length > 0 ? Math.min(1000, Math.max(BATCH_MS, this.heap[0].due - this.clock())) : 1000;
     this.tick = setTimeout(() => this.schedule(), wait);
     this.tick.unref();
   }
