@@ -108,6 +108,18 @@ describe('cli import and export', () => {
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['1', '3', '4', '5', '6']);
   }, 60_000);
 
+  it('refuses to start the poller on a database that is not migrated, saying what to run', async () => {
+    const poller = await run(process.execPath, ['-r', '@swc-node/register', 'apps/poller/src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: join(dir, 'unmigrated'), DATABASE_URL: '', NODE_OPTIONS: '' },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(poller.code).toBe(1);
+    expect(poller.stderr).toContain('The poller cannot start: The database has pending migrations: run `npm run cli -- migrate`');
+  }, 60_000);
+
   it('makes the first tokens, lists them without secrets, refuses bad ones and revokes', async () => {
     const made = await cli('token-create', '--owner', 'Phòng Hạ tầng — Sở TT&TT', '--role', 'network_admin', '--unit', '52', '--days', '30', '--allow', '10.52.0.0/16');
     expect(made).toMatchObject({ code: 0 });

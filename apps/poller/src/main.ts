@@ -22,7 +22,10 @@ async function bootstrap(): Promise<void> {
   })
   class PollerModule {}
 
-  const app = await NestFactory.createApplicationContext(PollerModule, { logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.createApplicationContext(PollerModule, { logger: ['error', 'warn', 'log'] }).catch((err: Error) => {
+    process.stderr.write(`The poller cannot start: ${err.message}\n`);
+    process.exit(1);
+  });
   app.enableShutdownHooks();
   new Logger('Poller').log(`polling group "${env.POLLER_GROUP}"${env.REDIS_URL ? ' through BullMQ' : ''}; SIGTERM stops it after writing what it polled`);
 }

@@ -30,11 +30,15 @@ class InProcessPoller implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('Poller');
   constructor(
     private readonly profiles: SnmpProfilesService,
+    @Inject(getDataSourceToken()) private readonly ds: DataSource,
     @Optional() @Inject(Poller) private readonly poller?: Poller,
     @Optional() @Inject(DistributedPoller) private readonly distributed?: DistributedPoller,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if ((this.poller || this.distributed) && (await this.ds.showMigrations())) {
+      throw new Error('The database has pending migrations: run `npm run cli -- migrate` (or start the API, which migrates) before the poller');
+    }
     if (this.poller) {
       await this.poller.start();
       this.profiles.onChange = () => void this.poller!.reload().catch((e: Error) => this.log.error(`reload failed: ${e.message}`));
