@@ -84,6 +84,16 @@ export class Environment {
   @IsIn([true, false], { message: 'MIGRATE_ON_START must be true or false' })
   MIGRATE_ON_START = true;
 
+  /** For `apps/poller` with no database: the API it reads targets from and sends results to. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'API_URL must be an http:// or https:// URL' })
+  API_URL?: string;
+
+  /** The poller token `apps/poller` uses with API_URL. */
+  @IsOptional()
+  @Matches(/^hat_[A-Za-z0-9_-]{43}$/, { message: 'POLLER_TOKEN must be a Hatang API token (hat_…)' })
+  POLLER_TOKEN?: string;
+
   /** Failed authentications an address may make per minute; past it, 429 until the minute is over. */
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt({ message: 'AUTH_FAILURES_PER_MINUTE must be a whole number' })
@@ -110,7 +120,7 @@ export class ConfigurationError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new Environment()).concat('DATABASE_URL', 'SECRET_KEY', 'REDIS_URL'));
+const KNOWN = new Set(Object.keys(new Environment()).concat('DATABASE_URL', 'SECRET_KEY', 'REDIS_URL', 'API_URL', 'POLLER_TOKEN'));
 
 export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
   const picked: Record<string, string> = {};

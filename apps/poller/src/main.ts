@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadEnvironmentOrExit } from '@app/config';
+import { type Environment, loadEnvironmentOrExit } from '@app/config';
 import { DatabaseModule, MIGRATIONS } from '@app/database';
-import { PollingModule } from '@app/polling';
+import { PollingMetrics, PollingModule, RemotePoller } from '@app/polling';
 import { ENTITIES } from '../../api/src/entities';
 
 /**
@@ -11,9 +11,11 @@ import { ENTITIES } from '../../api/src/entities';
  * network), against the shared database, with no HTTP server. With REDIS_URL it is a BullMQ
  * worker: any number of them share the group's devices, and a worker that dies hands its jobs on.
  * Without it, run one per group. Set POLLER_IN_PROCESS=false on the API when workers poll its group.
+ * With API_URL and POLLER_TOKEN instead, it needs no database: see `remote` below.
  */
 async function bootstrap(): Promise<void> {
   const env = loadEnvironmentOrExit();
+  if (env.API_URL) return remote(env);
   @Module({
     imports: [
       DatabaseModule.forRoot({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2, entities: ENTITIES, migrations: MIGRATIONS, migrate: false }),
@@ -29,4 +31,22 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   new Logger('Poller').log(`polling group "${env.POLLER_GROUP}"${env.REDIS_URL ? ' through BullMQ' : ''}; SIGTERM stops it after writing what it polled`);
 }
+/** With API_URL: no database; targets and results go through the API with a poller token. */
+async function remote(env: Environment): Promise<void> {
+  const log = new Logger('Poller');
+  if (!env.POLLER_TOKEN) {
+    process.stderr.write('API_URL needs POLLER_TOKEN: a poller token (npm run cli -- token-create --role poller …)\n');
+    process.exit(78);
+  }
+  const poller = new RemotePoller(new PollingMetrics(), { apiUrl: env.API_URL!, token: env.POLLER_TOKEN, group: env.POLLER_GROUP, sockets: env.SNMP_SOCKETS, maxInFlight: env.SNMP_MAX_IN_FLIGHT, log });
+  await poller.start().catch((err: Error) => {
+    process.stderr.write(`The poller cannot start: ${err.message}\n`);
+    process.exit(1);
+  });
+  log.log(`polling ${poller.scheduled} devices of group "${env.POLLER_GROUP}" for ${env.API_URL}; SIGTERM stops it after sending what it polled`);
+  const stop = () => void poller.stop().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
 void bootstrap();

@@ -8,3 +8,4 @@ export { AvailabilityService, availabilitySql, type AvailabilityReport, type Dev
 export { SnmpProfilesService, type SnmpProfileView } from './snmp-profiles.service';
 export { applyPoll, emptyMemory, type DeviceMemory, type PollOutcome, type LedgerEvent, type CarriedLink } from './poll-state';
 export { DistributedPoller, type DistributedPollerOptions } from './distributed-poller';
+export { RemotePoller, type RemotePollerOptions } from './remote-poller';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SnmpClient, SnmpTarget } from '@app/snmp';
+import { DueHeap } from './due-heap';
 import { fillChassisOnce, PendingWrites, pollerClient, pollOnce, snmpTargetOf } from './poll-once';
 import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
@@ -47,7 +48,7 @@ export class Poller {
   readonly client: SnmpClient;
   private readonly devices = new Map<string, Scheduled>();
   private readonly memory = new Map<string, DeviceMemory>();
-  private heap: Scheduled[] = [];
+  private readonly heap = new DueHeap<Scheduled>();
   private readonly writes: PendingWrites;
   private timers: NodeJS.Timeout[] = [];
   private tick?: NodeJS.Timeout;
@@ -87,10 +88,10 @@ export class Poller {
     await this.reload();
     // Devices loaded earlier (a burst before start) begin at their next slot, not all at once.
     const now = this.clock();
-    this.heap = [];
+    this.heap.clear();
     for (const entry of this.devices.values()) {
       entry.due = firstDue(entry.target, now);
-      this.push(entry);
+      this.heap.push(entry);
     }
     this.timers.push(setInterval(() => void this.reload().catch((e: Error) => this.options.log?.error(`reloading devices failed: ${e.message}`)), this.options.reloadEveryMs ?? 30_000));
     this.timers.push(setInterval(() => void this.flush(), this.options.flushEveryMs ?? 1000));
@@ -149,7 +150,7 @@ export class Poller {
         removed: false,
       };
       this.devices.set(target.deviceId, entry);
-      this.push(entry);
+      this.heap.push(entry);
     }
     const gone = [...this.devices.keys()].filter((id) => !seen.has(id));
     for (const id of gone) {
@@ -185,31 +186,12 @@ export class Poller {
 
   private schedule(): void {
     if (!this.running) return;
-    const now = this.clock();
-    while (this.heap.length > 0 && this.heap[0].due <= now) {
-      const entry = this.pop()!;
-      if (entry.removed) continue;
-      const interval = entry.target.intervalSeconds * 1000;
-      const due = entry.due;
-      entry.due = due + interval;
-      if (entry.due <= now) {
-        // A whole interval behind: skip to the next slot instead of polling twice in a row.
-        const behind = Math.floor((now - due) / interval);
-        this.metrics.missed.inc(behind);
-        entry.due = due + (behind + 1) * interval;
-      }
-      this.push(entry);
-      if (entry.inFlight) {
-        this.metrics.missed.inc();
-        continue;
-      }
-      this.metrics.lateness.observe((now - due) / 1000);
+    const wait = takeDue(this.heap, this.clock, this.metrics, (entry, now) => {
       this.active++;
       void this.pollOne(entry, now).finally(() => {
         if (--this.active === 0) for (const wake of this.idle.splice(0)) wake();
       });
-    }
-    const wait = this.heap.length > 0 ? Math.min(1000, Math.max(BATCH_MS, this.heap[0].due - this.clock())) : 1000;
+    });
     this.tick = setTimeout(() => this.schedule(), wait);
     this.tick.unref();
   }
@@ -254,39 +236,44 @@ export class Poller {
   stateCounts(): { up: number; down: number; unknown: number } {
     return { ...this.counts };
   }
+}
 
-  private push(entry: Scheduled): void {
-    const h = this.heap;
-    h.push(entry);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (h[parent].due <= h[i].due) break;
-      [h[parent], h[i]] = [h[i], h[parent]];
-      i = parent;
-    }
-  }
+/** A device in a scheduler's queue. */
+export interface DueEntry {
+  due: number;
+  inFlight: boolean;
+  removed: boolean;
+  target: { intervalSeconds: number };
+}
 
-  private pop(): Scheduled | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && h[l].due < h[m].due) m = l;
-        if (r < h.length && h[r].due < h[m].due) m = r;
-        if (m === i) break;
-        [h[m], h[i]] = [h[i], h[m]];
-        i = m;
-      }
+/**
+ * One turn of a scheduler: every entry due by now is re-queued at its next slot and handed to
+ * `poll`, unless its previous poll is still in flight (a missed cycle). Returns how long to wait
+ * for the next turn.
+ */
+export function takeDue<T extends DueEntry>(heap: DueHeap<T>, clock: () => number, metrics: PollingMetrics, poll: (entry: T, now: number) => void): number {
+  const now = clock();
+  while (heap.size > 0 && heap.peek()!.due <= now) {
+    const entry = heap.pop()!;
+    if (entry.removed) continue;
+    const interval = entry.target.intervalSeconds * 1000;
+    const due = entry.due;
+    entry.due = due + interval;
+    if (entry.due <= now) {
+      // A whole interval behind: skip to the next slot instead of polling twice in a row.
+      const behind = Math.floor((now - due) / interval);
+      metrics.missed.inc(behind);
+      entry.due = due + (behind + 1) * interval;
     }
-    return top;
+    heap.push(entry);
+    if (entry.inFlight) {
+      metrics.missed.inc();
+      continue;
+    }
+    metrics.lateness.observe((now - due) / 1000);
+    poll(entry, now);
   }
+  return heap.size > 0 ? Math.min(1000, Math.max(BATCH_MS, heap.peek()!.due - clock())) : 1000;
 }
 
 /** Where in its interval a device is polled: spread by its id, the same in every process. */
@@ -295,7 +282,7 @@ export function phaseOf(deviceId: string, intervalMs: number): number {
 }
 
 /** The first moment at or after now that falls on the device's phase within its interval. */
-function firstDue(target: PollTarget, now: number): number {
+export function firstDue(target: Pick<PollTarget, 'deviceId' | 'intervalSeconds'>, now: number): number {
   const interval = target.intervalSeconds * 1000;
   const phase = phaseOf(target.deviceId, interval);
   const slot = Math.floor((now - phase) / interval) * interval + phase;

@@ -1,0 +1,222 @@
+import type { SnmpClient, SnmpCredentials, SnmpTarget } from '@app/snmp';
+import { DueHeap } from './due-heap';
+import { pollerClient, pollOnce } from './poll-once';
+import type { CarriedLink, PollOutcome } from './poll-state';
+import { firstDue, takeDue } from './poller';
+import type { PollingMetrics } from './polling-metrics';
+
+export interface RemotePollerOptions {
+  /** The API's base URL, e.g. https://hatang.example.gov.vn (the /api/v1 prefix is added). */
+  apiUrl: string;
+  /** A poller token. */
+  token: string;
+  group: string;
+  sockets: number;
+  maxInFlight: number;
+  /** How often the targets are re-read from the API. */
+  reloadEveryMs?: number;
+  /** How often results are sent. */
+  sendEveryMs?: number;
+  log?: { log(message: string): void; error(message: string): void; warn(message: string): void };
+  clock?: () => number;
+}
+
+/** A target as `GET /poller/targets` sends it. */
+interface RemoteTarget {
+  deviceId: string;
+  address: string;
+  port: number;
+  timeoutMs: number;
+  retries: number;
+  intervalSeconds: number;
+  credentials: SnmpCredentials;
+  links: CarriedLink[];
+}
+
+interface Entry {
+  target: RemoteTarget;
+  snmp: SnmpTarget;
+  ifIndexes: number[];
+  key: string;
+  due: number;
+  inFlight: boolean;
+  removed: boolean;
+}
+
+interface ResultItem {
+  deviceId: string;
+  at: string;
+  reading?: PollOutcome['reading'];
+  failure?: PollOutcome['failure'];
+}
+
+/** Results waiting to be sent, at most; past it the oldest are dropped (and the log says so). */
+const MAX_PENDING = 200_000;
+const PAGE = 5000;
+
+/**
+ * A poller that needs no database: it reads its group's targets from the API with a poller token
+ * (`GET /poller/targets`), polls them on the same schedule as the in-process poller (each device
+ * at its phase of its interval), and sends what it read to `POST /poller/results`, where the API
+ * keeps the outage ledger. For a poller inside a district network that reaches only the API.
+ */
+export class RemotePoller {
+  readonly client: SnmpClient;
+  private readonly devices = new Map<string, Entry>();
+  private readonly heap = new DueHeap<Entry>();
+  private pending: ResultItem[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private tick?: NodeJS.Timeout;
+  private running = false;
+  private active = 0;
+  private idle: Array<() => void> = [];
+  private sending: Promise<void> = Promise.resolve();
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly metrics: PollingMetrics,
+    private readonly options: RemotePollerOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.client = pollerClient(options, metrics);
+  }
+
+  get scheduled(): number {
+    return this.devices.size;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.reload();
+    this.timers.push(setInterval(() => void this.reload().catch((e: Error) => this.options.log?.error(`reading targets failed: ${e.message}`)), this.options.reloadEveryMs ?? 60_000));
+    this.timers.push(setInterval(() => void this.send(), this.options.sendEveryMs ?? 1000));
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (this.tick) clearTimeout(this.tick);
+    if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.send();
+    await this.client.close();
+  }
+
+  /** Re-reads the group's targets: new ones are scheduled, changed ones re-keyed, gone ones dropped. */
+  async reload(): Promise<void> {
+    const targets: RemoteTarget[] = [];
+    let after: string | null = null;
+    do {
+      const query = new URLSearchParams({ group: this.options.group, limit: String(PAGE), ...(after ? { after } : {}) });
+      const page = (await this.api('GET', `/poller/targets?${query}`)) as { items: RemoteTarget[]; next: string | null };
+      targets.push(...page.items);
+      after = page.next;
+    } while (after);
+    const now = this.clock();
+    const seen = new Set<string>();
+    for (const target of targets) {
+      seen.add(target.deviceId);
+      const key = JSON.stringify(target);
+      const existing = this.devices.get(target.deviceId);
+      if (existing?.key === key) continue;
+      if (existing) {
+        existing.removed = true;
+        this.client.forget(target.deviceId);
+      }
+      const snmp: SnmpTarget = { key: target.deviceId, address: target.address, port: target.port, timeoutMs: target.timeoutMs, retries: target.retries, credentials: target.credentials };
+      const entry: Entry = { target, snmp, ifIndexes: target.links.map((l) => l.ifIndex), key, due: firstDue(target, now), inFlight: false, removed: false };
+      this.devices.set(target.deviceId, entry);
+      this.heap.push(entry);
+    }
+    for (const [id, entry] of this.devices) {
+      if (seen.has(id)) continue;
+      entry.removed = true;
+      this.devices.delete(id);
+      this.client.forget(id);
+    }
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    const wait = takeDue(this.heap, this.clock, this.metrics, (entry, now) => {
+      this.active++;
+      void this.pollOne(entry, now).finally(() => {
+        if (--this.active === 0) for (const wake of this.idle.splice(0)) wake();
+      });
+    });
+    this.tick = setTimeout(() => this.schedule(), wait);
+    this.tick.unref();
+  }
+
+  private async pollOne(entry: Entry, at: number): Promise<void> {
+    entry.inFlight = true;
+    try {
+      const outcome = await pollOnce(this.client, entry.snmp, entry.ifIndexes, at, this.metrics, this.clock);
+      if (entry.removed) return;
+      this.pending.push({ deviceId: entry.target.deviceId, at: new Date(at).toISOString(), ...(outcome.reading ? { reading: outcome.reading } : { failure: outcome.failure }) });
+      const over = this.pending.length - MAX_PENDING;
+      if (over > 0) {
+        this.pending.splice(0, over);
+        this.options.log?.error(`the API has not taken poll results for a while: dropped the ${over} oldest`);
+      }
+    } finally {
+      entry.inFlight = false;
+    }
+  }
+
+  /** Sends what was polled, in batches. Items the API names as refused are dropped; the rest is kept and retried on a failure. */
+  send(): Promise<void> {
+    this.sending = this.sending.then(async () => {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, PAGE);
+        try {
+          await this.api('POST', '/poller/results', { items: batch });
+        } catch (error) {
+          const refused = error instanceof ApiError && error.status === 400 ? refusedItems(error.body) : null;
+          if (refused?.size) {
+            this.options.log?.warn(`the API refused ${refused.size} poll results: ${error instanceof ApiError ? error.message : ''}`);
+            this.pending.unshift(...batch.filter((_, i) => !refused.has(i)));
+            continue;
+          }
+          this.pending.unshift(...batch);
+          this.options.log?.error(`sending ${batch.length} poll results failed, will retry: ${(error as Error).message.slice(0, 300)}`);
+          return;
+        }
+      }
+    });
+    return this.sending;
+  }
+
+  private async api(method: 'GET' | 'POST', path: string, body?: object): Promise<unknown> {
+    const res = await fetch(`${this.options.apiUrl.replace(/\/+$/, '')}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.options.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    const parsed: unknown = text ? JSON.parse(text) : null;
+    if (!res.ok) throw new ApiError(res.status, parsed);
+    return parsed;
+  }
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`${status}: ${(body as { detail?: string } | null)?.detail ?? 'error'}`);
+  }
+}
+
+/** The indexes of items a 400 names (`items[3].deviceId`). */
+function refusedItems(body: unknown): Set<number> {
+  const out = new Set<number>();
+  for (const e of (body as { errors?: Array<{ field?: string }> } | null)?.errors ?? []) {
+    const m = /^items\[(\d+)\]/.exec(e.field ?? '');
+    if (m) out.add(Number(m[1]));
+  }
+  return out;
+}
