@@ -10,10 +10,14 @@ import type { Scope } from './access';
  */
 export type PlaceKind = 'unit' | 'agency' | 'agency-owned';
 
-/** A record's place: its unit's path, and the agencies an agency scope matches it by. */
+/**
+ * A record's place: its unit's path, the agencies an agency scope matches it by, and the places
+ * of other records it refers to that must lie within the scope too (an agency's parent).
+ */
 export interface Place {
   path: string;
   agencyIds: string[];
+  refs?: Array<{ field: string; path: string }>;
 }
 
 /**
@@ -58,9 +62,15 @@ export function agencyWithinSql(scope: Scope, agencyColumn: string, params: unkn
 }
 
 export function contains(scope: Scope, place: Place): boolean {
-  if (scope.kind === 'country') return true;
-  if (scope.kind === 'unit') return place.path.startsWith(scope.path);
-  return place.path.startsWith(scope.path) && place.agencyIds.some((id) => scope.agencyIds.includes(id));
+  return outsideField(scope, place, '') === null;
+}
+
+/** The field that puts a record outside the scope (`fallback` for the record itself), or null when it lies within. */
+export function outsideField(scope: Scope, place: Place, fallback: string): string | null {
+  if (scope.kind === 'country') return null;
+  if (!place.path.startsWith(scope.path)) return fallback;
+  if (scope.kind === 'agency' && !place.agencyIds.some((id) => scope.agencyIds.includes(id))) return fallback;
+  return place.refs?.find((r) => !r.path.startsWith(scope.path))?.field ?? null;
 }
 
 /** The places of agencies, by id: their unit's path. */

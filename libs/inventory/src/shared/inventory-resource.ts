@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, type EntityTarget, type FindOperator, QueryFailedError, Raw, type SelectQueryBuilder } from 'typeorm';
 import { describeScope, type Scope } from '../access/access';
-import { agencyPaths, contains, type Place, type PlaceKind, unitPaths, whereVisible, whereWithin } from '../access/scope';
+import { agencyPaths, outsideField, type Place, type PlaceKind, unitPaths, whereVisible, whereWithin } from '../access/scope';
 import type { AuditLog, ChangeContext } from '../audit/audit-log.service';
 import { atIndex, type FieldProblem, InventoryError, InventoryErrorCode } from './inventory-error';
 import { type ListQuery, type Page, paginate, type Sortable } from './list-query';
@@ -117,7 +117,11 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
       for (const u of r) out.set(u.id, { path: u.path ?? '', agencyIds: [] });
     } else if (this.place === 'agency') {
       const paths = await unitPaths(r.map((a) => a.administrativeUnitId!), m);
-      for (const a of r) out.set(a.id, { path: paths.get(a.administrativeUnitId!) ?? '', agencyIds: [a.id, ...(a.parentId ? [a.parentId] : [])] });
+      const parents = await agencyPaths(r.flatMap((a) => (a.parentId ? [a.parentId] : [])), m);
+      for (const a of r) {
+        const parent = a.parentId ? parents.get(a.parentId) : undefined;
+        out.set(a.id, { path: paths.get(a.administrativeUnitId!) ?? '', agencyIds: [a.id, ...(a.parentId ? [a.parentId] : [])], refs: parent === undefined ? [] : [{ field: 'parentId', path: parent }] });
+      }
     } else {
       const paths = await agencyPaths(r.map((x) => x.agencyId!), m);
       for (const x of r) out.set(x.id, { path: paths.get(x.agencyId!) ?? '', agencyIds: [x.agencyId!] });
@@ -225,8 +229,9 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     const places = await this.placesOf([...candidates.map((c) => c.after), ...deletes.flatMap((id) => (existing.has(id) ? [existing.get(id)!] : []))], m);
     let outside = outOfScope.size > 0;
     for (const c of candidates) {
-      if (!contains(ctx.scope, places.get(c.after.id)!)) {
-        const p = [{ field: this.scopeField(), message: `outside your scope (${describeScope(ctx.scope)})` }];
+      const field = outsideField(ctx.scope, places.get(c.after.id)!, this.scopeField());
+      if (field !== null) {
+        const p = [{ field, message: `outside your scope (${describeScope(ctx.scope)})` }];
         problems.push(...(bulk ? atIndex(c.index, p) : p));
         outside = true;
       }
