@@ -215,9 +215,27 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       await as('planner@52').put('/api/v1/indicators/online_meetings_province_district/reported-values').send({ administrativeUnitId: unit['52'].id, year: 2013, value: 50, source: 'Báo cáo Sở TT&TT' }).expect(200);
       await as('planner@country').put('/api/v1/indicators/online_meetings_province_district/reported-values').send({ administrativeUnitId: unit['48'].id, year: 2013, value: 70, source: 'xyz' }).expect(200);
       expect(((await as('viewer@52').get('/api/v1/indicators/online_meetings_province_district/reported-values').expect(200)).body.items as Array<{ value: number }>).map((v) => v.value)).toEqual([50]);
+      // Indicators: a province declares its own, which only it sees and uses; one for every province needs a national token.
       const indicator = { code: 'meetings_with_minutes', labelVi: 'Cuộc họp có biên bản điện tử', labelEn: 'Meetings with electronic minutes', definition: { population: { entity: 'reported' } } };
-      expect((await as('planner@52').post('/api/v1/indicators').send(indicator).expect(403)).body.detail).toMatch(/needs a token for the whole country/);
-      await as('planner@country').post('/api/v1/indicators').send(indicator).expect(201);
+      const own = (await as('planner@52').post('/api/v1/indicators').send(indicator).expect(201)).body;
+      expect(own.administrativeUnitId).toBe(unit['52'].id);
+      await as('viewer@country').get('/api/v1/indicators/meetings_with_minutes').expect(200);
+      await as('planner@540').get('/api/v1/indicators/meetings_with_minutes').expect(200);
+      const danang = await t.token({ role: 'planner', administrativeUnitId: unit['48'].id });
+      await t.as(danang).get('/api/v1/indicators/meetings_with_minutes').expect(404);
+      expect(((await t.as(danang).get('/api/v1/indicators').expect(200)).body.items as Array<{ code: string }>).map((i) => i.code)).not.toContain('meetings_with_minutes');
+      await t.as(danang).patch('/api/v1/indicators/meetings_with_minutes').send({ labelEn: 'x' }).expect(404);
+      const target = { indicator: 'meetings_with_minutes', year: 2013, value: 50, wordingVi: 'Tỷ lệ cuộc họp có biên bản điện tử' };
+      await as('planner@52').post('/api/v1/plans').send({ administrativeUnitId: unit['52'].id, titleVi: 'Kế hoạch 2013', periodFrom: 2013, periodTo: 2013, targets: [target] }).expect(201);
+      const foreign = await as('planner@country').post('/api/v1/plans').send({ administrativeUnitId: unit['48'].id, titleVi: 'Kế hoạch 2013', periodFrom: 2013, periodTo: 2013, targets: [target] }).expect(422);
+      expect(foreign.body.errors).toEqual([{ field: 'targets[0].indicator', message: 'no indicator with code meetings_with_minutes', value: 'meetings_with_minutes' }]);
+      const districtOwn = await as('planner@540').post('/api/v1/indicators').send({ ...indicator, code: 'district_own' }).expect(403);
+      expect(districtOwn.body.errors).toEqual([{ field: 'administrativeUnitId', message: `${unit['52'].name} is outside your scope` }]);
+      await as('planner@52').post('/api/v1/indicators').send({ ...indicator, code: 'for_danang', administrativeUnitId: unit['48'].id }).expect(403);
+      const national = (await as('planner@country').post('/api/v1/indicators').send({ ...indicator, code: 'meetings_national' }).expect(201)).body;
+      expect(national.administrativeUnitId).toBeNull();
+      expect((await as('planner@52').patch('/api/v1/indicators/meetings_national').send({ labelEn: 'x' }).expect(403)).body.detail).toMatch(/^This indicator is for every province; changing it needs a token for the whole country/);
+      await as('planner@52').patch('/api/v1/indicators/meetings_with_minutes').send({ labelEn: 'Meetings minuted electronically' }).expect(200);
     });
 
     it('shows a scoped admin the history and the tokens of its scope only, and lets it hand on only what it has', async () => {

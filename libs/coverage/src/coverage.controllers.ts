@@ -16,16 +16,16 @@ export class IndicatorsController {
 
   @Get()
   @Requires(Permission.CoverageRead)
-  @ApiOperation({ summary: 'The built-in catalogue and the planners’ own indicators' })
-  list() {
-    return this.indicators.list().then((items) => ({ items, total: items.length }));
+  @ApiOperation({ summary: 'The built-in catalogue, indicators for every province, and your province’s own' })
+  list(@CallerScope() scope: Scope) {
+    return this.indicators.list(scope).then((items) => ({ items, total: items.length }));
   }
 
   @Get(':id')
   @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'One indicator, by id or code' })
-  get(@Param('id') id: string) {
-    return this.indicators.get(id);
+  get(@Param('id') id: string, @CallerScope() scope: Scope) {
+    return this.indicators.get(id, scope);
   }
 
   @Post()

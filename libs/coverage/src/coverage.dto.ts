@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDateString, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
@@ -24,9 +24,14 @@ export class CreateIndicator {
   })
   @IsObject()
   definition: Record<string, unknown>;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The province it is declared for (only that province sees and uses it). Omitted: your token\'s province, or every province for a whole-country token.' })
+  @IsOptional()
+  @IsUUID()
+  administrativeUnitId?: string;
 }
 
-export class UpdateIndicator extends PartialType(CreateIndicator) {}
+export class UpdateIndicator extends PartialType(OmitType(CreateIndicator, ['administrativeUnitId'] as const)) {}
 
 export class ReportValue {
   @ApiProperty({ format: 'uuid', description: 'The province' })

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { AdministrativeUnit, AuditLog, type ChangeContext, describeScope, EVERYWHERE, InventoryErrorCode, type Scope } from '@app/inventory';
 import { CATALOGUE } from './catalogue';
 import { CoverageError } from './coverage-error';
@@ -50,60 +50,63 @@ export class IndicatorsService implements OnApplicationBootstrap {
     });
   }
 
-  list(): Promise<Indicator[]> {
-    return this.ds.getRepository(Indicator).find({ order: { builtin: 'DESC', code: 'ASC' } });
+  /** The indicators for every province, and those of the province the scope lies in (all of them, for the whole country). */
+  list(scope: Scope): Promise<Indicator[]> {
+    return visible(this.ds.getRepository(Indicator).createQueryBuilder('i'), scope).orderBy('i.builtin', 'DESC').addOrderBy('i.code', 'ASC').getMany();
   }
 
-  async get(idOrCode: string, m: EntityManager = this.ds.manager): Promise<Indicator> {
-    const found = await m.findOne(Indicator, { where: isUuid(idOrCode) ? { id: idOrCode } : { code: idOrCode } });
+  /** One indicator, by id or code; another province's does not exist for the caller. */
+  async get(idOrCode: string, scope: Scope, m: EntityManager = this.ds.manager): Promise<Indicator> {
+    const qb = m.getRepository(Indicator).createQueryBuilder('i').where(isUuid(idOrCode) ? 'i.id = :key' : 'i.code = :key', { key: idOrCode });
+    const found = await visible(qb, scope).getOne();
     if (!found) throw new CoverageError(`indicator ${idOrCode} does not exist`, [], InventoryErrorCode.NotFound);
     return found;
   }
 
   async create(input: CreateIndicator, ctx: ChangeContext): Promise<Indicator> {
-    nationalOnly(ctx.scope);
     const definition = this.checkDefinition(input.definition);
     return this.ds.transaction(async (m) => {
+      const owner = await this.ownerFor(input.administrativeUnitId, ctx.scope, m);
       if (await m.exists(Indicator, { where: { code: input.code } })) {
         throw new CoverageError('Duplicate indicator code', [{ field: 'code', message: `an indicator with code ${input.code} exists`, value: input.code }], InventoryErrorCode.Conflict);
       }
-      const saved = await m.save(Indicator, { ...input, definition, builtin: false });
-      await this.audit.record(m, ctx, [{ action: 'create', entityType: 'indicator', entityId: saved.id, after: saved }]);
+      const saved = await m.save(Indicator, { ...input, definition, builtin: false, administrativeUnitId: owner?.id ?? null });
+      await this.audit.record(m, ctx, [{ action: 'create', entityType: 'indicator', entityId: saved.id, after: saved, place: owner?.path ?? null }]);
       return saved;
     });
   }
 
   async update(id: string, input: UpdateIndicator, ctx: ChangeContext): Promise<Indicator> {
-    nationalOnly(ctx.scope);
     return this.ds.transaction(async (m) => {
-      const before = await this.get(id, m);
+      const before = await this.get(id, ctx.scope, m);
       if (before.builtin) throw builtinError(before);
+      await this.checkWritable(before, ctx.scope, m);
       const definition = input.definition === undefined ? before.definition : this.checkDefinition(input.definition);
       if (input.code && input.code !== before.code && (await m.exists(Indicator, { where: { code: input.code } }))) {
         throw new CoverageError('Duplicate indicator code', [{ field: 'code', message: `an indicator with code ${input.code} exists` }], InventoryErrorCode.Conflict);
       }
       const after = await m.save(Indicator, { ...before, ...input, definition });
-      await this.audit.record(m, ctx, [{ action: 'update', entityType: 'indicator', entityId: after.id, before, after }]);
+      await this.audit.record(m, ctx, [{ action: 'update', entityType: 'indicator', entityId: after.id, before, after, place: await this.placeOf(after, m) }]);
       return after;
     });
   }
 
   async remove(id: string, ctx: ChangeContext): Promise<void> {
-    nationalOnly(ctx.scope);
     await this.ds.transaction(async (m) => {
-      const before = await this.get(id, m);
+      const before = await this.get(id, ctx.scope, m);
       if (before.builtin) throw builtinError(before);
+      await this.checkWritable(before, ctx.scope, m);
       const used = await m.count(PlanTarget, { where: { indicatorId: before.id } });
       if (used) throw new CoverageError(`This indicator is still in use`, [{ field: 'id', message: `${used} plan target(s) use it` }], InventoryErrorCode.InUse);
       await m.delete(Indicator, { id: before.id });
-      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'indicator', entityId: before.id, before }]);
+      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'indicator', entityId: before.id, before, place: await this.placeOf(before, m) }]);
     });
   }
 
   /** A planner's figure for a reported indicator, for a province and year; a second entry replaces the first. */
   async report(idOrCode: string, input: ReportValue, ctx: ChangeContext): Promise<ReportedValue> {
     return this.ds.transaction(async (m) => {
-      const indicator = await this.get(idOrCode, m);
+      const indicator = await this.get(idOrCode, ctx.scope, m);
       if (indicator.definition.population.entity !== 'reported') {
         throw new CoverageError('This indicator is measured from the inventory', [{ field: 'indicator', message: `${indicator.code} is computed, not reported` }]);
       }
@@ -122,10 +125,40 @@ export class IndicatorsService implements OnApplicationBootstrap {
 
   /** The values of the provinces the scope lies in. */
   async reportedValues(idOrCode: string, scope: Scope): Promise<ReportedValue[]> {
-    const indicator = await this.get(idOrCode);
+    const indicator = await this.get(idOrCode, scope);
     const qb = this.ds.getRepository(ReportedValue).createQueryBuilder('v').where('v.indicator_id = :id', { id: indicator.id }).orderBy('v.year', 'ASC');
     if (scope.kind !== 'country') qb.andWhere(`:scopePath LIKE (SELECT u.path FROM administrative_unit u WHERE u.id = v.administrative_unit_id) || '%'`, { scopePath: scope.path });
     return qb.getMany();
+  }
+
+  /**
+   * The province a new indicator is declared for: the one named, or the caller's; none (every
+   * province) only with a whole-country token. Declaring for a province needs its whole scope.
+   */
+  private async ownerFor(unitId: string | undefined, scope: Scope, m: EntityManager): Promise<AdministrativeUnit | null> {
+    if (!unitId && scope.kind === 'country') return null;
+    // A path is "/<province id>/…": the caller's province is its first segment.
+    const id = unitId ?? (scope.kind === 'country' ? undefined : scope.path.split('/')[1]);
+    const unit = id ? await m.findOne(AdministrativeUnit, { where: { id } }) : null;
+    if (!unit) throw new CoverageError('Unknown province', [{ field: 'administrativeUnitId', message: `no administrative unit ${unitId}` }], InventoryErrorCode.UnknownReference);
+    if (unit.level !== 'province') throw new CoverageError('An indicator is declared for a province', [{ field: 'administrativeUnitId', message: `${unit.name} is a ${unit.level}` }]);
+    if (!provinceWithin(unit, scope)) {
+      throw new CoverageError(`Indicators are declared for a province with a token for the whole province; yours covers ${describeScope(scope)}`, [{ field: 'administrativeUnitId', message: `${unit.name} is outside your scope` }], InventoryErrorCode.Forbidden);
+    }
+    return unit;
+  }
+
+  /** An indicator for every province is changed with a whole-country token; a province's, with one for that province. */
+  private async checkWritable(indicator: Indicator, scope: Scope, m: EntityManager): Promise<void> {
+    const owner = indicator.administrativeUnitId ? await m.findOne(AdministrativeUnit, { where: { id: indicator.administrativeUnitId } }) : null;
+    if (owner ? provinceWithin(owner, scope) : scope.kind === 'country') return;
+    const whose = owner ? owner.name : 'every province';
+    throw new CoverageError(`This indicator is for ${whose}; changing it needs a token for ${owner ? 'that whole province' : 'the whole country'} (yours covers ${describeScope(scope)})`, [], InventoryErrorCode.Forbidden);
+  }
+
+  private async placeOf(indicator: Indicator, m: EntityManager): Promise<string | null> {
+    if (!indicator.administrativeUnitId) return null;
+    return (await m.findOne(AdministrativeUnit, { where: { id: indicator.administrativeUnitId } }))?.path ?? null;
   }
 
   private checkDefinition(raw: unknown) {
@@ -135,11 +168,10 @@ export class IndicatorsService implements OnApplicationBootstrap {
   }
 }
 
-/** Indicators are shared by every province: declaring or changing one needs a national token. */
-function nationalOnly(scope: Scope): void {
-  if (scope.kind !== 'country') {
-    throw new CoverageError(`Indicators are shared by every province; declaring or changing one needs a token for the whole country (yours covers ${describeScope(scope)})`, [], InventoryErrorCode.Forbidden);
-  }
+/** Narrows to the indicators for every province and those of the provinces the scope lies in. */
+function visible(qb: SelectQueryBuilder<Indicator>, scope: Scope): SelectQueryBuilder<Indicator> {
+  if (scope.kind === 'country') return qb;
+  return qb.andWhere(`(i.administrative_unit_id IS NULL OR :scopePath LIKE (SELECT u.path FROM administrative_unit u WHERE u.id = i.administrative_unit_id) || '%')`, { scopePath: scope.path });
 }
 
 function builtinError(i: Indicator): CoverageError {

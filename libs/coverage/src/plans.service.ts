@@ -127,7 +127,9 @@ export class PlansService {
     if (p.periodTo < p.periodFrom) problems.push({ field: 'periodTo', message: `periodTo (${p.periodTo}) is before periodFrom (${p.periodFrom})` });
     const targets = p.targets ?? [];
     const codes = [...new Set(targets.map((t) => t.indicator))];
-    const known = new Set((codes.length ? await m.createQueryBuilder(Indicator, 'i').where('i.code = ANY(:codes)', { codes }).getMany() : []).map((i) => i.code));
+    const indicators = new Map((codes.length ? await m.createQueryBuilder(Indicator, 'i').where('i.code = ANY(:codes)', { codes }).getMany() : []).map((i) => [i.code, i]));
+    // A province's own indicator serves only that province's plans (and does not exist for the others).
+    const known = new Set([...indicators.values()].filter((i) => !i.administrativeUnitId || i.administrativeUnitId === p.administrativeUnitId).map((i) => i.code));
     const seen = new Set<string>();
     targets.forEach((t, i) => {
       if (!known.has(t.indicator)) problems.push({ field: `targets[${i}].indicator`, message: `no indicator with code ${t.indicator}`, value: t.indicator });

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Access control: API tokens (hashed), the token and place of each audit entry, the area of each saved report. */
+/** Access control: API tokens (hashed), the token and place of each audit entry, the area of each saved report, the province of an indicator. */
 export class Access1764100000000 implements MigrationInterface {
   name = 'Access1764100000000';
 
@@ -18,9 +18,15 @@ export class Access1764100000000 implements MigrationInterface {
     await queryRunner.query(`UPDATE "coverage_report" r SET "area_path" = COALESCE((SELECT u.path FROM administrative_unit u WHERE u.id::text = r.figures->'plan'->'province'->>'id'), '/')`);
     await queryRunner.query(`ALTER TABLE "coverage_report" ENABLE TRIGGER coverage_report_frozen`);
     await queryRunner.query(`ALTER TABLE "coverage_report" ALTER COLUMN "area_path" SET NOT NULL`);
+    await queryRunner.query(`ALTER TABLE "indicator" ADD "administrative_unit_id" uuid`);
+    await queryRunner.query(`CREATE INDEX "ix_indicator_administrative_unit" ON "indicator"  ("administrative_unit_id") `);
+    await queryRunner.query(`ALTER TABLE "indicator" ADD CONSTRAINT "fk_indicator_administrative_unit" FOREIGN KEY ("administrative_unit_id") REFERENCES "administrative_unit"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "indicator" DROP CONSTRAINT "fk_indicator_administrative_unit"`);
+    await queryRunner.query(`DROP INDEX "ix_indicator_administrative_unit"`);
+    await queryRunner.query(`ALTER TABLE "indicator" DROP COLUMN "administrative_unit_id"`);
     await queryRunner.query(`ALTER TABLE "coverage_report" DROP COLUMN "area_path"`);
     await queryRunner.query(`DROP INDEX "ix_audit_entry_place"`);
     await queryRunner.query(`ALTER TABLE "audit_entry" DROP COLUMN "place"`);
