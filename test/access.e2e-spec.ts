@@ -199,7 +199,14 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       const communes = (c: { targets: Array<{ indicator: { code: string }; denominator: number | null }> }) => c.targets.find((x) => x.indicator.code === 'commune_lan')?.denominator;
       // Bình Định's fixture has 5 communes, Quy Nhơn 3.
       expect([communes(province), communes(district)]).toEqual([5, 3]);
-      await as('planner@stttt').get(`/api/v1/plans/${ids.planA}/coverage`).expect(403);
+      // An agency's token: its own agencies' figures; indicators over units have none for it.
+      const ofAgency = (await as('planner@stttt').get(`/api/v1/plans/${ids.planA}/coverage`).query({ year: 2013 }).expect(200)).body;
+      expect(ofAgency.area.name).toBe('Sở TT&TT Bình Định');
+      const byCode = (c: { targets: Array<{ indicator: { code: string }; denominator: number | null; status: string }> }, code: string) => c.targets.find((x) => x.indicator.code === code);
+      expect(byCode(ofAgency, 'commune_lan')).toMatchObject({ denominator: null, status: 'no_data' });
+      // Security devices are counted over state agencies: the Sở alone (its Trung tâm CNTT is a public service unit), against 3 in the province.
+      expect([byCode(ofAgency, 'agency_security_devices')?.denominator, byCode(province, 'agency_security_devices')?.denominator]).toEqual([1, 3]);
+      await as('planner@stttt').post(`/api/v1/plans/${ids.planA}/reports`).send({ year: 2013 }).expect(403);
 
       // A district's planner reads the plan but does not change it; its saved report is its own.
       await as('planner@540').patch(`/api/v1/plans/${ids.planA}`).send({ titleEn: 'changed' }).expect(403);

@@ -16,8 +16,10 @@ export interface InventoryTables {
 
 /** Where and when an indicator is computed. */
 export interface Scope {
-  /** The province's path ("/<id>/"): everything beneath it is counted. */
+  /** The province's path ("/<id>/"), or a district's: everything beneath it is counted. */
   provincePath: string;
+  /** Only these agencies (and what they own) are counted: a token scoped to one agency. */
+  agencyIds?: readonly string[];
   /** Equipment counts on this date (end of the target year, or any date asked). */
   asOf: string;
   /** Staffing figures of this year are the denominator of staff indicators. */
@@ -60,6 +62,7 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   const asOf = p.add(scope.asOf);
   const today = p.add(scope.today);
   const within = p.add(`${scope.provincePath}%`);
+  const onlyAgencies = (column: string) => (scope.agencyIds ? ` AND ${column} = ANY(${p.add(scope.agencyIds)})` : '');
   const pop = def.population;
   if (pop.entity === 'reported' || !def.criterion) throw new CoverageError('A reported indicator has no SQL: its values are entered per year');
   const criterion = def.criterion;
@@ -125,10 +128,11 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
         f.up_seconds, f.down_seconds, f.unknown_seconds
       FROM ${t.device} d JOIN ${t.agency} a ON a.id = d.agency_id JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
       CROSS JOIN LATERAL ${ledger} f
-      WHERE u.path LIKE ${within} AND ${working('d')}${anyOf('d.kind', kinds.length ? kinds : undefined)}${anyOf('d.role', roles.length ? roles : undefined)}${
+      WHERE u.path LIKE ${within} AND ${working('d')}${onlyAgencies('d.agency_id')}${anyOf('d.kind', kinds.length ? kinds : undefined)}${anyOf('d.role', roles.length ? roles : undefined)}${
         pop.dataCentre === undefined ? '' : pop.dataCentre ? ' AND d.data_centre IS NOT NULL' : ' AND d.data_centre IS NULL'
       }`;
   } else if (pop.entity === 'administrative_unit') {
+    if (scope.agencyIds) throw new CoverageError('Counted over administrative units: not for a token scoped to one agency');
     const kinds = anyOf('a.kind', pop.agencyKinds);
     const via = (cond: string) => `EXISTS (SELECT 1 FROM ${t.agency} a WHERE a.administrative_unit_id = u.id${kinds} AND ${cond})`;
     const cols = leafList.map(([, leaf], i) => {
@@ -149,7 +153,7 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
         FROM ${t.agency} a JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
         LEFT JOIN ${t.staffing} s ON s.agency_id = a.id AND s.year = ${p.add(scope.staffYear)}
         CROSS JOIN LATERAL (SELECT ${workstations} AS n) w
-        WHERE u.path LIKE ${within} AND ${unitValid('u')}${agencies}`;
+        WHERE u.path LIKE ${within} AND ${unitValid('u')}${agencies}${onlyAgencies('a.id')}`;
       return { sql, params: p.values, leaves: [] };
     }
     const cols = leafList.map(([, leaf], i) => {
@@ -161,7 +165,7 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
       SELECT a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
         1 AS weight${cols.join('')}
       FROM ${t.agency} a JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
-      WHERE u.path LIKE ${within} AND ${unitValid('u')}${agencies}) m`;
+      WHERE u.path LIKE ${within} AND ${unitValid('u')}${agencies}${onlyAgencies('a.id')}) m`;
   }
   return { sql, params: p.values, leaves };
 }

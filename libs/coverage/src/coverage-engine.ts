@@ -18,6 +18,7 @@ export interface Measurement {
 
 export interface Where {
   provincePath: string;
+  agencyIds?: readonly string[];
   asOf: string;
   today: string;
 }

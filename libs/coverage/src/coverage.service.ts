@@ -40,11 +40,14 @@ export class CoverageService {
   async planCoverage(planId: string, q: CoverageQuery, scope: Scope): Promise<PlanCoverage> {
     const plan = await this.plans.get(planId, scope);
     const province = plan.province;
-    // A district's users get their district's figures: the same indicators, counted within it.
-    if (scope.kind === 'agency') {
-      throw new CoverageError(`Coverage is counted over administrative units; a token for one agency (${scope.name}) cannot read it`, [], InventoryErrorCode.Forbidden);
-    }
-    const area = scope.kind === 'unit' ? { id: scope.unitId, name: scope.name, path: scope.path } : { id: province.id, name: province.name, path: province.path };
+    // A district's users get their district's figures: the same indicators, counted within it; an
+    // agency's, its own and its subordinates' (indicators over units have no figure for them).
+    const area =
+      scope.kind === 'unit'
+        ? { id: scope.unitId, name: scope.name, path: scope.path }
+        : scope.kind === 'agency'
+          ? { id: scope.agencyId, name: scope.name, path: province.path, agencyIds: scope.agencyIds }
+          : { id: province.id, name: province.name, path: province.path };
     const today = this.clock().toISOString().slice(0, 10);
     if (q.year !== undefined && q.asOf !== undefined && Number(q.asOf.slice(0, 4)) !== q.year) {
       throw new CoverageError('year and asOf disagree', [{ field: 'asOf', message: `asOf ${q.asOf} is not in ${q.year}` }]);
@@ -60,7 +63,7 @@ export class CoverageService {
     const memo = new Map<string, Promise<{ value: number | null }>>();
     const valueAt = (def: IndicatorDefinition, code: string, date: string) => {
       const key = `${code}@${date}`;
-      if (!memo.has(key)) memo.set(key, this.engine.value(def, this.where(area.path, date, today)));
+      if (!memo.has(key)) memo.set(key, this.engine.value(def, this.where(area, date, today)));
       return memo.get(key)!;
     };
 
@@ -99,7 +102,7 @@ export class CoverageService {
         continue;
       }
       try {
-        const m = await this.engine.measure(indicator.definition, this.where(area.path, asOf, today), q.missingLimit ?? 100);
+        const m = await this.engine.measure(indicator.definition, this.where(area, asOf, today), q.missingLimit ?? 100);
         const earlier: Array<{ date: string; value: number }> = [];
         if (m.value !== null && m.value < t.value && asOf < yearEnd) {
           for (let y = t.year - TREND_YEARS; y < Number(asOf.slice(0, 4)); y++) {
@@ -145,8 +148,9 @@ export class CoverageService {
 
   /** Computes and freezes a report: the figures are stored as computed and never recomputed. */
   async saveReport(planId: string, q: CoverageQuery & { title?: string }, ctx: ChangeContext): Promise<CoverageReport> {
+    if (ctx.scope.kind === 'agency') throw new CoverageError('Reports are saved for an administrative unit (a province or a district), not for one agency', [], InventoryErrorCode.Forbidden);
     const figures = await this.planCoverage(planId, q, ctx.scope);
-    const areaPath = ctx.scope.kind === 'unit' ? ctx.scope.path : (await this.plans.get(planId, ctx.scope)).province.path;
+    const areaPath = ctx.scope.kind === 'country' ? (await this.plans.get(planId, ctx.scope)).province.path : ctx.scope.path;
     return this.ds.getRepository(CoverageReport).save({
       planId: figures.plan.id,
       title: q.title ?? null,
@@ -164,6 +168,7 @@ export class CoverageService {
       .select(['r.id', 'r.planId', 'r.title', 'r.areaPath', 'r.createdBy', 'r.computedAt', 'r.createdAt'])
       .where('r.plan_id = :planId', { planId })
       .orderBy('r.created_at', 'DESC');
+    if (scope.kind === 'agency') return [];
     if (scope.kind !== 'country') qb.andWhere(`r.area_path LIKE :within ESCAPE '\\'`, { within: `${likeEscape(scope.path)}%` });
     return qb.getMany();
   }
@@ -171,7 +176,8 @@ export class CoverageService {
   /** A saved report, if its area lies within the scope (a district does not read the province's). */
   async report(id: string, scope: Scope): Promise<CoverageReport> {
     const found = isUuid(id) ? await this.ds.getRepository(CoverageReport).findOne({ where: { id } }) : null;
-    if (!found || (scope.kind !== 'country' && !found.areaPath.startsWith(scope.path))) throw new CoverageError(`report ${id} does not exist`, [], InventoryErrorCode.NotFound);
+    // Reports are of units: an agency's token reads none (it would see the whole unit's figures).
+    if (!found || scope.kind === 'agency' || (scope.kind !== 'country' && !found.areaPath.startsWith(scope.path))) throw new CoverageError(`report ${id} does not exist`, [], InventoryErrorCode.NotFound);
     return found;
   }
 
@@ -238,8 +244,8 @@ export class CoverageService {
     return Buffer.from(await book.xlsx.writeBuffer());
   }
 
-  private where(path: string, asOf: string, today: string): Where {
-    return { provincePath: path, asOf, today };
+  private where(area: { path: string; agencyIds?: readonly string[] }, asOf: string, today: string): Where {
+    return { provincePath: area.path, agencyIds: area.agencyIds, asOf, today };
   }
 }
 
