@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { type RouteEntry, routeTable, TokensService } from '@app/access';
+import { Redis } from 'ioredis';
+import { AUTH_FAILURES_PREFIX, type RouteEntry, routeTable, TokensService } from '@app/access';
 import { can, EVERYWHERE, Permission, type Role, ROLES } from '@app/inventory';
 import { startApp, type TestApp } from './support/app';
 import { ENGINES } from './support/databases';
@@ -457,5 +458,33 @@ describe('CORS for configured origins', () => {
     expect(ok.headers['access-control-allow-origin']).toBe('https://hatang.binhdinh.gov.vn');
     const other = await t.http().get('/api/v1/me').set('Origin', 'https://evil.example').expect(200);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('failed authentications counted across API processes through Redis', () => {
+  const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${AUTH_FAILURES_PREFIX}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+    const env = { REDIS_URL, AUTH_FAILURES_PER_MINUTE: '3', POLLER_IN_PROCESS: 'false' };
+    a = await startApp('pglite', env);
+    b = await startApp('pglite', env);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it('answers 429 on one process after failures on the other', async () => {
+    const bad = `hat_${'x'.repeat(43)}`;
+    await a.as(bad).get('/api/v1/me').expect(401);
+    await a.as(bad).get('/api/v1/me').expect(401);
+    await b.as(bad).get('/api/v1/me').expect(401);
+    expect(Number((await b.as(bad).get('/api/v1/me').expect(429)).headers['retry-after'])).toBeGreaterThan(0);
+    await a.as(bad).get('/api/v1/me').expect(429);
   });
 });

@@ -28,7 +28,7 @@ export class AppModule {
         }),
         TerminusModule,
         InventoryModule,
-        AccessModule.forRoot({ authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE }),
+        AccessModule.forRoot({ authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE, redisUrl: env.REDIS_URL }),
         CoverageModule,
         PollingModule.forRoot({
           secretKey: env.SECRET_KEY,

@@ -1,14 +1,19 @@
-import { type CanActivate, type ExecutionContext, HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, HttpException, HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { Redis } from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { ACCESS_RULE, type AccessRule, can, InventoryError, InventoryErrorCode, type Principal } from '@app/inventory';
 import { TokensService } from './tokens.service';
 
 export const ACCESS_OPTIONS = Symbol('ACCESS_OPTIONS');
+/** Redis keys of the failure counts: `<prefix>:<address>`. */
+export const AUTH_FAILURES_PREFIX = 'hatang:auth-failures';
 export interface AccessOptions {
   /** Failed authentications an address may make per minute before it gets 429s. */
   authFailuresPerMinute: number;
+  /** With Redis, every API process counts an address's failures together. */
+  redisUrl?: string;
 }
 
 /**
@@ -17,15 +22,29 @@ export interface AccessOptions {
  * counted per address; past the limit the address gets 429 until the minute is over.
  */
 @Injectable()
-export class AuthGuard implements CanActivate {
-  private readonly failures: RateLimiterMemory;
+export class AuthGuard implements CanActivate, OnModuleDestroy {
+  private readonly failures: RateLimiterAbstract;
+  private readonly redis?: Redis;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
     @Inject(ACCESS_OPTIONS) options: AccessOptions,
   ) {
-    this.failures = new RateLimiterMemory({ points: options.authFailuresPerMinute, duration: 60 });
+    const limits = { points: options.authFailuresPerMinute, duration: 60 };
+    if (!options.redisUrl) {
+      this.failures = new RateLimiterMemory(limits);
+      return;
+    }
+    // Shared by every API process; while Redis is away, each process counts on its own.
+    this.redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const log = new Logger('Access');
+    this.redis.on('error', (err: Error) => log.warn(`Redis for the authentication-failure limit: ${err.message}`));
+    this.failures = new RateLimiterRedis({ ...limits, storeClient: this.redis, keyPrefix: AUTH_FAILURES_PREFIX, insuranceLimiter: new RateLimiterMemory(limits) });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.redis?.quit().catch(() => undefined);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
