@@ -8,16 +8,20 @@
  * sockets and database writes.
  *
  * Environment (all bounded): DEVICES (100000), AGENTS (100), INTERVAL (60 s), CYCLES (2),
- * SNMPGET_SAMPLE (300), ENGINE (pglite | postgres).
+ * SNMPGET_SAMPLE (300), ENGINE (pglite | postgres), AGENT_KIND (simulator | snmpd): the agents are
+ * the test simulator (net-snmp's agent, in a Node process) or one Debian snmpd listening on AGENTS
+ * ports. On two cores the agents take one: near 100% of it, they set the pace of both bursts.
  */
-import { execFile, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, fork, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as snmp from 'net-snmp';
 import { AdministrativeUnitsService, DevicesService, EVERYWHERE } from '@app/inventory';
 import { Poller, PollingMetrics, PollingStore, SecretBox } from '@app/polling';
 import { OID } from '@app/snmp';
+import { freeUdpPort } from '../test/support/snmpd';
 import { benchApp, timed } from './support';
 
 const DEVICES = Number(process.env.DEVICES ?? 100_000);
@@ -27,12 +31,52 @@ const CYCLES = Math.min(Number(process.env.CYCLES ?? 2), 10);
 const SNMPGET_SAMPLE = Math.min(Number(process.env.SNMPGET_SAMPLE ?? 300), 5000);
 const ENGINE = process.env.ENGINE ?? 'pglite';
 const IN_FLIGHT = 600;
+const AGENT_KIND = process.env.AGENT_KIND === 'snmpd' ? 'snmpd' : 'simulator';
 /** The OIDs a poll asks for (a device with no WAN link interface). */
 const OIDS = [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.sysObjectID, OID.hrSystemUptime, OID.snmpEngineBoots, OID.snmpEngineTime];
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
-async function startAgents(): Promise<{ ports: number[]; stop: () => void; cpuSeconds: () => Promise<number> }> {
+interface Agents {
+  ports: number[];
+  stop: () => void;
+  cpuSeconds: () => Promise<number>;
+}
+
+function startAgents(): Promise<Agents> {
+  return AGENT_KIND === 'snmpd' ? startSnmpdAgents() : startSimulatedAgents();
+}
+
+/** One snmpd answering community "public" on AGENTS ports of 127.0.0.1. */
+async function startSnmpdAgents(): Promise<Agents> {
+  const ports: number[] = [];
+  while (ports.length < AGENTS) {
+    const port = await freeUdpPort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'hatang-bench-snmpd-'));
+  writeFileSync(join(dir, 'snmpd.conf'), [`agentaddress ${ports.map((p) => `udp:127.0.0.1:${p}`).join(',')}`, 'rocommunity public 127.0.0.1', 'sysName bench', ''].join('\n'));
+  const child = spawn('/usr/sbin/snmpd', ['-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-r', '-M', '/nonexistent'], {
+    env: { ...process.env, SNMP_PERSISTENT_DIR: join(dir, 'persist'), MIBS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const deadline = Date.now() + 10_000;
+  while (!/NET-SNMP version/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`snmpd did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const cpuSeconds = () => {
+    // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second).
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Promise.resolve((Number(fields[11]) + Number(fields[12])) / 100);
+  };
+  return { ports, cpuSeconds, stop: () => child.kill('SIGTERM') };
+}
+
+async function startSimulatedAgents(): Promise<Agents> {
   const child = fork(join(__dirname, 'agents.ts'), [String(AGENTS)], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const ports = await new Promise<number[]>((resolve, reject) => {
     let buf = '';
@@ -96,7 +140,7 @@ async function snmpgetProcesses(ports: number[], total: number): Promise<{ secon
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:poller — ${fmt(DEVICES)} devices over ${AGENTS} simulated agents on 127.0.0.1 (${fmt(DEVICES / AGENTS)} per port), engine ${ENGINE}`);
+  console.log(`bench:poller — ${fmt(DEVICES)} devices over ${AGENTS} ${AGENT_KIND === 'snmpd' ? 'snmpd ports' : 'simulated agents'} on 127.0.0.1 (${fmt(DEVICES / AGENTS)} per port), engine ${ENGINE}`);
   const agents = await startAgents();
   const { app, ds, close } = await benchApp(ENGINE, { POLLER_IN_PROCESS: 'false' });
   try {
@@ -116,9 +160,12 @@ async function main(): Promise<void> {
     await bareNetSnmp(agents.ports, Math.min(DEVICES, 5000));
     const onlyScheduled = process.env.ONLY === 'scheduled';
 
+    const agentsBefore = await agents.cpuSeconds();
     const bare = await bareNetSnmp(agents.ports, DEVICES);
     const bareRate = bare.ok / bare.seconds;
-    console.log(`bare net-snmp:     ${fmt(bare.ok)} GETs ok of ${fmt(DEVICES)} in ${fmt(bare.seconds, 2)} s = ${fmt(bareRate)} /s`);
+    const bareAgents = ((await agents.cpuSeconds()) - agentsBefore) / bare.seconds;
+    // The agents share the machine: near 100% of a core, they, not the client, set the pace.
+    console.log(`bare net-snmp:     ${fmt(bare.ok)} GETs ok of ${fmt(DEVICES)} in ${fmt(bare.seconds, 2)} s = ${fmt(bareRate)} /s (agents ${fmt(bareAgents * 100)}% of a core)`);
 
     const store = new PollingStore(ds, app.get(SecretBox), app.get(DevicesService));
     const metrics = new PollingMetrics();
@@ -129,7 +176,9 @@ async function main(): Promise<void> {
 
     if (process.env.ONLY === 'burst') {
       await poller.pollAll();
+      const before = await agents.cpuSeconds();
       const [, again] = await timed(() => poller.pollAll());
+      console.log(`agents ${fmt((((await agents.cpuSeconds()) - before) / again) * 100)}% of a core during the burst`);
       const mem = process.memoryUsage();
       console.log(`burst alone: ${fmt(DEVICES / again)} polls/s; heap ${fmt(mem.heapUsed / 2 ** 20)} MiB, rss ${fmt(mem.rss / 2 ** 20)} MiB, external ${fmt(mem.external / 2 ** 20)} MiB`);
       return;
@@ -141,7 +190,9 @@ async function main(): Promise<void> {
     }
     const [, burst1] = await timed(() => poller.pollAll());
     const writesFirst = await writes();
+    const agentsBurst = await agents.cpuSeconds();
     const [, burst2] = await timed(() => poller.pollAll());
+    console.log(`                   agents ${fmt((((await agents.cpuSeconds()) - agentsBurst) / burst2) * 100)}% of a core during the second burst`);
     const writesSecond = (await writes()) - writesFirst;
     const ours = { seconds: Math.min(burst1, burst2), ok: (await polls('ok')) / 2 };
     const oursRate = DEVICES / ours.seconds;
