@@ -142,6 +142,9 @@ describe('cli import and export', () => {
     expect(nowhere.code).toBe(1);
     expect(nowhere.stderr).toContain('no administrative unit with id or code 99');
 
+    const unknown = await cli('token-revoke', 'not-a-token-id');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('token not-a-token-id does not exist');
     const revoked = await cli('token-revoke', id);
     expect(revoked).toMatchObject({ code: 0 });
     expect(revoked.stdout).toContain(`${id}\t${secret.slice(0, 8)}…\trevoked`);

@@ -20,6 +20,7 @@ import { ApiToken } from './api-token.entity';
 import { type CreateToken, DEFAULT_TOKEN_DAYS, type TokenView } from './token.dto';
 
 const TOKEN_FORMAT = /^hat_[A-Za-z0-9_-]{43}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 86_400_000;
 /** How often a token's last use is written: at most once a minute, not on every request. */
 const LAST_USED_EVERY_MS = 60_000;
@@ -113,22 +114,15 @@ export class TokensService {
     });
   }
 
-  /** The tokens whose scope lies within the caller's. */
+  /** The tokens whose scope lies within the caller's, newest first (at most 1,000). */
   async list(scope: Scope): Promise<TokenView[]> {
     const params: unknown[] = [];
-    let where = '';
-    if (scope.kind === 'unit') {
-      params.push(`${likeEscape(scope.path)}%`);
-      where = `WHERE (u.path LIKE $1 ESCAPE '\\' OR au.path LIKE $1 ESCAPE '\\')`;
-    } else if (scope.kind === 'agency') {
-      params.push(scope.agencyIds);
-      where = 'WHERE t.agency_id = ANY($1)';
-    }
-    return this.rows(this.ds, `${where} ORDER BY t.created_at DESC LIMIT 1000`, params);
+    return this.rows(this.ds, `WHERE ${withinScope(scope, params)} ORDER BY t.created_at DESC LIMIT 1000`, params);
   }
 
   async get(id: string, scope: Scope): Promise<TokenView> {
-    const found = (await this.list(scope)).find((t) => t.id === id);
+    const params: unknown[] = [id];
+    const found = !UUID.test(id) ? undefined : (await this.rows(this.ds, `WHERE t.id = $1 AND ${withinScope(scope, params)}`, params))[0];
     if (!found) throw InventoryError.notFound('token', id);
     return found;
   }
@@ -187,6 +181,17 @@ export class TokensService {
       status: r.revoked_at ? 'revoked' : new Date(r.expires_at).getTime() <= now ? 'expired' : 'active',
     }));
   }
+}
+
+/** SQL: the token's scope lies within `scope` (parameters appended to `params`). */
+function withinScope(scope: Scope, params: unknown[]): string {
+  if (scope.kind === 'country') return 'true';
+  if (scope.kind === 'agency') {
+    params.push(scope.agencyIds);
+    return `t.agency_id = ANY($${params.length})`;
+  }
+  params.push(`${likeEscape(scope.path)}%`);
+  return `(u.path LIKE $${params.length} ESCAPE '\\' OR au.path LIKE $${params.length} ESCAPE '\\')`;
 }
 
 function scopePath(scope: Scope): string | null {
