@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SnmpClient, SnmpTarget } from '@app/snmp';
-import { DueHeap } from './due-heap';
+import { PollLoop } from './poll-loop';
 import { fillChassisOnce, PendingWrites, pollerClient, pollOnce, snmpTargetOf } from './poll-once';
 import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
@@ -21,12 +21,6 @@ export interface PollerOptions {
 
 /** How often a poller marks itself alive; availability counts a run as watching until its last beat. */
 export const BEAT_EVERY_MS = 15_000;
-/**
- * Polls falling due within this many ms of each other go out together: fewer wake-ups of the
- * event loop (bench:poller, scheduler alone at 100,000 devices: about 23–30% of a core at 5 ms,
- * 20–25% at 25 ms), each poll at most this much late.
- */
-const BATCH_MS = 25;
 
 interface Scheduled {
   target: PollTarget;
@@ -48,16 +42,11 @@ export class Poller {
   readonly client: SnmpClient;
   private readonly devices = new Map<string, Scheduled>();
   private readonly memory = new Map<string, DeviceMemory>();
-  private readonly heap = new DueHeap<Scheduled>();
+  private readonly loop: PollLoop<Scheduled>;
   private readonly writes: PendingWrites;
   private timers: NodeJS.Timeout[] = [];
-  private tick?: NodeJS.Timeout;
   private runId?: string;
-  private running = false;
   private readonly clock: () => number;
-  /** Scheduled polls in flight, and who waits for them all to finish (stop). */
-  private active = 0;
-  private idle: Array<() => void> = [];
   private reloading: Promise<void> | null = null;
   private loadedVersion: string | null = null;
   /** Devices scheduled, by state; kept up to date on every change instead of recounted. */
@@ -71,6 +60,7 @@ export class Poller {
     this.clock = options.clock ?? Date.now;
     this.client = pollerClient(options, metrics);
     this.writes = new PendingWrites(store, metrics, options.log);
+    this.loop = new PollLoop(this.clock, metrics, (entry, now) => this.pollOne(entry, now));
   }
 
   get scheduled(): number {
@@ -83,30 +73,27 @@ export class Poller {
   }
 
   async start(): Promise<void> {
-    this.running = true;
     this.runId = await this.store.startRun(this.options.group, new Date(this.clock()));
     await this.reload();
     // Devices loaded earlier (a burst before start) begin at their next slot, not all at once.
     const now = this.clock();
-    this.heap.clear();
+    this.loop.heap.clear();
     for (const entry of this.devices.values()) {
       entry.due = firstDue(entry.target, now);
-      this.heap.push(entry);
+      this.loop.heap.push(entry);
     }
     this.timers.push(setInterval(() => void this.reload().catch((e: Error) => this.options.log?.error(`reloading devices failed: ${e.message}`)), this.options.reloadEveryMs ?? 30_000));
     this.timers.push(setInterval(() => void this.flush(), this.options.flushEveryMs ?? 1000));
     this.timers.push(setInterval(() => void this.store.beat(this.runId!, new Date(this.clock())).catch(() => undefined), BEAT_EVERY_MS));
     for (const t of this.timers) t.unref();
-    this.schedule();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    if (this.tick) clearTimeout(this.tick);
     await this.reloading?.catch(() => undefined);
-    if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.loop.stop();
     await this.flush();
     if (this.runId) await this.store.stopRun(this.runId, new Date(this.clock()));
     await this.client.close();
@@ -150,7 +137,7 @@ export class Poller {
         removed: false,
       };
       this.devices.set(target.deviceId, entry);
-      this.heap.push(entry);
+      this.loop.heap.push(entry);
     }
     const gone = [...this.devices.keys()].filter((id) => !seen.has(id));
     for (const id of gone) {
@@ -182,18 +169,6 @@ export class Poller {
     await this.pollOne(entry, this.clock());
     await this.flush();
     return this.memory.get(deviceId);
-  }
-
-  private schedule(): void {
-    if (!this.running) return;
-    const wait = takeDue(this.heap, this.clock, this.metrics, (entry, now) => {
-      this.active++;
-      void this.pollOne(entry, now).finally(() => {
-        if (--this.active === 0) for (const wake of this.idle.splice(0)) wake();
-      });
-    });
-    this.tick = setTimeout(() => this.schedule(), wait);
-    this.tick.unref();
   }
 
   private async pollOne(entry: Scheduled, at: number): Promise<void> {
@@ -236,44 +211,6 @@ export class Poller {
   stateCounts(): { up: number; down: number; unknown: number } {
     return { ...this.counts };
   }
-}
-
-/** A device in a scheduler's queue. */
-export interface DueEntry {
-  due: number;
-  inFlight: boolean;
-  removed: boolean;
-  target: { intervalSeconds: number };
-}
-
-/**
- * One turn of a scheduler: every entry due by now is re-queued at its next slot and handed to
- * `poll`, unless its previous poll is still in flight (a missed cycle). Returns how long to wait
- * for the next turn.
- */
-export function takeDue<T extends DueEntry>(heap: DueHeap<T>, clock: () => number, metrics: PollingMetrics, poll: (entry: T, now: number) => void): number {
-  const now = clock();
-  while (heap.size > 0 && heap.peek()!.due <= now) {
-    const entry = heap.pop()!;
-    if (entry.removed) continue;
-    const interval = entry.target.intervalSeconds * 1000;
-    const due = entry.due;
-    entry.due = due + interval;
-    if (entry.due <= now) {
-      // A whole interval behind: skip to the next slot instead of polling twice in a row.
-      const behind = Math.floor((now - due) / interval);
-      metrics.missed.inc(behind);
-      entry.due = due + (behind + 1) * interval;
-    }
-    heap.push(entry);
-    if (entry.inFlight) {
-      metrics.missed.inc();
-      continue;
-    }
-    metrics.lateness.observe((now - due) / 1000);
-    poll(entry, now);
-  }
-  return heap.size > 0 ? Math.min(1000, Math.max(BATCH_MS, heap.peek()!.due - clock())) : 1000;
 }
 
 /** Where in its interval a device is polled: spread by its id, the same in every process. */

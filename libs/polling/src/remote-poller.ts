@@ -1,8 +1,9 @@
-import type { SnmpClient, SnmpCredentials, SnmpTarget } from '@app/snmp';
-import { DueHeap } from './due-heap';
+import type { SnmpClient, SnmpTarget } from '@app/snmp';
 import { pollerClient, pollOnce } from './poll-once';
-import type { CarriedLink, PollOutcome } from './poll-state';
-import { firstDue, takeDue } from './poller';
+import type { PollOutcome } from './poll-state';
+import type { PollTarget } from './polling-store';
+import { PollLoop } from './poll-loop';
+import { firstDue } from './poller';
 import type { PollingMetrics } from './polling-metrics';
 
 export interface RemotePollerOptions {
@@ -22,16 +23,7 @@ export interface RemotePollerOptions {
 }
 
 /** A target as `GET /poller/targets` sends it. */
-interface RemoteTarget {
-  deviceId: string;
-  address: string;
-  port: number;
-  timeoutMs: number;
-  retries: number;
-  intervalSeconds: number;
-  credentials: SnmpCredentials;
-  links: CarriedLink[];
-}
+type RemoteTarget = Omit<PollTarget, 'wantsChassis' | 'fingerprint'>;
 
 interface Entry {
   target: RemoteTarget;
@@ -63,13 +55,9 @@ const PAGE = 5000;
 export class RemotePoller {
   readonly client: SnmpClient;
   private readonly devices = new Map<string, Entry>();
-  private readonly heap = new DueHeap<Entry>();
+  private readonly loop: PollLoop<Entry>;
   private pending: ResultItem[] = [];
   private timers: NodeJS.Timeout[] = [];
-  private tick?: NodeJS.Timeout;
-  private running = false;
-  private active = 0;
-  private idle: Array<() => void> = [];
   private sending: Promise<void> = Promise.resolve();
   private readonly clock: () => number;
 
@@ -79,6 +67,7 @@ export class RemotePoller {
   ) {
     this.clock = options.clock ?? Date.now;
     this.client = pollerClient(options, metrics);
+    this.loop = new PollLoop(this.clock, metrics, (entry, now) => this.pollOne(entry, now));
   }
 
   get scheduled(): number {
@@ -86,19 +75,16 @@ export class RemotePoller {
   }
 
   async start(): Promise<void> {
-    this.running = true;
     await this.reload();
     this.timers.push(setInterval(() => void this.reload().catch((e: Error) => this.options.log?.error(`reading targets failed: ${e.message}`)), this.options.reloadEveryMs ?? 60_000));
     this.timers.push(setInterval(() => void this.send(), this.options.sendEveryMs ?? 1000));
-    this.schedule();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    if (this.tick) clearTimeout(this.tick);
-    if (this.active > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+    await this.loop.stop();
     await this.send();
     await this.client.close();
   }
@@ -127,7 +113,7 @@ export class RemotePoller {
       const snmp: SnmpTarget = { key: target.deviceId, address: target.address, port: target.port, timeoutMs: target.timeoutMs, retries: target.retries, credentials: target.credentials };
       const entry: Entry = { target, snmp, ifIndexes: target.links.map((l) => l.ifIndex), key, due: firstDue(target, now), inFlight: false, removed: false };
       this.devices.set(target.deviceId, entry);
-      this.heap.push(entry);
+      this.loop.heap.push(entry);
     }
     for (const [id, entry] of this.devices) {
       if (seen.has(id)) continue;
@@ -135,18 +121,6 @@ export class RemotePoller {
       this.devices.delete(id);
       this.client.forget(id);
     }
-  }
-
-  private schedule(): void {
-    if (!this.running) return;
-    const wait = takeDue(this.heap, this.clock, this.metrics, (entry, now) => {
-      this.active++;
-      void this.pollOne(entry, now).finally(() => {
-        if (--this.active === 0) for (const wake of this.idle.splice(0)) wake();
-      });
-    });
-    this.tick = setTimeout(() => this.schedule(), wait);
-    this.tick.unref();
   }
 
   private async pollOne(entry: Entry, at: number): Promise<void> {
