@@ -36,5 +36,5 @@ export {
   type Role,
   type Scope,
 } from './access/access';
-export { agencyWithinSql, contains, type Place, type PlaceKind, resolveScope, scopeWithin, whereVisible, whereWithin } from './access/scope';
+export { agencyWithinSql, type Place, type PlaceKind, resolveScope, scopeWithin, whereVisible, whereWithin } from './access/scope';
 export { likeEscape } from './shared/fold';

@@ -247,12 +247,9 @@ export class PollingController {
   }
 
   /** The place of a window's device or agency, which the writer's scope must cover (404 or 403 otherwise). */
-  private async placeOf(target: { deviceId?: string; agencyId?: string }, scope: Scope, m: EntityManager): Promise<string | undefined> {
-    if (target.deviceId) {
-      const device = await this.devices.getWritable(target.deviceId, scope, m);
-      return (await this.devices.placesOf([device], m)).get(device.id)?.path;
-    }
-    const agency = await this.agencies.getWritable(target.agencyId!, scope, m);
-    return (await this.agencies.placesOf([agency], m)).get(agency.id)?.path;
+  private async placeOf(target: { deviceId?: string; agencyId?: string }, scope: Scope, m: EntityManager): Promise<string> {
+    const { path } = target.deviceId ? await this.devices.writablePlace(target.deviceId, scope, m) : await this.agencies.writablePlace(target.agencyId!, scope, m);
+    return path;
   }
+
 }

@@ -48,8 +48,7 @@ export class SnmpProfilesService {
 
   async put(deviceId: string, body: PutSnmpProfile, ctx: ChangeContext): Promise<SnmpProfileView> {
     const saved = await this.ds.transaction(async (m) => {
-      const device = await this.devices.getWritable(deviceId, ctx.scope, m);
-      const place = (await this.devices.placesOf([device], m)).get(deviceId)?.path;
+      const { record: device, path: place } = await this.devices.writablePlace(deviceId, ctx.scope, m);
       const repo = m.getRepository(SnmpProfile);
       const before = await repo.findOneBy({ deviceId });
       const sameVersion = before?.version === body.version;
@@ -108,8 +107,7 @@ export class SnmpProfilesService {
 
   async remove(deviceId: string, ctx: ChangeContext): Promise<void> {
     await this.ds.transaction(async (m) => {
-      const device = await this.devices.getWritable(deviceId, ctx.scope, m);
-      const place = (await this.devices.placesOf([device], m)).get(deviceId)?.path;
+      const { path: place } = await this.devices.writablePlace(deviceId, ctx.scope, m);
       const before = await m.getRepository(SnmpProfile).findOneBy({ deviceId });
       if (!before) throw InventoryError.notFound('SNMP profile of device', deviceId);
       await m.getRepository(SnmpProfile).delete({ deviceId });

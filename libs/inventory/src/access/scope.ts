@@ -36,21 +36,14 @@ export function whereVisible<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>,
 /** Narrows a query to the records the scope may change: within it, never above it. */
 export function whereWithin<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, scope: Scope, kind: PlaceKind, alias: string): SelectQueryBuilder<T> {
   if (scope.kind === 'country') return qb;
-  const column = kind === 'agency' ? `${alias}.id` : `${alias}.agency_id`;
-  if (kind === 'unit') {
-    return scope.kind === 'agency' ? qb.andWhere('false') : qb.andWhere(`${alias}.path LIKE :scope_within ESCAPE '\\'`, { scope_within: `${likeEscape(scope.path)}%` });
-  }
-  if (scope.kind === 'agency') return qb.andWhere(`${column} = ANY(:scope_agencies)`, { scope_agencies: scope.agencyIds });
-  const unitColumn = kind === 'agency' ? `${alias}.administrative_unit_id` : null;
-  return unitColumn
-    ? qb.andWhere(`${unitColumn} IN (SELECT su.id FROM administrative_unit su WHERE su.path LIKE :scope_within ESCAPE '\\')`, { scope_within: `${likeEscape(scope.path)}%` })
-    : qb.andWhere(
-        `${column} IN (SELECT sa.id FROM agency sa JOIN administrative_unit su ON su.id = sa.administrative_unit_id WHERE su.path LIKE :scope_within ESCAPE '\\')`,
-        { scope_within: `${likeEscape(scope.path)}%` },
-      );
+  const within = { scope_within: `${likeEscape(scope.path)}%` };
+  if (kind === 'unit') return scope.kind === 'agency' ? qb.andWhere('false') : qb.andWhere(`${alias}.path LIKE :scope_within ESCAPE '\\'`, within);
+  const agency = kind === 'agency' ? `${alias}.id` : `${alias}.agency_id`;
+  if (scope.kind === 'agency') return qb.andWhere(`${agency} = ANY(:scope_agencies)`, { scope_agencies: scope.agencyIds });
+  return qb.andWhere(agencyInPath(agency, ':scope_within'), within);
 }
 
-/** SQL text for raw queries: the agency column lies within the scope ($n placeholders from `at`). */
+/** SQL text for raw queries: the agency column lies within the scope (parameters appended to `params`). */
 export function agencyWithinSql(scope: Scope, agencyColumn: string, params: unknown[]): string {
   if (scope.kind === 'country') return 'true';
   if (scope.kind === 'agency') {
@@ -58,11 +51,12 @@ export function agencyWithinSql(scope: Scope, agencyColumn: string, params: unkn
     return `${agencyColumn} = ANY($${params.length})`;
   }
   params.push(`${likeEscape(scope.path)}%`);
-  return `${agencyColumn} IN (SELECT sa.id FROM agency sa JOIN administrative_unit su ON su.id = sa.administrative_unit_id WHERE su.path LIKE $${params.length} ESCAPE '\\')`;
+  return agencyInPath(agencyColumn, `$${params.length}`);
 }
 
-export function contains(scope: Scope, place: Place): boolean {
-  return outsideField(scope, place, '') === null;
+/** The agency column names an agency whose unit lies under a path pattern (a parameter). */
+function agencyInPath(agencyColumn: string, pattern: string): string {
+  return `${agencyColumn} IN (SELECT sa.id FROM agency sa JOIN administrative_unit su ON su.id = sa.administrative_unit_id WHERE su.path LIKE ${pattern} ESCAPE '\\')`;
 }
 
 /** The field that puts a record outside the scope (`fallback` for the record itself), or null when it lies within. */

@@ -107,12 +107,6 @@ export class AgenciesService extends InventoryResource<Agency, CreateAgency, Upd
     return out;
   }
 
-  /** The agency's place, if the writer's scope may change it (404 or 403 otherwise). */
-  private async placeOfWritable(agencyId: string, ctx: ChangeContext, m: EntityManager): Promise<string> {
-    const agency = await this.getWritable(agencyId, ctx.scope, m);
-    return (await this.placesOf([agency], m)).get(agency.id)!.path;
-  }
-
   async staffing(agencyId: string, scope: Scope): Promise<AgencyStaffing[]> {
     await this.get(agencyId, scope);
     return this.ds.getRepository(AgencyStaffing).find({ where: { agencyId }, order: { year: 'ASC' } });
@@ -122,7 +116,7 @@ export class AgenciesService extends InventoryResource<Agency, CreateAgency, Upd
   async setStaffing(agencyId: string, year: number, figures: StaffingFigures, ctx: ChangeContext): Promise<AgencyStaffing> {
     checkYear(year);
     return this.ds.transaction(async (m) => {
-      const place = await this.placeOfWritable(agencyId, ctx, m);
+      const { path: place } = await this.writablePlace(agencyId, ctx.scope, m);
       const repo = m.getRepository(AgencyStaffing);
       const before = await repo.findOneBy({ agencyId, year });
       const after = { agencyId, year, civilServants: figures.civilServants, publicEmployees: figures.publicEmployees };
@@ -137,7 +131,7 @@ export class AgenciesService extends InventoryResource<Agency, CreateAgency, Upd
   async removeStaffing(agencyId: string, year: number, ctx: ChangeContext): Promise<void> {
     checkYear(year);
     await this.ds.transaction(async (m) => {
-      const place = await this.placeOfWritable(agencyId, ctx, m);
+      const { path: place } = await this.writablePlace(agencyId, ctx.scope, m);
       const repo = m.getRepository(AgencyStaffing);
       const before = await repo.findOneBy({ agencyId, year });
       if (!before) throw InventoryError.notFound('staffing figure', `${agencyId}/${year}`);

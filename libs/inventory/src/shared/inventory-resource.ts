@@ -109,6 +109,12 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     throw InventoryError.forbidden(`This ${this.type} is outside your scope (${describeScope(scope)})`);
   }
 
+  /** A record the scope may change, with the path of the unit it sits in (for its audit entry). */
+  async writablePlace(id: string, scope: Scope, m?: EntityManager): Promise<{ record: E; path: string }> {
+    const record = await this.getWritable(id, scope, m);
+    return { record, path: (await this.placesOf([record], m)).get(record.id)!.path };
+  }
+
   /** Each record's place in the hierarchy, by id. */
   async placesOf(rows: E[], m: EntityManager = this.ds.manager): Promise<Map<string, Place>> {
     const out = new Map<string, Place>();
