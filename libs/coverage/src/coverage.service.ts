@@ -38,6 +38,11 @@ export class CoverageService {
    * the members that do not count yet with the reason.
    */
   async planCoverage(planId: string, q: CoverageQuery, scope: Scope): Promise<PlanCoverage> {
+    return (await this.coverageIn(planId, q, scope)).figures;
+  }
+
+  /** The figures, and the path of the unit they were counted over (a saved report keeps it). */
+  private async coverageIn(planId: string, q: CoverageQuery, scope: Scope): Promise<{ figures: PlanCoverage; areaPath: string }> {
     const plan = await this.plans.get(planId, scope);
     const province = plan.province;
     // A district's users get their district's figures: the same indicators, counted within it; an
@@ -127,7 +132,7 @@ export class CoverageService {
         out.push({ ...base, numerator: null, denominator: null, value: null, gap: null, status: 'no_data', projection: null, note: err.message });
       }
     }
-    return {
+    const figures: PlanCoverage = {
       plan: {
         id: plan.id,
         titleVi: plan.titleVi,
@@ -144,13 +149,13 @@ export class CoverageService {
       computedAt: this.clock().toISOString(),
       targets: out,
     };
+    return { figures, areaPath: area.path };
   }
 
   /** Computes and freezes a report: the figures are stored as computed and never recomputed. */
   async saveReport(planId: string, q: CoverageQuery & { title?: string }, ctx: ChangeContext): Promise<CoverageReport> {
     if (ctx.scope.kind === 'agency') throw new CoverageError('Reports are saved for an administrative unit (a province or a district), not for one agency', [], InventoryErrorCode.Forbidden);
-    const figures = await this.planCoverage(planId, q, ctx.scope);
-    const areaPath = ctx.scope.kind === 'country' ? (await this.plans.get(planId, ctx.scope)).province.path : ctx.scope.path;
+    const { figures, areaPath } = await this.coverageIn(planId, q, ctx.scope);
     return this.ds.getRepository(CoverageReport).save({
       planId: figures.plan.id,
       title: q.title ?? null,
