@@ -2,13 +2,15 @@ import { type CanActivate, type ExecutionContext, HttpException, HttpStatus, Inj
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { Redis } from 'ioredis';
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { ACCESS_RULE, type AccessRule, can, InventoryError, InventoryErrorCode, type Principal } from '@app/inventory';
 import { TokensService } from './tokens.service';
 
 export const ACCESS_OPTIONS = Symbol('ACCESS_OPTIONS');
 /** Redis keys of the failure counts: `<prefix>:<address>`. */
 export const AUTH_FAILURES_PREFIX = 'hatang:auth-failures';
+/** Blocked addresses kept before expired ones are swept. */
+const MAX_BLOCKED = 10_000;
 export interface AccessOptions {
   /** Failed authentications an address may make per minute before it gets 429s. */
   authFailuresPerMinute: number;
@@ -19,12 +21,15 @@ export interface AccessOptions {
 /**
  * Every request: the bearer token names a caller (401 if it does not), the route's rule names a
  * permission the caller's role must have (403 if it does not). Failed authentications are
- * counted per address; past the limit the address gets 429 until the minute is over.
+ * counted per address; past the limit the address gets 429 until the minute is over. Successful
+ * requests never touch the limiter.
  */
 @Injectable()
 export class AuthGuard implements CanActivate, OnModuleDestroy {
   private readonly failures: RateLimiterAbstract;
   private readonly redis?: Redis;
+  /** Addresses over the limit, until when (ms): checked without asking the limiter. */
+  private readonly blocked = new Map<string, number>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -56,8 +61,12 @@ export class AuthGuard implements CanActivate, OnModuleDestroy {
     if (rule === undefined) throw InventoryError.forbidden('This route has no access rule');
 
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const spent = await this.failures.get(address);
-    if (spent && spent.remainingPoints <= 0) this.tooMany(res, spent.msBeforeNext);
+    // Only failures reach the limiter (and Redis); an address over the limit is then turned away here.
+    const until = this.blocked.get(address);
+    if (until !== undefined) {
+      if (until > Date.now()) this.tooMany(res, until - Date.now());
+      this.blocked.delete(address);
+    }
 
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
@@ -67,7 +76,11 @@ export class AuthGuard implements CanActivate, OnModuleDestroy {
     } catch (err) {
       if (err instanceof InventoryError && err.code === InventoryErrorCode.Unauthenticated) {
         res.setHeader('WWW-Authenticate', 'Bearer realm="hatang"');
-        await this.failures.penalty(address, 1);
+        const over = await this.failures.consume(address).then(
+          () => null,
+          (rejected: unknown) => (rejected instanceof RateLimiterRes ? rejected : null),
+        );
+        if (over) this.block(res, address, over.msBeforeNext);
       }
       throw err;
     }
@@ -75,6 +88,12 @@ export class AuthGuard implements CanActivate, OnModuleDestroy {
       throw InventoryError.forbidden(`A ${req.principal.role.replace('_', ' ')} token may not do this (it needs ${rule})`);
     }
     return true;
+  }
+
+  private block(res: Response, address: string, ms: number): never {
+    if (this.blocked.size >= MAX_BLOCKED) for (const [a, t] of this.blocked) if (t <= Date.now()) this.blocked.delete(a);
+    this.blocked.set(address, Date.now() + ms);
+    this.tooMany(res, ms);
   }
 
   private tooMany(res: Response, msBeforeNext: number): never {
