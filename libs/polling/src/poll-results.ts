@@ -4,7 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsNumberSt
 import type { DataSource } from 'typeorm';
 import { agencyWithinSql, type FieldProblem, InventoryError, type Principal } from '@app/inventory';
 import type { SnmpFailure } from '@app/snmp';
-import { applyPoll, type CarriedLink } from './poll-state';
+import { applyPoll } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollingStore, PollRecord } from './polling-store';
 
@@ -137,7 +137,7 @@ export class RemotePollResults {
     });
     if (problems.length) throw InventoryError.invalid('The poll results are not valid; none were recorded', problems);
 
-    const links = await this.links(ids);
+    const links = await this.store.carriedLinks(ids);
     const memories = await this.store.memories(ids);
     const records = new Map<string, PollRecord>();
     let changed = 0;
@@ -171,15 +171,5 @@ export class RemotePollResults {
         await this.store.beat(run.id, new Date(now));
       }
     }
-  }
-
-  private async links(deviceIds: string[]): Promise<Map<string, CarriedLink[]>> {
-    const rows: Array<{ deviceId: string; ifIndex: number; id: string }> = await this.ds.query(
-      `SELECT device_id AS "deviceId", if_index AS "ifIndex", id FROM wan_link WHERE device_id = ANY($1) AND if_index IS NOT NULL AND status IN ('active', 'faulty') ORDER BY if_index`,
-      [deviceIds],
-    );
-    const out = new Map<string, CarriedLink[]>();
-    for (const l of rows) out.set(l.deviceId, [...(out.get(l.deviceId) ?? []), { ifIndex: l.ifIndex, wanLinkId: l.id }]);
-    return out;
   }
 }

@@ -65,18 +65,7 @@ export class PollingStore {
         WHERE p.enabled AND p.poller_group = $1 AND d.status IN ('active', 'faulty') AND d.management_address IS NOT NULL AND ${within}`,
       params,
     );
-    const links: Array<{ deviceId: string; ifIndex: number; id: string }> = await this.ds.query(
-      `SELECT l.device_id AS "deviceId", l.if_index AS "ifIndex", l.id
-         FROM wan_link l JOIN snmp_profile p ON p.device_id = l.device_id
-        WHERE p.enabled AND p.poller_group = $1 AND l.if_index IS NOT NULL AND l.status IN ('active', 'faulty')`,
-      [group],
-    );
-    const byDevice = new Map<string, CarriedLink[]>();
-    for (const l of links) {
-      const list = byDevice.get(l.deviceId) ?? [];
-      list.push({ ifIndex: l.ifIndex, wanLinkId: l.id });
-      byDevice.set(l.deviceId, list);
-    }
+    const byDevice = await this.carriedLinks(rows.map((r) => r.deviceId));
     return rows.map((p) => {
       const credentials: SnmpCredentials =
         p.version === '2c'
@@ -89,7 +78,7 @@ export class PollingStore {
               privProtocol: (p.privProtocol as never) ?? null,
               privKey: p.privKeySecret ? this.secrets.open(p.privKeySecret) : null,
             };
-      const deviceLinks = (byDevice.get(p.deviceId) ?? []).sort((a, b) => a.ifIndex - b.ifIndex);
+      const deviceLinks = byDevice.get(p.deviceId) ?? [];
       return {
         deviceId: p.deviceId,
         address: p.address,
@@ -103,6 +92,23 @@ export class PollingStore {
         fingerprint: `${p.address}|${p.port}|${p.timeoutMs}|${p.retries}|${p.intervalSeconds}|${new Date(p.updatedAt).getTime()}|${deviceLinks.map((l) => `${l.ifIndex}:${l.wanLinkId}`).join(',')}`,
       };
     });
+  }
+
+  /** The WAN links in service each device carries, by ifIndex: the interfaces its polls read. */
+  async carriedLinks(deviceIds: string[]): Promise<Map<string, CarriedLink[]>> {
+    const out = new Map<string, CarriedLink[]>();
+    if (deviceIds.length === 0) return out;
+    const rows: Array<{ deviceId: string; ifIndex: number; id: string }> = await this.ds.query(
+      `SELECT device_id AS "deviceId", if_index AS "ifIndex", id FROM wan_link
+        WHERE device_id = ANY($1) AND if_index IS NOT NULL AND status IN ('active', 'faulty') ORDER BY device_id, if_index`,
+      [deviceIds],
+    );
+    for (const l of rows) {
+      const list = out.get(l.deviceId) ?? [];
+      list.push({ ifIndex: l.ifIndex, wanLinkId: l.id });
+      out.set(l.deviceId, list);
+    }
+    return out;
   }
 
   /** What the ledger and the latest-poll rows say of these devices, for a poller that starts. */
