@@ -88,6 +88,32 @@ describe('shared socket pool', () => {
     await pool.close();
   });
 
+  it('does not hand a session an answer with its request id that comes from another agent', async () => {
+    const pool = new UdpSocketPool({ sockets: 1 });
+    const agent = dgram.createSocket('udp4');
+    const impostor = dgram.createSocket('udp4');
+    await Promise.all([agent, impostor].map((s) => new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve))));
+    // The agent keeps quiet; the impostor answers the pool's socket with the same id.
+    const asked = new Promise<dgram.RemoteInfo>((resolve) => agent.once('message', (_m, rinfo) => resolve(rinfo)));
+    const v = pool.dgramModule.createSocket('udp4');
+    const got: Buffer[] = [];
+    v.on('message', ((msg: Buffer) => got.push(msg)) as never);
+    const m = v2cMessage(99, 'x');
+    v.send(m, 0, m.length, agent.address().port, '127.0.0.1');
+    const from = await asked;
+    impostor.send(v2cMessage(99, 'i'), from.port, '127.0.0.1');
+    for (let i = 0; i < 50 && pool.stats().received === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(pool.stats()).toMatchObject({ received: 1, unmatched: 1, routes: 1 });
+    expect(got).toEqual([]);
+    // The real agent's answer still gets through.
+    agent.send(v2cMessage(99, 'a'), from.port, '127.0.0.1');
+    for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(got.map((b) => String.fromCharCode(b[7]))).toEqual(['a']);
+    expect(pool.stats()).toMatchObject({ received: 2, unmatched: 1, routes: 0 });
+    await pool.close();
+    await Promise.all([agent, impostor].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  });
+
   it('refuses a third request with the same id to the same agent when both sockets carry one', async () => {
     const pool = new UdpSocketPool({ sockets: 2 });
     const silent = dgram.createSocket('udp4');
@@ -208,6 +234,26 @@ describe('SNMP client against Debian snmpd', () => {
     expect(priv.engineTimeSeconds).toBeGreaterThanOrEqual(0);
     const a = SNMPD.authUser;
     expect((await readDevice(client, at('v3auth', { version: '3', user: a.name, authProtocol: a.authProtocol, authKey: a.authKey }))).sysName).toBe(SNMPD.sysName);
+  });
+
+  it('reads with v3 authPriv SHA-512 and AES-256', async () => {
+    const u = SNMPD.aes256User;
+    const r = await readDevice(client, at('v3aes256', { version: '3', user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: u.privKey }));
+    expect(r.sysName).toBe(SNMPD.sysName);
+    // The wrong privacy key: snmpd cannot decrypt the request and drops it.
+    const wrongKey = { version: '3' as const, user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: 'not-the-key' };
+    expect((await failure(readDevice(client, { ...at('v3aes256bad', wrongKey), timeoutMs: 300, retries: 0 }))).reason).toBe('timeout');
+  });
+
+  it('reads over IPv6, matching answers from ::1 to a target written in long form', async () => {
+    const six = new SnmpClient({ sockets: 1 });
+    try {
+      const r = await readDevice(six, { ...at('v6', { version: '2c', community: SNMPD.community }), address: '0:0:0:0:0:0:0:1' });
+      expect(r.sysName).toBe(SNMPD.sysName);
+      expect(six.stats()).toMatchObject({ unmatched: 0, routes: 0 });
+    } finally {
+      await six.close();
+    }
   });
 
   it('names a wrong v3 key an authentication failure', async () => {

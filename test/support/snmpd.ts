@@ -4,11 +4,13 @@ import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Debian's snmpd on 127.0.0.1, with a v2c community and two v3 users, for the poller's tests. */
+/** Debian's snmpd on 127.0.0.1 and ::1 (same port), with a v2c community and three v3 users, for the poller's tests. */
 export const SNMPD = {
   community: 'hatangtest',
   privUser: { name: 'hatangpriv', authProtocol: 'sha256' as const, authKey: 'authpass123', privProtocol: 'aes' as const, privKey: 'privpass123' },
   authUser: { name: 'hatangauth', authProtocol: 'sha' as const, authKey: 'authpass456' },
+  /** AES-256 with Blumenthal's key extension: what net-snmp's snmpd calls AES-256. */
+  aes256User: { name: 'hatang256', authProtocol: 'sha512' as const, authKey: 'authpass789', privProtocol: 'aes256b' as const, privKey: 'privpass789' },
   sysName: 'snmpd-under-test',
 };
 
@@ -26,12 +28,15 @@ export async function startSnmpd(): Promise<RunningSnmpd> {
   writeFileSync(
     join(dir, 'snmpd.conf'),
     [
-      `agentaddress udp:127.0.0.1:${port}`,
+      `agentaddress udp:127.0.0.1:${port},udp6:[::1]:${port}`,
       `rocommunity ${SNMPD.community} 127.0.0.1`,
+      `rocommunity6 ${SNMPD.community} ::1`,
       `createUser ${SNMPD.privUser.name} SHA-256 "${SNMPD.privUser.authKey}" AES "${SNMPD.privUser.privKey}"`,
       `createUser ${SNMPD.authUser.name} SHA "${SNMPD.authUser.authKey}"`,
+      `createUser ${SNMPD.aes256User.name} SHA-512 "${SNMPD.aes256User.authKey}" AES-256 "${SNMPD.aes256User.privKey}"`,
       `rouser ${SNMPD.privUser.name} priv`,
       `rouser ${SNMPD.authUser.name} auth`,
+      `rouser ${SNMPD.aes256User.name} priv`,
       `sysName ${SNMPD.sysName}`,
       '',
     ].join('\n'),

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP, SocketAddress } from 'node:net';
 import * as snmp from 'net-snmp';
 import { UdpSocketPool, type UdpSocketPoolStats, VirtualSocket } from './udp-socket-pool';
 
@@ -63,7 +63,11 @@ interface CachedSession {
   /** The target object last used: the same object again needs no fingerprint. */
   target: SnmpTarget;
   socket: VirtualSocket;
+  /** Requests in flight on this session, each by its way to fail now. */
   pending: Set<(error: SnmpError) => void>;
+  /** Use stamps: the last use, and when it took its place in the cache's order. */
+  used: number;
+  placed: number;
 }
 
 /**
@@ -77,6 +81,7 @@ export class SnmpClient {
   private waiting: Array<() => void> = [];
   private waitingHead = 0;
   private inFlight = 0;
+  private stamp = 0;
   private readonly maxInFlight: number;
   private readonly cacheSize: number;
 
@@ -135,53 +140,63 @@ export class SnmpClient {
     await this.pool.close();
   }
 
-  private async request(target: SnmpTarget, call: (session: snmp.Session, done: (error: Error | null, varbinds?: snmp.Varbind[]) => void) => void): Promise<Varbind[]> {
-    if (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  private request(target: SnmpTarget, call: (session: snmp.Session, done: (error: Error | null, varbinds?: snmp.Varbind[]) => void) => void): Promise<Varbind[]> {
+    if (this.inFlight < this.maxInFlight) return this.start(target, call);
+    return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() => this.start(target, call));
+  }
+
+  private start(target: SnmpTarget, call: (session: snmp.Session, done: (error: Error | null, varbinds?: snmp.Varbind[]) => void) => void): Promise<Varbind[]> {
     let cached: CachedSession;
     try {
       cached = this.session(target);
     } catch (error) {
       this.wakeNext();
-      throw error;
+      return Promise.reject(error as Error);
     }
     this.inFlight++;
-    try {
-      return await new Promise<Varbind[]>((resolve, reject) => {
-        let settled = false;
-        const fail = (error: SnmpError) => settle(error);
-        const settle = (error: SnmpError | null, varbinds?: Varbind[]) => {
-          if (settled) return;
-          settled = true;
-          cached.pending.delete(fail);
-          if (cached.pending.size === 0) cached.socket.forgetAll();
-          if (error) reject(error);
-          else resolve(varbinds ?? []);
-        };
-        cached.pending.add(fail);
-        try {
-          call(cached.session, (error, varbinds) => {
-            if (error) settle(classify(error, target));
-            else settle(null, (varbinds ?? []).map(toVarbind));
-          });
-        } catch (error) {
-          settle(classify(error as Error, target));
-        }
-      });
-    } finally {
-      this.inFlight--;
-      if (this.sessions.size > this.cacheSize) this.trim();
-      this.wakeNext();
-    }
+    return new Promise<Varbind[]>((resolve, reject) => {
+      let settled = false;
+      const settle = (error: SnmpError | null, varbinds?: Varbind[]) => {
+        if (settled) return;
+        settled = true;
+        cached.pending.delete(fail);
+        if (cached.pending.size === 0) cached.socket.forgetAll();
+        this.inFlight--;
+        if (this.sessions.size > this.cacheSize) this.trim();
+        this.wakeNext();
+        if (error) reject(error);
+        else resolve(varbinds ?? []);
+      };
+      const fail = (error: SnmpError) => settle(error);
+      cached.pending.add(fail);
+      try {
+        call(cached.session, (error, varbinds) => {
+          if (error) settle(classify(error, target));
+          else settle(null, present(varbinds));
+        });
+      } catch (error) {
+        settle(classify(error as Error, target));
+      }
+    });
   }
 
   /**
    * Drops the least recently used idle sessions until the cache is within its size (less `room`).
    * Sessions with requests in flight stay, so it can exceed its size by the requests in flight.
+   * The map is in the order sessions took their place; one used since then gets a second
+   * chance at the back instead of going (so a hit costs a stamp, not a move in a 100,000-entry map).
    */
   private trim(room = 0): void {
     for (const [key, cached] of this.sessions) {
       if (this.sessions.size + room <= this.cacheSize) return;
-      if (cached.pending.size === 0) this.forget(key);
+      if (cached.pending.size > 0) continue;
+      if (cached.used > cached.placed) {
+        this.sessions.delete(key);
+        cached.placed = cached.used = ++this.stamp;
+        this.sessions.set(key, cached);
+        continue;
+      }
+      this.forget(key);
     }
   }
 
@@ -197,34 +212,35 @@ export class SnmpClient {
 
   private session(target: SnmpTarget): CachedSession {
     const existing = this.sessions.get(target.key);
-    if (existing && existing.target === target) {
-      this.sessions.delete(target.key);
-      this.sessions.set(target.key, existing);
+    if (existing !== undefined && existing.target === target) {
+      existing.used = ++this.stamp;
       return existing;
     }
     const fingerprint = JSON.stringify([target.address, target.port, target.timeoutMs, target.retries, target.credentials]);
-    if (existing && existing.fingerprint === fingerprint) {
+    if (existing !== undefined && existing.fingerprint === fingerprint) {
       existing.target = target;
-      // Most recently used last: the first key is the one to evict.
-      this.sessions.delete(target.key);
-      this.sessions.set(target.key, existing);
+      existing.used = ++this.stamp;
       return existing;
     }
     if (existing) this.forget(target.key);
     if (this.sessions.size >= this.cacheSize) this.trim(1);
     const cached = this.open(target, fingerprint);
+    cached.placed = cached.used = ++this.stamp;
     this.sessions.set(target.key, cached);
     return cached;
   }
 
   /** A new net-snmp session on the shared sockets. */
   private open(target: SnmpTarget, fingerprint = ''): CachedSession {
-    if (isIP(target.address) === 0) throw new SnmpError('invalid_target', `management address ${JSON.stringify(target.address)} is not an IP address`);
+    const family = isIP(target.address);
+    if (family === 0) throw new SnmpError('invalid_target', `management address ${JSON.stringify(target.address)} is not an IP address`);
+    // Answers are matched by the address they come from, which the kernel writes in canonical form.
+    const address = family === 6 ? new SocketAddress({ address: target.address, family: 'ipv6' }).address : target.address;
     const options = {
       port: target.port,
       retries: target.retries,
       timeout: target.timeoutMs,
-      transport: isIP(target.address) === 6 ? 'udp6' : 'udp4',
+      transport: family === 6 ? 'udp6' : 'udp4',
       dgramModule: this.pool.dgramModule,
       idBitsSize: 32 as const,
       // A fixed local engine id: net-snmp would otherwise draw random bytes for every session.
@@ -233,9 +249,9 @@ export class SnmpClient {
     const c = target.credentials;
     const session =
       c.version === '2c'
-        ? snmp.createSession(target.address, c.community, { ...options, version: snmp.Version2c } as snmp.SessionOptions)
+        ? snmp.createSession(address, c.community, { ...options, version: snmp.Version2c } as snmp.SessionOptions)
         : snmp.createV3Session(
-            target.address,
+            address,
             {
               name: c.user,
               level: c.privProtocol ? snmp.SecurityLevel.authPriv : snmp.SecurityLevel.authNoPriv,
@@ -246,7 +262,7 @@ export class SnmpClient {
             options as snmp.SessionOptionsV3,
           );
     const socket = (session as unknown as { dgram: VirtualSocket }).dgram;
-    const cached: CachedSession = { session, fingerprint, target, socket, pending: new Set() };
+    const cached: CachedSession = { session, fingerprint, target, socket, pending: new Set(), used: 0, placed: 0 };
     // net-snmp emits 'error' when an answer does not decode; fail what waits on this agent now.
     session.on('error', (error: Error) => {
       for (const fail of [...cached.pending]) fail(new SnmpError('malformed', `malformed response from ${target.address}:${target.port}: ${error.message}`));
@@ -260,9 +276,11 @@ export class SnmpClient {
 
 const LOCAL_ENGINE_ID = Buffer.from('8000b85c03686174616e67', 'hex');
 
-function toVarbind(vb: snmp.Varbind): Varbind {
-  const missing = snmp.isVarbindError(vb);
-  return { oid: vb.oid, type: vb.type as number, value: missing ? undefined : vb.value };
+/** net-snmp's varbinds as ours, in place (a poll's answer is not copied): no value where the agent has no such object. */
+function present(varbinds: snmp.Varbind[] | undefined): Varbind[] {
+  if (varbinds === undefined) return [];
+  for (const vb of varbinds) if (snmp.isVarbindError(vb)) (vb as { value: unknown }).value = undefined;
+  return varbinds as unknown as Varbind[];
 }
 
 /** net-snmp's ResponseInvalidCode: ECouldNotDecrypt, EAuthFailure, ENotInTimeWindow. */

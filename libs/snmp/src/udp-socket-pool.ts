@@ -5,8 +5,9 @@ import { peekRequestId } from './request-id';
  * A dgram look-alike for net-snmp's `dgramModule` option. net-snmp opens one UDP socket per
  * session; with a session per device that is one socket per device. Here every session gets a
  * virtual socket, and all of them share a fixed number of real sockets. Responses are routed
- * back by (agent address, agent port, request id): two requests in flight on one real socket
- * never share that key, because a send that would collide goes out on another real socket.
+ * back by request id, then checked against the agent's address and port: two requests in flight
+ * on one real socket never share an id, because a send that would collide goes out on another
+ * real socket (with 32-bit random ids, a collision is rare).
  *
  * Socket errors are counted and passed to `onError` and to the sessions with requests in flight
  * on that socket (net-snmp itself drops them: its Session.onError emits the error object as an
@@ -38,7 +39,8 @@ export interface UdpSocketPoolStats {
 type Family = 'udp4' | 'udp6';
 
 class RealSocket {
-  readonly routes = new Map<string, VirtualSocket>();
+  /** Requests in flight on this socket, by request id. */
+  readonly routes = new Map<number, VirtualSocket>();
   closed = false;
   constructor(
     readonly socket: dgram.Socket,
@@ -84,11 +86,10 @@ export class UdpSocketPool {
       return;
     }
     const id = peekRequestId(offset === 0 && length === buffer.length ? buffer : buffer.subarray(offset, offset + length));
-    const key = id === undefined ? undefined : routeKey(address, port, id);
     let socket: RealSocket | undefined;
     for (let tries = 0; tries < this.options.sockets; tries++) {
       const candidate = this.socketAt(v.family, (v.slot + tries) % this.options.sockets);
-      const owner = key === undefined ? undefined : candidate.routes.get(key);
+      const owner = id === undefined ? undefined : candidate.routes.get(id);
       if (owner === undefined || owner === v) {
         socket = candidate;
         break;
@@ -98,15 +99,17 @@ export class UdpSocketPool {
       callback?.(new Error(`request id ${id} to ${address}:${port} is in flight on every socket`));
       return;
     }
-    if (key !== undefined) {
-      socket.routes.set(key, v);
-      v.routes.set(key, socket);
+    v.remoteAddress = address;
+    v.remotePort = port;
+    if (id !== undefined) {
+      socket.routes.set(id, v);
+      v.routes.set(id, socket);
     }
     this.counters.sent++;
     socket.socket.send(buffer, offset, length, port, address, (error, bytes) => {
       if (error) {
         this.surface(error);
-        if (key !== undefined) v.forget(key);
+        if (id !== undefined) v.forget(id);
       }
       callback?.(error ?? null, bytes);
     });
@@ -144,17 +147,15 @@ export class UdpSocketPool {
     if (id === undefined) {
       this.counters.malformed++;
       // Hand garbage to whoever waits on that agent, so its request fails now instead of timing out.
-      const prefix = `${rinfo.port}|${rinfo.address}|`;
-      for (const [key, v] of real.routes) if (key.startsWith(prefix)) v.deliver(key, msg, rinfo, false);
+      for (const [key, v] of real.routes) if (v.remotePort === rinfo.port && v.remoteAddress === rinfo.address) v.deliver(key, msg, rinfo, false);
       return;
     }
-    const key = routeKey(rinfo.address, rinfo.port, id);
-    const v = real.routes.get(key);
-    if (!v) {
+    const v = real.routes.get(id);
+    if (v === undefined || v.remotePort !== rinfo.port || v.remoteAddress !== rinfo.address) {
       this.counters.unmatched++;
       return;
     }
-    v.deliver(key, msg, rinfo, true);
+    v.deliver(id, msg, rinfo, true);
   }
 
   private surface(error: Error): void {
@@ -163,21 +164,21 @@ export class UdpSocketPool {
   }
 
   /** @internal */
-  unroute(key: string, socket: RealSocket, v: VirtualSocket): void {
-    if (socket.routes.get(key) === v) socket.routes.delete(key);
+  unroute(id: number, socket: RealSocket, v: VirtualSocket): void {
+    if (socket.routes.get(id) === v) socket.routes.delete(id);
   }
-}
-
-function routeKey(address: string, port: number, id: number): string {
-  return `${port}|${address}|${id}`;
 }
 
 type Listener = (...args: never[]) => void;
 
 /** What one net-snmp session sees as its socket. */
 export class VirtualSocket {
-  readonly routes = new Map<string, RealSocket>();
+  /** This session's requests in flight: request id → the real socket it went out on. */
+  readonly routes = new Map<number, RealSocket>();
   readonly slot: number;
+  /** The agent this session talks to (a net-snmp session has one), set at each send. */
+  remoteAddress = '';
+  remotePort = 0;
   private readonly listeners: Record<string, Listener[]> = {};
   private closed = false;
   /** Set by the SNMP client: told when the real socket under a request in flight fails. */
@@ -237,19 +238,21 @@ export class VirtualSocket {
 
   /** Drops the routes of requests that will get no answer (timed out or finished). */
   forgetAll(): void {
-    for (const [key, socket] of this.routes) this.pool.unroute(key, socket, this);
+    if (this.routes.size === 0) return;
+    for (const [id, socket] of this.routes) this.pool.unroute(id, socket, this);
     this.routes.clear();
   }
 
-  forget(key: string): void {
-    const socket = this.routes.get(key);
-    if (socket) this.pool.unroute(key, socket, this);
-    this.routes.delete(key);
+  forget(id: number): void {
+    const socket = this.routes.get(id);
+    if (socket === undefined) return;
+    this.pool.unroute(id, socket, this);
+    this.routes.delete(id);
   }
 
   /** @internal */
-  deliver(key: string, msg: Buffer, rinfo: dgram.RemoteInfo, matched: boolean): void {
-    if (matched) this.forget(key);
+  deliver(id: number, msg: Buffer, rinfo: dgram.RemoteInfo, matched: boolean): void {
+    if (matched) this.forget(id);
     this.emit('message', msg, rinfo);
   }
 
@@ -259,7 +262,9 @@ export class VirtualSocket {
     this.onSocketError?.(error);
   }
 
-  private emit(event: string, ...args: unknown[]): void {
-    for (const listener of this.listeners[event] ?? []) (listener as (...a: unknown[]) => void)(...args);
+  private emit(event: string, a?: unknown, b?: unknown): void {
+    const listeners = this.listeners[event];
+    if (listeners === undefined) return;
+    for (const listener of listeners) (listener as (a: unknown, b: unknown) => void)(a, b);
   }
 }
