@@ -14,12 +14,11 @@ export async function pollOnce(client: SnmpClient, target: SnmpTarget, ifIndexes
   const started = clock();
   try {
     outcome.reading = await readDevice(client, target, ifIndexes);
-    metrics.polls.inc({ result: 'ok' });
+    metrics.polled(null);
   } catch (error) {
     const e = error instanceof SnmpError ? error : new SnmpError('socket', (error as Error).message);
     outcome.failure = { reason: e.reason, message: e.message };
-    metrics.polls.inc({ result: 'failed' });
-    metrics.failures.inc({ reason: e.reason });
+    metrics.polled(e.reason);
   } finally {
     metrics.duration.observe((clock() - started) / 1000);
   }

@@ -146,8 +146,7 @@ export class RemotePollResults {
       const memory = memories.get(r.deviceId)!;
       const step = applyPoll(memory, { at, reading: r.reading, failure: r.failure }, links.get(r.deviceId) ?? []);
       memories.set(r.deviceId, step.next);
-      this.metrics.polls.inc({ result: r.reading ? 'ok' : 'failed' });
-      if (r.failure) this.metrics.failures.inc({ reason: r.failure.reason });
+      this.metrics.polled(r.reading ? null : (r.failure?.reason ?? 'timeout'));
       if (step.rebooted) this.metrics.reboots.inc();
       if (step.events.length || step.changed) {
         changed++;

@@ -3,8 +3,13 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 /** The poller's figures for /metrics. */
 export class PollingMetrics {
   readonly registry = new Registry();
-  readonly polls = new Counter({ name: 'hatang_polls_total', help: 'Polls by result (ok or failed)', labelNames: ['result'] as const, registers: [this.registry] });
-  readonly failures = new Counter({ name: 'hatang_poll_failures_total', help: 'Failed polls by reason', labelNames: ['reason'] as const, registers: [this.registry] });
+  /**
+   * Polls are tallied here and handed to prom-client when the counters are read: a labelled
+   * inc() hashes its labels every time, a cost paid 15,000 times a second in a burst.
+   */
+  private readonly tally = { ok: 0, failed: 0, reasons: new Map<string, number>() };
+  readonly polls: Counter<'result'>;
+  readonly failures: Counter<'reason'>;
   readonly duration = new Histogram({
     name: 'hatang_poll_duration_seconds',
     help: 'Time from sending a poll to its answer or failure',
@@ -24,4 +29,39 @@ export class PollingMetrics {
   readonly devices = new Gauge({ name: 'hatang_polled_devices', help: 'Devices scheduled, by state', labelNames: ['state'] as const, registers: [this.registry] });
   readonly inFlight = new Gauge({ name: 'hatang_snmp_requests_in_flight', help: 'SNMP requests in flight', registers: [this.registry] });
   readonly socketErrors = new Counter({ name: 'hatang_snmp_socket_errors_total', help: 'UDP socket errors', registers: [this.registry] });
+
+  constructor() {
+    const tally = this.tally;
+    this.polls = new Counter({
+      name: 'hatang_polls_total',
+      help: 'Polls by result (ok or failed)',
+      labelNames: ['result'] as const,
+      registers: [this.registry],
+      collect() {
+        if (tally.ok > 0) this.inc({ result: 'ok' }, tally.ok);
+        if (tally.failed > 0) this.inc({ result: 'failed' }, tally.failed);
+        tally.ok = tally.failed = 0;
+      },
+    });
+    this.failures = new Counter({
+      name: 'hatang_poll_failures_total',
+      help: 'Failed polls by reason',
+      labelNames: ['reason'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [reason, n] of tally.reasons) this.inc({ reason }, n);
+        tally.reasons.clear();
+      },
+    });
+  }
+
+  /** One poll done: its result, and the reason when it failed. */
+  polled(failure: string | null): void {
+    if (failure === null) {
+      this.tally.ok++;
+      return;
+    }
+    this.tally.failed++;
+    this.tally.reasons.set(failure, (this.tally.reasons.get(failure) ?? 0) + 1);
+  }
 }
