@@ -7,20 +7,27 @@
  * process, database included; the agents run in another), lateness, missed cycles, memory,
  * sockets and database writes.
  *
+ * The bursts run against two kinds of agents, one after the other: the test simulator (net-snmp's
+ * agent, in a Node process) and one Debian snmpd listening on AGENTS ports. On two cores the
+ * agents take one; near 100% of it, they set the pace of both bursts (net-snmp's agent does on
+ * this machine), so the snmpd figures show what the poller itself can do.
+ *
  * Environment (all bounded): DEVICES (100000), AGENTS (100), INTERVAL (60 s), CYCLES (2),
- * SNMPGET_SAMPLE (300), ENGINE (pglite | postgres), AGENT_KIND (simulator | snmpd): the agents are
- * the test simulator (net-snmp's agent, in a Node process) or one Debian snmpd listening on AGENTS
- * ports. On two cores the agents take one: near 100% of it, they set the pace of both bursts.
+ * SNMPGET_SAMPLE (300), ENGINE (pglite | postgres), AGENT_KIND (both | simulator | snmpd; the
+ * scheduled cycles run against the simulator, or the one kind given), ONLY (burst | scheduled),
+ * CPU_PROFILE (a path prefix: profiles of the second burst against each kind).
  */
 import { execFile, fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 import * as snmp from 'net-snmp';
 import { AdministrativeUnitsService, DevicesService, EVERYWHERE } from '@app/inventory';
 import { Poller, PollingMetrics, PollingStore, SecretBox } from '@app/polling';
 import { OID } from '@app/snmp';
+import type { DataSource } from 'typeorm';
 import { freeUdpPort } from '../test/support/snmpd';
 import { benchApp, timed } from './support';
 
@@ -31,7 +38,8 @@ const CYCLES = Math.min(Number(process.env.CYCLES ?? 2), 10);
 const SNMPGET_SAMPLE = Math.min(Number(process.env.SNMPGET_SAMPLE ?? 300), 5000);
 const ENGINE = process.env.ENGINE ?? 'pglite';
 const IN_FLIGHT = 600;
-const AGENT_KIND = process.env.AGENT_KIND === 'snmpd' ? 'snmpd' : 'simulator';
+type AgentKind = 'simulator' | 'snmpd';
+const AGENT_KIND: AgentKind | 'both' = process.env.AGENT_KIND === 'snmpd' || process.env.AGENT_KIND === 'simulator' ? process.env.AGENT_KIND : 'both';
 /** The OIDs a poll asks for (a device with no WAN link interface). */
 const OIDS = [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.sysObjectID, OID.hrSystemUptime, OID.snmpEngineBoots, OID.snmpEngineTime];
 
@@ -43,8 +51,8 @@ interface Agents {
   cpuSeconds: () => Promise<number>;
 }
 
-function startAgents(): Promise<Agents> {
-  return AGENT_KIND === 'snmpd' ? startSnmpdAgents() : startSimulatedAgents();
+function startAgents(kind: AgentKind): Promise<Agents> {
+  return kind === 'snmpd' ? startSnmpdAgents() : startSimulatedAgents();
 }
 
 /** One snmpd answering community "public" on AGENTS ports of 127.0.0.1. */
@@ -139,12 +147,96 @@ async function snmpgetProcesses(ports: number[], total: number): Promise<{ secon
   return { seconds: (performance.now() - t0) / 1000, ok: out.split('\n').filter((l) => l.startsWith(`.${OID.sysUpTime} =`)).length };
 }
 
+interface BurstFigures {
+  kind: AgentKind;
+  bareRate: number;
+  bareAgents: number;
+  oursRate: number;
+  oursAgents: number;
+  failed: number;
+  snmpgetRate: number;
+}
+
+/** Points every device's profile at one of the agents' ports, round robin, and has the poller re-read them. */
+async function pointFleetAt(ds: DataSource, poller: Poller, ports: number[]): Promise<void> {
+  await ds.query(`UPDATE snmp_profile p SET port = ($1::int[])[1 + n.k % $2] FROM (SELECT device_id, (row_number() OVER (ORDER BY device_id))::int AS k FROM snmp_profile) n WHERE p.device_id = n.device_id`, [ports, ports.length]);
+  await poller.reload(true);
+}
+
+/** The three ways to GET the fleet, against one kind of agent: bare net-snmp, the poller's burst (twice), snmpget processes. */
+async function bursts(kind: AgentKind, agents: Agents, ds: DataSource, poller: Poller, metrics: PollingMetrics): Promise<BurstFigures> {
+  await pointFleetAt(ds, poller, agents.ports);
+  // Warm the agents (first requests pay for JIT on both sides).
+  await bareNetSnmp(agents.ports, Math.min(DEVICES, 5000));
+  const agentsBefore = await agents.cpuSeconds();
+  const bareCpu = process.cpuUsage();
+  const bare = await bareNetSnmp(agents.ports, DEVICES);
+  const bareMicros = cpuMicros(bareCpu) / DEVICES;
+  const bareRate = bare.ok / bare.seconds;
+  const bareAgents = ((await agents.cpuSeconds()) - agentsBefore) / bare.seconds;
+  console.log(`[${kind}] bare net-snmp: ${fmt(bare.ok)} GETs ok of ${fmt(DEVICES)} in ${fmt(bare.seconds, 2)} s = ${fmt(bareRate)} /s, ${fmt(bareMicros, 1)} µs of CPU each (agents ${fmt(bareAgents * 100)}% of a core)`);
+
+  const failedBefore = await failedPolls(metrics);
+  const [, first] = await timed(() => poller.pollAll());
+  const agentsBurst = await agents.cpuSeconds();
+  const stopProfile = await cpuProfile(kind);
+  const oursCpu = process.cpuUsage();
+  const gc = watchGc();
+  const [, again] = await timed(() => poller.pollAll());
+  const oursMicros = cpuMicros(oursCpu) / DEVICES;
+  console.log(`[${kind}] garbage collection in the second burst: ${gc.stop()}`);
+  await stopProfile();
+  const oursAgents = ((await agents.cpuSeconds()) - agentsBurst) / again;
+  const failed = (await failedPolls(metrics)) - failedBefore;
+  const oursRate = DEVICES / Math.min(first, again);
+  console.log(`[${kind}] poller burst: first ${fmt(first, 2)} s (new sessions), again ${fmt(again, 2)} s (agents ${fmt(oursAgents * 100)}% of a core): ${fmt(oursRate)} polls/s, ${fmt(oursMicros, 1)} µs of CPU each, ${fmt(failed)} failed of ${fmt(2 * DEVICES)}`);
+
+  const sample = await snmpgetProcesses(agents.ports, SNMPGET_SAMPLE);
+  const snmpgetRate = sample.ok / sample.seconds;
+  console.log(`[${kind}] snmpget processes: ${fmt(sample.ok)} of ${fmt(SNMPGET_SAMPLE)} in ${fmt(sample.seconds, 2)} s = ${fmt(snmpgetRate)} /s (two at a time)`);
+  return { kind, bareRate, bareAgents, oursRate, oursAgents, failed, snmpgetRate };
+}
+
+/** Garbage collections from now until stop(), by kind: how many and how long. */
+function watchGc(): { stop: () => string } {
+  const kinds = new Map<string, { n: number; ms: number }>();
+  const names: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' };
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = names[(e.detail as { kind?: number } | undefined)?.kind ?? 0] ?? 'other';
+      const k = kinds.get(kind) ?? { n: 0, ms: 0 };
+      k.n++;
+      k.ms += e.duration;
+      kinds.set(kind, k);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      observer.disconnect();
+      return [...kinds].map(([kind, k]) => `${kind} ${k.n} (${fmt(k.ms)} ms)`).join(', ') || 'none';
+    },
+  };
+}
+
+/** CPU (user and system) this process used since `since`, in µs. */
+function cpuMicros(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
+}
+
+async function failedPolls(metrics: PollingMetrics): Promise<number> {
+  return (await metrics.polls.get()).values.find((v) => v.labels.result === 'failed')?.value ?? 0;
+}
+
 async function main(): Promise<void> {
-  console.log(`bench:poller — ${fmt(DEVICES)} devices over ${AGENTS} ${AGENT_KIND === 'snmpd' ? 'snmpd ports' : 'simulated agents'} on 127.0.0.1 (${fmt(DEVICES / AGENTS)} per port), engine ${ENGINE}`);
-  const agents = await startAgents();
+  const kinds: AgentKind[] = AGENT_KIND === 'both' ? ['simulator', 'snmpd'] : [AGENT_KIND];
+  // The scheduled cycles run against the first kind.
+  console.log(`bench:poller — ${fmt(DEVICES)} devices over ${AGENTS} ports of ${kinds.join(' and of ')} agents on 127.0.0.1 (${fmt(DEVICES / AGENTS)} devices per port), engine ${ENGINE}`);
   const { app, ds, close } = await benchApp(ENGINE, { POLLER_IN_PROCESS: 'false' });
+  const running: Agents[] = [];
   try {
-    // The fleet: one agency, DEVICES devices, each with a v2c profile pointing at one of the agents.
+    // The fleet: one agency, DEVICES devices, each with a v2c profile (its port is set per kind of agent).
     await app.get(AdministrativeUnitsService).importOfficialList(JSON.parse(readFileSync(join(__dirname, '../test/fixtures/dvhcvn-small.json'), 'utf8')), { actor: 'bench', source: 'cli', scope: EVERYWHERE });
     await ds.query(`INSERT INTO agency (code, name, kind, sector, administrative_unit_id) SELECT 'BENCH', 'Bench agency', 'provincial_department', 'general', id FROM administrative_unit WHERE code = '52'`);
     const sealed = app.get(SecretBox).seal('public');
@@ -152,60 +244,47 @@ async function main(): Promise<void> {
       await ds.query(`INSERT INTO device (agency_id, kind, status, commissioned_on, management_address, name, serial_number)
         SELECT a.id, 'router', 'active', '2024-01-01', '127.0.0.1', 'bench-' || g, 'BENCH-' || g FROM agency a, generate_series(1, $1) g WHERE a.code = 'BENCH'`, [DEVICES]);
       await ds.query(`INSERT INTO snmp_profile (device_id, version, community_secret, port, timeout_ms, retries, interval_seconds)
-        SELECT d.id, '2c', $1, ($2::int[])[1 + (row_number() OVER (ORDER BY d.id))::int % $3], 5000, 1, $4 FROM device d`, [sealed, agents.ports, AGENTS, INTERVAL]);
+        SELECT d.id, '2c', $1, 161, 5000, 1, $2 FROM device d`, [sealed, INTERVAL]);
     });
     console.log(`fleet seeded in ${fmt(seeding, 1)} s`);
-
-    // Warm the agents (first requests pay for JIT on both sides).
-    await bareNetSnmp(agents.ports, Math.min(DEVICES, 5000));
-    const onlyScheduled = process.env.ONLY === 'scheduled';
-
-    const agentsBefore = await agents.cpuSeconds();
-    const bare = await bareNetSnmp(agents.ports, DEVICES);
-    const bareRate = bare.ok / bare.seconds;
-    const bareAgents = ((await agents.cpuSeconds()) - agentsBefore) / bare.seconds;
-    // The agents share the machine: near 100% of a core, they, not the client, set the pace.
-    console.log(`bare net-snmp:     ${fmt(bare.ok)} GETs ok of ${fmt(DEVICES)} in ${fmt(bare.seconds, 2)} s = ${fmt(bareRate)} /s (agents ${fmt(bareAgents * 100)}% of a core)`);
 
     const store = new PollingStore(ds, app.get(SecretBox), app.get(DevicesService));
     const metrics = new PollingMetrics();
     const poller = new Poller(store, metrics, { group: 'default', sockets: 4, maxInFlight: IN_FLIGHT, flushEveryMs: 1000 });
-    await poller.reload();
     const writes = async () => (await metrics.ledgerWrites.get()).values[0]?.value ?? 0;
     const polls = async (result: string) => (await metrics.polls.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
 
-    if (process.env.ONLY === 'burst') {
-      await poller.pollAll();
-      const before = await agents.cpuSeconds();
-      const [, again] = await timed(() => poller.pollAll());
-      console.log(`agents ${fmt((((await agents.cpuSeconds()) - before) / again) * 100)}% of a core during the burst`);
-      const mem = process.memoryUsage();
-      console.log(`burst alone: ${fmt(DEVICES / again)} polls/s; heap ${fmt(mem.heapUsed / 2 ** 20)} MiB, rss ${fmt(mem.rss / 2 ** 20)} MiB, external ${fmt(mem.external / 2 ** 20)} MiB`);
-      return;
-    }
-    if (onlyScheduled) {
+    if (process.env.ONLY === 'scheduled') {
+      const agents = await startAgents(kinds[0]);
+      running.push(agents);
+      await pointFleetAt(ds, poller, agents.ports);
       await poller.pollAll();
       await profileScheduled(poller);
       return;
     }
-    const [, burst1] = await timed(() => poller.pollAll());
-    const writesFirst = await writes();
-    const agentsBurst = await agents.cpuSeconds();
-    const [, burst2] = await timed(() => poller.pollAll());
-    console.log(`                   agents ${fmt((((await agents.cpuSeconds()) - agentsBurst) / burst2) * 100)}% of a core during the second burst`);
-    const writesSecond = (await writes()) - writesFirst;
-    const ours = { seconds: Math.min(burst1, burst2), ok: (await polls('ok')) / 2 };
-    const oursRate = DEVICES / ours.seconds;
-    console.log(`poller, burst:     first ${fmt(burst1, 2)} s (${fmt(writesFirst)} rows written: each device's first state and monitoring span), again ${fmt(burst2, 2)} s (${fmt(writesSecond)} rows written)`);
-    console.log(`                   ${fmt(oursRate)} polls/s, ${fmt(await polls('failed'))} failed of ${fmt(2 * DEVICES)}`);
 
-    const sample = await snmpgetProcesses(agents.ports, SNMPGET_SAMPLE);
-    const snmpgetRate = sample.ok / sample.seconds;
-    console.log(`snmpget processes: ${fmt(sample.ok)} of ${fmt(SNMPGET_SAMPLE)} in ${fmt(sample.seconds, 2)} s = ${fmt(snmpgetRate)} /s (two at a time)`);
+    // Bursts against each kind of agent; the first kind's agents stay up for the scheduled cycles.
+    const figures: BurstFigures[] = [];
+    let scheduledAgents: Agents | undefined;
+    for (const kind of [...kinds].reverse()) {
+      const agents = await startAgents(kind);
+      running.push(agents);
+      figures.unshift(await bursts(kind, agents, ds, poller, metrics));
+      if (kind === kinds[0]) scheduledAgents = agents;
+      else agents.stop();
+      const mem = process.memoryUsage();
+      console.log(`[${kind}] after the bursts: heap ${fmt(mem.heapUsed / 2 ** 20)} MiB, rss ${fmt(mem.rss / 2 ** 20)} MiB`);
+    }
+    if (process.env.ONLY === 'burst') {
+      printBurstTable(figures);
+      return;
+    }
+    const agents = scheduledAgents!;
+    const writesBefore = await writes();
 
     // Scheduled polling: CYCLES intervals, measured from the moment the scheduler runs.
     const [, starting] = await timed(() => poller.start());
-    console.log(`scheduler started in ${fmt(starting, 2)} s (its devices were loaded by the bursts)`);
+    console.log(`\nscheduler started in ${fmt(starting, 2)} s (its devices were loaded by the bursts)`);
     const before = { cpu: process.cpuUsage(), agentCpu: await agents.cpuSeconds(), ok: await polls('ok'), failed: await polls('failed'), writes: await writes(), at: performance.now() };
     let maxRss = 0;
     const sampler = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 1000);
@@ -226,23 +305,63 @@ async function main(): Promise<void> {
     await poller.stop();
 
     const cpuShare = (cpu.user + cpu.system) / 1e6 / wall;
-    console.log(`\nscheduled, ${CYCLES} cycles of ${INTERVAL} s (${fmt(wall, 1)} s):`);
+    console.log(`scheduled, ${CYCLES} cycles of ${INTERVAL} s (${fmt(wall, 1)} s) against the ${kinds[0]} agents:`);
     console.log(`  polls ${fmt(scheduledOk)} ok, ${fmt(scheduledFailed)} failed (expected about ${fmt(DEVICES * CYCLES)}); cycles missed ${fmt(missed)}`);
     console.log(`  lateness: mean ${fmt((sum / Math.max(count, 1)) * 1000, 1)} ms; ${fmt((within(0.1) / Math.max(count, 1)) * 100, 2)}% within 100 ms, ${fmt((within(1) / Math.max(count, 1)) * 100, 2)}% within 1 s`);
     console.log(`  poller CPU ${fmt(cpuShare * 100, 1)}% of one core (this process, database included); agents ${fmt((agentCpu / wall) * 100, 1)}%`);
     console.log(`  max RSS ${fmt(maxRss / 2 ** 20)} MiB; UDP sockets ${stats.sockets}; SNMP sessions cached ${fmt(stats.sessions)}`);
-    console.log(`  database rows written while polling: ${fmt(scheduledWrites)} (for ${fmt(scheduledOk + scheduledFailed)} polls)`);
+    console.log(`  database rows written: ${fmt(writesBefore)} during the bursts (each device's first state and monitoring span), ${fmt(scheduledWrites)} while scheduled (for ${fmt(scheduledOk + scheduledFailed)} polls)`);
 
-    console.log('\n| what | figure | bar | ratio |');
-    console.log('|---|---|---|---|');
-    console.log(`| burst, poller vs bare net-snmp | ${fmt(oursRate)} vs ${fmt(bareRate)} /s | ≥ 0.5 | ${fmt(oursRate / bareRate, 2)} |`);
-    console.log(`| burst, poller vs one snmpget process per request | ${fmt(oursRate)} vs ${fmt(snmpgetRate)} /s | ≥ 40 | ${fmt(oursRate / snmpgetRate, 1)} |`);
+    printBurstTable(figures);
     console.log(`| scheduled, poller CPU | ${fmt(cpuShare * 100, 1)}% of a core | < 30% | |`);
     console.log(`| scheduled, missed cycles | ${fmt(missed)} | 0 | |`);
   } finally {
-    agents.stop();
+    for (const agents of running) agents.stop();
     await close();
   }
+}
+
+function printBurstTable(figures: BurstFigures[]): void {
+  console.log('\n| what | figure | bar | ratio |');
+  console.log('|---|---|---|---|');
+  for (const f of figures) {
+    console.log(`| ${f.kind}: burst, poller vs bare net-snmp | ${fmt(f.oursRate)} vs ${fmt(f.bareRate)} /s | ≥ 0.5 | ${fmt(f.oursRate / f.bareRate, 2)} |`);
+    console.log(`| ${f.kind}: burst, poller vs one snmpget process per request | ${fmt(f.oursRate)} vs ${fmt(f.snmpgetRate)} /s | ≥ 40 | ${fmt(f.oursRate / f.snmpgetRate, 1)} |`);
+  }
+}
+
+/**
+ * With CPU_PROFILE=prefix, profiles the second burst against each kind of agent into
+ * prefix.<kind>.cpuprofile; with ALLOC_PROFILE=prefix, samples its allocations into
+ * prefix.<kind>.heapprofile (both open in Chrome's DevTools).
+ */
+async function cpuProfile(name: string): Promise<() => Promise<void>> {
+  const cpu = process.env.CPU_PROFILE;
+  const alloc = process.env.ALLOC_PROFILE;
+  if (!cpu && !alloc) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))));
+  if (cpu) {
+    await post('Profiler.enable');
+    await post('Profiler.start');
+  }
+  if (alloc) {
+    await post('HeapProfiler.enable');
+    await post('HeapProfiler.startSampling', { samplingInterval: 4096 });
+  }
+  return async () => {
+    if (cpu) {
+      const { profile } = (await post('Profiler.stop')) as { profile: object };
+      writeFileSync(`${cpu}.${name}.cpuprofile`, JSON.stringify(profile));
+    }
+    if (alloc) {
+      const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: object };
+      writeFileSync(`${alloc}.${name}.heapprofile`, JSON.stringify(profile));
+    }
+    session.disconnect();
+    console.log(`[${name}] profiles written`);
+  };
 }
 
 /** ONLY=scheduled (for profiling): one burst to warm the states, then the scheduler alone for one interval. */

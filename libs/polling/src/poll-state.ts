@@ -160,16 +160,22 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
     changed = true;
   }
   next.lastAnswerAt = at;
-  if (r.sysName !== next.sysName || r.sysDescr !== next.sysDescr || r.sysObjectID !== next.sysObjectId) changed = true;
-  next.sysName = r.sysName;
-  next.sysDescr = r.sysDescr;
-  next.sysObjectId = r.sysObjectID;
+  // Only what changed is replaced: the poller keeps a device's memory for a long time, and an
+  // equal new string or object in it would be garbage in the old generation at the next poll.
+  if (r.sysName !== next.sysName || r.sysDescr !== next.sysDescr || r.sysObjectID !== next.sysObjectId) {
+    changed = true;
+    next.sysName = r.sysName;
+    next.sysDescr = r.sysDescr;
+    next.sysObjectId = r.sysObjectID;
+  }
 
   if (r.interfaces.length > 0 || Object.keys(next.interfaces).length > 0) {
     const interfaces: DeviceMemory['interfaces'] = {};
     for (const i of r.interfaces) interfaces[i.ifIndex] = { operStatus: i.operStatus, highSpeedMbps: i.highSpeedMbps };
-    if (!sameInterfaces(interfaces, next.interfaces)) changed = true;
-    next.interfaces = interfaces;
+    if (!sameInterfaces(interfaces, next.interfaces)) {
+      changed = true;
+      next.interfaces = interfaces;
+    }
   }
 
   if (links.length === 0) return { next, events, changed, rebooted, wrapped };
@@ -185,7 +191,7 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
       down.delete(link.ifIndex);
     }
   }
-  next.interfacesDown = [...down].sort((a, b) => a - b);
+  if (down.size !== next.interfacesDown.length || next.interfacesDown.some((i) => !down.has(i))) next.interfacesDown = [...down].sort((a, b) => a - b);
   return { next, events, changed, rebooted, wrapped };
 }
 

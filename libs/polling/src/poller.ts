@@ -183,14 +183,19 @@ export class Poller {
       entry.inFlight = false;
     }
     if (entry.removed) return;
-    const memory = this.memory.get(t.deviceId) ?? emptyMemory();
+    const stored = this.memory.get(t.deviceId);
+    const memory = stored ?? emptyMemory();
+    const was = memory.state;
     const step = applyPoll(memory, outcome, t.links);
-    this.memory.set(t.deviceId, step.next);
+    // One object per device, updated in place: the map holds it, so a new one each poll would
+    // outlive the young generation and be copied into the old one, there to become garbage.
+    if (stored) Object.assign(stored, step.next);
+    else this.memory.set(t.deviceId, step.next);
     if (step.rebooted) this.metrics.reboots.inc();
     if (step.events.length > 0 || step.changed) {
       this.writes.push({ deviceId: t.deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at });
-      if (memory.state !== step.next.state) {
-        this.counts[memory.state ?? 'unknown']--;
+      if (was !== step.next.state) {
+        this.counts[was ?? 'unknown']--;
         this.counts[step.next.state ?? 'unknown']++;
         this.countStates();
       }
