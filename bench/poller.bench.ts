@@ -203,7 +203,7 @@ function watchGc(): { stop: () => string } {
   const names: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' };
   const observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
-      const kind = names[(e.detail as { kind?: number } | undefined)?.kind ?? 0] ?? 'other';
+      const kind = names[((e as unknown as { detail?: { kind?: number } }).detail)?.kind ?? 0] ?? 'other';
       const k = kinds.get(kind) ?? { n: 0, ms: 0 };
       k.n++;
       k.ms += e.duration;

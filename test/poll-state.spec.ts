@@ -105,6 +105,39 @@ describe('poll state machine', () => {
     ]);
   });
 
+  it('turns the octet counters of a link into traffic, without a write per poll', () => {
+    const link = (inOctets: string, outOctets: string) => [{ ifIndex: 2, operStatus: 1, highSpeedMbps: 100, inOctets, outOctets }];
+    let memory = emptyMemory();
+    const steps: Array<[number, DeviceReading | 'timeout']> = [
+      [0, reading(0, { interfaces: link('1000', '5000') })],
+      // 60 s later: 7,500,000 octets in (1 Mbit/s), 75,000,000 out (10 Mbit/s).
+      [60, reading(6_000, { interfaces: link('7501000', '75005000') })],
+      // A failed poll keeps the counters; the next rate spans both intervals (120 s, 0.5 Mbit/s in).
+      [120, 'timeout'],
+      [180, reading(18_000, { interfaces: link('15001000', '75005000') })],
+      // Counters past 2^53 are exact (Counter64 as decimal strings), then a counter reset gives no rate.
+      [240, reading(24_000, { interfaces: link('18446744073709551000', '75005000') })],
+      [300, reading(30_000, { interfaces: link('10', '75005000') })],
+    ];
+    const seen = [];
+    for (const [s, r] of steps) {
+      const step = applyPoll(memory, typeof r === 'string' ? { at: T0 + s * 1000, failure: { reason: r, message: r } } : { at: T0 + s * 1000, reading: r }, [{ ifIndex: 2, wanLinkId: 'link-1' }]);
+      memory = step.next;
+      const i = memory.interfaces[2];
+      seen.push({ s, in: i.inBps, out: i.outBps, over: i.rateSeconds, changed: step.changed });
+    }
+    expect(seen).toEqual([
+      { s: 0, in: null, out: null, over: null, changed: true },
+      { s: 60, in: 1_000_000, out: 10_000_000, over: 60, changed: false },
+      // The timeout changes the state (down), not the interface.
+      { s: 120, in: 1_000_000, out: 10_000_000, over: 60, changed: true },
+      { s: 180, in: 500_000, out: 0, over: 120, changed: true },
+      { s: 240, in: Math.round(((18446744073709551000 - 15001000) * 8) / 60), out: 0, over: 60, changed: false },
+      { s: 300, in: null, out: 0, over: 60, changed: false },
+    ]);
+    expect(memory.interfaces[2]).toMatchObject({ inOctets: '10', outOctets: '75005000', countersAt: T0 + 300_000 });
+  });
+
   it('counts garbage as a failed poll, not an outage', () => {
     const { events, memory } = run([
       [0, reading(0)],

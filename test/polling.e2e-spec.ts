@@ -73,7 +73,7 @@ describe.each(ENGINES)('SNMP poller on %s', (engine) => {
       const s = await t.http().get(`/api/v1/devices/${router.id}/poll-state`);
       return s.status === 200 && s.body.state === 'up' && s.body;
     });
-    expect(state.interfaces).toEqual({ 2: { operStatus: 1, highSpeedMbps: 1000 } });
+    expect(state.interfaces).toMatchObject({ 2: { operStatus: 1, highSpeedMbps: 1000, inOctets: '2000', outOctets: '4000' } });
     const device = await until('the chassis', async () => {
       const d = (await t.http().get(`/api/v1/devices/${router.id}`)).body;
       return d.serialNumber && d;
@@ -87,6 +87,31 @@ describe.each(ENGINES)('SNMP poller on %s', (engine) => {
     expect(stored.community_secret).not.toContain(COMMUNITY);
     const everything = JSON.stringify([(await t.http().get(`/api/v1/devices/${router.id}/snmp`)).body, (await t.http().get('/api/v1/audit').query({ limit: 500 })).body, (await t.http().get('/api/v1/poller/state')).body]);
     expect(everything).not.toContain(COMMUNITY);
+  });
+
+  it("reports a link's traffic from its octet counters, without writing a row per poll", async () => {
+    const polled = async (inOctets: string) =>
+      until(`a poll reading ${inOctets} octets in`, async () => {
+        const s = (await t.http().get(`/api/v1/devices/${router.id}/poll-state`)).body;
+        return s.interfaces?.[2]?.inOctets === inOctets && s.interfaces[2];
+      });
+    const base = 5_000_000_000_000n; // past 2^32: only the 64-bit counters hold it
+    sim.setCounters(2, base, base * 2n);
+    await polled(String(base));
+    const row = async () => (await t.ds.query(`SELECT polled_at FROM device_poll_state WHERE device_id = $1`, [router.id]))[0];
+    // The first poll's row is written within a second (the poller flushes once a second).
+    const before = await until('the latest-poll row', row);
+    // 1,250,000 octets in and 12,500,000 out between two polls: 10 and 100 Mbit over one second.
+    sim.setCounters(2, base + 1_250_000n, base * 2n + 12_500_000n);
+    const i = await polled(String(base + 1_250_000n));
+    expect(i.outOctets).toBe(String(base * 2n + 12_500_000n));
+    expect(i.rateSeconds).toBeGreaterThan(0.5);
+    expect(i.rateSeconds).toBeLessThan(2.5);
+    expect(Math.abs((i.inBps * i.rateSeconds) / 10_000_000 - 1)).toBeLessThan(0.01);
+    expect(Math.abs((i.outBps * i.rateSeconds) / 100_000_000 - 1)).toBeLessThan(0.01);
+    // The counters moved, the state did not: the latest-poll row was not written again.
+    await sleep(1200);
+    expect((await row()).polled_at).toEqual(before.polled_at);
   });
 
   it('records an outage, a reboot and an interface going down, each within one poll interval of the truth', async () => {

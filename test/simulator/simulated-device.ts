@@ -96,6 +96,14 @@ export class SimulatedDevice {
     this.agent.getMib().setTableSingleCell('ifEntry', 8, [ifIndex], up ? 1 : 2);
   }
 
+  /** Sets an interface's ifHCInOctets and ifHCOutOctets (traffic between two polls). */
+  setCounters(ifIndex: number, inOctets: bigint, outOctets: bigint): void {
+    if (!this.interfaces.has(ifIndex)) throw new Error(`no interface ${ifIndex}`);
+    const mib = this.agent.getMib();
+    mib.setTableSingleCell('ifXEntry', 6, [ifIndex], counter64(inOctets));
+    mib.setTableSingleCell('ifXEntry', 10, [ifIndex], counter64(outOctets));
+  }
+
   answerSlowly(delayMs: number): void {
     this.delayMs = delayMs;
   }

@@ -1,5 +1,9 @@
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, OneToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Agency, Device, WanLink } from '@app/inventory';
+import type { InterfaceMemory } from './poll-state';
+
+/** An interface in the latest-poll row: as the poller keeps it, with the counters' time in ISO 8601. */
+export type InterfaceRow = Omit<InterfaceMemory, 'countersAt'> & { countersAt?: string | null };
 
 export const SNMP_VERSIONS = ['2c', '3'] as const;
 export const OUTAGE_CAUSES = ['unreachable', 'rebooted', 'interface_down'] as const;
@@ -117,9 +121,12 @@ export class DevicePollState {
   @Column({ type: 'varchar', length: 255, nullable: true })
   sysObjectId: string | null;
 
-  /** ifIndex → ifOperStatus, ifHighSpeed of the interfaces that carry WAN links. */
+  /**
+   * ifIndex → ifOperStatus, ifHighSpeed of the interfaces that carry WAN links, and their octet
+   * counters and traffic as of the poll that wrote the row (the row is written on state changes only).
+   */
   @Column({ type: 'jsonb' })
-  interfaces: Record<string, { operStatus: number | null; highSpeedMbps: number | null }>;
+  interfaces: Record<string, InterfaceRow>;
 
   @Column({ type: 'varchar', length: 20, nullable: true })
   lastFailure: string | null;

@@ -16,7 +16,8 @@ export interface DeviceMemory {
   sysName: string | null;
   sysDescr: string | null;
   sysObjectId: string | null;
-  interfaces: Record<string, { operStatus: number | null; highSpeedMbps: number | null }>;
+  /** The interfaces that carry WAN links, by ifIndex. */
+  interfaces: Record<string, InterfaceMemory>;
   lastFailure: SnmpFailure | null;
   lastFailureMessage: string | null;
   /** Start of the open unreachable outage, if one is open. */
@@ -24,6 +25,23 @@ export interface DeviceMemory {
   /** ifIndexes with an open interface_down outage. */
   interfacesDown: number[];
   monitored: boolean;
+}
+
+export interface InterfaceMemory {
+  /** IF-MIB ifOperStatus (1 up) and ifHighSpeed. */
+  operStatus: number | null;
+  highSpeedMbps: number | null;
+  /** ifHCInOctets and ifHCOutOctets at the last answer (Counter64, as decimal strings), and its time (ms). */
+  inOctets?: string | null;
+  outOctets?: string | null;
+  countersAt?: number | null;
+  /**
+   * Traffic between the two last answers, in bits per second, averaged over rateSeconds; null on
+   * the first answer, or when a counter went back (the device or its interface was reset).
+   */
+  inBps?: number | null;
+  outBps?: number | null;
+  rateSeconds?: number | null;
 }
 
 export type UptimeSource = 'hrSystemUptime' | 'sysUpTime' | 'snmpEngineTime';
@@ -170,12 +188,24 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
   }
 
   if (r.interfaces.length > 0 || Object.keys(next.interfaces).length > 0) {
+    // Counters move at every poll: they are kept, but only a change of status or speed is a change to write.
     const interfaces: DeviceMemory['interfaces'] = {};
-    for (const i of r.interfaces) interfaces[i.ifIndex] = { operStatus: i.operStatus, highSpeedMbps: i.highSpeedMbps };
-    if (!sameInterfaces(interfaces, next.interfaces)) {
-      changed = true;
-      next.interfaces = interfaces;
+    for (const i of r.interfaces) {
+      const before = memory.interfaces[i.ifIndex];
+      const seconds = before?.countersAt != null ? (at - before.countersAt) / 1000 : null;
+      interfaces[i.ifIndex] = {
+        operStatus: i.operStatus,
+        highSpeedMbps: i.highSpeedMbps,
+        inOctets: i.inOctets,
+        outOctets: i.outOctets,
+        countersAt: i.inOctets !== null || i.outOctets !== null ? at : null,
+        inBps: bitsPerSecond(before?.inOctets, i.inOctets, seconds),
+        outBps: bitsPerSecond(before?.outOctets, i.outOctets, seconds),
+        rateSeconds: seconds !== null && seconds > 0 && (before?.inOctets != null || before?.outOctets != null) ? Math.round(seconds * 1000) / 1000 : null,
+      };
     }
+    if (!sameInterfaces(interfaces, next.interfaces)) changed = true;
+    next.interfaces = interfaces;
   }
 
   if (links.length === 0) return { next, events, changed, rebooted, wrapped };
@@ -198,6 +228,14 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
 /** How far uptime may fall short of the clock before it counts as going backwards: 3 s, or 5% of the time between polls. */
 function tolerance(elapsedTicks: number): number {
   return Math.max(300, elapsedTicks * 0.05);
+}
+
+/** The traffic between two readings of a Counter64 octet counter; null when one is missing or it went back (a reset). */
+function bitsPerSecond(before: string | null | undefined, now: string | null | undefined, seconds: number | null): number | null {
+  if (before == null || now == null || seconds === null || seconds <= 0) return null;
+  const delta = BigInt(now) - BigInt(before);
+  if (delta < 0n) return null;
+  return Math.round((Number(delta) * 8) / seconds);
 }
 
 const OPER_STATUS: Record<number, string> = { 1: 'up', 2: 'down', 3: 'testing', 4: 'unknown', 5: 'dormant', 6: 'notPresent', 7: 'lowerLayerDown' };

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
 import { agencyWithinSql, type ChangeContext, type DevicesService, EVERYWHERE, InventoryError, type Scope } from '@app/inventory';
 import type { SnmpCredentials, SnmpFailure } from '@app/snmp';
-import { DevicePollState, PollerRun, SnmpProfile } from './entities';
+import { DevicePollState, type InterfaceRow, PollerRun, SnmpProfile } from './entities';
 import { type CarriedLink, type DeviceMemory, emptyMemory, type LedgerEvent, type UptimeSource } from './poll-state';
 import type { SecretBox } from './secret-box';
 
@@ -129,7 +129,7 @@ export class PollingStore {
         sysName: s.sysName,
         sysDescr: s.sysDescr,
         sysObjectId: s.sysObjectId,
-        interfaces: s.interfaces,
+        interfaces: interfacesFromRow(s.interfaces),
         lastFailure: s.lastFailure as SnmpFailure | null,
         lastFailureMessage: s.lastFailureMessage,
       });
@@ -295,9 +295,21 @@ export function pollStateOf(m: DeviceMemory, polledAt: number): Omit<Partial<Dev
     sysName: m.sysName,
     sysDescr: m.sysDescr,
     sysObjectId: m.sysObjectId,
-    interfaces: m.interfaces,
+    interfaces: interfacesToRow(m.interfaces),
     lastFailure: m.lastFailure,
     lastFailureMessage: m.lastFailureMessage,
   };
 }
 
+
+function interfacesToRow(interfaces: DeviceMemory['interfaces']): Record<string, InterfaceRow> {
+  const out: Record<string, InterfaceRow> = {};
+  for (const [ifIndex, i] of Object.entries(interfaces)) out[ifIndex] = { ...i, countersAt: i.countersAt == null ? i.countersAt : new Date(i.countersAt).toISOString() };
+  return out;
+}
+
+function interfacesFromRow(interfaces: Record<string, InterfaceRow>): DeviceMemory['interfaces'] {
+  const out: DeviceMemory['interfaces'] = {};
+  for (const [ifIndex, i] of Object.entries(interfaces ?? {})) out[ifIndex] = { ...i, countersAt: i.countersAt == null ? i.countersAt : Date.parse(i.countersAt) };
+  return out;
+}
