@@ -17,18 +17,16 @@
  * scheduled cycles run against the simulator, or the one kind given), ONLY (burst | scheduled),
  * CPU_PROFILE (a path prefix: profiles of the second burst against each kind).
  */
-import { execFile, fork, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import * as snmp from 'net-snmp';
-import { AdministrativeUnitsService, DevicesService, EVERYWHERE } from '@app/inventory';
+import { DevicesService } from '@app/inventory';
 import { Poller, PollingMetrics, PollingStore, SecretBox } from '@app/polling';
 import { OID } from '@app/snmp';
 import type { DataSource } from 'typeorm';
-import { freeUdpPort } from '../test/support/snmpd';
+import { type AgentKind, type Agents, pointFleetAt, seedFleet, startAgents } from './fleet';
 import { benchApp, timed } from './support';
 
 const DEVICES = Number(process.env.DEVICES ?? 100_000);
@@ -38,71 +36,11 @@ const CYCLES = Math.min(Number(process.env.CYCLES ?? 2), 10);
 const SNMPGET_SAMPLE = Math.min(Number(process.env.SNMPGET_SAMPLE ?? 300), 5000);
 const ENGINE = process.env.ENGINE ?? 'pglite';
 const IN_FLIGHT = 600;
-type AgentKind = 'simulator' | 'snmpd';
 const AGENT_KIND: AgentKind | 'both' = process.env.AGENT_KIND === 'snmpd' || process.env.AGENT_KIND === 'simulator' ? process.env.AGENT_KIND : 'both';
 /** The OIDs a poll asks for (a device with no WAN link interface). */
 const OIDS = [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.sysObjectID, OID.hrSystemUptime, OID.snmpEngineBoots, OID.snmpEngineTime];
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-
-interface Agents {
-  ports: number[];
-  stop: () => void;
-  cpuSeconds: () => Promise<number>;
-}
-
-function startAgents(kind: AgentKind): Promise<Agents> {
-  return kind === 'snmpd' ? startSnmpdAgents() : startSimulatedAgents();
-}
-
-/** One snmpd answering community "public" on AGENTS ports of 127.0.0.1. */
-async function startSnmpdAgents(): Promise<Agents> {
-  const ports: number[] = [];
-  while (ports.length < AGENTS) {
-    const port = await freeUdpPort();
-    if (!ports.includes(port)) ports.push(port);
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'hatang-bench-snmpd-'));
-  writeFileSync(join(dir, 'snmpd.conf'), [`agentaddress ${ports.map((p) => `udp:127.0.0.1:${p}`).join(',')}`, 'rocommunity public 127.0.0.1', 'sysName bench', ''].join('\n'));
-  const child = spawn('/usr/sbin/snmpd', ['-f', '-Lo', '-C', '-c', join(dir, 'snmpd.conf'), '-r', '-M', '/nonexistent'], {
-    env: { ...process.env, SNMP_PERSISTENT_DIR: join(dir, 'persist'), MIBS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const deadline = Date.now() + 10_000;
-  while (!/NET-SNMP version/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`snmpd did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const cpuSeconds = () => {
-    // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second).
-    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return Promise.resolve((Number(fields[11]) + Number(fields[12])) / 100);
-  };
-  return { ports, cpuSeconds, stop: () => child.kill('SIGTERM') };
-}
-
-async function startSimulatedAgents(): Promise<Agents> {
-  const child = fork(join(__dirname, 'agents.ts'), [String(AGENTS)], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  const ports = await new Promise<number[]>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d) => {
-      buf += d;
-      const line = buf.split('\n')[0];
-      if (buf.includes('\n')) resolve(JSON.parse(line).ports);
-    });
-    child.once('exit', (code) => reject(new Error(`agents exited ${code}`)));
-    setTimeout(() => reject(new Error('agents did not start in 60 s')), 60_000).unref();
-  });
-  const cpuSeconds = () =>
-    new Promise<number>((resolve) => {
-      child.once('message', (m: { cpu: NodeJS.CpuUsage }) => resolve((m.cpu.user + m.cpu.system) / 1e6));
-      child.send('cpu');
-    });
-  return { ports, stop: () => child.kill('SIGTERM'), cpuSeconds };
-}
 
 /** GETs of OIDS to `total` devices spread over the agents, IN_FLIGHT at a time, one net-snmp session (socket) per agent. */
 async function bareNetSnmp(ports: number[], total: number): Promise<{ seconds: number; ok: number }> {
@@ -157,15 +95,15 @@ interface BurstFigures {
   snmpgetRate: number;
 }
 
-/** Points every device's profile at one of the agents' ports, round robin, and has the poller re-read them. */
-async function pointFleetAt(ds: DataSource, poller: Poller, ports: number[]): Promise<void> {
-  await ds.query(`UPDATE snmp_profile p SET port = ($1::int[])[1 + n.k % $2] FROM (SELECT device_id, (row_number() OVER (ORDER BY device_id))::int AS k FROM snmp_profile) n WHERE p.device_id = n.device_id`, [ports, ports.length]);
+/** Points the fleet at the agents' ports and has the poller re-read it. */
+async function pointPollerAt(ds: DataSource, poller: Poller, ports: number[]): Promise<void> {
+  await pointFleetAt(ds, ports);
   await poller.reload(true);
 }
 
 /** The three ways to GET the fleet, against one kind of agent: bare net-snmp, the poller's burst (twice), snmpget processes. */
 async function bursts(kind: AgentKind, agents: Agents, ds: DataSource, poller: Poller, metrics: PollingMetrics): Promise<BurstFigures> {
-  await pointFleetAt(ds, poller, agents.ports);
+  await pointPollerAt(ds, poller, agents.ports);
   // Warm the agents (first requests pay for JIT on both sides).
   await bareNetSnmp(agents.ports, Math.min(DEVICES, 5000));
   const agentsBefore = await agents.cpuSeconds();
@@ -236,16 +174,7 @@ async function main(): Promise<void> {
   const { app, ds, close } = await benchApp(ENGINE, { POLLER_IN_PROCESS: 'false' });
   const running: Agents[] = [];
   try {
-    // The fleet: one agency, DEVICES devices, each with a v2c profile (its port is set per kind of agent).
-    await app.get(AdministrativeUnitsService).importOfficialList(JSON.parse(readFileSync(join(__dirname, '../test/fixtures/dvhcvn-small.json'), 'utf8')), { actor: 'bench', source: 'cli', scope: EVERYWHERE });
-    await ds.query(`INSERT INTO agency (code, name, kind, sector, administrative_unit_id) SELECT 'BENCH', 'Bench agency', 'provincial_department', 'general', id FROM administrative_unit WHERE code = '52'`);
-    const sealed = app.get(SecretBox).seal('public');
-    const [, seeding] = await timed(async () => {
-      await ds.query(`INSERT INTO device (agency_id, kind, status, commissioned_on, management_address, name, serial_number)
-        SELECT a.id, 'router', 'active', '2024-01-01', '127.0.0.1', 'bench-' || g, 'BENCH-' || g FROM agency a, generate_series(1, $1) g WHERE a.code = 'BENCH'`, [DEVICES]);
-      await ds.query(`INSERT INTO snmp_profile (device_id, version, community_secret, port, timeout_ms, retries, interval_seconds)
-        SELECT d.id, '2c', $1, 161, 5000, 1, $2 FROM device d`, [sealed, INTERVAL]);
-    });
+    const seeding = await seedFleet(app, ds, DEVICES, INTERVAL);
     console.log(`fleet seeded in ${fmt(seeding, 1)} s`);
 
     const store = new PollingStore(ds, app.get(SecretBox), app.get(DevicesService));
@@ -255,9 +184,9 @@ async function main(): Promise<void> {
     const polls = async (result: string) => (await metrics.polls.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
 
     if (process.env.ONLY === 'scheduled') {
-      const agents = await startAgents(kinds[0]);
+      const agents = await startAgents(kinds[0], AGENTS);
       running.push(agents);
-      await pointFleetAt(ds, poller, agents.ports);
+      await pointPollerAt(ds, poller, agents.ports);
       await poller.pollAll();
       await profileScheduled(poller);
       return;
@@ -267,7 +196,7 @@ async function main(): Promise<void> {
     const figures: BurstFigures[] = [];
     let scheduledAgents: Agents | undefined;
     for (const kind of [...kinds].reverse()) {
-      const agents = await startAgents(kind);
+      const agents = await startAgents(kind, AGENTS);
       running.push(agents);
       figures.unshift(await bursts(kind, agents, ds, poller, metrics));
       if (kind === kinds[0]) scheduledAgents = agents;
