@@ -100,5 +100,12 @@ describe('distributed poller (BullMQ) on postgres', () => {
     expect(states).toEqual([{ state: 'up', n: 8 }]);
     const spans = await t.ds.query(`SELECT count(*)::int AS n FROM device_monitoring WHERE device_id = ANY($1)`, [devices]);
     expect(spans[0].n).toBe(8);
+
+    // Done jobs do not pile up in Redis (BullMQ keeps them unless told not to).
+    const q = new Queue(`poll-${group}`, { connection: { url: REDIS_URL }, prefix });
+    const counts = await q.getJobCounts('completed', 'failed');
+    await q.close();
+    expect(polled.length).toBeGreaterThan(20);
+    expect(counts).toEqual({ completed: 0, failed: 0 });
   });
 });

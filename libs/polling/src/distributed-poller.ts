@@ -28,6 +28,15 @@ export interface DistributedPollerOptions {
   onTaken?: (deviceId: string, slot: number) => Promise<void> | void;
 }
 
+/**
+ * A poll job leaves nothing behind once done: BullMQ keeps finished jobs unless told otherwise,
+ * and at 100,000 devices every minute that is 144 million jobs a day in Redis. The outcome is in
+ * the device's state and the ledger; the last failed jobs (a worker's error, not a failed poll)
+ * stay for a look.
+ */
+const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: { count: 1000 } };
+const TEMPLATE_VERSION = 'r1';
+
 /** What Redis keeps of a device between polls, shared by every worker of the group. */
 interface SharedMemory {
   memory: DeviceMemory;
@@ -147,9 +156,11 @@ export class DistributedPoller {
     const known = await this.redis.hgetall(scheduledKey);
     for (const t of targets) {
       const every = t.intervalSeconds * 1000;
-      if (known[t.deviceId] === String(every)) continue;
-      await this.queue!.upsertJobScheduler(t.deviceId, { every, offset: phaseOf(t.deviceId, every) }, { name: 'poll', data: { deviceId: t.deviceId } });
-      await this.redis.hset(scheduledKey, t.deviceId, String(every));
+      // The value names the interval and the job template (so a changed template is upserted once).
+      const schedule = `${every}|${TEMPLATE_VERSION}`;
+      if (known[t.deviceId] === schedule) continue;
+      await this.queue!.upsertJobScheduler(t.deviceId, { every, offset: phaseOf(t.deviceId, every) }, { name: 'poll', data: { deviceId: t.deviceId }, opts: JOB_OPTIONS });
+      await this.redis.hset(scheduledKey, t.deviceId, schedule);
     }
     const gone = Object.keys(known).filter((id) => !next.has(id));
     for (const id of gone) {
