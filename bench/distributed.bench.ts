@@ -15,7 +15,7 @@ import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { DevicesService } from '@app/inventory';
 import { DistributedPoller, Poller, PollingMetrics, PollingStore, SecretBox } from '@app/polling';
-import { pointFleetAt, seedFleet, startAgents } from './fleet';
+import { fmt, latenessSoFar, pointFleetAt, pollsCounted, seedFleet, startAgents } from './fleet';
 import { benchApp } from './support';
 
 const DEVICES = Math.min(Number(process.env.DEVICES ?? 20_000), 200_000);
@@ -27,8 +27,6 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const GROUP = 'bench';
 const PREFIX = `hatang-bench-${process.pid}`;
 const IN_FLIGHT = 600;
-
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 interface Figures {
   polls: number;
@@ -50,12 +48,8 @@ async function redisCpu(redis: IORedis): Promise<number> {
 /** Waits one interval (warm-up), then measures CYCLES intervals of whichever poller runs. */
 async function measure(metrics: PollingMetrics, redis: IORedis): Promise<Figures> {
   await new Promise((r) => setTimeout(r, INTERVAL * 1000));
-  const count = async (result: string) => (await metrics.polls.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
-  const lateness = async () => {
-    const values = (await metrics.lateness.get()).values;
-    const pick = (suffix: string, le?: number) => values.find((v) => v.metricName?.endsWith(suffix) && (le === undefined || v.labels.le === le))?.value ?? 0;
-    return { count: pick('_count'), sum: pick('_sum'), within: pick('_bucket', 1) };
-  };
+  const count = (result: 'ok' | 'failed') => pollsCounted(metrics, result);
+  const lateness = () => latenessSoFar(metrics, 1);
   const skipped = async () => (await metrics.duplicatesSkipped.get()).values[0]?.value ?? 0;
   const before = { ok: await count('ok'), failed: await count('failed'), late: await lateness(), skipped: await skipped(), redis: await redisCpu(redis), cpu: process.cpuUsage(), at: performance.now() };
   await new Promise((r) => setTimeout(r, CYCLES * INTERVAL * 1000));

@@ -1,6 +1,7 @@
 /**
  * What the poller benchmarks share: agents on 127.0.0.1 (the test simulator in a child process, or
- * one Debian snmpd on many ports) and a fleet of devices seeded straight into the database.
+ * one Debian snmpd on many ports), a fleet of devices seeded straight into the database, and the
+ * figures read off a poller's metrics.
  */
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { AdministrativeUnitsService, EVERYWHERE } from '@app/inventory';
-import { SecretBox } from '@app/polling';
+import { type PollingMetrics, SecretBox } from '@app/polling';
 import { freeUdpPort } from '../test/support/snmpd';
 import { timed } from './support';
 
@@ -96,4 +97,18 @@ export async function seedFleet(app: INestApplication, ds: DataSource, devices: 
 /** Points every device's profile at one of the ports, round robin. */
 export async function pointFleetAt(ds: DataSource, ports: number[]): Promise<void> {
   await ds.query(`UPDATE snmp_profile p SET port = ($1::int[])[1 + n.k % $2] FROM (SELECT device_id, (row_number() OVER (ORDER BY device_id))::int AS k FROM snmp_profile) n WHERE p.device_id = n.device_id`, [ports, ports.length]);
+}
+
+export const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+/** Polls a poller has counted with the given result ('ok' or 'failed'). */
+export async function pollsCounted(metrics: PollingMetrics, result: 'ok' | 'failed'): Promise<number> {
+  return (await metrics.polls.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+}
+
+/** The lateness histogram so far: how many polls, their summed lateness (s), and how many were within `le` seconds. */
+export async function latenessSoFar(metrics: PollingMetrics, le: number): Promise<{ count: number; sum: number; within: number }> {
+  const values = (await metrics.lateness.get()).values;
+  const pick = (suffix: string, bound?: number) => values.find((v) => v.metricName?.endsWith(suffix) && (bound === undefined || v.labels.le === bound))?.value ?? 0;
+  return { count: pick('_count'), sum: pick('_sum'), within: pick('_bucket', le) };
 }

@@ -26,7 +26,7 @@ import { DevicesService } from '@app/inventory';
 import { Poller, PollingMetrics, PollingStore, SecretBox } from '@app/polling';
 import { OID } from '@app/snmp';
 import type { DataSource } from 'typeorm';
-import { type AgentKind, type Agents, pointFleetAt, seedFleet, startAgents } from './fleet';
+import { type AgentKind, type Agents, fmt, latenessSoFar, pointFleetAt, pollsCounted, seedFleet, startAgents } from './fleet';
 import { benchApp, timed } from './support';
 
 const DEVICES = Number(process.env.DEVICES ?? 100_000);
@@ -40,7 +40,6 @@ const AGENT_KIND: AgentKind | 'both' = process.env.AGENT_KIND === 'snmpd' || pro
 /** The OIDs a poll asks for (a device with no WAN link interface). */
 const OIDS = [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.sysObjectID, OID.hrSystemUptime, OID.snmpEngineBoots, OID.snmpEngineTime];
 
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 /** GETs of OIDS to `total` devices spread over the agents, IN_FLIGHT at a time, one net-snmp session (socket) per agent. */
 async function bareNetSnmp(ports: number[], total: number): Promise<{ seconds: number; ok: number }> {
@@ -114,7 +113,7 @@ async function bursts(kind: AgentKind, agents: Agents, ds: DataSource, poller: P
   const bareAgents = ((await agents.cpuSeconds()) - agentsBefore) / bare.seconds;
   console.log(`[${kind}] bare net-snmp: ${fmt(bare.ok)} GETs ok of ${fmt(DEVICES)} in ${fmt(bare.seconds, 2)} s = ${fmt(bareRate)} /s, ${fmt(bareMicros, 1)} µs of CPU each (agents ${fmt(bareAgents * 100)}% of a core)`);
 
-  const failedBefore = await failedPolls(metrics);
+  const failedBefore = await pollsCounted(metrics, 'failed');
   const [, first] = await timed(() => poller.pollAll());
   const agentsBurst = await agents.cpuSeconds();
   const stopProfile = await cpuProfile(kind);
@@ -125,7 +124,7 @@ async function bursts(kind: AgentKind, agents: Agents, ds: DataSource, poller: P
   console.log(`[${kind}] garbage collection in the second burst: ${gc.stop()}`);
   await stopProfile();
   const oursAgents = ((await agents.cpuSeconds()) - agentsBurst) / again;
-  const failed = (await failedPolls(metrics)) - failedBefore;
+  const failed = (await pollsCounted(metrics, 'failed')) - failedBefore;
   const oursRate = DEVICES / Math.min(first, again);
   console.log(`[${kind}] poller burst: first ${fmt(first, 2)} s (new sessions), again ${fmt(again, 2)} s (agents ${fmt(oursAgents * 100)}% of a core): ${fmt(oursRate)} polls/s, ${fmt(oursMicros, 1)} µs of CPU each, ${fmt(failed)} failed of ${fmt(2 * DEVICES)}`);
 
@@ -163,10 +162,6 @@ function cpuMicros(since: NodeJS.CpuUsage): number {
   return used.user + used.system;
 }
 
-async function failedPolls(metrics: PollingMetrics): Promise<number> {
-  return (await metrics.polls.get()).values.find((v) => v.labels.result === 'failed')?.value ?? 0;
-}
-
 async function main(): Promise<void> {
   const kinds: AgentKind[] = AGENT_KIND === 'both' ? ['simulator', 'snmpd'] : [AGENT_KIND];
   // The scheduled cycles run against the first kind.
@@ -181,7 +176,7 @@ async function main(): Promise<void> {
     const metrics = new PollingMetrics();
     const poller = new Poller(store, metrics, { group: 'default', sockets: 4, maxInFlight: IN_FLIGHT, flushEveryMs: 1000 });
     const writes = async () => (await metrics.ledgerWrites.get()).values[0]?.value ?? 0;
-    const polls = async (result: string) => (await metrics.polls.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+    const polls = (result: 'ok' | 'failed') => pollsCounted(metrics, result);
 
     if (process.env.ONLY === 'scheduled') {
       const agents = await startAgents(kinds[0], AGENTS);
@@ -222,10 +217,7 @@ async function main(): Promise<void> {
     const wall = (performance.now() - before.at) / 1000;
     const cpu = process.cpuUsage(before.cpu);
     const agentCpu = (await agents.cpuSeconds()) - before.agentCpu;
-    const lateness = (await metrics.lateness.get()).values;
-    const count = lateness.find((v) => v.metricName?.endsWith('_count'))?.value ?? 0;
-    const sum = lateness.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
-    const within = (le: number) => lateness.find((v) => v.metricName?.endsWith('_bucket') && v.labels.le === le)?.value ?? 0;
+    const [{ count, sum, within: within100 }, { within: within1000 }] = await Promise.all([latenessSoFar(metrics, 0.1), latenessSoFar(metrics, 1)]);
     const missed = (await metrics.missed.get()).values[0]?.value ?? 0;
     const stats = poller.client.stats();
     const scheduledOk = (await polls('ok')) - before.ok;
@@ -236,7 +228,7 @@ async function main(): Promise<void> {
     const cpuShare = (cpu.user + cpu.system) / 1e6 / wall;
     console.log(`scheduled, ${CYCLES} cycles of ${INTERVAL} s (${fmt(wall, 1)} s) against the ${kinds[0]} agents:`);
     console.log(`  polls ${fmt(scheduledOk)} ok, ${fmt(scheduledFailed)} failed (expected about ${fmt(DEVICES * CYCLES)}); cycles missed ${fmt(missed)}`);
-    console.log(`  lateness: mean ${fmt((sum / Math.max(count, 1)) * 1000, 1)} ms; ${fmt((within(0.1) / Math.max(count, 1)) * 100, 2)}% within 100 ms, ${fmt((within(1) / Math.max(count, 1)) * 100, 2)}% within 1 s`);
+    console.log(`  lateness: mean ${fmt((sum / Math.max(count, 1)) * 1000, 1)} ms; ${fmt((within100 / Math.max(count, 1)) * 100, 2)}% within 100 ms, ${fmt((within1000 / Math.max(count, 1)) * 100, 2)}% within 1 s`);
     console.log(`  poller CPU ${fmt(cpuShare * 100, 1)}% of one core (this process, database included); agents ${fmt((agentCpu / wall) * 100, 1)}%`);
     console.log(`  max RSS ${fmt(maxRss / 2 ** 20)} MiB; UDP sockets ${stats.sockets}; SNMP sessions cached ${fmt(stats.sessions)}`);
     console.log(`  database rows written: ${fmt(writesBefore)} during the bursts (each device's first state and monitoring span), ${fmt(scheduledWrites)} while scheduled (for ${fmt(scheduledOk + scheduledFailed)} polls)`);

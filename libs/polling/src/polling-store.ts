@@ -301,7 +301,6 @@ export function pollStateOf(m: DeviceMemory, polledAt: number): Omit<Partial<Dev
   };
 }
 
-
 function interfacesToRow(interfaces: DeviceMemory['interfaces']): Record<string, InterfaceRow> {
   const out: Record<string, InterfaceRow> = {};
   for (const [ifIndex, i] of Object.entries(interfaces)) out[ifIndex] = { ...i, countersAt: i.countersAt == null ? i.countersAt : new Date(i.countersAt).toISOString() };
