@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadEnvironmentOrExit } from '@app/config';
+import { lockDataDirOrExit } from '@app/database';
 import { TokensService } from '@app/access';
 import { DemoSeed } from '@app/coverage';
 import { EVERYWHERE } from '@app/inventory';
@@ -9,6 +10,7 @@ import { configureApp, httpOptionsOf } from './app';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironmentOrExit();
+  lockDataDirOrExit(env);
   const app = await NestFactory.create(AppModule.forRoot(env), {
     bodyParser: false,
     logger: ['error', 'warn', 'log', 'debug', 'verbose'].slice(0, ['error', 'warn', 'log', 'debug', 'verbose'].indexOf(env.LOG_LEVEL) + 1) as never,

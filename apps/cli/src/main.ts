@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { loadEnvironmentOrExit } from '@app/config';
-import { DatabaseModule, MIGRATIONS } from '@app/database';
+import { DatabaseModule, lockDataDirOrExit, MIGRATIONS } from '@app/database';
 import { InventoryModule } from '@app/inventory';
 import { CoverageModule } from '@app/coverage';
 import { TokensService } from '@app/access';
@@ -12,6 +12,7 @@ import { CoverageExportCommand, ExportSheetCommand, ImportSheetCommand, ImportUn
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironmentOrExit();
+  lockDataDirOrExit(env);
   const migrating = process.argv[2] === 'migrate';
   @Module({
     imports: [

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type Environment, loadEnvironmentOrExit } from '@app/config';
-import { DatabaseModule, MIGRATIONS } from '@app/database';
+import { DatabaseModule, lockDataDirOrExit, MIGRATIONS } from '@app/database';
 import { PollingMetrics, PollingModule, RemotePoller } from '@app/polling';
 import { ENTITIES } from '../../api/src/entities';
 
@@ -16,6 +16,7 @@ import { ENTITIES } from '../../api/src/entities';
 async function bootstrap(): Promise<void> {
   const env = loadEnvironmentOrExit();
   if (env.API_URL) return remote(env);
+  lockDataDirOrExit(env);
   @Module({
     imports: [
       DatabaseModule.forRoot({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2, entities: ENTITIES, migrations: MIGRATIONS, migrate: false }),

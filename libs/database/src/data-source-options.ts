@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { types as pgTypes } from 'pg';
 import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+import { lockDataDir } from './data-dir-lock';
 import { PglitePool } from './pglite-pool';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
@@ -40,8 +41,12 @@ export function engineOf(settings: Pick<DatabaseSettings, 'url'>): 'postgres' | 
   return settings.url ? 'postgres' : 'pglite';
 }
 
+/** Opens (or creates) an embedded database; a data directory is locked to this process first. */
 export async function createPglite(dataDir: string): Promise<PGlite> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(resolve(dataDir), { recursive: true });
+  if (!dataDir.startsWith('memory://')) {
+    mkdirSync(resolve(dataDir), { recursive: true });
+    lockDataDir(dataDir);
+  }
   return PGlite.create({
     dataDir: dataDir.startsWith('memory://') ? undefined : resolve(dataDir),
     extensions: { unaccent, pg_trgm },
@@ -75,6 +80,6 @@ export async function buildDataSourceOptions(settings: DatabaseSettings): Promis
     ...common,
     database: 'postgres',
     driver: { Pool: PglitePool },
-    extra: { pglite },
+    extra: { pglite, dataDir: settings.dataDir ?? './data' },
   };
 }

@@ -3,3 +3,4 @@ export { DatabaseModule, type DatabaseModuleOptions } from './database.module';
 export { MIGRATIONS } from './migrations';
 export { PglitePool } from './pglite-pool';
 export { SnakeNamingStrategy } from './snake-naming.strategy';
+export { DataDirLockedError, lockDataDir, lockDataDirOrExit, unlockDataDir } from './data-dir-lock';

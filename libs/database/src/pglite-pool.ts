@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { PGlite, Results } from '@electric-sql/pglite';
+import { unlockDataDir } from './data-dir-lock';
 
 /**
  * A `pg`-compatible pool over one embedded PGlite instance, handed to TypeORM's Postgres driver
@@ -11,6 +12,8 @@ import type { PGlite, Results } from '@electric-sql/pglite';
  */
 export interface PglitePoolOptions {
   pglite: PGlite;
+  /** The directory whose lock this process holds, given back when the pool closes. */
+  dataDir?: string;
 }
 
 interface PgLikeResult {
@@ -115,6 +118,7 @@ export class PglitePool extends EventEmitter {
     this.ended = true;
     try {
       await this.options.pglite.close();
+      if (this.options.dataDir && !this.options.dataDir.startsWith('memory://')) unlockDataDir(this.options.dataDir);
       callback?.(null);
     } catch (err) {
       callback?.(err);
