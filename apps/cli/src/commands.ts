@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { CoverageService, DemoSeed } from '@app/coverage';
@@ -204,13 +204,10 @@ export class ExportSheetCommand extends CommandRunner {
   async run([resource]: string[], options: { out?: string; format?: string; filter?: Record<string, string> }): Promise<void> {
     const [r, format] = attempt(() => [sheetResource(resource), formatFor(options.format, options.out)] as const);
     const query = await new Input(SHEET_QUERIES[r]).transform(options.filter ?? {}).catch(report);
-    const file = await this.sheets.export(r, query, CLI.scope, format).catch(report);
-    if (options.out) {
-      writeFileSync(options.out, file);
-      process.stderr.write(`Wrote ${options.out} (${file.length.toLocaleString('en')} bytes)\n`);
-    } else {
-      process.stdout.write(file);
-    }
+    // Streamed to the file or standard output, a page at a time.
+    const out = options.out ? createWriteStream(options.out) : process.stdout;
+    const { rows } = await this.sheets.exportTo(r, query, CLI.scope, format, out).catch(report);
+    if (options.out) process.stderr.write(`Wrote ${options.out} (${rows.toLocaleString('en')} rows, ${statSync(options.out).size.toLocaleString('en')} bytes)\n`);
   }
 }
 

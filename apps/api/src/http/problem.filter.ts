@@ -29,6 +29,8 @@ export function statusOf(code: InventoryErrorCode): number {
       return HttpStatus.UNAUTHORIZED;
     case InventoryErrorCode.Forbidden:
       return HttpStatus.FORBIDDEN;
+    case InventoryErrorCode.PreconditionFailed:
+      return HttpStatus.PRECONDITION_FAILED;
     case InventoryErrorCode.UnknownReference:
     case InventoryErrorCode.ImportRejected:
       return HttpStatus.UNPROCESSABLE_ENTITY;
@@ -44,6 +46,7 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',

@@ -10,6 +10,8 @@ export enum InventoryErrorCode {
   Unauthenticated = 'unauthenticated',
   /** The token's role may not do this, or the record lies outside its scope. */
   Forbidden = 'forbidden',
+  /** If-Match named a version of the record that is no longer the current one. */
+  PreconditionFailed = 'precondition_failed',
 }
 
 /** One problem with one field; `row` and `column` when it comes from a spreadsheet. */

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, type EntityTarget, type FindOperator, QueryFailedError, Raw, type SelectQueryBuilder } from 'typeorm';
 import { describeScope, type Scope } from '../access/access';
 import { agencyPaths, outsideField, type Place, type PlaceKind, unitPaths, whereVisible, whereWithin } from '../access/scope';
@@ -83,11 +83,12 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     return paginate(whereVisible(await this.filtered(query), scope, this.place, this.alias), query, this.sortable, `"${this.alias}"`);
   }
 
-  /** Every row matching the filters, streamed in pages (for exports). */
+  /** Every row matching the filters, in pages of 1,000 by exact cursor (for exports); counted once, not per page. */
   async *all(query: ListQuery, scope: Scope): AsyncGenerator<E[]> {
     let cursor: string | undefined;
     for (;;) {
-      const page = await this.list({ ...query, limit: 1000, offset: undefined, cursor }, scope);
+      const q = { ...query, limit: 1000, offset: undefined, cursor };
+      const page = await paginate(whereVisible(await this.filtered(q), scope, this.place, this.alias), q, this.sortable, `"${this.alias}"`, { count: false });
       if (page.items.length) yield page.items;
       if (!page.nextCursor) return;
       cursor = page.nextCursor;
@@ -139,12 +140,13 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     return (await this.write({ create: [input] }, ctx))[0];
   }
 
-  async update(id: string, patch: U, ctx: ChangeContext): Promise<E> {
-    return (await this.write({ update: [{ ...patch, id }] }, ctx))[0];
+  /** `ifMatch`: the If-Match header; the update is refused (412) unless the record is still that version. */
+  async update(id: string, patch: U, ctx: ChangeContext, ifMatch?: string): Promise<E> {
+    return (await this.write({ update: [{ ...patch, id }] }, ctx, undefined, { ifMatch: ifMatch === undefined ? undefined : { [id]: ifMatch } }))[0];
   }
 
-  async remove(id: string, ctx: ChangeContext): Promise<void> {
-    await this.write({ delete: [id] }, ctx);
+  async remove(id: string, ctx: ChangeContext, ifMatch?: string): Promise<void> {
+    await this.write({ delete: [id] }, ctx, undefined, { ifMatch: ifMatch === undefined ? undefined : { [id]: ifMatch } });
   }
 
   createMany(inputs: C[], ctx: ChangeContext): Promise<E[]> {
@@ -183,9 +185,9 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     ops: { create?: C[]; update?: Array<U & Identified>; delete?: string[] },
     ctx: ChangeContext,
     m?: EntityManager,
-    options: { indexed?: boolean } = {},
+    options: { indexed?: boolean; ifMatch?: Record<string, string> } = {},
   ): Promise<E[]> {
-    const run = (tx: EntityManager) => this.writeIn(tx, ops, ctx, options.indexed ?? false);
+    const run = (tx: EntityManager) => this.writeIn(tx, ops, ctx, options.indexed ?? false, options.ifMatch);
     try {
       return m ? await run(m) : await this.ds.transaction(run);
     } catch (err) {
@@ -198,6 +200,7 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     ops: { create?: C[]; update?: Array<U & Identified>; delete?: string[] },
     ctx: ChangeContext,
     indexed: boolean,
+    ifMatch?: Record<string, string>,
   ): Promise<E[]> {
     const creates = ops.create ?? [];
     const updates = ops.update ?? [];
@@ -206,7 +209,18 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     const problems: FieldProblem[] = [];
 
     const updateIds = updates.map((u) => u.id);
-    const existing = await this.loadMany([...updateIds, ...deletes], m, ctx.scope);
+    // The rows to change are locked until the transaction ends: a concurrent writer waits, then
+    // reads what this one wrote, so no update is lost and each audit entry's `before` is the
+    // previous one's `after`.
+    const existing = await this.loadMany([...updateIds, ...deletes], m, ctx.scope, true);
+    for (const [id, expected] of Object.entries(ifMatch ?? {})) {
+      const current = existing.get(id);
+      if (current && !etagMatches(expected, etagOf(current))) {
+        throw new InventoryError(InventoryErrorCode.PreconditionFailed, `This ${this.type} has changed since you read it: read it again (its ETag is now ${etagOf(current)}) and redo the change`, [
+          { field: 'If-Match', message: `${expected} is not the current version` },
+        ]);
+      }
+    }
     // A record the writer's scope does not cover: one by id does not exist for it (as a GET
     // says); in a list or a file it is named, so an import row matching another province's
     // serial number says why it cannot be written.
@@ -325,17 +339,39 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     return this.place === 'unit' ? 'parentId' : this.place === 'agency' ? 'administrativeUnitId' : 'agencyId';
   }
 
-  /** Records by id; with a scope, only those the scope may change. */
-  protected async loadMany(ids: string[], m: EntityManager, scope?: Scope): Promise<Map<string, E>> {
+  /** Records by id; with a scope, only those the scope may change; `lock`: FOR UPDATE, in id order (no deadlock between two bulk writes). */
+  protected async loadMany(ids: string[], m: EntityManager, scope?: Scope, lock = false): Promise<Map<string, E>> {
     const out = new Map<string, E>();
-    const valid = ids.filter(isUuid);
+    const valid = [...new Set(ids.filter(isUuid))].sort();
     for (let i = 0; i < valid.length; i += 5000) {
       const qb = this.repo(m).createQueryBuilder(this.alias).where(`${this.alias}.id = ANY(:ids)`, { ids: valid.slice(i, i + 5000) });
+      if (lock) qb.orderBy(`${this.alias}.id`).setLock('pessimistic_write', undefined, [this.alias]);
       const rows = await (scope ? whereWithin(qb, scope, this.place, this.alias) : qb).getMany();
       for (const r of rows) out.set(r.id, r);
     }
     return out;
   }
+}
+
+/**
+ * A record's version as an HTTP entity tag: a digest of what the API returns for it. Any change
+ * (its `updatedAt` included) gives another tag.
+ */
+export function etagOf(record: object): string {
+  const json = JSON.stringify(record, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
+  return `"${createHash('sha256').update(json).digest('base64url').slice(0, 22)}"`;
+}
+
+/** If-Match: `*`, or a comma-separated list of tags (weak `W/` tags never match: RFC 9110 compares strongly). */
+export function etagMatches(header: string, current: string): boolean {
+  return header
+    .split(',')
+    .map((t) => t.trim())
+    .some((t) => t === '*' || t === current);
 }
 
 export function newId(input: object): string {

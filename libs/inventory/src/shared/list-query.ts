@@ -57,9 +57,10 @@ export interface Sortable {
 }
 
 interface Cursor {
+  r: string; // the list it was made for
   s: string; // sort spec it was made for
-  v: unknown; // last row's sort value
-  id: string; // last row's id
+  v: string | null; // last row's sort value, as PostgreSQL's text (exact: a timestamp keeps its microseconds)
+  id: string; // last row's id, the tie-breaker
 }
 
 /**
@@ -71,6 +72,7 @@ export async function paginate<T extends ObjectLiteral>(
   query: ListQuery,
   sortable: Sortable,
   alias: string,
+  options: { count?: boolean } = {},
 ): Promise<Page<T>> {
   const limit = query.limit ?? 50;
   const offset = query.offset ?? 0;
@@ -83,11 +85,14 @@ export async function paginate<T extends ObjectLiteral>(
       { field: 'sort', message: `sort must be one of ${Object.keys(sortable.fields).join(', ')} (with - for descending)`, value: spec },
     ]);
   }
-  const total = await qb.clone().getCount();
+  const total = options.count === false ? -1 : await qb.clone().getCount();
   const dir = desc ? 'DESC' : 'ASC';
   const idExpr = `${alias}.id`;
   if (query.cursor) {
     const c = decodeCursor(query.cursor);
+    if (c.r !== alias) {
+      throw InventoryError.invalid('Cursor of another list', [{ field: 'cursor', message: 'this cursor was made for another list' }]);
+    }
     if (c.s !== spec) {
       throw InventoryError.invalid('Cursor does not match the sort', [{ field: 'cursor', message: 'this cursor was made for another sort order' }]);
     }
@@ -106,19 +111,17 @@ export async function paginate<T extends ObjectLiteral>(
   } else if (offset) {
     qb.offset(offset);
   }
-  qb.addSelect(expr, 'sort_value').orderBy(expr, dir).addOrderBy(idExpr, dir).limit(limit);
+  // The sort value goes into the cursor as PostgreSQL prints it: a Date would drop the
+  // microseconds, and rows sharing a timestamp would then page round in a loop.
+  qb.addSelect(`(${expr})::text`, 'sort_value').orderBy(expr, dir).addOrderBy(idExpr, dir).limit(limit);
   const { entities, raw } = await qb.getRawAndEntities();
   let nextCursor: string | null = null;
   if (entities.length === limit) {
     const last = raw[raw.length - 1] as Record<string, unknown>;
     const lastEntity = entities[entities.length - 1] as unknown as { id: string };
-    nextCursor = encodeCursor({ s: spec, v: normaliseValue(last.sort_value), id: lastEntity.id });
+    nextCursor = encodeCursor({ r: alias, s: spec, v: (last.sort_value as string | null) ?? null, id: lastEntity.id });
   }
   return { items: entities, total, limit, offset: query.cursor ? 0 : offset, nextCursor };
-}
-
-function normaliseValue(v: unknown): unknown {
-  return v instanceof Date ? v.toISOString() : (v ?? null);
 }
 
 function encodeCursor(c: Cursor): string {
@@ -128,7 +131,8 @@ function encodeCursor(c: Cursor): string {
 function decodeCursor(text: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Cursor;
-    if (typeof c.s === 'string' && typeof c.id === 'string' && 'v' in c) return c;
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    if (typeof c.r === 'string' && typeof c.s === 'string' && typeof c.id === 'string' && uuid.test(c.id) && (c.v === null || (typeof c.v === 'string' && !c.v.includes('\u0000')))) return c;
   } catch {
     // fall through
   }

@@ -1,9 +1,10 @@
-import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, type Type } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, getSchemaPath } from '@nestjs/swagger';
+import { Body, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res, type Type } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { CallerScope, Permission, Requires, type Scope } from '../access/access';
 import type { ChangeContext } from '../audit/audit-log.service';
 import { Change, IdList, Input, OneOrMany } from './http';
-import type { Identified, InventoryResource } from './inventory-resource';
+import { etagOf, type Identified, type InventoryResource } from './inventory-resource';
 import type { ListQuery, Page } from './list-query';
 
 export interface ResourceRoutes<C extends object, U extends object, Q extends ListQuery> {
@@ -36,9 +37,11 @@ export function ResourceController<E extends Identified, C extends object, U ext
 
     @Get(':id')
     @Requires(Permission.InventoryRead)
-    @ApiOperation({ summary: `Read one of the ${routes.plural}` })
-    get(@Param('id', new ParseUUIDPipe()) id: string, @CallerScope() scope: Scope): Promise<E> {
-      return this.service.get(id, scope);
+    @ApiOperation({ summary: `Read one of the ${routes.plural}`, description: 'The `ETag` header is the record\'s version: send it back as `If-Match` on PATCH or DELETE.' })
+    async get(@Param('id', new ParseUUIDPipe()) id: string, @CallerScope() scope: Scope, @Res({ passthrough: true }) res: Response): Promise<E> {
+      const record = await this.service.get(id, scope);
+      res.setHeader('ETag', etagOf(record));
+      return record;
     }
 
     @Post()
@@ -61,10 +64,20 @@ export function ResourceController<E extends Identified, C extends object, U ext
 
     @Patch(':id')
     @Requires(routes.write)
-    @ApiOperation({ summary: 'Update fields of one record' })
+    @ApiOperation({ summary: 'Update fields of one record', description: 'With `If-Match: <ETag>`, only if nobody changed the record since it was read (412 otherwise).' })
     @ApiBody({ type: routes.update })
-    update(@Param('id', new ParseUUIDPipe()) id: string, @Body(new Input(routes.update)) patch: U, @Change() ctx: ChangeContext): Promise<E> {
-      return this.service.update(id, patch, ctx);
+    @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the version read' })
+    @ApiResponse({ status: 412, description: 'The record changed since the version named in If-Match' })
+    async update(
+      @Param('id', new ParseUUIDPipe()) id: string,
+      @Body(new Input(routes.update)) patch: U,
+      @Change() ctx: ChangeContext,
+      @Headers('if-match') ifMatch: string | undefined,
+      @Res({ passthrough: true }) res: Response,
+    ): Promise<E> {
+      const record = await this.service.update(id, patch, ctx, ifMatch);
+      res.setHeader('ETag', etagOf(record));
+      return record;
     }
 
     @Delete()
@@ -79,9 +92,11 @@ export function ResourceController<E extends Identified, C extends object, U ext
     @Delete(':id')
     @Requires(routes.write)
     @HttpCode(204)
-    @ApiOperation({ summary: 'Delete one record' })
-    async remove(@Param('id', new ParseUUIDPipe()) id: string, @Change() ctx: ChangeContext): Promise<void> {
-      await this.service.remove(id, ctx);
+    @ApiOperation({ summary: 'Delete one record', description: 'With `If-Match: <ETag>`, only if nobody changed the record since it was read (412 otherwise).' })
+    @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the version read' })
+    @ApiResponse({ status: 412, description: 'The record changed since the version named in If-Match' })
+    async remove(@Param('id', new ParseUUIDPipe()) id: string, @Change() ctx: ChangeContext, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+      await this.service.remove(id, ctx, ifMatch);
     }
   }
   return Routes;

@@ -54,11 +54,12 @@ export class SpreadsheetsController {
     const { format, ...filters } = raw;
     const f = sheetFormat(format, 'csv');
     const query = await new Input(SHEET_QUERIES[r]).transform(filters);
-    const file = await this.sheets.export(r, query, scope, f);
-    res
-      .status(200)
-      .type(f === 'csv' ? 'text/csv; charset=utf-8' : XLSX)
-      .setHeader('Content-Disposition', `attachment; filename="${r}-${new Date().toISOString().slice(0, 10)}.${f}"`)
-      .send(file);
+    // Streamed: the answer starts with the first page, and stops when the client goes away.
+    await this.sheets.exportTo(r, query, scope, f, res, () =>
+      res
+        .status(200)
+        .type(f === 'csv' ? 'text/csv; charset=utf-8' : XLSX)
+        .setHeader('Content-Disposition', `attachment; filename="${r}-${new Date().toISOString().slice(0, 10)}.${f}"`),
+    );
   }
 }
