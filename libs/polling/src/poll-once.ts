@@ -51,20 +51,25 @@ export function pollerClient(options: { sockets: number; maxInFlight: number; lo
 
 /** Poll results waiting for the database, at most. */
 const MAX_PENDING = 200_000;
+const SET_ASIDE_KEPT = 100;
 
 /**
- * Poll results on their way to the database, written in batches. A failed write is kept and
- * retried (the database may be restarting), up to a bound: past it the oldest are dropped, and
- * the log says so, rather than memory growing without end.
+ * Poll results on their way to the database, written in batches. A batch the database cannot take
+ * for a reason of its own (restarting, unreachable) is kept and retried, up to a bound: past it the
+ * oldest are dropped, and the log says so, rather than memory growing without end. A batch refused
+ * for its data is halved until the results that fail alone are found: those are set aside with
+ * their reason (log, metrics, /health), and every other result is written. One bad value from one
+ * agent never holds back the others.
  */
 export class PendingWrites {
   private pending: PollRecord[] = [];
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: PollingStore,
+    private readonly store: Pick<PollingStore, 'flush'>,
     private readonly metrics: PollingMetrics,
     private readonly log?: { error(message: string): void },
+    private readonly clock: () => number = Date.now,
   ) {}
 
   push(record: PollRecord): void {
@@ -76,15 +81,56 @@ export class PendingWrites {
       if (this.pending.length === 0) return;
       const batch = this.pending;
       this.pending = [];
-      try {
-        this.metrics.ledgerWrites.inc(await this.store.flush(batch));
-      } catch (error) {
-        this.pending = batch.concat(this.pending);
-        const over = this.pending.length - MAX_PENDING;
-        if (over > 0) this.pending.splice(0, over);
-        this.log?.error(`writing ${batch.length} poll results failed${over > 0 ? `; dropped the ${over} oldest` : ''}, will retry: ${(error as Error).message.slice(0, 500)}`);
+      // Halves of a refused batch, first half on top: results of one device stay in time order.
+      const parts: PollRecord[][] = [batch];
+      while (parts.length > 0) {
+        const part = parts.pop()!;
+        try {
+          this.metrics.ledgerWrites.inc(await this.store.flush(part));
+        } catch (error) {
+          if (!refusedForItsData(error)) {
+            this.retryLater([...part, ...parts.reverse().flat()], error);
+            return;
+          }
+          if (part.length === 1) this.putAside(part[0], error);
+          else parts.push(part.slice(part.length >> 1), part.slice(0, part.length >> 1));
+        }
       }
+      this.metrics.writer.failingSince = null;
+      this.metrics.writer.lastError = null;
+      this.metrics.writer.pending = this.pending.length;
     });
     return this.flushing;
   }
+
+  private retryLater(unwritten: PollRecord[], error: unknown): void {
+    this.pending = unwritten.concat(this.pending);
+    const over = this.pending.length - MAX_PENDING;
+    if (over > 0) this.pending.splice(0, over);
+    const message = (error as Error).message.slice(0, 500);
+    this.metrics.writer.failingSince ??= this.clock();
+    this.metrics.writer.lastError = message;
+    this.metrics.writer.pending = this.pending.length;
+    this.log?.error(`writing ${unwritten.length} poll results failed${over > 0 ? `; dropped the ${over} oldest` : ''}, will retry: ${message}`);
+  }
+
+  private putAside(record: PollRecord, error: unknown): void {
+    const reason = (error as Error).message.slice(0, 300);
+    const kept = this.metrics.writer.setAside;
+    kept.push({ deviceId: record.deviceId, polledAt: new Date(record.polledAt).toISOString(), reason });
+    if (kept.length > SET_ASIDE_KEPT) kept.splice(0, kept.length - SET_ASIDE_KEPT);
+    this.metrics.setAside.inc();
+    this.log?.error(`the poll result of device ${record.deviceId} at ${new Date(record.polledAt).toISOString()} was set aside, the database refused it: ${reason}`);
+  }
+}
+
+/**
+ * The database refused these rows for what they hold (SQLSTATE class 22: data exception, such as
+ * a NUL byte or a value too long; 23: a constraint; 54: a limit), not for its own state: the same
+ * rows would fail again, so retrying them as they are would stall every other device.
+ */
+export function refusedForItsData(error: unknown): boolean {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } };
+  const code = typeof e?.driverError?.code === 'string' ? e.driverError.code : typeof e?.code === 'string' ? e.code : '';
+  return /^(22|23|54)[0-9A-Z]{3}$/.test(code);
 }

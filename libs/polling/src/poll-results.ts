@@ -1,13 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsNumberString, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsNumberString, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import { agencyWithinSql, type FieldProblem, InventoryError, type Principal } from '@app/inventory';
-import type { SnmpFailure } from '@app/snmp';
+import { MAX_SYS_DESCR, MAX_SYS_NAME, type SnmpFailure } from '@app/snmp';
 import { applyPoll } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollingStore, PollRecord } from './polling-store';
 
+/** PostgreSQL's text cannot hold NUL: a poller sends agents' values through storableText (libs/snmp). */
+const NO_NUL = /^[^\u0000]*$/;
+const NUL_MESSAGE = '$property must not contain NUL characters (\\u0000)';
 const FAILURES: SnmpFailure[] = ['timeout', 'auth', 'malformed', 'socket', 'unreachable', 'agent_error', 'invalid_target'];
 /** Results older than this are refused: the ledger is written in time order. */
 const MAX_AGE_MS = 3_600_000;
@@ -37,13 +40,14 @@ export class InterfaceResult {
 
 /** What a device answered, as `readDevice` returns it. */
 export class ReadingResult {
-  @IsOptional() @IsInt() @Min(0) sysUpTimeTicks: number | null = null;
-  @IsOptional() @IsInt() @Min(0) hrSystemUptimeTicks: number | null = null;
-  @IsOptional() @IsInt() @Min(0) engineBoots: number | null = null;
-  @IsOptional() @IsInt() @Min(0) engineTimeSeconds: number | null = null;
-  @IsOptional() @IsString() @MaxLength(255) sysName: string | null = null;
-  @IsOptional() @IsString() @MaxLength(2000) sysDescr: string | null = null;
-  @IsOptional() @IsString() @MaxLength(255) sysObjectID: string | null = null;
+  // TimeTicks and Unsigned32 are 32-bit; snmpEngineBoots and snmpEngineTime stop at 2^31 - 1 (RFC 3414).
+  @IsOptional() @IsInt() @Min(0) @Max(4294967295) sysUpTimeTicks: number | null = null;
+  @IsOptional() @IsInt() @Min(0) @Max(4294967295) hrSystemUptimeTicks: number | null = null;
+  @IsOptional() @IsInt() @Min(0) @Max(2147483647) engineBoots: number | null = null;
+  @IsOptional() @IsInt() @Min(0) @Max(2147483647) engineTimeSeconds: number | null = null;
+  @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysName: string | null = null;
+  @IsOptional() @IsString() @MaxLength(MAX_SYS_DESCR) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysDescr: string | null = null;
+  @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysObjectID: string | null = null;
 
   @IsArray()
   @ArrayMaxSize(1000)
@@ -58,6 +62,7 @@ export class FailureResult {
 
   @IsString()
   @MaxLength(500)
+  @Matches(NO_NUL, { message: NUL_MESSAGE })
   message: string;
 }
 

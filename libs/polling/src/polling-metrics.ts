@@ -1,5 +1,21 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+export interface SetAsideResult {
+  deviceId: string;
+  polledAt: string;
+  reason: string;
+}
+
+export interface WriterHealth {
+  /** When writing poll results started failing (the database refuses every batch); null while it works. */
+  failingSince: number | null;
+  lastError: string | null;
+  /** Results waiting to be written. */
+  pending: number;
+  /** The last results set aside, newest last (at most 100). */
+  setAside: SetAsideResult[];
+}
+
 /** The poller's figures for /metrics. */
 export class PollingMetrics {
   readonly registry = new Registry();
@@ -29,6 +45,9 @@ export class PollingMetrics {
   readonly devices = new Gauge({ name: 'hatang_polled_devices', help: 'Devices scheduled, by state', labelNames: ['state'] as const, registers: [this.registry] });
   readonly inFlight = new Gauge({ name: 'hatang_snmp_requests_in_flight', help: 'SNMP requests in flight', registers: [this.registry] });
   readonly socketErrors = new Counter({ name: 'hatang_snmp_socket_errors_total', help: 'UDP socket errors', registers: [this.registry] });
+  readonly setAside = new Counter({ name: 'hatang_poll_results_set_aside_total', help: 'Poll results the database refused on their own (a value it cannot store), set aside so the rest are written', registers: [this.registry] });
+  /** How the writing of poll results goes, for /health. */
+  readonly writer: WriterHealth = { failingSince: null, lastError: null, pending: 0, setAside: [] };
 
   constructor() {
     const tally = this.tally;

@@ -23,6 +23,7 @@ import {
 import { AvailabilityService } from './availability.service';
 import { DevicePollState, MaintenanceWindow, Outage } from './entities';
 import { Poller } from './poller';
+import { PollingMetrics } from './polling-metrics';
 import { AvailabilityQuery, CreateMaintenanceWindow, PutSnmpProfile, TargetsQuery, WindowQuery } from './polling.dto';
 import { SnmpProfilesService } from './snmp-profiles.service';
 import { PollResults, RemotePollResults } from './poll-results';
@@ -121,6 +122,7 @@ export class PollingController {
     private readonly store: PollingStore,
     private readonly results: RemotePollResults,
     @InjectDataSource() private readonly ds: DataSource,
+    private readonly metrics: PollingMetrics,
     @Optional() @Inject(Poller) private readonly poller?: Poller,
   ) {}
 
@@ -147,7 +149,7 @@ export class PollingController {
       params,
     );
     const down = await this.ds.query(
-      `SELECT s.device_id AS "deviceId", d.name, d.management_address AS "managementAddress", s.since, s.last_failure AS "lastFailure", s.last_failure_message AS "lastFailureMessage"
+      `SELECT s.device_id AS "deviceId", d.name, d.management_address AS "managementAddress", p.port, s.since, s.last_failure AS "lastFailure", s.last_failure_message AS "lastFailureMessage"
          FROM device_poll_state s JOIN device d ON d.id = s.device_id JOIN snmp_profile p ON p.device_id = s.device_id
         WHERE p.enabled AND s.state = 'down' AND ${within} ORDER BY s.since LIMIT 1000`,
       params,
@@ -166,6 +168,8 @@ export class PollingController {
       down,
       pollers: runs,
       inProcessPoller: this.poller && national ? { scheduled: this.poller.scheduled, snmp: this.poller.client.stats() } : null,
+      // Whether this process's poll results reach the database, and the last ones it refused (whole-country tokens).
+      resultsWriter: national ? { ...this.metrics.writer, failingSince: this.metrics.writer.failingSince === null ? null : new Date(this.metrics.writer.failingSince).toISOString() } : null,
     };
   }
 

@@ -38,9 +38,9 @@ export async function readDevice(client: SnmpClient, target: SnmpTarget, ifIndex
   });
   return {
     sysUpTimeTicks: int(vb[0]),
-    sysName: text(vb[1]),
-    sysDescr: text(vb[2]),
-    sysObjectID: typeof vb[3]?.value === 'string' ? (vb[3].value as string) : null,
+    sysName: text(vb[1], MAX_SYS_NAME),
+    sysDescr: text(vb[2], MAX_SYS_DESCR),
+    sysObjectID: typeof vb[3]?.value === 'string' ? storableText(vb[3].value as string, MAX_SYS_NAME) : null,
     hrSystemUptimeTicks: int(vb[4]),
     engineBoots: int(vb[5]),
     engineTimeSeconds: int(vb[6]),
@@ -68,12 +68,27 @@ function int(vb: Varbind | undefined): number | null {
   return typeof vb?.value === 'number' && Number.isFinite(vb.value) ? vb.value : null;
 }
 
-function text(vb: Varbind | undefined): string | null {
+/** Longest sysName / sysObjectID and sysDescr kept (the columns' sizes; an agent may send 64 KB). */
+export const MAX_SYS_NAME = 255;
+export const MAX_SYS_DESCR = 2000;
+
+/**
+ * An agent's string as the database can store it: bytes that are not UTF-8 were already decoded
+ * to U+FFFD; a NUL inside (PostgreSQL's text cannot hold one) becomes U+FFFD too, so the value
+ * still shows that something was there; cut to `max` characters.
+ */
+export function storableText(s: string, max: number): string {
+  const clean = s.includes('\0') ? s.replace(/\0/g, '\uFFFD') : s;
+  return clean.length > max ? clean.slice(0, max) : clean;
+}
+
+function text(vb: Varbind | undefined, max = MAX_SYS_NAME): string | null {
   if (vb?.value === undefined || vb.value === null) return null;
   const s = Buffer.isBuffer(vb.value) ? vb.value.toString('utf8') : typeof vb.value === 'string' ? vb.value : null;
   if (s === null) return null;
+  // C agents often send the terminating NUL too: that one is not part of the value.
   const trimmed = s.replace(/\0+$/, '').trim();
-  return trimmed === '' ? null : trimmed;
+  return trimmed === '' ? null : storableText(trimmed, max);
 }
 
 function counter64(vb: Varbind | undefined): string | null {

@@ -10,6 +10,7 @@ export interface Problem {
   detail?: string;
   instance?: string;
   errors?: FieldProblem[];
+  checks?: Record<string, unknown>;
 }
 
 function assertUnreachable(x: never): never {
@@ -77,7 +78,9 @@ export class ProblemFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: string | string[] }).message;
       const detail = Array.isArray(message) ? message.join('; ') : (message ?? exception.message);
-      return { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail };
+      // /health's failing answer keeps what each check said (terminus puts it under `details`).
+      const checks = typeof body === 'object' && body !== null && 'details' in body ? (body as { details: Record<string, unknown> }).details : undefined;
+      return { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail: checks ? `Unhealthy: ${Object.entries(checks).filter(([, c]) => (c as { status?: string }).status === 'down').map(([k]) => k).join(', ')}` : detail, ...(checks ? { checks } : {}) };
     }
     const err = exception as { type?: string; status?: number; message?: string };
     // body-parser errors: malformed JSON, body too large

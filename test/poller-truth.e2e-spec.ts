@@ -1,0 +1,129 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PollingMetrics, PollingStore } from '@app/polling';
+import { PendingWrites } from '../libs/polling/src/poll-once';
+import { emptyMemory } from '../libs/polling/src/poll-state';
+import { SimulatedDevice } from './simulator/simulated-device';
+import { startApp, type TestApp } from './support/app';
+import { ENGINES } from './support/databases';
+
+const official = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** What the poller records stays true when agents send values the database cannot hold. */
+describe.each(ENGINES)('poller truth on %s', (engine) => {
+  let t: TestApp;
+  let good: SimulatedDevice;
+  let bad: SimulatedDevice;
+  let agencyId: string;
+
+  beforeAll(async () => {
+    good = await SimulatedDevice.start({ communities: ['public'], sysName: 'good-router' });
+    bad = await SimulatedDevice.start({ communities: ['public'], sysName: 'bad\u0000name', sysDescr: `${'x'.repeat(5000)}\u0000` });
+    t = await startApp(engine);
+    await t.http().post('/api/v1/administrative-units/official-list').send(official).expect(200);
+    const commune = (await t.http().get('/api/v1/administrative-units').query({ code: '21601' })).body.items[0];
+    agencyId = (await t.http().post('/api/v1/agencies').send({ code: 'UBND-21601', name: 'UBND xã Nhơn Châu', kind: 'commune_committee', administrativeUnitId: commune.id }).expect(201)).body.id;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await good?.stop();
+    await bad?.stop();
+  });
+
+  const device = async (name: string, port: number) => {
+    const d = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'router', name, status: 'active', commissionedOn: '2024-01-01', managementAddress: '127.0.0.1' }).expect(201)).body;
+    await t.http().put(`/api/v1/devices/${d.id}/snmp`).send({ version: '2c', community: 'public', port, intervalSeconds: 1, timeoutMs: 300, retries: 0 }).expect(200);
+    return d as { id: string };
+  };
+  const state = async (id: string) => (await t.http().get(`/api/v1/devices/${id}/poll-state`)).body;
+
+  it('stores a sysName with a NUL and a 5,000-character sysDescr, and keeps recording every other device', async () => {
+    const g = await device('good', good.port);
+    await until('the good device up', async () => (await state(g.id)).state === 'up');
+    good.goDown();
+    await until('the good device down', async () => (await state(g.id)).state === 'down');
+
+    const b = await device('bad', bad.port);
+    const polled = await until('the bad device polled', async () => {
+      const s = await state(b.id);
+      return s.state === 'up' && s;
+    });
+    expect(polled.sysName).toBe('bad\uFFFDname');
+    expect(polled.sysDescr).toHaveLength(2000);
+
+    // The good device comes back: its outage closes, its state is up, although the bad one polls beside it.
+    good.comeBack();
+    await until('the good device up again', async () => (await state(g.id)).state === 'up');
+    // The ledger is written within a second of the poll (the poller flushes once a second).
+    const list = await until('the outage closed in the ledger', async () => {
+      const items: Array<{ cause: string; endedAt: string | null }> = (await t.http().get(`/api/v1/devices/${g.id}/outages`).query({ from: new Date(Date.now() - 3_600_000).toISOString() }).expect(200)).body.items;
+      return items.length > 0 && items.every((o) => o.endedAt !== null) && items;
+    });
+    expect(list.map((o) => o.cause)).toEqual(['unreachable']);
+
+    const [stored] = await t.ds.query(`SELECT sys_name FROM device_poll_state WHERE device_id = $1`, [b.id]);
+    expect(stored.sys_name).toBe('bad\uFFFDname');
+    const health = await t.as().get('/health').expect(200);
+    expect(health.body.info.pollResults).toEqual({ status: 'up', pending: 0, setAside: 0 });
+  }, 60_000);
+
+  it('sets aside a result the database still refuses, writes the rest of the batch, and says so', async () => {
+    const store = t.app.get(PollingStore);
+    const metrics = new PollingMetrics();
+    const writes = new PendingWrites(store, metrics);
+    const [a, b] = await Promise.all([
+      t.http().post('/api/v1/devices').send({ agencyId, kind: 'router', name: 'a', commissionedOn: '2024-01-01' }).expect(201),
+      t.http().post('/api/v1/devices').send({ agencyId, kind: 'router', name: 'b', commissionedOn: '2024-01-01' }).expect(201),
+    ]);
+    const at = Date.now();
+    const record = (deviceId: string, message: string) => ({
+      deviceId,
+      memory: { ...emptyMemory(), state: 'down' as const, since: at, lastFailure: 'timeout' as const, lastFailureMessage: message },
+      events: [{ kind: 'open' as const, cause: 'unreachable' as const, ifIndex: null, wanLinkId: null, at, detail: message }],
+      changed: true,
+      polledAt: at,
+    });
+    writes.push(record(a.body.id, 'no answer'));
+    // A value that reached the writer unsanitised: PostgreSQL refuses the NUL byte.
+    writes.push(record(b.body.id, 'bad\u0000detail'));
+    await writes.flush();
+    const rows: Array<{ device_id: string }> = await t.ds.query(`SELECT device_id FROM outage WHERE device_id = ANY($1)`, [[a.body.id, b.body.id]]);
+    expect(rows.map((r) => r.device_id)).toEqual([a.body.id]);
+    expect(metrics.writer.setAside).toEqual([expect.objectContaining({ deviceId: b.body.id })]);
+    expect(metrics.writer.failingSince).toBeNull();
+    expect((await metrics.registry.getSingleMetricAsString('hatang_poll_results_set_aside_total')).trim().split('\n').pop()).toBe('hatang_poll_results_set_aside_total 1');
+
+    // A writer whose every batch fails makes /health say so (503), not "ok".
+    const live = t.app.get(PollingMetrics).writer;
+    live.failingSince = Date.now();
+    live.lastError = 'Connection terminated unexpectedly';
+    try {
+      const health = await t.as().get('/health').expect(503);
+      expect(health.body.detail).toBe('Unhealthy: pollResults');
+      expect(health.body.checks.pollResults).toMatchObject({ status: 'down', lastError: 'Connection terminated unexpectedly' });
+    } finally {
+      live.failingSince = null;
+      live.lastError = null;
+    }
+  });
+
+  it('answers 400, naming the field, to poll results with a NUL or an impossible uptime', async () => {
+    const poller = await t.token({ role: 'poller' });
+    const at = new Date().toISOString();
+    const deviceId = '00000000-0000-4000-8000-000000000001';
+    const nul = await t.as(poller).post('/api/v1/poller/results').send({ items: [{ deviceId, at, reading: { sysName: 'bad\u0000name', interfaces: [] } }] }).expect(400);
+    expect(nul.body.errors).toEqual([expect.objectContaining({ field: 'items[0].reading.sysName', message: expect.stringContaining('NUL') })]);
+    const huge = await t.as(poller).post('/api/v1/poller/results').send({ items: [{ deviceId, at, reading: { sysUpTimeTicks: 1e308, interfaces: [] } }] }).expect(400);
+    expect(huge.body.errors).toEqual([expect.objectContaining({ field: 'items[0].reading.sysUpTimeTicks' })]);
+  });
+});
