@@ -43,7 +43,7 @@ describe('cli import and export', () => {
       file('agencies.csv', ['code,name,kind,administrativeUnitCode', 'UBND-21550,Ủy ban nhân dân phường Nhơn Bình,commune_committee,21550']),
     );
     expect(agencies).toMatchObject({ code: 0 });
-    expect(agencies.stdout).toContain('Created 1, updated 0 of 1 rows');
+    expect(agencies.stdout).toContain('Created 1, updated 0, 0 unchanged, of 1 rows');
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -69,13 +69,13 @@ describe('cli import and export', () => {
     const good = file('pcs.csv', ['agencyCode,kind,name,serialNumber,status,commissionedOn', ...pcs]);
     const dry = await cli('import', 'devices', good, '--dry-run');
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain('Dry run, nothing written: would create 2500, update 0 of 2500 rows');
+    expect(dry.stdout).toContain('Dry run, nothing written: would create 2500, update 0, 0 unchanged, of 2500 rows');
     expect(dry.stderr).toContain('checked 2,000/2,500 rows (80%)');
     expect(dry.stderr).toContain('checked in the database (dry run) 2,500/2,500 rows (100%)');
     expect(await devicesNamed('PCX')).toBe(0);
 
     const real = await cli('import', 'devices', good);
-    expect(real.stdout).toContain('Created 2500, updated 0 of 2500 rows');
+    expect(real.stdout).toContain('Created 2500, updated 0, 0 unchanged, of 2500 rows');
     expect(real.stderr).toContain('written 2,500/2,500 rows (100%)');
 
     const out = join(dir, 'pcs.xlsx');

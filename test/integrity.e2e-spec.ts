@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { IndicatorsService } from '@app/coverage';
 import { ENGINES } from './support/databases';
 import { startApp, type TestApp } from './support/app';
 
@@ -76,6 +77,23 @@ describe.each(ENGINES)('integrity on %s', (engine) => {
     expect((await auditOf(device.id)).map((e) => e.action)).toEqual(['create', 'update']);
 
     await t.http().delete(`/api/v1/devices/${device.id}`).set('If-Match', `"other", ${v2}`).expect(204);
+  });
+
+  it('writes nothing for a write that changes nothing, and nothing when the catalogue is synced again', async () => {
+    const device = await newDevice('R-noop');
+    const read = await t.http().get(`/api/v1/devices/${device.id}`).expect(200);
+    const same = await t.http().patch(`/api/v1/devices/${device.id}`).send({ name: 'R-noop', kind: 'router' }).expect(200);
+    expect(same.headers.etag).toBe(read.headers.etag);
+    expect((await auditOf(device.id)).map((e) => e.action)).toEqual(['create']);
+
+    // Each process start syncs the built-in indicators: a second sync, as at a restart, adds no entries.
+    const indicatorEntries = async () => (await t.http().get('/api/v1/audit').query({ entityType: 'indicator', limit: 1 }).expect(200)).body.total as number;
+    await t.http().get('/api/v1/indicators').expect(200);
+    const before = await indicatorEntries();
+    const indicators = t.app.get(IndicatorsService) as unknown as { catalogue?: Promise<void>; ensureCatalogue(): Promise<void> };
+    indicators.catalogue = undefined;
+    await indicators.ensureCatalogue();
+    expect(await indicatorEntries()).toBe(before);
   });
 
   it('pages 10,000 rows that share one timestamp, each once, and exports them all', async () => {

@@ -166,7 +166,7 @@ export class ImportSheetCommand extends CommandRunner {
     for (const p of updates.slice(0, 50)) process.stdout.write(`  row ${p.row}: update ${p.id}\n`);
     if (updates.length > 50) process.stdout.write(`  … and ${result.updated - 50} more updates\n`);
     process.stdout.write(
-      `${result.dryRun ? 'Dry run, nothing written: would create' : 'Created'} ${result.created}, ${result.dryRun ? 'update' : 'updated'} ${result.updated} of ${result.rows} rows in ${seconds} s\n`,
+      `${result.dryRun ? 'Dry run, nothing written: would create' : 'Created'} ${result.created}, ${result.dryRun ? 'update' : 'updated'} ${result.updated}, ${result.unchanged} unchanged, of ${result.rows} rows in ${seconds} s\n`,
     );
   }
 }

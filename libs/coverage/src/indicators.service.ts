@@ -43,7 +43,8 @@ export class IndicatorsService implements OnApplicationBootstrap {
       const existing = new Map((await m.find(Indicator, { where: { builtin: true } })).map((i) => [i.code, i]));
       for (const c of CATALOGUE) {
         const before = existing.get(c.code);
-        if (before && JSON.stringify(before.definition) === JSON.stringify(c.definition) && before.labelVi === c.labelVi && before.labelEn === c.labelEn) continue;
+        // jsonb gives keys back in its own order: compare canonically, or every start rewrites (and audits) the whole catalogue.
+        if (before && canonicalJson(before.definition) === canonicalJson(c.definition) && before.labelVi === c.labelVi && before.labelEn === c.labelEn) continue;
         const after = await m.save(Indicator, { ...(before ?? {}), ...c, builtin: true });
         await this.audit.record(m, SYSTEM, [{ action: before ? 'update' : 'create', entityType: 'indicator', entityId: after.id, before: before ?? null, after }]);
       }
@@ -180,4 +181,11 @@ function builtinError(i: Indicator): CoverageError {
 
 export function isUuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}
+
+/** JSON with object keys sorted at every level, to compare values that came back from jsonb. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }

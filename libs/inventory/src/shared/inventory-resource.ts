@@ -10,6 +10,11 @@ export interface Identified {
   id: string;
 }
 
+/** Filled by a write: the items (by their index in the request) that an update left as they were. */
+export interface WriteOutcome {
+  unchangedIndexes?: Set<number>;
+}
+
 /** A record as it will be after the write, with its place in the request, for the checks. */
 export interface Candidate<E> {
   index: number;
@@ -185,9 +190,9 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     ops: { create?: C[]; update?: Array<U & Identified>; delete?: string[] },
     ctx: ChangeContext,
     m?: EntityManager,
-    options: { indexed?: boolean; ifMatch?: Record<string, string> } = {},
+    options: { indexed?: boolean; ifMatch?: Record<string, string>; outcome?: WriteOutcome } = {},
   ): Promise<E[]> {
-    const run = (tx: EntityManager) => this.writeIn(tx, ops, ctx, options.indexed ?? false, options.ifMatch);
+    const run = (tx: EntityManager) => this.writeIn(tx, ops, ctx, options.indexed ?? false, options.ifMatch, options.outcome);
     try {
       return m ? await run(m) : await this.ds.transaction(run);
     } catch (err) {
@@ -201,6 +206,7 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     ctx: ChangeContext,
     indexed: boolean,
     ifMatch?: Record<string, string>,
+    outcome?: WriteOutcome,
   ): Promise<E[]> {
     const creates = ops.create ?? [];
     const updates = ops.update ?? [];
@@ -281,8 +287,11 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     await this.afterWrite(candidates, m);
 
     const written = await this.loadMany(candidates.map((c) => c.after.id), m);
+    // An update that changes nothing writes nothing: no audit entry whose before equals its after.
+    const unchanged = new Set(candidates.filter((c) => c.before !== null && Object.keys(this.changedFields(c.before, c.after)).length === 0).map((c) => c.index));
+    if (outcome) outcome.unchangedIndexes = unchanged;
     await this.audit.record(m, ctx, [
-      ...candidates.map((c) => ({
+      ...candidates.filter((c) => !unchanged.has(c.index)).map((c) => ({
         action: c.before ? ('update' as const) : ('create' as const),
         entityType: this.type,
         entityId: c.after.id,

@@ -21,7 +21,7 @@ import { CreateWanLink, UpdateWanLink, WanLinkQuery } from '../equipment/wan-lin
 import { WanLink } from '../equipment/wan-link.entity';
 import { WanLinksService } from '../equipment/wan-links.service';
 import { type FieldProblem, InventoryError, InventoryErrorCode } from '../shared/inventory-error';
-import { anyOf, type Identified, type InventoryResource } from '../shared/inventory-resource';
+import { anyOf, type Identified, type InventoryResource, type WriteOutcome } from '../shared/inventory-resource';
 import type { ListQuery } from '../shared/list-query';
 import { validateInput } from '../shared/validation';
 
@@ -67,8 +67,10 @@ export interface ImportOutcome {
   rows: number;
   created: number;
   updated: number;
+  /** Rows that match a record and would change nothing in it: nothing written, nothing audited. */
+  unchanged: number;
   /** What each row does (first 1,000 rows of a dry run). */
-  plan?: Array<{ row: number; action: 'create' | 'update'; id?: string }>;
+  plan?: Array<{ row: number; action: 'create' | 'update' | 'unchanged'; id?: string }>;
 }
 
 /** Where a long import stands: rows checked, then rows written (in one transaction). */
@@ -267,9 +269,10 @@ export class Spreadsheets {
     options.onProgress?.({ phase: 'check', done: rows.length, total: rows.length });
     options.onProgress?.({ phase: 'write', done: 0, total: creates.length + updates.length });
     let forbidden = false;
+    const outcome: WriteOutcome = {};
     try {
       await this.ds.transaction(async (m) => {
-        await spec.service.write({ create: creates.map((c) => c.value), update: updates.map((u) => u.value) }, { ...ctx, source: 'import' }, m, { indexed: true });
+        await spec.service.write({ create: creates.map((c) => c.value), update: updates.map((u) => u.value) }, { ...ctx, source: 'import' }, m, { indexed: true, outcome });
         if (!keep) throw ROLLBACK;
       });
     } catch (err) {
@@ -288,14 +291,21 @@ export class Spreadsheets {
       }
     }
     if (problems.length) throw rejected(problems, forbidden);
+    // The write's item k is the file's row order[k].
+    const unchangedRows = new Set([...(outcome.unchangedIndexes ?? [])].map((k) => order[k]));
     options.onProgress?.({ phase: 'write', done: creates.length + updates.length, total: creates.length + updates.length });
     return {
       dryRun: !!options.dryRun,
       rows: rows.length,
       created: creates.length,
-      updated: updates.length,
+      updated: updates.length - unchangedRows.size,
+      unchanged: unchangedRows.size,
       ...(options.dryRun
-        ? { plan: rows.slice(0, 1000).map((_, i) => ({ row: rowNumber(i), action: existing[i] ? ('update' as const) : ('create' as const), ...(existing[i] ? { id: existing[i] } : {}) })) }
+        ? {
+            plan: rows
+              .slice(0, 1000)
+              .map((_, i) => ({ row: rowNumber(i), action: unchangedRows.has(i) ? ('unchanged' as const) : existing[i] ? ('update' as const) : ('create' as const), ...(existing[i] ? { id: existing[i] } : {}) })),
+          }
         : {}),
     };
   }
