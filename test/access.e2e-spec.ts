@@ -152,13 +152,13 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       // Moving a device out of the scope, or creating one outside it.
       const move = await as('network_admin@52').patch(`/api/v1/devices/${device.nhonBinh}`).send({ agencyId: agency.lienChieu }).expect(403);
       expect(move.body.errors).toEqual([{ field: 'agencyId', message: `outside your scope (${unit['52'].name})` }]);
-      const create = await as('network_admin@540').post('/api/v1/devices').send([{ agencyId: agency.nhonBinh, kind: 'switch' }, { agencyId: agency.anLao, kind: 'switch' }]).expect(403);
+      const create = await as('network_admin@540').post('/api/v1/devices').send([{ agencyId: agency.nhonBinh, kind: 'switch', commissionedOn: '2015-01-01' }, { agencyId: agency.anLao, kind: 'switch', commissionedOn: '2015-01-01' }]).expect(403);
       expect(create.body.errors).toEqual([{ field: '[1].agencyId', message: `outside your scope (${unit['540'].name})` }]);
       await as('network_admin@stttt').post('/api/v1/devices').send({ agencyId: agency.nhonBinh, kind: 'switch' }).expect(403);
       // An agency of the district may not hang under an agency outside it.
       const orphan = await as('network_admin@540').post('/api/v1/agencies').send({ name: 'Trạm y tế', kind: 'health_station', administrativeUnitId: unit['21550'].id, parentId: agency.stttt }).expect(403);
       expect(orphan.body.errors).toEqual([{ field: 'parentId', message: `outside your scope (${unit['540'].name})` }]);
-      await as('network_admin@stttt').post('/api/v1/devices').send({ agencyId: agency.cntt, kind: 'switch', serialNumber: 'SN-CNTT-2' }).expect(201);
+      await as('network_admin@stttt').post('/api/v1/devices').send({ agencyId: agency.cntt, kind: 'switch', serialNumber: 'SN-CNTT-2', commissionedOn: '2015-01-01' }).expect(201);
 
       // Import: one row of Đà Nẵng (by agency code, or a serial number of Đà Nẵng) and nothing is written.
       const csv = [

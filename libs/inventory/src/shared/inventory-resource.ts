@@ -233,7 +233,9 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     const outOfScope = bulk ? await this.loadMany([...updateIds, ...deletes].filter((id) => !existing.has(id)), m) : new Map<string, E>();
     const missing = (id: string) => (outOfScope.has(id) ? `${this.type} ${id} is outside your scope (${describeScope(ctx.scope)})` : `${this.type} ${id} does not exist`);
     const seen = new Set<string>();
-    const candidates: Candidate<E>[] = creates.map((c, index) => ({ index, before: null, after: this.build(c) }));
+    // A field the input left out takes its default before the checks (a validated DTO carries it as
+    // undefined, which would hide the default: an "active" device without commissionedOn got through).
+    const candidates: Candidate<E>[] = creates.map((c, index) => ({ index, before: null, after: this.build(withoutUndefined(c)) }));
     updates.forEach((u, i) => {
       const index = creates.length + i;
       const before = existing.get(u.id);
@@ -381,6 +383,10 @@ export function etagMatches(header: string, current: string): boolean {
     .split(',')
     .map((t) => t.trim())
     .some((t) => t === '*' || t === current);
+}
+
+function withoutUndefined<T extends object>(input: T): T {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as T;
 }
 
 export function newId(input: object): string {
