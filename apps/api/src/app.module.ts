@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccessModule } from '@app/access';
 import type { Environment } from '@app/config';
@@ -9,7 +9,7 @@ import { CoverageModule } from '@app/coverage';
 import { PollingModule } from '@app/polling';
 import { ENTITIES } from './entities';
 import { HealthController } from './http/health.controller';
-import { Metrics, MetricsController, MetricsInterceptor } from './http/metrics';
+import { Metrics, MetricsController } from './http/metrics';
 import { ProblemFilter } from './http/problem.filter';
 
 @Module({})
@@ -44,7 +44,6 @@ export class AppModule {
       providers: [
         Metrics,
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: MetricsInterceptor },
       ],
     };
   }

@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Environment } from '@app/config';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { Metrics, requestMetrics } from './http/metrics';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT = '20mb';
@@ -24,6 +25,7 @@ export function httpOptionsOf(env: Pick<Environment, 'CORS_ORIGINS' | 'TRUST_PRO
 export function configureApp(app: INestApplication, options: HttpOptions = {}): void {
   const express = app as NestExpressApplication;
   express.set('trust proxy', options.trustProxy ?? 0);
+  express.use(requestMetrics(app.get(Metrics)));
   // Swagger UI runs an inline script: its page gets every header but the content security policy.
   const strict = helmet();
   const docs = helmet({ contentSecurityPolicy: false });

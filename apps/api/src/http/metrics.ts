@@ -1,8 +1,7 @@
-import { type CallHandler, Controller, type ExecutionContext, Get, Header, Injectable, type NestInterceptor } from '@nestjs/common';
+import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { type Observable, tap } from 'rxjs';
 import { Permission, Requires } from '@app/inventory';
 import { PollingMetrics } from '@app/polling';
 
@@ -22,23 +21,17 @@ export class Metrics {
   }
 }
 
-/** Times every request under its route pattern (not its URL, which would explode label cardinality). */
-@Injectable()
-export class MetricsInterceptor implements NestInterceptor {
-  constructor(private readonly metrics: Metrics) {}
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
-    const stop = this.metrics.httpDuration.startTimer({ method: req.method });
-    const done = (status: number) => stop({ route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(status) });
-    return next.handle().pipe(
-      tap({
-        next: () => done(http.getResponse<Response>().statusCode),
-        error: (e: { status?: number; getStatus?: () => number }) => done(e.getStatus?.() ?? e.status ?? 500),
-      }),
-    );
-  }
+/**
+ * Times every request under its route pattern (not its URL, which would explode label cardinality)
+ * with the status it was really answered with: read when the answer is sent, so a 401 from the
+ * guard, a 404 from the inventory or a 412 are counted as such, not as 500.
+ */
+export function requestMetrics(metrics: Metrics): (req: Request, res: Response, next: NextFunction) => void {
+  return (req, res, next) => {
+    const stop = metrics.httpDuration.startTimer({ method: req.method });
+    res.once('finish', () => stop({ route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  };
 }
 
 @ApiExcludeController()
