@@ -40,6 +40,28 @@ export function statusOf(code: InventoryErrorCode): number {
   }
 }
 
+const RETRY_AFTER_SECONDS = 5;
+const UNAVAILABLE = (): Problem => ({
+  type: 'urn:hatang:problem:database_unavailable',
+  title: 'Service Unavailable',
+  status: 503,
+  detail: `The database cannot be reached; nothing was changed. Try again in ${RETRY_AFTER_SECONDS} seconds.`,
+});
+
+/**
+ * The database is down or refusing connections (not this request's fault): connection errors
+ * of the driver and the network, SQLSTATE class 08 (connection), 57P (operator intervention),
+ * 53300 (too many connections), a database closed to connections, or the pool timing out.
+ */
+export function databaseUnreachable(exception: unknown): boolean {
+  const e = exception as { code?: unknown; message?: unknown; driverError?: { code?: unknown; message?: unknown } } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = String(e.driverError?.code ?? e.code ?? '');
+  const message = String(e.driverError?.message ?? e.message ?? '');
+  if (/^(08|57P)/.test(code) || code === '53300' || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE'].includes(code)) return true;
+  return /not currently accepting connections|Connection terminated|timeout exceeded when trying to connect|PGlite (pool )?(is|has been) closed|Client has encountered a connection error/i.test(message);
+}
+
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
@@ -53,6 +75,7 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 @Catch()
@@ -63,8 +86,9 @@ export class ProblemFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const problem = this.toProblem(exception);
+    const problem = databaseUnreachable(exception) ? UNAVAILABLE() : this.toProblem(exception);
     problem.instance = req.originalUrl;
+    if (problem.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 
