@@ -96,6 +96,25 @@ describe.each(ENGINES)('integrity on %s', (engine) => {
     expect(await indicatorEntries()).toBe(before);
   });
 
+  it('applies the same rules on create as on update: no active device without commissionedOn', async () => {
+    const res = await t.http().post('/api/v1/devices').send({ agencyId: agency.id, kind: 'router', name: 'R-undated' }).expect(400);
+    expect(res.body.errors).toEqual([{ field: 'commissionedOn', message: 'an active item needs commissionedOn' }]);
+    await t.http().post('/api/v1/devices').send({ agencyId: agency.id, kind: 'router', name: 'R-planned', status: 'planned' }).expect(201);
+    await t.http().post('/api/v1/wan-links').send({ agencyId: agency.id, network: 'internet', medium: 'fibre' }).expect(400);
+  });
+
+  it('labels each answer in /metrics with its real status', async () => {
+    await t.http().get('/api/v1/devices/00000000-0000-4000-8000-000000000000').expect(404);
+    await t.as('hat_not-a-token').get('/api/v1/devices').expect(401);
+    await t.http().post('/api/v1/devices').send({ agencyId: agency.id, kind: 'toaster' }).expect(400);
+    const text = (await t.http().get('/metrics').expect(200)).text;
+    const count = (route: string, status: number) => Number(new RegExp(`hatang_http_request_duration_seconds_count\\{method="[A-Z]+",route="${route.replace(/[/:]/g, (c) => `\\${c}`)}",status="${status}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    expect(count('/api/v1/devices/:id', 404)).toBeGreaterThanOrEqual(1);
+    expect(count('/api/v1/devices', 401)).toBeGreaterThanOrEqual(1);
+    expect(count('/api/v1/devices', 400)).toBeGreaterThanOrEqual(1);
+    expect(text).not.toMatch(/status="500"/);
+  });
+
   it('pages 10,000 rows that share one timestamp, each once, and exports them all', async () => {
     const lan = (await t.http().post('/api/v1/lans').send({ agencyId: agency.id, name: 'LAN', departmentsTotal: 1, departmentsJoined: 1, commissionedOn: '2014-01-01' }).expect(201)).body;
     // One bulk write is one transaction: every row gets the same created_at, as the demo's 6,091 devices do.

@@ -15,7 +15,7 @@ const reading = (uptimeTicks: number, extra: Partial<DeviceReading> = {}): Devic
 });
 
 /** Runs a scripted timeline: [seconds after T0, reading or failure]. */
-function run(steps: Array<[number, DeviceReading | 'timeout' | 'malformed']>, links = [{ ifIndex: 2, wanLinkId: 'link-1' }]) {
+function run(steps: Array<[number, DeviceReading | 'timeout' | 'malformed' | 'auth']>, links = [{ ifIndex: 2, wanLinkId: 'link-1' }]) {
   let memory: DeviceMemory = emptyMemory();
   const events = [];
   let rebooted = 0;
@@ -145,5 +145,43 @@ describe('poll state machine', () => {
     ]);
     expect(events.filter((e) => e.kind !== 'monitor')).toEqual([]);
     expect(memory).toMatchObject({ state: 'up', lastFailure: 'malformed' });
+  });
+
+  it('takes a sysUpTime that stands still for a frozen clock, shown once, not a reboot at every poll', () => {
+    const steps: Array<[number, DeviceReading]> = Array.from({ length: 43 }, (_, i) => [i * 10, reading(697_202_257)]);
+    const { events, memory, rebooted } = run([...steps, [430, reading(697_202_257 + 1_000)], [440, reading(697_202_257 + 2_000)]]);
+    expect(rebooted).toBe(0);
+    expect(events.filter((e) => e.kind !== 'monitor')).toEqual([]);
+    // It moved again: no longer frozen.
+    expect(memory.uptimeFrozenSince).toBeNull();
+    const frozen = run(steps);
+    expect(frozen.memory.uptimeFrozenSince).toBe(T0);
+    // A real step back is still a reboot.
+    expect(run([[0, reading(500_000)], [10, reading(500_000)], [20, reading(300)]]).rebooted).toBe(1);
+  });
+
+  it('keeps a device that refuses the credentials in a state of its own, with monitoring paused and its outage closed', () => {
+    const { events, memory } = run([
+      [0, reading(100_000)],
+      [60, 'timeout'],
+      [120, 'auth'],
+      [180, 'auth'],
+      [240, reading(124_000)],
+    ]);
+    expect(events.map((e) => [e.kind, 'cause' in e ? e.cause : null, e.at])).toEqual([
+      ['monitor', null, 0],
+      ['open', 'unreachable', 60],
+      ['close', 'unreachable', 120],
+      ['unmonitor', null, 120],
+      ['monitor', null, 240],
+    ]);
+    expect(memory).toMatchObject({ state: 'up', since: T0 + 240_000, lastFailure: null });
+    const refusing = run([[0, reading(100_000)], [60, 'auth']]).memory;
+    expect(refusing).toMatchObject({ state: 'refused', since: T0 + 60_000, lastFailure: 'auth', monitored: false });
+  });
+
+  it('remembers the time of the last poll, answered or not', () => {
+    expect(run([[0, reading(100_000)], [60, 'malformed']]).memory.polledAt).toBe(T0 + 60_000);
+    expect(run([[0, 'malformed']]).memory).toMatchObject({ polledAt: T0, state: null });
   });
 });

@@ -8,7 +8,8 @@ export type InterfaceRow = Omit<InterfaceMemory, 'countersAt'> & { countersAt?: 
 export const SNMP_VERSIONS = ['2c', '3'] as const;
 export const OUTAGE_CAUSES = ['unreachable', 'rebooted', 'interface_down'] as const;
 export type OutageCause = (typeof OUTAGE_CAUSES)[number];
-export const DEVICE_STATES = ['up', 'down'] as const;
+/** `refused`: the device answers but refuses the credentials: neither up nor down, not known to be up. */
+export const DEVICE_STATES = ['up', 'down', 'refused'] as const;
 export type DeviceState = (typeof DEVICE_STATES)[number];
 
 /** How to poll one device. Secrets are stored encrypted (SecretBox) and never returned. */
@@ -111,6 +112,10 @@ export class DevicePollState {
 
   @Column({ type: 'int', nullable: true })
   engineBoots: number | null;
+
+  /** Since when the device's uptime has not moved between answers (a frozen agent clock); null while it moves. */
+  @Column({ type: 'timestamptz', nullable: true })
+  uptimeFrozenSince: Date | null;
 
   @Column({ type: 'varchar', length: 255, nullable: true })
   sysName: string | null;

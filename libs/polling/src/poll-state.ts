@@ -8,9 +8,13 @@ import type { DeviceState, OutageCause } from './entities';
 export interface DeviceMemory {
   state: DeviceState | null;
   since: number | null;
+  /** The last poll, answered or not. */
+  polledAt: number | null;
   lastAnswerAt: number | null;
   uptimeSource: UptimeSource | null;
   uptimeTicks: number | null;
+  /** Since when uptime has stood still between answers (a frozen agent clock, a recording): not a reboot. */
+  uptimeFrozenSince: number | null;
   bootedAt: number | null;
   engineBoots: number | null;
   sysName: string | null;
@@ -62,7 +66,9 @@ export type LedgerEvent =
   | { kind: 'open'; cause: OutageCause; at: number; ifIndex: number | null; wanLinkId: string | null; detail: string }
   | { kind: 'close'; cause: OutageCause; ifIndex: number | null; at: number; recause?: OutageCause; detail?: string }
   | { kind: 'record'; cause: OutageCause; from: number; to: number; detail: string }
-  | { kind: 'monitor'; at: number };
+  | { kind: 'monitor'; at: number }
+  /** Monitoring pauses (the device refuses the credentials): the time until it answers again is unknown. */
+  | { kind: 'unmonitor'; at: number };
 
 export interface PollStep {
   next: DeviceMemory;
@@ -80,9 +86,11 @@ export function emptyMemory(): DeviceMemory {
   return {
     state: null,
     since: null,
+    polledAt: null,
     lastAnswerAt: null,
     uptimeSource: null,
     uptimeTicks: null,
+    uptimeFrozenSince: null,
     bootedAt: null,
     engineBoots: null,
     sysName: null,
@@ -104,13 +112,35 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
   let changed = false;
   let rebooted = false;
   let wrapped = false;
+  next.polledAt = at;
+  const failure = outcome.reading ? null : (outcome.failure ?? { reason: 'timeout' as const, message: 'no answer' });
+  if (failure?.reason === 'auth') {
+    // It answers, so it is reachable; but without its uptime and interfaces it is not known to be
+    // up either. Its own state; monitoring pauses, so availability counts the time as unknown.
+    if (next.lastFailure !== failure.reason || next.lastFailureMessage !== failure.message) changed = true;
+    next.lastFailure = failure.reason;
+    next.lastFailureMessage = failure.message;
+    if (next.unreachableSince !== null) {
+      events.push({ kind: 'close', cause: 'unreachable', ifIndex: null, at, detail: `${failure.message} (it answers, refusing the credentials)` });
+      next.unreachableSince = null;
+    }
+    if (memory.monitored) {
+      events.push({ kind: 'unmonitor', at });
+      next.monitored = false;
+    }
+    if (next.state !== 'refused') {
+      next.state = 'refused';
+      next.since = at;
+      changed = true;
+    }
+    return { next, events, changed, rebooted, wrapped };
+  }
   if (!memory.monitored) {
     events.push({ kind: 'monitor', at });
     next.monitored = true;
   }
 
-  if (!outcome.reading) {
-    const failure = outcome.failure ?? { reason: 'timeout' as const, message: 'no answer' };
+  if (failure) {
     if (next.lastFailure !== failure.reason || next.lastFailureMessage !== failure.message) changed = true;
     next.lastFailure = failure.reason;
     next.lastFailureMessage = failure.message;
@@ -128,7 +158,7 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
     return { next, events, changed, rebooted, wrapped };
   }
 
-  const r = outcome.reading;
+  const r = outcome.reading!;
   if (next.lastFailure !== null) changed = true;
   next.lastFailure = null;
   next.lastFailureMessage = null;
@@ -146,8 +176,17 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
         if (diff > TIMETICKS_MODULUS / 2) diff -= TIMETICKS_MODULUS;
         wrapped = ticks < memory.uptimeTicks && diff >= -tolerance(elapsedTicks);
       }
-      rebooted = diff < -tolerance(elapsedTicks);
+      // The same reading again after time has passed is a clock that stands still, not a step back.
+      const frozen = ticks === memory.uptimeTicks && diff < -tolerance(elapsedTicks);
+      rebooted = diff < -tolerance(elapsedTicks) && !frozen;
       if (source === 'snmpEngineTime' && memory.engineBoots !== null && r.engineBoots !== null && r.engineBoots > memory.engineBoots) rebooted = true;
+      if (frozen && next.uptimeFrozenSince === null) {
+        next.uptimeFrozenSince = memory.lastAnswerAt;
+        changed = true;
+      } else if (!frozen && ticks !== memory.uptimeTicks && next.uptimeFrozenSince !== null) {
+        next.uptimeFrozenSince = null;
+        changed = true;
+      }
     }
     const bootedAt = at - ticks * 10;
     if (memory.uptimeSource !== source || rebooted || next.bootedAt === null) changed = true;

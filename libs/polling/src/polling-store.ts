@@ -124,6 +124,8 @@ export class PollingStore {
         lastAnswerAt: s.lastAnswerAt?.getTime() ?? null,
         uptimeSource: s.uptimeSource as UptimeSource | null,
         uptimeTicks: s.uptimeTicks,
+        uptimeFrozenSince: s.uptimeFrozenSince?.getTime() ?? null,
+        polledAt: s.polledAt.getTime(),
         bootedAt: s.bootedAt?.getTime() ?? null,
         engineBoots: s.engineBoots,
         sysName: s.sysName,
@@ -144,6 +146,7 @@ export class PollingStore {
       if (o.cause === 'interface_down' && o.ifIndex !== null) m.interfacesDown = [...m.interfacesDown, o.ifIndex];
     }
     const monitored: Array<{ deviceId: string }> = await this.ds.query(`SELECT device_id AS "deviceId" FROM device_monitoring WHERE ended_at IS NULL AND device_id = ANY($1)`, [deviceIds]);
+    // A device that refuses the credentials has no open span: its next answer opens one.
     for (const m of monitored) out.get(m.deviceId)!.monitored = true;
     return out;
   }
@@ -153,8 +156,10 @@ export class PollingStore {
     if (records.length === 0) return 0;
     return this.ds.transaction(async (m) => {
       let writes = 0;
-      // First polls open a monitoring span each: one statement for all of them.
-      const monitors = records.flatMap((r) => r.events.filter((e) => e.kind === 'monitor').map((e) => ({ deviceId: r.deviceId, at: new Date(e.at) })));
+      // First polls open a monitoring span each: one statement for all of them. A device whose
+      // monitoring also pauses in this batch has its events applied one by one, in order.
+      const pausing = new Set(records.filter((r) => r.events.some((e) => e.kind === 'unmonitor')).map((r) => r.deviceId));
+      const monitors = records.flatMap((r) => (pausing.has(r.deviceId) ? [] : r.events.filter((e) => e.kind === 'monitor').map((e) => ({ deviceId: r.deviceId, at: new Date(e.at) }))));
       for (let i = 0; i < monitors.length; i += CHUNK) {
         const chunk = monitors.slice(i, i + CHUNK);
         await m.query(
@@ -166,7 +171,7 @@ export class PollingStore {
         );
         writes += chunk.length;
       }
-      for (const r of records) for (const e of r.events) if (e.kind !== 'monitor') writes += await this.applyEvent(m, r.deviceId, e);
+      for (const r of records) for (const e of r.events) if (e.kind !== 'monitor' || pausing.has(r.deviceId)) writes += await this.applyEvent(m, r.deviceId, e);
       // One row per device: a batch can hold several polls of the same device; the last one wins.
       const latest = new Map<string, PollRecord>();
       for (const r of records) if (r.changed && r.memory.state !== null) latest.set(r.deviceId, r);
@@ -176,12 +181,12 @@ export class PollingStore {
         const rows = changed.slice(i, i + CHUNK).map((r) => stateRow(r));
         const col = <K extends keyof DevicePollState>(k: K) => rows.map((r) => r[k] ?? null);
         await m.query(
-          `INSERT INTO device_poll_state (device_id, state, since, polled_at, last_answer_at, uptime_source, uptime_ticks, booted_at, engine_boots, sys_name, sys_descr, sys_object_id, interfaces, last_failure, last_failure_message)
-           SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::varchar[], $7::bigint[], $8::timestamptz[], $9::int[], $10::varchar[], $11::text[], $12::varchar[], $13::jsonb[], $14::varchar[], $15::text[])
+          `INSERT INTO device_poll_state (device_id, state, since, polled_at, last_answer_at, uptime_source, uptime_ticks, booted_at, engine_boots, sys_name, sys_descr, sys_object_id, interfaces, last_failure, last_failure_message, uptime_frozen_since)
+           SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::varchar[], $7::bigint[], $8::timestamptz[], $9::int[], $10::varchar[], $11::text[], $12::varchar[], $13::jsonb[], $14::varchar[], $15::text[], $16::timestamptz[])
            ON CONFLICT (device_id) DO UPDATE SET state = EXCLUDED.state, since = EXCLUDED.since, polled_at = EXCLUDED.polled_at, last_answer_at = EXCLUDED.last_answer_at,
              uptime_source = EXCLUDED.uptime_source, uptime_ticks = EXCLUDED.uptime_ticks, booted_at = EXCLUDED.booted_at, engine_boots = EXCLUDED.engine_boots,
              sys_name = EXCLUDED.sys_name, sys_descr = EXCLUDED.sys_descr, sys_object_id = EXCLUDED.sys_object_id, interfaces = EXCLUDED.interfaces,
-             last_failure = EXCLUDED.last_failure, last_failure_message = EXCLUDED.last_failure_message`,
+             last_failure = EXCLUDED.last_failure, last_failure_message = EXCLUDED.last_failure_message, uptime_frozen_since = EXCLUDED.uptime_frozen_since`,
           [
             col('deviceId'),
             col('state'),
@@ -198,6 +203,7 @@ export class PollingStore {
             rows.map((r) => JSON.stringify(r.interfaces ?? {})),
             col('lastFailure'),
             col('lastFailureMessage'),
+            col('uptimeFrozenSince'),
           ],
         );
         writes += rows.length;
@@ -210,6 +216,9 @@ export class PollingStore {
     switch (e.kind) {
       case 'monitor':
         await m.query(`INSERT INTO device_monitoring (device_id, started_at) SELECT $1, $2 WHERE NOT EXISTS (SELECT 1 FROM device_monitoring WHERE device_id = $1 AND ended_at IS NULL)`, [deviceId, new Date(e.at)]);
+        return 1;
+      case 'unmonitor':
+        await m.query(`UPDATE device_monitoring SET ended_at = GREATEST($2::timestamptz, started_at) WHERE device_id = $1 AND ended_at IS NULL`, [deviceId, new Date(e.at)]);
         return 1;
       case 'open':
         await m.query(
@@ -290,6 +299,7 @@ export function pollStateOf(m: DeviceMemory, polledAt: number): Omit<Partial<Dev
     lastAnswerAt: m.lastAnswerAt === null ? null : new Date(m.lastAnswerAt),
     uptimeSource: m.uptimeSource,
     uptimeTicks: m.uptimeTicks,
+    uptimeFrozenSince: m.uptimeFrozenSince === null ? null : new Date(m.uptimeFrozenSince),
     bootedAt: m.bootedAt === null ? null : new Date(m.bootedAt),
     engineBoots: m.engineBoots,
     sysName: m.sysName,

@@ -79,7 +79,9 @@ export class DevicePollingController {
     const row = await this.ds.getRepository(DevicePollState).findOneBy({ deviceId: id });
     if (!row && !live) throw InventoryError.notFound('poll state of device', id);
     // The in-process poller's memory is newer than the row, which is written only on change.
-    return { ...row, ...(live ? pollStateOf(live, row?.polledAt.getTime() ?? Date.now()) : {}), ...(row ? { polledAt: row.polledAt } : {}), deviceId: id };
+    // polledAt: the last poll, answered or not (the row keeps the last one that changed something).
+    const polledAt = live?.polledAt != null ? new Date(live.polledAt) : (row?.polledAt ?? null);
+    return { ...row, ...(live ? pollStateOf(live, live.polledAt ?? Date.now()) : {}), polledAt, deviceId: id };
   }
 
   @Get('outages')
@@ -163,7 +165,7 @@ export class PollingController {
       ? await this.ds.query(`SELECT id, poller_group AS "pollerGroup", host, started_at AS "startedAt", last_beat_at AS "lastBeatAt" FROM poller_run WHERE stopped_at IS NULL ORDER BY started_at DESC LIMIT 100`)
       : null;
     return {
-      devices: Object.fromEntries(['up', 'down', 'unknown'].map((s) => [s, Number(rows.find((r) => r.state === s)?.n ?? 0)])),
+      devices: Object.fromEntries(['up', 'down', 'refused', 'unknown'].map((s) => [s, Number(rows.find((r) => r.state === s)?.n ?? 0)])),
       openOutages: Object.fromEntries(openOutages.map((o) => [o.cause, Number(o.n)])),
       down,
       pollers: runs,
