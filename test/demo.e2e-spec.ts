@@ -1,6 +1,8 @@
 import { ENGINES } from './support/databases';
 import { startApp, type TestApp } from './support/app';
 import { DemoProvince } from '@app/inventory';
+import { Poller } from '@app/polling';
+import { startDemoAgents } from '../apps/api/src/demo-agents';
 
 describe.each(ENGINES)('demo province on %s', (engine) => {
   let t: TestApp;
@@ -21,6 +23,33 @@ describe.each(ENGINES)('demo province on %s', (engine) => {
     const anLao = await t.http().get('/api/v1/administrative-units').query({ within: '542', level: 'commune' }).expect(200);
     expect(anLao.body.total).toBe(10);
   });
+
+  it('polls three demo devices at local SNMP agents, one of which goes down and comes back', async () => {
+    const agents = await startDemoAgents(t.app, { basePort: 0, everySeconds: 6, downSeconds: 4, intervalSeconds: 1 });
+    try {
+      expect(agents.devices).toHaveLength(3);
+      const state = async (id: string) => (await t.http().get(`/api/v1/devices/${id}/poll-state`)).body.state as string | undefined;
+      const until = async (what: string, probe: () => Promise<boolean>) => {
+        const deadline = Date.now() + 25_000;
+        while (!(await probe())) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      // The API's in-process poller picks the profiles up on its next reload (forced here).
+      await t.app.get(Poller).reload();
+      await until('the three up', async () => (await Promise.all(agents.devices.map((d) => state(d.id)))).every((s) => s === 'up'));
+      const flapping = agents.devices[2].id;
+      await until('the flapping one down', async () => (await state(flapping)) === 'down');
+      await until('the flapping one back', async () => (await state(flapping)) === 'up');
+      const outages = (await t.http().get(`/api/v1/devices/${flapping}/outages`).query({ from: new Date(Date.now() - 600_000).toISOString() })).body.items;
+      expect(outages.some((o: { cause: string; endedAt: string | null }) => o.cause === 'unreachable')).toBe(true);
+      const fleet = (await t.http().get('/api/v1/poller/state')).body;
+      expect(fleet.devices.up + fleet.devices.down).toBe(3);
+    } finally {
+      await agents.stop();
+    }
+  }, 60_000);
 
   it('does not load twice', async () => {
     expect(await t.app.get(DemoProvince).loadIfEmpty()).toBeNull();

@@ -7,6 +7,7 @@ import { DemoSeed } from '@app/coverage';
 import { EVERYWHERE } from '@app/inventory';
 import { AppModule } from './app.module';
 import { configureApp, httpOptionsOf } from './app';
+import { DEMO_COMMUNITY, startDemoAgents } from './demo-agents';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironmentOrExit();
@@ -30,6 +31,14 @@ async function bootstrap(): Promise<void> {
       { actor: 'demo', source: 'seed', scope: EVERYWHERE },
     );
     process.stdout.write(`Demo admin token (whole country, expires ${record.expiresAt.toISOString().slice(0, 10)}):\n  ${token}\n  e.g. curl -H 'Authorization: Bearer ${token}' http://${env.HOST}:${env.PORT}/api/v1/me\n`);
+    // Something for the poller to watch: local SNMP agents behind three demo devices, one of them flapping.
+    await startDemoAgents(app).then(
+      (agents) =>
+        process.stdout.write(
+          `Demo SNMP agents on 127.0.0.1 (community ${DEMO_COMMUNITY}), polled every 10 s: ${agents.devices.map((d) => `${d.name ?? d.id} on port ${d.port}`).join(', ')}; the last goes down for 40 s every 3 minutes (GET /api/v1/poller/state)\n`,
+        ),
+      (err: Error) => process.stdout.write(`Demo SNMP agents not started (${err.message}); the demo runs without them\n`),
+    );
   }
   await app.listen(env.PORT, env.HOST);
   const where = env.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${env.DATA_DIR}`;

@@ -3,3 +3,4 @@ export { UdpSocketPool, type UdpSocketPoolStats } from './udp-socket-pool';
 export { peekRequestId } from './request-id';
 export { readDevice, readChassis, storableText, MAX_SYS_NAME, MAX_SYS_DESCR, type DeviceReading, type InterfaceReading, type ChassisReading } from './device-reader';
 export { OID, TIMETICKS_MODULUS } from './oids';
+export { SimulatedDevice, type SimulatedDeviceOptions, type SimulatedInterface } from './simulated-device';

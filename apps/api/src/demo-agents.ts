@@ -1,0 +1,70 @@
+import type { INestApplication } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { type ChangeContext, DevicesService, EVERYWHERE } from '@app/inventory';
+import { SnmpProfilesService } from '@app/polling';
+import { SimulatedDevice } from '@app/snmp';
+
+export const DEMO_COMMUNITY = 'hatang-demo';
+export const DEMO_AGENT_PORT = 16161;
+const AGENTS = 3;
+
+export interface DemoAgents {
+  /** The devices polled, with the port of each one's agent; the last one goes down now and then. */
+  devices: Array<{ id: string; name: string | null; port: number }>;
+  flapping: SimulatedDevice;
+  stop(): Promise<void>;
+}
+
+/**
+ * For `npm run demo`: three SNMP agents on 127.0.0.1 (the test simulator, net-snmp's agent) that
+ * three of the demo province's network devices point at, so the fleet page, outages and
+ * availability show something. The last one stops answering for `downSeconds` every
+ * `everySeconds`. The first start gives the devices their profiles; later starts reuse them.
+ * `basePort` 0 takes free ports (tests).
+ */
+export async function startDemoAgents(
+  app: INestApplication,
+  options: { basePort?: number; everySeconds?: number; downSeconds?: number; intervalSeconds?: number } = {},
+): Promise<DemoAgents> {
+  const ds = app.get<DataSource>(getDataSourceToken());
+  const profiles = app.get(SnmpProfilesService);
+  const ctx: ChangeContext = { actor: 'demo', source: 'seed', scope: EVERYWHERE };
+  const basePort = options.basePort ?? DEMO_AGENT_PORT;
+  let devices: Array<{ id: string; name: string | null; port: number }> = await ds.query(
+    `SELECT d.id, COALESCE(d.name, d.model || ' ' || d.serial_number, d.serial_number, d.kind) AS name, p.port FROM snmp_profile p JOIN device d ON d.id = p.device_id WHERE d.management_address = '127.0.0.1' AND d.notes = 'demo SNMP agent' ORDER BY p.port`,
+  );
+  const agents: SimulatedDevice[] = [];
+  if (devices.length === 0) {
+    const chosen: Array<{ id: string; name: string | null }> = await ds.query(
+      `SELECT id, COALESCE(name, model || ' ' || serial_number, serial_number, kind) AS name FROM device WHERE kind IN ('router', 'switch', 'firewall') AND status = 'active' ORDER BY kind, serial_number NULLS LAST, id LIMIT ${AGENTS}`,
+    );
+    for (const [i, d] of chosen.entries()) {
+      const agent = await SimulatedDevice.start({ communities: [DEMO_COMMUNITY], sysName: d.name ?? `demo-${i + 1}`, hostResources: true, port: basePort === 0 ? 0 : basePort + i });
+      agents.push(agent);
+      await app.get(DevicesService).update(d.id, { managementAddress: '127.0.0.1', notes: 'demo SNMP agent' } as never, ctx);
+      await profiles.put(d.id, { version: '2c', community: DEMO_COMMUNITY, port: agent.port, intervalSeconds: options.intervalSeconds ?? 10, timeoutMs: 1000, retries: 1 } as never, ctx);
+      devices.push({ ...d, port: agent.port });
+    }
+  } else {
+    for (const d of devices) agents.push(await SimulatedDevice.start({ communities: [DEMO_COMMUNITY], sysName: d.name ?? 'demo', hostResources: true, port: d.port }));
+    devices = devices.map((d) => ({ ...d }));
+  }
+  const flapping = agents[agents.length - 1];
+  const every = (options.everySeconds ?? 180) * 1000;
+  const down = (options.downSeconds ?? 40) * 1000;
+  const timers: NodeJS.Timeout[] = [];
+  const cycle = setInterval(() => {
+    flapping.goDown();
+    timers.push(setTimeout(() => flapping.comeBack(), down).unref());
+  }, every).unref();
+  return {
+    devices,
+    flapping,
+    stop: async () => {
+      clearInterval(cycle);
+      for (const t of timers) clearTimeout(t);
+      await Promise.all(agents.map((a) => a.stop()));
+    },
+  };
+}
