@@ -31,7 +31,7 @@ export async function startDemoAgents(
   const profiles = app.get(SnmpProfilesService);
   const ctx: ChangeContext = { actor: 'demo', source: 'seed', scope: EVERYWHERE };
   const basePort = options.basePort ?? DEMO_AGENT_PORT;
-  let devices: Array<{ id: string; name: string | null; port: number }> = await ds.query(
+  const devices: Array<{ id: string; name: string | null; port: number }> = await ds.query(
     `SELECT d.id, COALESCE(d.name, d.model || ' ' || d.serial_number, d.serial_number, d.kind) AS name, p.port FROM snmp_profile p JOIN device d ON d.id = p.device_id WHERE d.management_address = '127.0.0.1' AND d.notes = 'demo SNMP agent' ORDER BY p.port`,
   );
   const agents: SimulatedDevice[] = [];
@@ -48,7 +48,6 @@ export async function startDemoAgents(
     }
   } else {
     for (const d of devices) agents.push(await SimulatedDevice.start({ communities: [DEMO_COMMUNITY], sysName: d.name ?? 'demo', hostResources: true, port: d.port }));
-    devices = devices.map((d) => ({ ...d }));
   }
   const flapping = agents[agents.length - 1];
   const every = (options.everySeconds ?? 180) * 1000;

@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
-import { AdministrativeUnit, AuditLog, type ChangeContext, describeScope, EVERYWHERE, InventoryErrorCode, type Scope } from '@app/inventory';
+import { AdministrativeUnit, AuditLog, canonicalJson, type ChangeContext, describeScope, EVERYWHERE, InventoryErrorCode, type Scope } from '@app/inventory';
 import { CATALOGUE } from './catalogue';
 import { CoverageError } from './coverage-error';
 import type { CreateIndicator, ReportValue, UpdateIndicator } from './coverage.dto';
@@ -183,9 +183,3 @@ export function isUuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 }
 
-/** JSON with object keys sorted at every level, to compare values that came back from jsonb. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}

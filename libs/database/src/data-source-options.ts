@@ -1,7 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { types as pgTypes } from 'pg';
 import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
@@ -43,10 +42,8 @@ export function engineOf(settings: Pick<DatabaseSettings, 'url'>): 'postgres' | 
 
 /** Opens (or creates) an embedded database; a data directory is locked to this process first. */
 export async function createPglite(dataDir: string): Promise<PGlite> {
-  if (!dataDir.startsWith('memory://')) {
-    mkdirSync(resolve(dataDir), { recursive: true });
-    lockDataDir(dataDir);
-  }
+  // Creates the directory too.
+  if (!dataDir.startsWith('memory://')) lockDataDir(dataDir);
   return PGlite.create({
     dataDir: dataDir.startsWith('memory://') ? undefined : resolve(dataDir),
     extensions: { unaccent, pg_trgm },

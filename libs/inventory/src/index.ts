@@ -38,3 +38,4 @@ export {
 } from './access/access';
 export { agencyWithinSql, type Place, type PlaceKind, resolveScope, scopeWithin, whereVisible, whereWithin } from './access/scope';
 export { likeEscape } from './shared/fold';
+export { canonicalJson } from './shared/canonical-json';

@@ -114,12 +114,14 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
   let wrapped = false;
   next.polledAt = at;
   const failure = outcome.reading ? null : (outcome.failure ?? { reason: 'timeout' as const, message: 'no answer' });
-  if (failure?.reason === 'auth') {
-    // It answers, so it is reachable; but without its uptime and interfaces it is not known to be
-    // up either. Its own state; monitoring pauses, so availability counts the time as unknown.
+  if (failure) {
     if (next.lastFailure !== failure.reason || next.lastFailureMessage !== failure.message) changed = true;
     next.lastFailure = failure.reason;
     next.lastFailureMessage = failure.message;
+  }
+  if (failure?.reason === 'auth') {
+    // It answers, so it is reachable; but without its uptime and interfaces it is not known to be
+    // up either. Its own state; monitoring pauses, so availability counts the time as unknown.
     if (next.unreachableSince !== null) {
       events.push({ kind: 'close', cause: 'unreachable', ifIndex: null, at, detail: `${failure.message} (it answers, refusing the credentials)` });
       next.unreachableSince = null;
@@ -141,9 +143,6 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
   }
 
   if (failure) {
-    if (next.lastFailure !== failure.reason || next.lastFailureMessage !== failure.message) changed = true;
-    next.lastFailure = failure.reason;
-    next.lastFailureMessage = failure.message;
     if (DOWN_REASONS.has(failure.reason)) {
       if (next.unreachableSince === null) {
         events.push({ kind: 'open', cause: 'unreachable', at, ifIndex: null, wanLinkId: null, detail: failure.message });

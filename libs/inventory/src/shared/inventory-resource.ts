@@ -3,6 +3,7 @@ import { DataSource, type EntityManager, type EntityTarget, type FindOperator, Q
 import { describeScope, type Scope } from '../access/access';
 import { agencyPaths, outsideField, type Place, type PlaceKind, unitPaths, whereVisible, whereWithin } from '../access/scope';
 import type { AuditLog, ChangeContext } from '../audit/audit-log.service';
+import { canonicalJson } from './canonical-json';
 import { atIndex, type FieldProblem, InventoryError, InventoryErrorCode } from './inventory-error';
 import { type ListQuery, type Page, paginate, type Sortable } from './list-query';
 
@@ -84,16 +85,15 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
   }
 
   /** The records matching the filters that the scope can see. */
-  async list(query: ListQuery, scope: Scope): Promise<Page<E>> {
-    return paginate(whereVisible(await this.filtered(query), scope, this.place, this.alias), query, this.sortable, `"${this.alias}"`);
+  async list(query: ListQuery, scope: Scope, options: { count?: boolean } = {}): Promise<Page<E>> {
+    return paginate(whereVisible(await this.filtered(query), scope, this.place, this.alias), query, this.sortable, `"${this.alias}"`, options);
   }
 
-  /** Every row matching the filters, in pages of 1,000 by exact cursor (for exports); counted once, not per page. */
+  /** Every row matching the filters, in pages of 1,000 by exact cursor (for exports); no page counts the total. */
   async *all(query: ListQuery, scope: Scope): AsyncGenerator<E[]> {
     let cursor: string | undefined;
     for (;;) {
-      const q = { ...query, limit: 1000, offset: undefined, cursor };
-      const page = await paginate(whereVisible(await this.filtered(q), scope, this.place, this.alias), q, this.sortable, `"${this.alias}"`, { count: false });
+      const page = await this.list({ ...query, limit: 1000, offset: undefined, cursor }, scope, { count: false });
       if (page.items.length) yield page.items;
       if (!page.nextCursor) return;
       cursor = page.nextCursor;
@@ -369,12 +369,7 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
  * (its `updatedAt` included) gives another tag.
  */
 export function etagOf(record: object): string {
-  const json = JSON.stringify(record, (_key, value: unknown) =>
-    value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)
-      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : value,
-  );
-  return `"${createHash('sha256').update(json).digest('base64url').slice(0, 22)}"`;
+  return `"${createHash('sha256').update(canonicalJson(record)).digest('base64url').slice(0, 22)}"`;
 }
 
 /** If-Match: `*`, or a comma-separated list of tags (weak `W/` tags never match: RFC 9110 compares strongly). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { Injectable, type Type } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -310,19 +310,6 @@ export class Spreadsheets {
     };
   }
 
-  /** Every row matching the filters as CSV or XLSX, in one buffer (small exports, tests). */
-  async export(resource: SheetResource, query: ListQuery, scope: Scope, format: SheetFormat): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(chunk);
-        done();
-      },
-    });
-    await this.exportTo(resource, query, scope, format, sink);
-    return Buffer.concat(chunks);
-  }
-
   /**
    * Streams every row matching the filters to `out` as CSV or XLSX, a page of 1,000 at a time
    * with back-pressure, so memory stays flat however long the list. Stops (resolving with
@@ -340,56 +327,44 @@ export class Spreadsheets {
   ): Promise<{ rows: number; complete: boolean }> {
     const spec = this.specs[resource];
     const columns = spec.columns.filter((c) => !EXPORT_OMIT.has(c));
+    const cells = (item: unknown) => columns.map((c) => (item as Record<string, unknown>)[c] ?? '');
     const pages = spec.service.all(query, scope);
-    const first = await pages.next();
+    let page = await pages.next();
     ready();
     const gone = () => out.destroyed || out.writableEnded;
     const drained = () =>
       new Promise<void>((resolve) => {
+        if (!out.writableNeedDrain || gone()) return resolve();
         const done = () => {
-          out.off('drain', done);
-          out.off('close', done);
+          out.off('drain', done).off('close', done);
           resolve();
         };
-        out.on('drain', done);
-        out.on('close', done);
+        out.on('drain', done).on('close', done);
       });
-    const write = async (chunk: string) => {
-      if (!out.write(chunk)) await drained();
-    };
-    const cells = (item: unknown) => columns.map((c) => (item as Record<string, unknown>)[c] ?? '');
-    let rows = 0;
-    if (format === 'csv') {
-      await write(`\uFEFF${stringifyCsv([columns])}`);
-      for (let page = first; !page.done && !gone(); page = await pages.next()) {
-        await write(stringifyCsv(page.value.map(cells)));
-        rows += page.value.length;
-      }
-    } else {
-      // ExcelJS's streaming writer: each row is committed to the zip stream and let go.
-      const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
-      const sheet = book.addWorksheet(resource, { views: [{ state: 'frozen', ySplit: 1 }] });
+    // CSV: each page written as text. XLSX: ExcelJS's streaming writer commits each row to the zip stream and lets it go.
+    const book = format === 'xlsx' ? new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true }) : null;
+    const sheet = book?.addWorksheet(resource, { views: [{ state: 'frozen', ySplit: 1 }] });
+    if (sheet) {
       const header = sheet.addRow(columns);
       header.font = { bold: true };
       header.commit();
-      for (let page = first; !page.done && !gone(); page = await pages.next()) {
-        for (const item of page.value) sheet.addRow(cells(item)).commit();
-        rows += page.value.length;
-        // Let the zip stream drain before the next page.
-        if (out.writableNeedDrain && !gone()) await drained();
-      }
-      if (gone()) {
-        await pages.return(undefined);
-        return { rows, complete: false };
-      }
+    } else out.write(`\uFEFF${stringifyCsv([columns])}`);
+    let rows = 0;
+    for (; !page.done && !gone(); page = await pages.next()) {
+      if (sheet) for (const item of page.value) sheet.addRow(cells(item)).commit();
+      else out.write(stringifyCsv(page.value.map(cells)));
+      rows += page.value.length;
+      await drained();
+    }
+    if (gone()) {
+      await pages.return(undefined);
+      return { rows, complete: false };
+    }
+    if (sheet && book) {
       sheet.commit();
       await book.commit();
-      return { rows, complete: true };
-    }
-    const complete = !gone();
-    if (complete) await new Promise<void>((resolve) => out.end(resolve));
-    else await pages.return(undefined);
-    return { rows, complete };
+    } else await new Promise<void>((resolve) => out.end(resolve));
+    return { rows, complete: true };
   }
 }
 
