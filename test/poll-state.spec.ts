@@ -15,7 +15,7 @@ const reading = (uptimeTicks: number, extra: Partial<DeviceReading> = {}): Devic
 });
 
 /** Runs a scripted timeline: [seconds after T0, reading or failure]. */
-function run(steps: Array<[number, DeviceReading | 'timeout' | 'malformed' | 'auth']>, links = [{ ifIndex: 2, wanLinkId: 'link-1' }]) {
+function run(steps: Array<[number, DeviceReading | 'timeout' | 'malformed' | 'auth' | 'unresolved']>, links = [{ ifIndex: 2, wanLinkId: 'link-1' }]) {
   let memory: DeviceMemory = emptyMemory();
   const events = [];
   let rebooted = 0;
@@ -178,6 +178,10 @@ describe('poll state machine', () => {
     expect(memory).toMatchObject({ state: 'up', since: T0 + 240_000, lastFailure: null });
     const refusing = run([[0, reading(100_000)], [60, 'auth']]).memory;
     expect(refusing).toMatchObject({ state: 'refused', since: T0 + 60_000, lastFailure: 'auth', monitored: false });
+    // A name that does not resolve says nothing of the device either: no outage, time unknown.
+    const lost = run([[0, reading(100_000)], [60, 'unresolved'], [120, 'unresolved']]);
+    expect(lost.memory).toMatchObject({ state: 'unresolved', since: T0 + 60_000, monitored: false });
+    expect(lost.events.map((e) => e.kind)).toEqual(['monitor', 'unmonitor']);
   });
 
   it('remembers the time of the last poll, answered or not', () => {

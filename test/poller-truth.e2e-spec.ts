@@ -117,6 +117,30 @@ describe.each(ENGINES)('poller truth on %s', (engine) => {
     }
   });
 
+  it('polls a device by DNS name; a name that does not resolve is its own state, not an outage', async () => {
+    const named = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'switch', name: 'by-name', status: 'active', commissionedOn: '2024-01-01', managementAddress: 'localhost' }).expect(201)).body;
+    await t.http().put(`/api/v1/devices/${named.id}/snmp`).send({ version: '2c', community: 'public', port: good.port, intervalSeconds: 1, timeoutMs: 300, retries: 0 }).expect(200);
+    const up = await until('the device named localhost up', async () => {
+      const s = await state(named.id);
+      return s.state === 'up' && s;
+    });
+    expect(up.sysName).toBe('good-router');
+
+    const lost = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'switch', name: 'lost', status: 'active', commissionedOn: '2024-01-01', managementAddress: 'no-such-switch.invalid' }).expect(201)).body;
+    await t.http().put(`/api/v1/devices/${lost.id}/snmp`).send({ version: '2c', community: 'public', port: good.port, intervalSeconds: 1, timeoutMs: 300, retries: 0 }).expect(200);
+    const unresolved = await until('the unresolved name seen', async () => {
+      const s = await state(lost.id);
+      return s.state === 'unresolved' && s;
+    });
+    expect(unresolved).toMatchObject({ lastFailure: 'unresolved', lastFailureMessage: expect.stringMatching(/^management address no-such-switch\.invalid does not resolve: (ENOTFOUND|EAI_AGAIN)/) });
+    expect((await t.http().get(`/api/v1/devices/${lost.id}/outages`).query({ from: new Date(Date.now() - 600_000).toISOString() })).body.items).toEqual([]);
+    // The fleet counts from the latest-poll rows, written within a second.
+    await until('the fleet counting it', async () => (await t.http().get('/api/v1/poller/state')).body.devices.unresolved === 1);
+
+    const bad = await t.http().post('/api/v1/devices').send({ agencyId, kind: 'switch', status: 'planned', managementAddress: 'sw core!' }).expect(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'managementAddress', message: expect.stringContaining('host name') })]);
+  }, 30_000);
+
   it('answers 400, naming the field, to poll results with a NUL or an impossible uptime', async () => {
     const poller = await t.token({ role: 'poller' });
     const at = new Date().toISOString();

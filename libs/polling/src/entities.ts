@@ -8,8 +8,11 @@ export type InterfaceRow = Omit<InterfaceMemory, 'countersAt'> & { countersAt?: 
 export const SNMP_VERSIONS = ['2c', '3'] as const;
 export const OUTAGE_CAUSES = ['unreachable', 'rebooted', 'interface_down'] as const;
 export type OutageCause = (typeof OUTAGE_CAUSES)[number];
-/** `refused`: the device answers but refuses the credentials: neither up nor down, not known to be up. */
-export const DEVICE_STATES = ['up', 'down', 'refused'] as const;
+/**
+ * `refused`: the device answers but refuses the credentials; `unresolved`: its management address
+ * is a name that does not resolve. Neither up nor down: not known to be up.
+ */
+export const DEVICE_STATES = ['up', 'down', 'refused', 'unresolved'] as const;
 export type DeviceState = (typeof DEVICE_STATES)[number];
 
 /** How to poll one device. Secrets are stored encrypted (SecretBox) and never returned. */

@@ -11,7 +11,7 @@ import type { PollingStore, PollRecord } from './polling-store';
 /** PostgreSQL's text cannot hold NUL: a poller sends agents' values through storableText (libs/snmp). */
 const NO_NUL = /^[^\u0000]*$/;
 const NUL_MESSAGE = '$property must not contain NUL characters (\\u0000)';
-const FAILURES: SnmpFailure[] = ['timeout', 'auth', 'malformed', 'socket', 'unreachable', 'agent_error', 'invalid_target'];
+const FAILURES: SnmpFailure[] = ['timeout', 'auth', 'malformed', 'socket', 'unreachable', 'agent_error', 'invalid_target', 'unresolved'];
 /** Results older than this are refused: the ledger is written in time order. */
 const MAX_AGE_MS = 3_600_000;
 const BEAT_EVERY_MS = 15_000;

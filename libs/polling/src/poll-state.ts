@@ -81,6 +81,8 @@ export interface PollStep {
 
 /** Failures that mean the device did not answer: the device is down. Others mean it answered badly. */
 const DOWN_REASONS: ReadonlySet<SnmpFailure> = new Set(['timeout', 'unreachable']);
+/** Failures that say nothing of whether the device is up: a state of their own, time unknown. */
+const PAUSING: Partial<Record<SnmpFailure, DeviceState>> = { auth: 'refused', unresolved: 'unresolved' };
 
 export function emptyMemory(): DeviceMemory {
   return {
@@ -119,19 +121,21 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
     next.lastFailure = failure.reason;
     next.lastFailureMessage = failure.message;
   }
-  if (failure?.reason === 'auth') {
-    // It answers, so it is reachable; but without its uptime and interfaces it is not known to be
-    // up either. Its own state; monitoring pauses, so availability counts the time as unknown.
+  const paused = failure === null ? undefined : PAUSING[failure.reason];
+  if (failure && paused) {
+    // Refused credentials: it answers, so it is reachable, but without its uptime and interfaces
+    // it is not known to be up either. A name that does not resolve: nothing is known of it. A
+    // state of its own; monitoring pauses, so availability counts the time as unknown.
     if (next.unreachableSince !== null) {
-      events.push({ kind: 'close', cause: 'unreachable', ifIndex: null, at, detail: `${failure.message} (it answers, refusing the credentials)` });
+      events.push({ kind: 'close', cause: 'unreachable', ifIndex: null, at, detail: paused === 'refused' ? `${failure.message} (it answers, refusing the credentials)` : failure.message });
       next.unreachableSince = null;
     }
     if (memory.monitored) {
       events.push({ kind: 'unmonitor', at });
       next.monitored = false;
     }
-    if (next.state !== 'refused') {
-      next.state = 'refused';
+    if (next.state !== paused) {
+      next.state = paused;
       next.since = at;
       changed = true;
     }

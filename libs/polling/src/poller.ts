@@ -50,7 +50,7 @@ export class Poller {
   private reloading: Promise<void> | null = null;
   private loadedVersion: string | null = null;
   /** Devices scheduled, by state; kept up to date on every change instead of recounted. */
-  private readonly counts = { up: 0, down: 0, refused: 0, unknown: 0 };
+  private readonly counts = { up: 0, down: 0, refused: 0, unresolved: 0, unknown: 0 };
 
   constructor(
     private readonly store: PollingStore,

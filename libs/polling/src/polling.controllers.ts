@@ -165,7 +165,7 @@ export class PollingController {
       ? await this.ds.query(`SELECT id, poller_group AS "pollerGroup", host, started_at AS "startedAt", last_beat_at AS "lastBeatAt" FROM poller_run WHERE stopped_at IS NULL ORDER BY started_at DESC LIMIT 100`)
       : null;
     return {
-      devices: Object.fromEntries(['up', 'down', 'refused', 'unknown'].map((s) => [s, Number(rows.find((r) => r.state === s)?.n ?? 0)])),
+      devices: Object.fromEntries(['up', 'down', 'refused', 'unresolved', 'unknown'].map((s) => [s, Number(rows.find((r) => r.state === s)?.n ?? 0)])),
       openOutages: Object.fromEntries(openOutages.map((o) => [o.cause, Number(o.n)])),
       down,
       pollers: runs,

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -53,8 +52,8 @@ export class SnmpProfilesService {
       const before = await repo.findOneBy({ deviceId });
       const sameVersion = before?.version === body.version;
       const problems: FieldProblem[] = [];
-      if (!device.managementAddress || isIP(device.managementAddress) === 0) {
-        problems.push({ field: 'deviceId', message: 'the device needs a managementAddress (an IPv4 or IPv6 address) before it can be polled' });
+      if (!device.managementAddress) {
+        problems.push({ field: 'deviceId', message: 'the device needs a managementAddress (an IPv4 or IPv6 address, or a host name) before it can be polled' });
       }
       const p: SnmpProfile = Object.assign(new SnmpProfile(), before ?? {}, {
         deviceId,

@@ -4,3 +4,4 @@ export { peekRequestId } from './request-id';
 export { readDevice, readChassis, MAX_SYS_NAME, MAX_SYS_DESCR, type DeviceReading, type InterfaceReading, type ChassisReading } from './device-reader';
 export { OID, TIMETICKS_MODULUS } from './oids';
 export { SimulatedDevice, type SimulatedDeviceOptions, type SimulatedInterface } from './simulated-device';
+export { HostResolver, RESOLVE_RETRY_MS, RESOLVE_TTL_MS, type HostResolverOptions } from './host-resolver';

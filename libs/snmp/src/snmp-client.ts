@@ -1,5 +1,6 @@
 import { isIP, SocketAddress } from 'node:net';
 import * as snmp from 'net-snmp';
+import { HostResolver } from './host-resolver';
 import { UdpSocketPool, type UdpSocketPoolStats, VirtualSocket } from './udp-socket-pool';
 
 export const AUTH_PROTOCOLS = ['sha', 'sha224', 'sha256', 'sha384', 'sha512'] as const;
@@ -14,7 +15,7 @@ export type SnmpCredentials =
 export interface SnmpTarget {
   /** Names the session: one cached session per key (a device id). */
   key: string;
-  /** An IPv4 or IPv6 literal: responses are matched by the address they come from. */
+  /** An IPv4 or IPv6 literal (responses are matched by the address they come from), or a DNS name the client resolves. */
   address: string;
   port: number;
   timeoutMs: number;
@@ -22,7 +23,7 @@ export interface SnmpTarget {
   credentials: SnmpCredentials;
 }
 
-export type SnmpFailure = 'timeout' | 'auth' | 'malformed' | 'socket' | 'unreachable' | 'agent_error' | 'invalid_target';
+export type SnmpFailure = 'timeout' | 'auth' | 'malformed' | 'socket' | 'unreachable' | 'agent_error' | 'invalid_target' | 'unresolved';
 
 export class SnmpError extends Error {
   constructor(
@@ -55,6 +56,8 @@ export interface SnmpClientOptions {
   receiveBufferBytes?: number;
   sourceAddress4?: string;
   onSocketError?: (error: Error) => void;
+  /** How management addresses given as names are resolved (defaults: the system resolver, 5 minutes). */
+  hosts?: HostResolver;
 }
 
 interface CachedSession {
@@ -84,6 +87,7 @@ export class SnmpClient {
   private stamp = 0;
   private readonly maxInFlight: number;
   private readonly cacheSize: number;
+  private readonly hosts: HostResolver;
 
   constructor(options: SnmpClientOptions = {}) {
     const sockets = options.sockets ?? 4;
@@ -95,6 +99,7 @@ export class SnmpClient {
     });
     this.maxInFlight = options.maxInFlight ?? sockets * 150;
     this.cacheSize = options.sessionCacheSize ?? 100_000;
+    this.hosts = options.hosts ?? new HostResolver();
   }
 
   get requestsInFlight(): number {
@@ -107,11 +112,13 @@ export class SnmpClient {
 
   /** GET of the given OIDs; varbinds come back in the order asked. */
   async get(target: SnmpTarget, oids: string[]): Promise<Varbind[]> {
+    if (isIP(target.address) === 0) target = await this.atAddress(target);
     return this.request(target, (session, done) => session.get(oids, done));
   }
 
   /** GETNEXT walk of one subtree, at most maxRows rows. */
   async walk(target: SnmpTarget, baseOid: string, maxRows = 1000): Promise<Varbind[]> {
+    if (isIP(target.address) === 0) target = await this.atAddress(target);
     const rows: Varbind[] = [];
     let oid = baseOid;
     while (rows.length < maxRows) {
@@ -121,6 +128,13 @@ export class SnmpClient {
       oid = next.oid;
     }
     return rows;
+  }
+
+  /** A target named by DNS, at its name's current address; a name that does not resolve is a failure of its own. */
+  private async atAddress(target: SnmpTarget): Promise<SnmpTarget> {
+    const at = await this.hosts.resolve(target);
+    if ('unresolved' in at) throw new SnmpError('unresolved', at.unresolved);
+    return at;
   }
 
   /** Drops the cached session of a target (its address or credentials changed, or it is gone). */

@@ -1,8 +1,20 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsIP, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { IsIn, isFQDN, isIP, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateBy } from 'class-validator';
 import { CreateEquipment } from '../shared/lifecycle.dto';
 import { EquipmentQuery, OneOrMoreOf } from '../shared/query-filters';
 import { DEVICE_KINDS, type DeviceKind, MEETING_SYSTEMS, type MeetingSystem } from '../shared/vocabulary';
+
+/** An IPv4 or IPv6 address, or a host name (RFC 1123: letters, digits, hyphens; dots between labels; at most 253 characters). */
+export function isHostAddress(value: unknown): boolean {
+  return typeof value === 'string' && (isIP(value) || (value.length <= 253 && isFQDN(value, { require_tld: false, allow_underscores: false, allow_trailing_dot: true, allow_numeric_tld: true })));
+}
+
+function IsHostAddress() {
+  return ValidateBy({
+    name: 'isHostAddress',
+    validator: { validate: isHostAddress, defaultMessage: () => 'managementAddress must be an IPv4 or IPv6 address or a host name (sw-core.sotttt.binhdinh.gov.vn)' },
+  });
+}
 
 export class CreateDevice extends CreateEquipment {
   @ApiProperty({ enum: DEVICE_KINDS })
@@ -33,9 +45,9 @@ export class CreateDevice extends CreateEquipment {
   @MaxLength(200)
   manufacturer?: string | null;
 
-  @ApiPropertyOptional({ example: '10.52.0.1', nullable: true })
+  @ApiPropertyOptional({ example: '10.52.0.1', nullable: true, description: 'An IPv4 or IPv6 address, or a DNS name (resolved by the poller, again every 5 minutes)' })
   @IsOptional()
-  @IsIP(undefined, { message: 'managementAddress must be an IPv4 or IPv6 address' })
+  @IsHostAddress()
   managementAddress?: string | null;
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The LAN this device forms part of' })

@@ -48,8 +48,8 @@ export class Device extends Equipment {
   @Column({ type: 'varchar', length: 200, nullable: true })
   manufacturer: string | null;
 
-  /** IPv4 or IPv6 address the device is managed (and later polled) at. */
-  @Column({ type: 'varchar', length: 45, nullable: true })
+  /** IPv4 or IPv6 address, or DNS name, the device is managed (and polled) at. */
+  @Column({ type: 'varchar', length: 253, nullable: true })
   managementAddress: string | null;
 
   @Column({ type: 'uuid', nullable: true })
