@@ -125,6 +125,11 @@ describe.each(ENGINES)('poller truth on %s', (engine) => {
       return s.state === 'up' && s;
     });
     expect(up.sysName).toBe('good-router');
+    // Nothing changes while it stays up: polledAt is still the last poll (every second), not the last change.
+    await new Promise((r) => setTimeout(r, 2500));
+    const later = await state(named.id);
+    expect(Date.now() - Date.parse(later.polledAt)).toBeLessThan(1500);
+    expect(Date.parse(later.polledAt) - Date.parse(later.since)).toBeGreaterThan(1500);
 
     const lost = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'switch', name: 'lost', status: 'active', commissionedOn: '2024-01-01', managementAddress: 'no-such-switch.invalid' }).expect(201)).body;
     await t.http().put(`/api/v1/devices/${lost.id}/snmp`).send({ version: '2c', community: 'public', port: good.port, intervalSeconds: 1, timeoutMs: 300, retries: 0 }).expect(200);
@@ -139,7 +144,7 @@ describe.each(ENGINES)('poller truth on %s', (engine) => {
 
     const bad = await t.http().post('/api/v1/devices').send({ agencyId, kind: 'switch', status: 'planned', managementAddress: 'sw core!' }).expect(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'managementAddress', message: expect.stringContaining('host name') })]);
-  }, 30_000);
+  }, 40_000);
 
   it('answers 400, naming the field, to poll results with a NUL or an impossible uptime', async () => {
     const poller = await t.token({ role: 'poller' });

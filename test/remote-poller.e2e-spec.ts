@@ -78,6 +78,11 @@ describe('the poller with no database, through the API', () => {
     expect(Date.parse(closed.endedAt!) - backAt).toBeGreaterThanOrEqual(-300);
     expect(Date.parse(closed.endedAt!) - backAt).toBeLessThanOrEqual(1000);
     expect((await state()).state).toBe('up');
+    // polledAt is the last poll, though nothing has changed (and no row been written) since the outage ended.
+    await new Promise((r) => setTimeout(r, 3000));
+    const now = (await state()) as { polledAt: string; since: string };
+    expect(Date.now() - Date.parse(now.polledAt)).toBeLessThan(2500);
+    expect(Date.parse(now.polledAt) - Date.parse(now.since)).toBeGreaterThan(2000);
   }, 60_000);
 
   it('stops on SIGTERM after sending what it polled, and never touched a database', async () => {

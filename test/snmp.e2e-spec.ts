@@ -181,7 +181,7 @@ describe('SNMP client against the simulator', () => {
     device.answerSlowly(100);
     expect((await readDevice(client, v2c(device))).sysName).toBe('r1.sotttt.example');
     device.answerSlowly(0);
-    expect((await failure(readDevice(client, { ...v2c(device), address: 'router.example' }))).reason).toBe('invalid_target');
+    expect((await failure(readDevice(client, { ...v2c(device), address: 'router.example' }))).reason).toBe('unresolved'); // a name now resolves through DNS; .example never does
   });
 
   it('polls 300 devices at once over two sockets', async () => {
@@ -240,9 +240,10 @@ describe('SNMP client against Debian snmpd', () => {
     const u = SNMPD.aes256User;
     const r = await readDevice(client, at('v3aes256', { version: '3', user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: u.privKey }));
     expect(r.sysName).toBe(SNMPD.sysName);
-    // The wrong privacy key: snmpd cannot decrypt the request and drops it.
+    // The wrong privacy key: snmpd cannot decrypt the request and drops it; the client says which setting to check.
     const wrongKey = { version: '3' as const, user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: 'not-the-key' };
-    expect((await failure(readDevice(client, { ...at('v3aes256bad', wrongKey), timeoutMs: 300, retries: 0 }))).reason).toBe('timeout');
+    const dropped = await failure(readDevice(client, { ...at('v3aes256bad', wrongKey), timeoutMs: 300, retries: 0 }));
+    expect([dropped.reason, dropped.message]).toEqual(['auth', expect.stringContaining('check the privacy protocol (AES-128 or AES-256) and the privacy key')]);
   });
 
   it('reads over IPv6, matching answers from ::1 to a target written in long form', async () => {
@@ -261,5 +262,17 @@ describe('SNMP client against Debian snmpd', () => {
     const error = await failure(readDevice(client, at('v3bad', { version: '3', user: u.name, authProtocol: u.authProtocol, authKey: 'not-the-key', privProtocol: u.privProtocol, privKey: u.privKey })));
     expect(error.reason).toBe('auth');
     expect(error.message).toMatch(/^SNMPv3 authentication with 127\.0\.0\.1:\d+ failed/);
+  });
+
+  it('names a wrong v3 privacy key or protocol (snmpd drops what it cannot decrypt) instead of "no answer"', async () => {
+    const u = SNMPD.privUser;
+    for (const [key, priv] of [['v3badpriv', { privProtocol: u.privProtocol, privKey: 'not-the-priv-key' }], ['v3badproto', { privProtocol: 'aes256b' as const, privKey: u.privKey }]] as const) {
+      const error = await failure(readDevice(client, at(key, { version: '3', user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, ...priv })));
+      expect(error.reason).toBe('auth');
+      expect(error.message).toMatch(/answers user hatangpriv without encryption but not with AES(256B)?: check the privacy protocol \(AES-128 or AES-256\) and the privacy key$/);
+    }
+    // A device that does not answer at all is still "no answer".
+    const silent = await failure(readDevice(client, { ...at('v3silent', { version: '3', user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: u.privKey }), port: 9 }));
+    expect(silent.reason).toBe('timeout');
   });
 });

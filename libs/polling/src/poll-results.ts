@@ -104,6 +104,8 @@ export class PollResults {
  */
 export class RemotePollResults {
   private readonly runs = new Map<string, { id: string; beat: number }>();
+  /** When each device was last polled by a remote poller (the row is written on changes only). */
+  private readonly polled = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -113,6 +115,10 @@ export class RemotePollResults {
     /** The group this process polls itself, whose results it does not take from others. */
     private readonly ownGroup: string | null,
   ) {}
+
+  lastPolledAt(deviceId: string): number | undefined {
+    return this.polled.get(deviceId);
+  }
 
   accept(body: PollResults, caller: Principal, now = Date.now()): Promise<{ accepted: number; changed: number }> {
     // One batch at a time: two batches for one device must not interleave their state.
@@ -149,6 +155,7 @@ export class RemotePollResults {
     for (const r of [...body.items].sort((a, b) => Date.parse(a.at) - Date.parse(b.at))) {
       const at = Date.parse(r.at);
       const memory = memories.get(r.deviceId)!;
+      if (at > (this.polled.get(r.deviceId) ?? 0)) this.polled.set(r.deviceId, at);
       const step = applyPoll(memory, { at, reading: r.reading, failure: r.failure }, links.get(r.deviceId) ?? []);
       memories.set(r.deviceId, step.next);
       this.metrics.polled(r.reading ? null : (r.failure?.reason ?? 'timeout'));

@@ -46,6 +46,7 @@ export class DevicePollingController {
     private readonly availability: AvailabilityService,
     private readonly devices: DevicesService,
     @InjectDataSource() private readonly ds: DataSource,
+    private readonly remote: RemotePollResults,
     @Optional() @Inject(Poller) private readonly poller?: Poller,
   ) {}
 
@@ -79,8 +80,10 @@ export class DevicePollingController {
     const row = await this.ds.getRepository(DevicePollState).findOneBy({ deviceId: id });
     if (!row && !live) throw InventoryError.notFound('poll state of device', id);
     // The in-process poller's memory is newer than the row, which is written only on change.
-    // polledAt: the last poll, answered or not (the row keeps the last one that changed something).
-    const polledAt = live?.polledAt != null ? new Date(live.polledAt) : (row?.polledAt ?? null);
+    // polledAt: the last poll, answered or not, as this process saw it (its own poller, or results
+    // a remote poller sent); the row keeps the last one that changed something.
+    const seen = Math.max(live?.polledAt ?? 0, this.remote.lastPolledAt(id) ?? 0, row?.polledAt.getTime() ?? 0);
+    const polledAt = seen > 0 ? new Date(seen) : null;
     return { ...row, ...(live ? pollStateOf(live, live.polledAt ?? Date.now()) : {}), polledAt, deviceId: id };
   }
 

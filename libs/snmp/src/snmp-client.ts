@@ -71,6 +71,8 @@ interface CachedSession {
   /** Use stamps: the last use, and when it took its place in the cache's order. */
   used: number;
   placed: number;
+  /** The agent has answered a request on this session (with these credentials). */
+  answered: boolean;
 }
 
 /**
@@ -113,7 +115,34 @@ export class SnmpClient {
   /** GET of the given OIDs; varbinds come back in the order asked. */
   async get(target: SnmpTarget, oids: string[]): Promise<Varbind[]> {
     if (isIP(target.address) === 0) target = await this.atAddress(target);
-    return this.request(target, (session, done) => session.get(oids, done));
+    try {
+      return await this.request(target, (session, done) => session.get(oids, done));
+    } catch (error) {
+      throw await this.explainSilence(target, error);
+    }
+  }
+
+  /**
+   * An SNMPv3 agent whose engine answers discovery but which cannot decrypt our requests (a wrong
+   * privacy protocol or key) drops them: a plain timeout. When an authPriv session has never had
+   * an answer, one authNoPriv request with the same user tells the two apart: an agent that
+   * answers it (even refusing it) is there, and it is the privacy settings it refuses.
+   */
+  private async explainSilence(target: SnmpTarget, error: unknown): Promise<unknown> {
+    const c = target.credentials;
+    if (!(error instanceof SnmpError) || error.reason !== 'timeout' || c.version !== '3' || !c.privProtocol || this.sessions.get(target.key)?.answered) return error;
+    const probe: SnmpTarget = { ...target, key: `${target.key}#privacy-probe`, retries: 0, credentials: { ...c, privProtocol: null, privKey: null } };
+    try {
+      await this.request(probe, (session, done) => session.get([SYS_UPTIME], done));
+    } catch (probeError) {
+      if (!(probeError instanceof SnmpError) || probeError.reason !== 'agent_error') return probeError instanceof SnmpError && probeError.reason === 'auth' ? probeError : error;
+    } finally {
+      this.forget(probe.key);
+    }
+    return new SnmpError(
+      'auth',
+      `the SNMPv3 agent at ${target.address}:${target.port} answers user ${c.user} without encryption but not with ${c.privProtocol.toUpperCase()}: check the privacy protocol (AES-128 or AES-256) and the privacy key`,
+    );
   }
 
   /** GETNEXT walk of one subtree, at most maxRows rows. */
@@ -186,7 +215,10 @@ export class SnmpClient {
       try {
         call(cached.session, (error, varbinds) => {
           if (error) settle(classify(error, target));
-          else settle(null, present(varbinds));
+          else {
+            cached.answered = true;
+            settle(null, present(varbinds));
+          }
         });
       } catch (error) {
         settle(classify(error as Error, target));
@@ -276,7 +308,7 @@ export class SnmpClient {
             options as snmp.SessionOptionsV3,
           );
     const socket = (session as unknown as { dgram: VirtualSocket }).dgram;
-    const cached: CachedSession = { session, fingerprint, target, socket, pending: new Set(), used: 0, placed: 0 };
+    const cached: CachedSession = { session, fingerprint, target, socket, pending: new Set(), used: 0, placed: 0, answered: false };
     // net-snmp emits 'error' when an answer does not decode; fail what waits on this agent now.
     session.on('error', (error: Error) => {
       for (const fail of [...cached.pending]) fail(new SnmpError('malformed', `malformed response from ${target.address}:${target.port}: ${error.message}`));
@@ -296,6 +328,8 @@ function present(varbinds: snmp.Varbind[] | undefined): Varbind[] {
   for (const vb of varbinds) if (snmp.isVarbindError(vb)) (vb as { value: unknown }).value = undefined;
   return varbinds as unknown as Varbind[];
 }
+
+const SYS_UPTIME = '1.3.6.1.2.1.1.3.0';
 
 /** net-snmp's ResponseInvalidCode: ECouldNotDecrypt, EAuthFailure, ENotInTimeWindow. */
 const AUTH_FAILURE_CODES = new Set([4, 5, 14]);
