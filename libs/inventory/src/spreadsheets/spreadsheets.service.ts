@@ -345,6 +345,8 @@ export class Spreadsheets {
     const book = format === 'xlsx' ? new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true }) : null;
     const sheet = book?.addWorksheet(resource, { views: [{ state: 'frozen', ySplit: 1 }] });
     if (sheet) {
+      // Wide enough to read a UUID, a date or a name without widening columns by hand.
+      sheet.columns = columns.map((c) => ({ key: c, width: /(^id|Id)$/.test(c) ? 38 : /On$/.test(c) ? 12 : /^(name|notes|address|staffPosition)$/.test(c) ? 30 : 16 }));
       const header = sheet.addRow(columns);
       header.font = { bold: true };
       header.commit();
