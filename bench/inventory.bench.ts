@@ -9,11 +9,15 @@
  *      unit through the ORM and filtering in the process;
  *   4. the same page for a caller whose token is scoped to the province (the scope's filter
  *      instead of the query's), vs the unscoped page of step 3.
+ * Between 2 and 3: the same file imported again unchanged, then with every row changed (against the
+ * first import), and a streamed CSV export of every device (against paging the list with a count
+ * per page).
  * Bounded: every loop has a row count, and the whole run stops at BENCH_MAX_SECONDS.
  */
 import 'reflect-metadata';
 import { benchApp, timed } from './support';
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { AdministrativeUnit, AdministrativeUnitsService, Agency, Device, DevicesService, EVERYWHERE, Spreadsheets } from '@app/inventory';
 
@@ -69,6 +73,31 @@ async function run(engine: string): Promise<void> {
     const rate = outcome.created / (importSeconds + parseSeconds);
     const baseRate = BASELINE_ROWS / baseSeconds;
     line(engine, `CSV import of ${outcome.created.toLocaleString('en')} devices`, `${(importSeconds + parseSeconds).toFixed(1)} s (${Math.round(rate)}/s)`, `${Math.round(baseRate)}/s one-by-one`, rate / baseRate);
+
+    // 2b. The same file again: every row matches its record (rows locked, nothing written, nothing audited),
+    // then with one field changed on every row (all updated, each with its audit entry); against the first import.
+    const [same, sameSeconds] = await timed(() => sheets.import('devices', rows, ctx));
+    line(engine, `re-import, unchanged ${same.unchanged.toLocaleString('en')} rows`, `${sameSeconds.toFixed(1)} s`, `${importSeconds.toFixed(1)} s creating`, importSeconds / sameSeconds);
+    const changedRows = rows.map((r) => ({ ...r, model: `${r.model} rev B` }));
+    const [updated, updateSeconds] = await timed(() => sheets.import('devices', changedRows, ctx));
+    line(engine, `re-import, ${updated.updated.toLocaleString('en')} rows updated`, `${updateSeconds.toFixed(1)} s`, `${importSeconds.toFixed(1)} s creating`, importSeconds / updateSeconds);
+
+    // 2c. Export of every device, streamed by exact cursor with no count per page, against paging
+    // through the list with the total counted on every page (the export's loop before).
+    const sink = new Writable({ write: (_chunk, _enc, done) => done() });
+    const [exported, exportSeconds] = await timed(() => sheets.exportTo('devices', {} as never, EVERYWHERE, 'csv', sink));
+    const [pagedRows, pagedSeconds] = await timed(async () => {
+      let cursor: string | undefined;
+      let n = 0;
+      for (let i = 0; i < 1000; i++) {
+        const page = await app.get(DevicesService).list({ limit: 1000, cursor } as never, EVERYWHERE);
+        n += page.items.length;
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      return n;
+    });
+    line(engine, `CSV export of ${exported.rows.toLocaleString('en')} devices (streamed)`, `${exportSeconds.toFixed(1)} s`, `${pagedSeconds.toFixed(1)} s (${pagedRows.toLocaleString('en')})`, pagedSeconds / exportSeconds);
 
     // 3. A page of 1,000 devices of one province
     const province = await ds.getRepository(AdministrativeUnit).findOneByOrFail({ id: communes[0].path.split('/')[1] });

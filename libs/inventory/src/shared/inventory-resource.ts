@@ -317,7 +317,9 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
       const fields = Object.keys(this.changedFields(c.before!, c.after)).sort();
       if (!fields.length) continue;
       const key = fields.join(',');
-      groups.set(key, [...(groups.get(key) ?? []), c.after]);
+      const group = groups.get(key);
+      if (group) group.push(c.after);
+      else groups.set(key, [c.after]);
     }
     for (const [key, rows] of groups) {
       const columns = key.split(',').map((f) => meta.findColumnWithPropertyName(f)!);
