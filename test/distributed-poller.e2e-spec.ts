@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { DevicesService } from '@app/inventory';
-import { DistributedPoller, PollingMetrics, PollingStore, SecretBox } from '@app/polling';
+import { DistributedPoller, PollingMetrics, PollingStore, SecretBox, SharedPollMemory } from '@app/polling';
 import { SimulatedDevice } from './simulator/simulated-device';
 import { startApp, type TestApp } from './support/app';
 
@@ -100,6 +100,18 @@ describe('distributed poller (BullMQ) on postgres', () => {
     expect(states).toEqual([{ state: 'up', n: 8 }]);
     const spans = await t.ds.query(`SELECT count(*)::int AS n FROM device_monitoring WHERE device_id = ANY($1)`, [devices]);
     expect(spans[0].n).toBe(8);
+
+    // The API reads when each device was last polled from the workers' memory in Redis: the row
+    // was written at the first poll only (nothing changed since), the memory at every poll.
+    const shared = new SharedPollMemory(REDIS_URL, prefix);
+    try {
+      const [row] = await t.ds.query(`SELECT polled_at FROM device_poll_state WHERE device_id = $1`, [devices[0]]);
+      const last = (await shared.polledAt(group, devices[0]))!;
+      expect(Date.now() - last).toBeLessThan(4000);
+      expect(last - new Date(row.polled_at).getTime()).toBeGreaterThan(4000);
+    } finally {
+      await shared.close();
+    }
 
     // Done jobs do not pile up in Redis (BullMQ keeps them unless told not to).
     const q = new Queue(`poll-${group}`, { connection: { url: REDIS_URL }, prefix });

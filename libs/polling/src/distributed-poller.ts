@@ -38,6 +38,36 @@ const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: { count: 1000 } };
 const TEMPLATE_VERSION = 'r1';
 const UPSERTS_AT_ONCE = 200;
 
+/** Where Redis keeps a device's memory between polls, for the workers of its group and the API. */
+export function pollMemoryKey(prefix: string, group: string, deviceId: string): string {
+  return `${prefix}:poll-memory:${group}:${deviceId}`;
+}
+
+/**
+ * The API's view of devices polled by BullMQ workers: when each was last polled, from the memory
+ * the workers keep in Redis (the latest-poll row is written on changes only).
+ */
+export class SharedPollMemory {
+  private readonly redis: IORedis;
+
+  constructor(redisUrl: string, private readonly prefix = 'hatang') {
+    this.redis = new IORedis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  }
+
+  async polledAt(group: string, deviceId: string): Promise<number | null> {
+    const raw = await this.redis.get(pollMemoryKey(this.prefix, group, deviceId)).catch(() => null);
+    return raw === null ? null : ((JSON.parse(raw) as SharedMemory).memory.polledAt ?? null);
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => undefined);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+}
+
 /** What Redis keeps of a device between polls, shared by every worker of the group. */
 interface SharedMemory {
   memory: DeviceMemory;
@@ -76,7 +106,7 @@ export class DistributedPoller {
     this.clock = options.clock ?? Date.now;
     this.queueName = `poll-${options.group}`;
     const prefix = options.prefix ?? 'hatang';
-    this.key = (deviceId) => `${prefix}:poll-memory:${options.group}:${deviceId}`;
+    this.key = (deviceId) => pollMemoryKey(prefix, options.group, deviceId);
     this.redis = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
     this.client = pollerClient(options, metrics);
     this.writes = new PendingWrites(store, metrics, options.log);

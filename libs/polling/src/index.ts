@@ -7,5 +7,5 @@ export { SecretBox } from './secret-box';
 export { AvailabilityService, availabilitySql, type AvailabilityReport, type DeviceAvailability } from './availability.service';
 export { SnmpProfilesService, type SnmpProfileView } from './snmp-profiles.service';
 export { applyPoll, emptyMemory, type DeviceMemory, type PollOutcome, type LedgerEvent, type CarriedLink } from './poll-state';
-export { DistributedPoller, type DistributedPollerOptions } from './distributed-poller';
+export { DistributedPoller, SharedPollMemory, pollMemoryKey, type DistributedPollerOptions } from './distributed-poller';
 export { RemotePoller, type RemotePollerOptions } from './remote-poller';

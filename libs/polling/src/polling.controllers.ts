@@ -22,6 +22,7 @@ import {
 } from '@app/inventory';
 import { AvailabilityService } from './availability.service';
 import { DevicePollState, MaintenanceWindow, Outage } from './entities';
+import { SharedPollMemory } from './distributed-poller';
 import { Poller } from './poller';
 import { PollingMetrics } from './polling-metrics';
 import { AvailabilityQuery, CreateMaintenanceWindow, PutSnmpProfile, TargetsQuery, WindowQuery } from './polling.dto';
@@ -48,6 +49,7 @@ export class DevicePollingController {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly remote: RemotePollResults,
     @Optional() @Inject(Poller) private readonly poller?: Poller,
+    @Optional() @Inject(SharedPollMemory) private readonly shared?: SharedPollMemory,
   ) {}
 
   @Get('snmp')
@@ -80,9 +82,11 @@ export class DevicePollingController {
     const row = await this.ds.getRepository(DevicePollState).findOneBy({ deviceId: id });
     if (!row && !live) throw InventoryError.notFound('poll state of device', id);
     // The in-process poller's memory is newer than the row, which is written only on change.
-    // polledAt: the last poll, answered or not, as this process saw it (its own poller, or results
-    // a remote poller sent); the row keeps the last one that changed something.
-    const seen = Math.max(live?.polledAt ?? 0, this.remote.lastPolledAt(id) ?? 0, row?.polledAt.getTime() ?? 0);
+    // polledAt: the last poll, answered or not: this process's own poller, results a remote poller
+    // sent, or the memory BullMQ workers keep in Redis; the row keeps the last one that changed something.
+    const group = this.shared ? ((await this.ds.query(`SELECT poller_group AS "group" FROM snmp_profile WHERE device_id = $1`, [id])) as Array<{ group: string }>)[0]?.group : undefined;
+    const shared = group ? await this.shared!.polledAt(group, id) : null;
+    const seen = Math.max(live?.polledAt ?? 0, this.remote.lastPolledAt(id) ?? 0, shared ?? 0, row?.polledAt.getTime() ?? 0);
     const polledAt = seen > 0 ? new Date(seen) : null;
     return { ...row, ...(live ? pollStateOf(live, live.polledAt ?? Date.now()) : {}), polledAt, deviceId: id };
   }

@@ -3,7 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DevicesService, InventoryModule } from '@app/inventory';
 import { AvailabilityService } from './availability.service';
-import { DistributedPoller } from './distributed-poller';
+import { DistributedPoller, SharedPollMemory } from './distributed-poller';
 import { Poller } from './poller';
 import { DevicePollingController, PollingController } from './polling.controllers';
 import { PollingMetrics } from './polling-metrics';
@@ -94,6 +94,7 @@ export class PollingModule {
               },
             ]
           : []),
+        ...(options.redisUrl ? [{ provide: SharedPollMemory, useFactory: () => new SharedPollMemory(options.redisUrl!) }] : []),
         {
           provide: RemotePollResults,
           useFactory: (ds: DataSource, store: PollingStore, metrics: PollingMetrics) => new RemotePollResults(ds, store, metrics, options.inProcess ? options.group : null),
