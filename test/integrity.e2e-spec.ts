@@ -77,6 +77,13 @@ describe.each(ENGINES)('integrity on %s', (engine) => {
     expect((await auditOf(device.id)).map((e) => e.action)).toEqual(['create', 'update']);
 
     await t.http().delete(`/api/v1/devices/${device.id}`).set('If-Match', `"other", ${v2}`).expect(204);
+
+    // The contract says so, beside the answers it already gave.
+    const doc = (await t.as().get('/api/openapi.json').expect(200)).body;
+    const one = doc.paths['/api/v1/devices/{id}'];
+    expect(Object.keys(one.patch.responses).sort()).toEqual(['200', '412']);
+    expect(Object.keys(one.delete.responses).sort()).toEqual(['204', '412']);
+    expect(one.patch.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toContain('header:If-Match');
   });
 
   it('writes nothing for a write that changes nothing, and nothing when the catalogue is synced again', async () => {

@@ -1,5 +1,5 @@
 import { Body, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res, type Type } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CallerScope, Permission, Requires, type Scope } from '../access/access';
 import type { ChangeContext } from '../audit/audit-log.service';
@@ -67,6 +67,7 @@ export function ResourceController<E extends Identified, C extends object, U ext
     @ApiOperation({ summary: 'Update fields of one record', description: 'With `If-Match: <ETag>`, only if nobody changed the record since it was read (412 otherwise).' })
     @ApiBody({ type: routes.update })
     @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the version read' })
+    @ApiOkResponse({ description: 'The record as updated; the ETag header is its new version' })
     @ApiResponse({ status: 412, description: 'The record changed since the version named in If-Match' })
     async update(
       @Param('id', new ParseUUIDPipe()) id: string,
@@ -94,6 +95,7 @@ export function ResourceController<E extends Identified, C extends object, U ext
     @HttpCode(204)
     @ApiOperation({ summary: 'Delete one record', description: 'With `If-Match: <ETag>`, only if nobody changed the record since it was read (412 otherwise).' })
     @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the version read' })
+    @ApiNoContentResponse({ description: 'Deleted' })
     @ApiResponse({ status: 412, description: 'The record changed since the version named in If-Match' })
     async remove(@Param('id', new ParseUUIDPipe()) id: string, @Change() ctx: ChangeContext, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
       await this.service.remove(id, ctx, ifMatch);
