@@ -1,11 +1,21 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { isIP } from 'node:net';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, validateSync } from 'class-validator';
 
 /**
  * Every environment variable the processes read, checked once at boot. README's
  * "Configuration" table documents the same list.
  */
+/** An address or range Express's `trust proxy` takes: an IP, an IP/prefix, or a named range. */
+function isProxyAddress(text: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(text)) return true;
+  const [ip, bits, extra] = text.split('/');
+  const family = isIP(ip);
+  if (!family || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
 export class Environment {
   /** PostgreSQL connection string; without it the service runs on embedded PGlite. */
   @IsOptional()
@@ -106,12 +116,20 @@ export class Environment {
   @Matches(/^(|https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*)$/, { message: 'CORS_ORIGINS must be a comma-separated list of http(s):// origins' })
   CORS_ORIGINS = '';
 
-  /** Behind a reverse proxy: how many proxies to trust for the client's address (X-Forwarded-For); 0 trusts none. */
-  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt({ message: 'TRUST_PROXY must be a whole number' })
-  @Min(0)
-  @Max(10)
-  TRUST_PROXY = 0;
+  /**
+   * Behind a reverse proxy: the proxies' addresses (IPs or CIDR ranges, or loopback, linklocal,
+   * uniquelocal), comma-separated. X-Forwarded-For is believed only from them, so a client that
+   * connects directly cannot choose its address. Empty (the default) trusts none.
+   */
+  @IsString()
+  @ValidateBy({
+    name: 'proxyAddresses',
+    validator: {
+      validate: (v) => typeof v === 'string' && v.split(',').every((p) => p.trim() === '' || isProxyAddress(p.trim())),
+      defaultMessage: () => 'TRUST_PROXY must list the proxies\' addresses (e.g. 127.0.0.1 or 10.0.0.0/8, or loopback), not a count',
+    },
+  })
+  TRUST_PROXY = '';
 }
 
 export class ConfigurationError extends Error {

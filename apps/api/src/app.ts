@@ -5,6 +5,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Environment } from '@app/config';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { Authenticator } from '@app/access';
+import { authenticateBeforeBody } from './http/auth-before-body';
+import { inputGuard } from './http/input-guard';
 import { Metrics, requestMetrics } from './http/metrics';
 
 export const API_PREFIX = 'api/v1';
@@ -13,27 +16,29 @@ export const BODY_LIMIT = '20mb';
 export interface HttpOptions {
   /** Origins a browser may call from; none by default (CORS closed). */
   corsOrigins?: string[];
-  /** Proxies to trust for the client address. */
-  trustProxy?: number;
+  /** Addresses of the proxies to trust for the client address (X-Forwarded-For); none by default. */
+  trustProxy?: string[];
 }
 
 export function httpOptionsOf(env: Pick<Environment, 'CORS_ORIGINS' | 'TRUST_PROXY'>): HttpOptions {
-  return { corsOrigins: env.CORS_ORIGINS.split(',').filter(Boolean), trustProxy: env.TRUST_PROXY };
+  return { corsOrigins: env.CORS_ORIGINS.split(',').filter(Boolean), trustProxy: env.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean) };
 }
 
 /** Prefix, security headers, CORS, body limits and API docs: the same for the server and for the tests. */
 export function configureApp(app: INestApplication, options: HttpOptions = {}): void {
   const express = app as NestExpressApplication;
-  express.set('trust proxy', options.trustProxy ?? 0);
+  express.set('trust proxy', options.trustProxy?.length ? options.trustProxy : false);
   express.use(requestMetrics(app.get(Metrics)));
   // Swagger UI runs an inline script: its page gets every header but the content security policy.
   const strict = helmet();
   const docs = helmet({ contentSecurityPolicy: false });
   express.use((req: Request, res: Response, next: NextFunction) => (req.path.startsWith('/api/docs') ? docs : strict)(req, res, next));
   if (options.corsOrigins?.length) app.enableCors({ origin: options.corsOrigins, allowedHeaders: ['Authorization', 'Content-Type'], maxAge: 600 });
+  express.use(authenticateBeforeBody(app.get(Authenticator), `/${API_PREFIX}/`));
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: BODY_LIMIT });
   express.useBodyParser('raw', { type: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream'], limit: BODY_LIMIT });
+  express.use(inputGuard);
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health', method: RequestMethod.GET },

@@ -1,7 +1,8 @@
 import { type DynamicModule, Injectable, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { InventoryModule } from '@app/inventory';
-import { ACCESS_OPTIONS, type AccessOptions, AuthGuard } from './auth.guard';
+import { AuthGuard } from './auth.guard';
+import { ACCESS_OPTIONS, type AccessOptions, Authenticator } from './authenticator';
 import { routeTable } from './route-table';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
@@ -35,10 +36,11 @@ export class AccessModule {
       providers: [
         { provide: ACCESS_OPTIONS, useValue: options },
         TokensService,
+        Authenticator,
         RouteRulesCheck,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [TokensService],
+      exports: [TokensService, Authenticator],
     };
   }
 }

@@ -1,7 +1,7 @@
 export { AccessModule } from './access.module';
 import { ApiToken } from './api-token.entity';
 export { ApiToken };
-export { type AccessOptions, AUTH_FAILURES_PREFIX } from './auth.guard';
+export { type AccessOptions, AUTH_FAILURES_PREFIX, Authenticator } from './authenticator';
 export { routeTable, type RouteEntry } from './route-table';
 export { CreateToken, DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, type TokenView } from './token.dto';
 export { hashToken, TokensService } from './tokens.service';

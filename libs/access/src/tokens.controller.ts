@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, Caller, CallerScope, Change, type ChangeContext, describeScope, Input, Permission, type Principal, Requires, ROLE_PERMISSIONS, type Scope } from '@app/inventory';
+import { Authenticated, Caller, CallerScope, Change, type ChangeContext, describeScope, Input, type Page, PageQuery, pageOf, Permission, type Principal, Requires, ROLE_PERMISSIONS, type Scope } from '@app/inventory';
 import { CreateToken, type TokenView } from './token.dto';
 import { TokensService } from './tokens.service';
 
@@ -25,6 +25,7 @@ export class TokensController {
 
   @Post('tokens')
   @Requires(Permission.TokensManage)
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Create a token within your scope; the response carries the token once, it is never shown again' })
   async create(@Body(new Input(CreateToken)) body: CreateToken, @Change() ctx: ChangeContext): Promise<TokenView & { token: string }> {
     const { token, record } = await this.tokens.create(body, ctx);
@@ -34,9 +35,8 @@ export class TokensController {
   @Get('tokens')
   @Requires(Permission.TokensManage)
   @ApiOperation({ summary: 'The tokens scoped within yours (never their secrets)' })
-  async list(@CallerScope() scope: Scope): Promise<{ items: TokenView[]; total: number }> {
-    const items = await this.tokens.list(scope);
-    return { items, total: items.length };
+  async list(@CallerScope() scope: Scope, @Query(new Input(PageQuery)) q: PageQuery): Promise<Page<TokenView>> {
+    return pageOf(await this.tokens.list(scope), q, 'tokens');
   }
 
   @Get('tokens/:id')

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CallerScope, Change, type ChangeContext, Input, Permission, Requires, type Scope } from '@app/inventory';
+import { CallerScope, Change, type ChangeContext, Input, PageQuery, pageOf, Permission, Requires, type Scope } from '@app/inventory';
 import { CoverageService } from './coverage.service';
-import { CoverageQuery, CreateIndicator, CreatePlan, ExportQuery, LoadPreset, ReportValue, SaveReport, UpdateIndicator, UpdatePlan } from './coverage.dto';
+import { CoverageQuery, CreateIndicator, CreatePlan, ExportQuery, LoadPreset, PlanQuery, ReportValue, SaveReport, UpdateIndicator, UpdatePlan } from './coverage.dto';
 import { IndicatorsService } from './indicators.service';
 import { PlansService } from './plans.service';
 
@@ -17,8 +17,8 @@ export class IndicatorsController {
   @Get()
   @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'The built-in catalogue, indicators for every province, and your province’s own' })
-  list(@CallerScope() scope: Scope) {
-    return this.indicators.list(scope).then((items) => ({ items, total: items.length }));
+  list(@CallerScope() scope: Scope, @Query(new Input(PageQuery)) q: PageQuery) {
+    return this.indicators.list(scope).then((items) => pageOf(items, q, 'indicators'));
   }
 
   @Get(':id')
@@ -51,8 +51,8 @@ export class IndicatorsController {
   @Get(':id/reported-values')
   @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'The values planners entered for a reported indicator' })
-  reported(@Param('id') id: string, @CallerScope() scope: Scope) {
-    return this.indicators.reportedValues(id, scope).then((items) => ({ items, total: items.length }));
+  reported(@Param('id') id: string, @CallerScope() scope: Scope, @Query(new Input(PageQuery)) q: PageQuery) {
+    return this.indicators.reportedValues(id, scope).then((items) => pageOf(items, q, 'reported-values'));
   }
 
   @Put(':id/reported-values')
@@ -74,9 +74,8 @@ export class PlansController {
   @Get('plan-presets')
   @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'The five source plans, ready to load' })
-  presets() {
-    const items = this.plans.presets();
-    return { items, total: items.length };
+  presets(@Query(new Input(PageQuery)) q: PageQuery) {
+    return pageOf(this.plans.presets(), q, 'plan-presets');
   }
 
   @Post('plan-presets/:code/load')
@@ -88,9 +87,8 @@ export class PlansController {
 
   @Get('plans')
   @Requires(Permission.CoverageRead)
-  @ApiQuery({ name: 'administrativeUnitId', required: false })
-  list(@CallerScope() scope: Scope, @Query('administrativeUnitId') unit?: string) {
-    return this.plans.list(scope, unit).then((items) => ({ items, total: items.length }));
+  list(@CallerScope() scope: Scope, @Query(new Input(PlanQuery)) q: PlanQuery) {
+    return this.plans.list(scope, q.administrativeUnitId).then((items) => pageOf(items, q, 'plans'));
   }
 
   @Get('plans/:id')
@@ -144,8 +142,8 @@ export class PlansController {
 
   @Get('plans/:id/reports')
   @Requires(Permission.CoverageRead)
-  listReports(@Param('id') id: string, @CallerScope() scope: Scope) {
-    return this.coverage.listReports(id, scope).then((items) => ({ items, total: items.length }));
+  listReports(@Param('id') id: string, @CallerScope() scope: Scope, @Query(new Input(PageQuery)) q: PageQuery) {
+    return this.coverage.listReports(id, scope).then((items) => pageOf(items, q, 'reports'));
   }
 
   @Get('reports/:id')

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDateString, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsDay, PageQuery } from '@app/inventory';
 
 export class CreateIndicator {
   @ApiProperty({ example: 'commune_lan_complete_fibre_wan', description: 'Lower-case letters, digits and underscores' })
@@ -116,7 +117,7 @@ export class CreatePlan {
 
   @ApiPropertyOptional({ example: '2012-11-23', nullable: true })
   @IsOptional()
-  @IsDateString({ strict: true }, { message: 'documentDate must be a date (YYYY-MM-DD)' })
+  @IsDay()
   documentDate?: string | null;
 
   @ApiProperty({ example: 2011 })
@@ -149,6 +150,13 @@ export class LoadPreset {
   administrativeUnitId?: string;
 }
 
+export class PlanQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The plans of this province' })
+  @IsOptional()
+  @IsUUID('all', { message: 'administrativeUnitId must be a UUID' })
+  administrativeUnitId?: string;
+}
+
 export class CoverageQuery {
   @ApiPropertyOptional({ example: 2014, description: 'Only the targets of this year, as of its last day (or today, for the current year)' })
   @IsOptional()
@@ -160,7 +168,7 @@ export class CoverageQuery {
 
   @ApiPropertyOptional({ example: '2014-06-30', description: 'The targets of this date’s year, with the inventory as it stood on this date' })
   @IsOptional()
-  @IsDateString({ strict: true }, { message: 'asOf must be a date (YYYY-MM-DD)' })
+  @IsDay()
   asOf?: string;
 
   @ApiPropertyOptional({ default: 100, description: 'How many of the units that do not count yet to list per target' })

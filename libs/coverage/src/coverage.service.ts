@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
-import { type ChangeContext, InventoryErrorCode, likeEscape, type Scope } from '@app/inventory';
+import { type ChangeContext, csvCell, InventoryErrorCode, likeEscape, type Scope } from '@app/inventory';
 import { CoverageEngine, percent, type Where } from './coverage-engine';
 import { CoverageError } from './coverage-error';
 import type { CoverageQuery } from './coverage.dto';
@@ -193,7 +193,7 @@ export class CoverageService {
     if (format === 'csv') {
       const header = ['STT', 'Chỉ tiêu', 'Mã chỉ tiêu', 'Năm', 'Kế hoạch (%)', 'Thực hiện (%)', 'Tử số', 'Mẫu số', 'Còn thiếu', 'Đánh giá', 'Tính đến ngày'];
       const lines = c.targets.map((t) => [t.row ?? '', t.wordingVi, t.indicator.code, t.year, t.target, t.value ?? '', t.numerator ?? '', t.denominator ?? '', t.gap?.text.vi ?? '', STATUS_VI[t.status], t.asOf]);
-      return Buffer.from(`\uFEFF${stringifyCsv([header, ...lines])}`, 'utf8');
+      return Buffer.from(`\uFEFF${stringifyCsv([header, ...lines.map((l) => l.map(csvCell))])}`, 'utf8');
     }
     const book = new ExcelJS.Workbook();
     book.created = new Date(c.computedAt);

@@ -80,6 +80,10 @@ export class PlansService {
   async remove(id: string, ctx: ChangeContext): Promise<void> {
     await this.ds.transaction(async (m) => {
       const before = await this.getWritable(id, ctx.scope, m);
+      // Saved reports are frozen records of the plan's figures; they are never changed, so the
+      // plan they name stays while they exist.
+      const [{ n }] = (await m.query(`SELECT count(*)::int AS n FROM coverage_report WHERE plan_id = $1`, [before.id])) as Array<{ n: number }>;
+      if (n > 0) throw new CoverageError(`The plan has ${n} saved report(s), which are kept unchanged; it cannot be deleted`, [{ field: 'id', message: `${n} saved report(s) refer to this plan` }], InventoryErrorCode.InUse);
       await m.delete(Plan, { id: before.id });
       await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'plan', entityId: before.id, before: planRecord(before), place: before.province.path }]);
     });

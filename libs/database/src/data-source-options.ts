@@ -2,6 +2,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { resolve } from 'node:path';
+import { QueryLogger } from './query-logger';
 import { types as pgTypes } from 'pg';
 import type { DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
 import { lockDataDir } from './data-dir-lock';
@@ -62,7 +63,8 @@ export async function buildDataSourceOptions(settings: DatabaseSettings): Promis
     // gen_random_uuid() is built in since PostgreSQL 13: no extension to install.
     uuidExtension: 'pgcrypto' as const,
     installExtensions: false,
-    logging: settings.logging ? ('all' as const) : (['error'] as ('error')[]),
+    logging: settings.logging ? ('all' as const) : (['error', 'warn', 'migration'] as Array<'error' | 'warn' | 'migration'>),
+    logger: new QueryLogger(settings.logging),
   };
   if (settings.url) {
     return {

@@ -39,3 +39,6 @@ export {
 export { agencyWithinSql, type Place, type PlaceKind, resolveScope, scopeWithin, whereVisible, whereWithin } from './access/scope';
 export { likeEscape } from './shared/fold';
 export { canonicalJson } from './shared/canonical-json';
+export { FIRST_YEAR, LAST_YEAR, IsDay, isDay, IsInstant, isInstant, parseDay } from './shared/dates';
+export { ListQuery, MAX_PAGE, PageQuery, pageOf, paginate, type Page, type Sortable } from './shared/list-query';
+export { csvCell, fromCsvCell } from './shared/csv-safe';

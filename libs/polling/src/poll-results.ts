@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsNumberString, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumberString, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import type { DataSource } from 'typeorm';
-import { agencyWithinSql, type FieldProblem, InventoryError, type Principal } from '@app/inventory';
+import { agencyWithinSql, type FieldProblem, InventoryError, IsInstant, type Principal } from '@app/inventory';
 import { MAX_SYS_DESCR, MAX_SYS_NAME, type SnmpFailure } from '@app/snmp';
 import { applyPoll } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
@@ -72,7 +72,7 @@ export class PollResult {
   deviceId: string;
 
   @ApiProperty({ description: 'When the poll was sent (ISO 8601)' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   at: string;
 
   @ApiPropertyOptional({ description: 'The answer; give this or failure' })

@@ -15,6 +15,9 @@ import {
   Input,
   InventoryError,
   InventoryErrorCode,
+  likeEscape,
+  type Page,
+  paginate,
   Permission,
   type Principal,
   Requires,
@@ -25,15 +28,15 @@ import { DevicePollState, MaintenanceWindow, Outage } from './entities';
 import { SharedPollMemory } from './distributed-poller';
 import { Poller } from './poller';
 import { PollingMetrics } from './polling-metrics';
-import { AvailabilityQuery, CreateMaintenanceWindow, PutSnmpProfile, TargetsQuery, WindowQuery } from './polling.dto';
+import { AvailabilityQuery, CreateMaintenanceWindow, MaintenanceWindowQuery, OutageQuery, MAX_WINDOW_DAYS, PutSnmpProfile, TargetsQuery, WindowQuery } from './polling.dto';
 import { SnmpProfilesService } from './snmp-profiles.service';
 import { PollResults, RemotePollResults } from './poll-results';
 import { pollStateOf, PollingStore } from './polling-store';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
 
-function window(q: WindowQuery): { from: Date; to: Date } {
-  const from = new Date(q.from);
+function window(q: { from?: string; to?: string }): { from: Date; to: Date } {
+  const from = new Date(q.from ?? 0);
   const to = q.to ? new Date(q.to) : new Date();
   if (to <= from) throw InventoryError.invalid('The window is empty', [{ field: 'to', message: 'to must be after from' }]);
   return { from, to };
@@ -94,18 +97,15 @@ export class DevicePollingController {
   @Get('outages')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'The outage history of a device, newest first; ?from=&to= limits it to a window' })
-  async outages(@Param('id', uuid) id: string, @Query(new Input(WindowQuery)) q: WindowQuery, @CallerScope() scope: Scope) {
+  async outages(@Param('id', uuid) id: string, @Query(new Input(OutageQuery)) q: OutageQuery, @CallerScope() scope: Scope): Promise<Page<Outage>> {
     const { from, to } = window(q);
     await this.devices.get(id, scope);
-    const items = await this.ds
+    const qb = this.ds
       .getRepository(Outage)
       .createQueryBuilder('o')
       .where('o.device_id = :id', { id })
-      .andWhere('o.started_at < :to AND (o.ended_at IS NULL OR o.ended_at > :from)', { from, to })
-      .orderBy('o.started_at', 'DESC')
-      .limit(1000)
-      .getMany();
-    return { items, total: items.length };
+      .andWhere('o.started_at < :to AND (o.ended_at IS NULL OR o.ended_at > :from)', { from, to });
+    return paginate(qb, q, { fields: { startedAt: '"o"."started_at"' }, default: '-startedAt' }, '"o"');
   }
 
   @Get('availability')
@@ -209,13 +209,15 @@ export class PollingController {
 
   @Get('maintenance-windows')
   @Requires(Permission.InventoryRead)
-  async windows(@CallerScope() scope: Scope, @Query('deviceId') deviceId?: string, @Query('agencyId') agencyId?: string) {
+  @ApiOperation({ summary: 'Maintenance windows of the devices and agencies within your scope, latest first' })
+  async windows(@CallerScope() scope: Scope, @Query(new Input(MaintenanceWindowQuery)) q: MaintenanceWindowQuery): Promise<Page<MaintenanceWindow>> {
     const params: unknown[] = [];
     const device = agencyWithinSql(scope, '(SELECT d.agency_id FROM device d WHERE d.id = m.device_id)', params);
     const agency = agencyWithinSql(scope, 'm.agency_id', params);
-    const qb = this.ds.getRepository(MaintenanceWindow).createQueryBuilder('m').orderBy('m.starts_at', 'DESC').limit(1000);
-    if (deviceId) qb.andWhere('m.device_id = :deviceId', { deviceId });
-    if (agencyId) qb.andWhere('m.agency_id = :agencyId', { agencyId });
+    const qb = this.ds.getRepository(MaintenanceWindow).createQueryBuilder('m');
+    if (q.deviceId) qb.andWhere('m.device_id = :deviceId', { deviceId: q.deviceId });
+    if (q.agencyId) qb.andWhere('m.agency_id = :agencyId', { agencyId: q.agencyId });
+    if (q.q) qb.andWhere('m.reason ILIKE :q', { q: `%${likeEscape(q.q)}%` });
     if (scope.kind !== 'country') {
       // The scope's ids, found first, then filtered by: the query builder's named parameters cannot take $n.
       const ids = new Set(
@@ -223,8 +225,7 @@ export class PollingController {
       );
       qb.andWhere('m.id = ANY(:ids)', { ids: [...ids] });
     }
-    const items = await qb.getMany();
-    return { items, total: items.length };
+    return paginate(qb, q, { fields: { startsAt: '"m"."starts_at"', endsAt: '"m"."ends_at"' }, default: '-startsAt' }, '"m"');
   }
 
   @Post('maintenance-windows')
@@ -233,7 +234,9 @@ export class PollingController {
   async declare(@Body(new Input(CreateMaintenanceWindow)) body: CreateMaintenanceWindow, @Change() ctx: ChangeContext) {
     const problems: FieldProblem[] = [];
     if (!body.deviceId === !body.agencyId) problems.push({ field: 'deviceId', message: 'give exactly one of deviceId and agencyId' });
-    if (new Date(body.endsAt) <= new Date(body.startsAt)) problems.push({ field: 'endsAt', message: 'endsAt must be after startsAt' });
+    const span = new Date(body.endsAt).getTime() - new Date(body.startsAt).getTime();
+    if (span <= 0) problems.push({ field: 'endsAt', message: 'endsAt must be after startsAt' });
+    else if (span > MAX_WINDOW_DAYS * 86_400_000) problems.push({ field: 'endsAt', message: `a maintenance window lasts at most ${MAX_WINDOW_DAYS} days; retire or store a device out for longer` });
     if (problems.length) throw InventoryError.invalid('The maintenance window is not valid', problems);
     return this.ds.transaction(async (m) => {
       const place = await this.placeOf(body, ctx.scope, m);

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { AUTH_PROTOCOLS, PRIV_PROTOCOLS } from '@app/snmp';
+import { IsInstant, ListQuery } from '@app/inventory';
 
 /** Secrets are write-only: they are accepted here and never returned. */
 export class PutSnmpProfile {
@@ -84,12 +85,24 @@ export class PutSnmpProfile {
 
 export class WindowQuery {
   @ApiProperty({ example: '2026-01-01T00:00:00Z' })
-  @IsDateString({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  @IsInstant()
   from: string;
 
   @ApiPropertyOptional({ description: 'Defaults to now' })
   @IsOptional()
-  @IsDateString({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @IsInstant()
+  to?: string;
+}
+
+export class OutageQuery extends ListQuery {
+  @ApiPropertyOptional({ example: '2026-01-01T00:00:00Z', description: 'Outages that last into this instant or later' })
+  @IsOptional()
+  @IsInstant()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Outages that began before this instant; defaults to now' })
+  @IsOptional()
+  @IsInstant()
   to?: string;
 }
 
@@ -111,6 +124,21 @@ export class AvailabilityQuery extends WindowQuery {
   dataCentre?: string;
 }
 
+/** The longest maintenance window: a year (a device out for longer is retired or stored, not in maintenance). */
+export const MAX_WINDOW_DAYS = 366;
+
+export class MaintenanceWindowQuery extends ListQuery {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'deviceId must be a UUID' })
+  deviceId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'agencyId must be a UUID' })
+  agencyId?: string;
+}
+
 export class CreateMaintenanceWindow {
   @ApiPropertyOptional({ description: 'One device, or…' })
   @IsOptional()
@@ -123,11 +151,11 @@ export class CreateMaintenanceWindow {
   agencyId?: string;
 
   @ApiProperty()
-  @IsDateString({ strict: true })
+  @IsInstant()
   startsAt: string;
 
   @ApiProperty()
-  @IsDateString({ strict: true })
+  @IsInstant()
   endsAt: string;
 
   @ApiProperty({ example: 'Thay UPS phòng máy chủ' })

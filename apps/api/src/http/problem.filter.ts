@@ -78,6 +78,13 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** Answers with a problem (the filter's way), from a middleware that runs before any route. */
+export function sendProblem(req: Request, res: Response, problem: Problem): void {
+  problem.instance = req.originalUrl;
+  if (problem.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+}
+
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
@@ -86,32 +93,31 @@ export class ProblemFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
-    const problem = databaseUnreachable(exception) ? UNAVAILABLE() : this.toProblem(exception);
-    problem.instance = req.originalUrl;
-    if (problem.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    sendProblem(req, res, problemOf(exception, this.logger));
   }
+}
 
-  private toProblem(exception: unknown): Problem {
-    if (exception instanceof InventoryError) {
-      const status = statusOf(exception.code);
-      return { type: `urn:hatang:problem:${exception.code}`, title: TITLES[status] ?? 'Error', status, detail: exception.message, errors: exception.problems };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const body = exception.getResponse();
-      const message = typeof body === 'string' ? body : (body as { message?: string | string[] }).message;
-      const detail = Array.isArray(message) ? message.join('; ') : (message ?? exception.message);
-      // /health's failing answer keeps what each check said (terminus puts it under `details`).
-      const checks = typeof body === 'object' && body !== null && 'details' in body ? (body as { details: Record<string, unknown> }).details : undefined;
-      return { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail: checks ? `Unhealthy: ${Object.entries(checks).filter(([, c]) => (c as { status?: string }).status === 'down').map(([k]) => k).join(', ')}` : detail, ...(checks ? { checks } : {}) };
-    }
-    const err = exception as { type?: string; status?: number; message?: string };
-    // body-parser errors: malformed JSON, body too large
-    if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
-      return { type: 'about:blank', title: TITLES[err.status] ?? 'Error', status: err.status, detail: err.message };
-    }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    return { type: 'about:blank', title: TITLES[500], status: 500, detail: 'An unexpected error occurred; it has been logged.' };
+/** The problem that answers an exception; one nobody expected is logged and answered 500. */
+export function problemOf(exception: unknown, logger: Logger = new Logger('ProblemFilter')): Problem {
+  if (databaseUnreachable(exception)) return UNAVAILABLE();
+  if (exception instanceof InventoryError) {
+    const status = statusOf(exception.code);
+    return { type: `urn:hatang:problem:${exception.code}`, title: TITLES[status] ?? 'Error', status, detail: exception.message, errors: exception.problems };
   }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const body = exception.getResponse();
+    const message = typeof body === 'string' ? body : (body as { message?: string | string[] }).message;
+    const detail = Array.isArray(message) ? message.join('; ') : (message ?? exception.message);
+    // /health's failing answer keeps what each check said (terminus puts it under `details`).
+    const checks = typeof body === 'object' && body !== null && 'details' in body ? (body as { details: Record<string, unknown> }).details : undefined;
+    return { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail: checks ? `Unhealthy: ${Object.entries(checks).filter(([, c]) => (c as { status?: string }).status === 'down').map(([k]) => k).join(', ')}` : detail, ...(checks ? { checks } : {}) };
+  }
+  const err = exception as { type?: string; status?: number; message?: string };
+  // body-parser errors: malformed JSON, body too large
+  if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+    return { type: 'about:blank', title: TITLES[err.status] ?? 'Error', status: err.status, detail: err.message };
+  }
+  logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  return { type: 'about:blank', title: TITLES[500], status: 500, detail: 'An unexpected error occurred; it has been logged.' };
 }

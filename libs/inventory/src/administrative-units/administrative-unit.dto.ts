@@ -1,5 +1,6 @@
+import { IsDay, isDay } from '../shared/dates';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, ValidateBy, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
 import { ListQuery } from '../shared/list-query';
 import { UNIT_LEVELS, type UnitLevel } from '../shared/vocabulary';
 
@@ -36,12 +37,12 @@ export class CreateAdministrativeUnit {
 
   @ApiPropertyOptional({ example: '2025-07-01', nullable: true })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'validFrom must be a date YYYY-MM-DD' })
+  @IsDay()
   validFrom?: string | null;
 
   @ApiPropertyOptional({ example: null, nullable: true })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'validTo must be a date YYYY-MM-DD' })
+  @IsDay()
   validTo?: string | null;
 }
 
@@ -70,6 +71,6 @@ export class AdministrativeUnitQuery extends ListQuery {
 
   @ApiPropertyOptional({ description: 'Units in force on this date (default: today). `all` for the whole history.' })
   @IsOptional()
-  @Matches(/^(\d{4}-\d{2}-\d{2}|all)$/, { message: 'validOn must be a date YYYY-MM-DD or all' })
+  @ValidateBy({ name: 'dayOrAll', validator: { validate: (v) => v === 'all' || isDay(v), defaultMessage: () => 'validOn must be a real date YYYY-MM-DD or all' } })
   validOn?: string;
 }

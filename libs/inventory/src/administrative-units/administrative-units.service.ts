@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, IsNull, type SelectQueryBuilder } from 'typeorm';
 import { AuditLog, type ChangeContext } from '../audit/audit-log.service';
+import { parseDay } from '../shared/dates';
 import { fold, likeEscape } from '../shared/fold';
 import { anyOf, type Candidate, InventoryResource, isUuid, newId } from '../shared/inventory-resource';
 import { type FieldProblem, InventoryError, InventoryErrorCode } from '../shared/inventory-error';
@@ -215,6 +216,8 @@ export class AdministrativeUnitsService extends InventoryResource<Administrative
   }
 }
 
+const LIST_KEYS: Record<UnitLevel, string> = { province: 'level1_id', district: 'level2_id', commune: 'level3_id' };
+
 /** Reads the dvhcvn JSON (`data[].level2s[].level3s[]`) into flat rows, or says what is wrong. */
 export function parseOfficialList(payload: unknown): { units: OfficialUnit[]; validFrom: string | null } {
   const problems: FieldProblem[] = [];
@@ -224,6 +227,14 @@ export function parseOfficialList(payload: unknown): { units: OfficialUnit[]; va
   }
   const units: OfficialUnit[] = [];
   const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+  // The same limits as a unit typed in through the API, each naming where in the list it failed.
+  const add = (u: OfficialUnit, at: string) => {
+    const before = problems.length;
+    if (!new RegExp(`^\\d{${CODE_LENGTH[u.level]}}$`).test(u.code)) problems.push({ field: `${at}.${LIST_KEYS[u.level]}`, message: `a ${u.level}'s code is ${CODE_LENGTH[u.level]} digits`, value: u.code });
+    if (u.name.length > 200) problems.push({ field: `${at}.name`, message: 'a name has at most 200 characters', value: u.name });
+    if (u.type.length > 60) problems.push({ field: `${at}.type`, message: 'a type has at most 60 characters', value: u.type });
+    if (problems.length === before) units.push(u);
+  };
   root.data.forEach((p: Record<string, unknown>, i: number) => {
     const code = str(p?.level1_id);
     const name = str(p?.name);
@@ -232,7 +243,7 @@ export function parseOfficialList(payload: unknown): { units: OfficialUnit[]; va
       problems.push({ field: `data[${i}]`, message: 'a province needs level1_id, name and type' });
       return;
     }
-    units.push({ code, name, type, level: 'province', parentCode: null });
+    add({ code, name, type, level: 'province', parentCode: null }, `data[${i}]`);
     const level2s = Array.isArray(p.level2s) ? (p.level2s as Array<Record<string, unknown>>) : [];
     level2s.forEach((d, j) => {
       const dcode = str(d?.level2_id);
@@ -242,7 +253,7 @@ export function parseOfficialList(payload: unknown): { units: OfficialUnit[]; va
         problems.push({ field: `data[${i}].level2s[${j}]`, message: 'a district needs level2_id, name and type' });
         return;
       }
-      units.push({ code: dcode, name: dname, type: dtype, level: 'district', parentCode: code });
+      add({ code: dcode, name: dname, type: dtype, level: 'district', parentCode: code }, `data[${i}].level2s[${j}]`);
       const level3s = Array.isArray(d.level3s) ? (d.level3s as Array<Record<string, unknown>>) : [];
       level3s.forEach((c, k) => {
         const ccode = str(c?.level3_id);
@@ -252,11 +263,15 @@ export function parseOfficialList(payload: unknown): { units: OfficialUnit[]; va
           problems.push({ field: `data[${i}].level2s[${j}].level3s[${k}]`, message: 'a commune needs level3_id, name and type' });
           return;
         }
-        units.push({ code: ccode, name: cname, type: ctype, level: 'commune', parentCode: dcode });
+        add({ code: ccode, name: cname, type: ctype, level: 'commune', parentCode: dcode }, `data[${i}].level2s[${j}].level3s[${k}]`);
       });
     });
   });
+  let validFrom: string | null = null;
+  if (root.data_date !== undefined && root.data_date !== null && root.data_date !== '') {
+    validFrom = typeof root.data_date === 'string' ? parseDay(root.data_date) : null;
+    if (!validFrom) problems.push({ field: 'data_date', message: 'data_date must be a real date dd/mm/yyyy (as the list publishes it) or YYYY-MM-DD', value: root.data_date });
+  }
   if (problems.length) throw new InventoryError(InventoryErrorCode.ImportRejected, 'The official list has malformed entries', problems);
-  const date = typeof root.data_date === 'string' ? /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(root.data_date) : null;
-  return { units, validFrom: date ? `${date[3]}-${date[2]}-${date[1]}` : null };
+  return { units, validFrom };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Scope } from '../access/access';
-import { likeEscape } from '../shared/fold';
+import { fold, likeEscape } from '../shared/fold';
 import { type ListQuery, type Page, paginate } from '../shared/list-query';
 import { type AuditAction, AuditEntry } from './audit-entry.entity';
 
@@ -66,6 +66,10 @@ export class AuditLog {
     if (filter.entityType) qb.andWhere('e.entity_type = :entityType', { entityType: filter.entityType });
     if (filter.entityId) qb.andWhere('e.entity_id = :entityId', { entityId: filter.entityId });
     if (filter.actor) qb.andWhere('e.actor = :actor', { actor: filter.actor });
+    if (filter.q) {
+      // Who, what, and the record's values before and after, without diacritics: "Nhon Chau" finds "Nhơn Châu".
+      qb.andWhere(`hatang_fold(e.actor || ' ' || e.entity_type || ' ' || e.entity_id || ' ' || coalesce(e.before::text, '') || ' ' || coalesce(e.after::text, '')) LIKE :q ESCAPE '\\'`, { q: `%${likeEscape(fold(filter.q))}%` });
+    }
     if (filter.from) qb.andWhere('e.occurred_at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('e.occurred_at < :to', { to: filter.to });
     return paginate(qb, filter, { fields: { occurredAt: '"e"."occurred_at"', id: '"e"."id"' }, default: '-id' }, '"e"');

@@ -1,6 +1,7 @@
+import { IsInstant } from '../shared/dates';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { CallerScope, Permission, Requires, type Scope } from '../access/access';
 import { Input } from '../shared/http';
 import { ListQuery, type Page } from '../shared/list-query';
@@ -27,12 +28,12 @@ export class AuditQuery extends ListQuery {
 
   @ApiPropertyOptional({ description: 'From this instant (ISO 8601)' })
   @IsOptional()
-  @IsISO8601()
+  @IsInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: 'Before this instant (ISO 8601)' })
   @IsOptional()
-  @IsISO8601()
+  @IsInstant()
   to?: string;
 }
 

@@ -1,6 +1,7 @@
+import { IsDay } from '../shared/dates';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { CreateEquipment } from '../shared/lifecycle.dto';
 import { EquipmentQuery } from '../shared/query-filters';
 
@@ -24,7 +25,7 @@ export class CreateLan extends CreateEquipment {
 
   @ApiPropertyOptional({ example: '2014-03-01', nullable: true, description: 'When it came to join every department; defaults to commissionedOn for a LAN complete from the start' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'completedOn must be a date YYYY-MM-DD' })
+  @IsDay()
   completedOn?: string | null;
 }
 

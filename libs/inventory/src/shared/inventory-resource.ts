@@ -107,6 +107,17 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     return found;
   }
 
+  /** Of these ids, the records the scope can see: the others do not exist for the caller. */
+  async visibleIds(ids: string[], scope: Scope, m: EntityManager = this.ds.manager): Promise<Set<string>> {
+    const out = new Set<string>();
+    const valid = [...new Set(ids.filter(isUuid))];
+    for (let i = 0; i < valid.length; i += 5000) {
+      const qb = this.repo(m).createQueryBuilder(this.alias).select(`${this.alias}.id`, 'id').where(`${this.alias}.id = ANY(:ids)`, { ids: valid.slice(i, i + 5000) });
+      for (const r of (await whereVisible(qb, scope, this.place, this.alias).getRawMany()) as Array<{ id: string }>) out.add(r.id);
+    }
+    return out;
+  }
+
   /** Whether the scope may change this record (within it, not above it); 404 when it may not see it either. */
   async getWritable(id: string, scope: Scope, m?: EntityManager): Promise<E> {
     const found = isUuid(id) ? await whereWithin(this.repo(m).createQueryBuilder(this.alias).where(`${this.alias}.id = :id`, { id }), scope, this.place, this.alias).getOne() : null;
@@ -227,11 +238,11 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
         ]);
       }
     }
-    // A record the writer's scope does not cover: one by id does not exist for it (as a GET
-    // says); in a list or a file it is named, so an import row matching another province's
-    // serial number says why it cannot be written.
-    const outOfScope = bulk ? await this.loadMany([...updateIds, ...deletes].filter((id) => !existing.has(id)), m) : new Map<string, E>();
-    const missing = (id: string) => (outOfScope.has(id) ? `${this.type} ${id} is outside your scope (${describeScope(ctx.scope)})` : `${this.type} ${id} does not exist`);
+    // A record the writer cannot see does not exist for it, in every message (as a GET says): a
+    // bulk write names a foreign id exactly as it names an unknown one. One it can see but not
+    // change (above its scope) is named as such.
+    const seenNotWritable = bulk ? await this.visibleIds([...updateIds, ...deletes].filter((id) => !existing.has(id)), ctx.scope, m) : new Set<string>();
+    const missing = (id: string) => (seenNotWritable.has(id) ? `${this.type} ${id} is outside your scope (${describeScope(ctx.scope)})` : `${this.type} ${id} does not exist`);
     const seen = new Set<string>();
     // A field the input left out takes its default before the checks (a validated DTO carries it as
     // undefined, which would hide the default: an "active" device without commissionedOn got through).
@@ -255,7 +266,7 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
       if (p?.length) problems.push(...(bulk ? atIndex(c.index, p) : p));
     }
     const places = await this.placesOf([...candidates.map((c) => c.after), ...deletes.flatMap((id) => (existing.has(id) ? [existing.get(id)!] : []))], m);
-    let outside = outOfScope.size > 0;
+    let outside = seenNotWritable.size > 0;
     for (const c of candidates) {
       const field = outsideField(ctx.scope, places.get(c.after.id)!, this.scopeField());
       if (field !== null) {

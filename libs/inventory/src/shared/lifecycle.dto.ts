@@ -1,5 +1,6 @@
+import { IsDay } from './dates';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { EQUIPMENT_STATUSES, type EquipmentStatus } from './vocabulary';
 
 /** The fields every piece of equipment has when it is created. */
@@ -15,12 +16,12 @@ export abstract class CreateEquipment {
 
   @ApiPropertyOptional({ example: '2013-06-01', nullable: true })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'commissionedOn must be a date YYYY-MM-DD' })
+  @IsDay()
   commissionedOn?: string | null;
 
   @ApiPropertyOptional({ example: null, nullable: true })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'retiredOn must be a date YYYY-MM-DD' })
+  @IsDay()
   retiredOn?: string | null;
 
   @ApiPropertyOptional({ nullable: true })

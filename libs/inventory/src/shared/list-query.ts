@@ -5,9 +5,11 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { InventoryError } from './inventory-error';
 
 export const MAX_PAGE = 1000;
+/** The deepest offset; beyond it, page by cursor (an offset makes the database walk every row before it). */
+export const MAX_OFFSET = 1_000_000;
 
-/** The paging, sorting and search parameters every list takes. Filters are declared per resource. */
-export class ListQuery {
+/** Paging alone: the lists that are short by nature (tokens, plans, indicators) take only this. */
+export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 50 })
   @IsOptional()
   @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
@@ -16,11 +18,12 @@ export class ListQuery {
   @Max(MAX_PAGE)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Rows to skip; use `cursor` instead for deep pages.' })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0, description: 'Rows to skip; use `cursor` instead for deep pages.' })
   @IsOptional()
   @Transform(({ value }) => (value === undefined ? undefined : Number(value)))
   @IsInt()
   @Min(0)
+  @Max(MAX_OFFSET, { message: `offset must not be greater than ${MAX_OFFSET}; page by cursor (nextCursor) to go deeper` })
   offset?: number;
 
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
@@ -28,7 +31,10 @@ export class ListQuery {
   @IsString()
   @MaxLength(500)
   cursor?: string;
+}
 
+/** The paging, sorting and search parameters every list takes. Filters are declared per resource. */
+export class ListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'A field name, `-` in front for descending, e.g. `-commissionedOn`.' })
   @IsOptional()
   @Matches(/^-?[A-Za-z]+$/, { message: 'sort must be a field name, optionally prefixed with -' })
@@ -114,7 +120,13 @@ export async function paginate<T extends ObjectLiteral>(
   // The sort value goes into the cursor as PostgreSQL prints it: a Date would drop the
   // microseconds, and rows sharing a timestamp would then page round in a loop.
   qb.addSelect(`(${expr})::text`, 'sort_value').orderBy(expr, dir).addOrderBy(idExpr, dir).limit(limit);
-  const { entities, raw } = await qb.getRawAndEntities();
+  const { entities, raw } = await qb.getRawAndEntities().catch((err: unknown) => {
+    // A cursor's value is compared as the sort field's type: one that is not of that type (a
+    // cursor edited by hand) is refused as the cursor it is, not a database failure.
+    const code = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
+    if (query.cursor && typeof code === 'string' && code.startsWith('22')) throw InventoryError.invalid('Malformed cursor', [{ field: 'cursor', message: 'cursor is not one this API issued' }]);
+    throw err;
+  });
   let nextCursor: string | null = null;
   if (entities.length === limit) {
     const last = raw[raw.length - 1] as Record<string, unknown>;
@@ -122,6 +134,27 @@ export async function paginate<T extends ObjectLiteral>(
     nextCursor = encodeCursor({ r: alias, s: spec, v: (last.sort_value as string | null) ?? null, id: lastEntity.id });
   }
   return { items: entities, total, limit, offset: query.cursor ? 0 : offset, nextCursor };
+}
+
+/**
+ * A page of a list read whole (a short one): the same envelope and the same cursor protocol as
+ * the database's lists, the cursor carrying the next offset.
+ */
+export function pageOf<T>(all: T[], query: PageQuery, list: string): Page<T> {
+  const limit = query.limit ?? 50;
+  let offset = query.offset ?? 0;
+  if (query.cursor) {
+    const c = decodeCursor(query.cursor);
+    const at = Number(c.v);
+    if (c.r !== list || c.s !== 'offset' || !Number.isSafeInteger(at) || at < 0) {
+      throw InventoryError.invalid('Cursor of another list', [{ field: 'cursor', message: 'this cursor was made for another list' }]);
+    }
+    offset = at;
+  }
+  const items = all.slice(offset, offset + limit);
+  const next = offset + limit;
+  const nextCursor = next < all.length ? encodeCursor({ r: list, s: 'offset', v: String(next), id: '00000000-0000-0000-0000-000000000000' }) : null;
+  return { items, total: all.length, limit, offset, nextCursor };
 }
 
 function encodeCursor(c: Cursor): string {

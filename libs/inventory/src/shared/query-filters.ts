@@ -1,7 +1,8 @@
+import { IsDay } from './dates';
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID } from 'class-validator';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { likeEscape } from './fold';
 import { ListQuery } from './list-query';
@@ -21,7 +22,7 @@ export function DateFilter(description: string): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({ description, example: '2015-12-31' }),
     IsOptional(),
-    IsISO8601({ strict: true }, { message: '$property must be a date YYYY-MM-DD' }),
+    IsDay(),
   );
 }
 

@@ -15,6 +15,14 @@ export function toProblems(errors: ValidationError[], prefix = ''): FieldProblem
   return out;
 }
 
+const SWAGGER_PROPERTY = 'swagger/apiModelProperties';
+
+/** Whether the DTO documents this field as nullable (its OpenAPI schema says `nullable: true`). */
+function nullable(cls: ClassConstructor<unknown>, key: string): boolean {
+  const meta = Reflect.getMetadata(SWAGGER_PROPERTY, cls.prototype as object, key) as { nullable?: boolean } | undefined;
+  return meta?.nullable === true;
+}
+
 export const STRICT = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 
 /** Builds a DTO from plain input and validates it strictly: unknown fields are problems too. */
@@ -27,5 +35,10 @@ export async function validateInput<T extends object>(
   }
   const value = plainToInstance(cls, plain, { exposeDefaultValues: false });
   const problems = toProblems(await validate(value, STRICT));
+  // @IsOptional lets null through as well as a missing field; only fields documented as
+  // nullable may be null (the others would reach the database's NOT NULL).
+  for (const [key, v] of Object.entries(plain)) {
+    if (v === null && !problems.some((p) => p.field === key) && !nullable(cls, key)) problems.push({ field: key, message: `${key} may not be null (leave it out to keep its value)`, value: null });
+  }
   return { value, problems };
 }

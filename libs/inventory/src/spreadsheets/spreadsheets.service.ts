@@ -4,9 +4,13 @@ import { Injectable, type Type } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import { csvCell, fromCsvCell } from '../shared/csv-safe';
+import { parseDay } from '../shared/dates';
+import { checkSheetSize, checkXlsxSize } from './xlsx-limits';
 import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
 import { AdministrativeUnit } from '../administrative-units/administrative-unit.entity';
+import { AdministrativeUnitsService } from '../administrative-units/administrative-units.service';
 import { AgenciesService } from '../agencies/agencies.service';
 import { AgencyQuery, CreateAgency, UpdateAgency } from '../agencies/agency.dto';
 import { Agency } from '../agencies/agency.entity';
@@ -21,7 +25,7 @@ import { CreateWanLink, UpdateWanLink, WanLinkQuery } from '../equipment/wan-lin
 import { WanLink } from '../equipment/wan-link.entity';
 import { WanLinksService } from '../equipment/wan-links.service';
 import { type FieldProblem, InventoryError, InventoryErrorCode } from '../shared/inventory-error';
-import { anyOf, type Identified, type InventoryResource, type WriteOutcome } from '../shared/inventory-resource';
+import { anyOf, type Identified, type InventoryResource, isUuid, type WriteOutcome } from '../shared/inventory-resource';
 import type { ListQuery } from '../shared/list-query';
 import { validateInput } from '../shared/validation';
 
@@ -54,8 +58,8 @@ interface SheetSpec {
   numeric: string[];
   /** Columns of the export, in order. */
   columns: string[];
-  /** Reference columns by code, resolved to ids: column → [field, lookup]. */
-  refs: Record<string, [string, (codes: string[]) => Promise<Map<string, string>>]>;
+  /** Reference columns by code, resolved to ids: column → [field, lookup, the records' owner]. */
+  refs: Record<string, [string, (codes: string[]) => Promise<Map<string, string>>, InventoryResource<Identified, object, object>]>;
   /** The record an imported row updates, by its natural key; rows without a match are created. */
   match?: (rows: Row[]) => Promise<Array<string | undefined>>;
   /** A reference column that may name a row of the same file by its key column (a parent agency). */
@@ -81,6 +85,8 @@ export interface ImportProgress {
 }
 
 const EXPORT_OMIT = new Set(['createdAt', 'updatedAt']);
+/** Columns holding a day. */
+const DATE_COLUMNS = /(On|^validFrom|^validTo)$/;
 const ROLLBACK = Symbol('dry run');
 
 @Injectable()
@@ -89,6 +95,7 @@ export class Spreadsheets {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    units: AdministrativeUnitsService,
     agencies: AgenciesService,
     devices: DevicesService,
     wanLinks: WanLinksService,
@@ -111,8 +118,8 @@ export class Spreadsheets {
         numeric: [],
         columns: ['id', 'code', 'name', 'kind', 'sector', 'administrativeUnitId', 'parentId', 'address'],
         refs: {
-          administrativeUnitCode: ['administrativeUnitId', byCode(AdministrativeUnit, 'code', 'AND valid_to IS NULL')],
-          parentCode: ['parentId', agencyByCode],
+          administrativeUnitCode: ['administrativeUnitId', byCode(AdministrativeUnit, 'code', 'AND valid_to IS NULL'), units as never],
+          parentCode: ['parentId', agencyByCode, agencies as never],
         },
         selfRef: { column: 'parentCode', key: 'code' },
         match: async (rows) => {
@@ -126,7 +133,7 @@ export class Spreadsheets {
         update: UpdateDevice,
         numeric: [],
         columns: ['id', 'agencyId', 'kind', 'name', 'serialNumber', 'model', 'manufacturer', 'managementAddress', 'lanId', 'dataCentre', 'rack', 'role', 'meetingSystem', 'staffPosition', ...equipmentCols],
-        refs: { agencyCode: ['agencyId', agencyByCode] },
+        refs: { agencyCode: ['agencyId', agencyByCode, agencies as never] },
         match: async (rows) => {
           const serials = rows.map((r) => r.serialNumber).filter(Boolean);
           const found: Array<{ id: string; serial_number: string }> = await this.ds.query(
@@ -143,7 +150,7 @@ export class Spreadsheets {
         update: UpdateWanLink,
         numeric: ['bandwidthMbps', 'ifIndex'],
         columns: ['id', 'agencyId', 'network', 'medium', 'bandwidthMbps', 'provider', 'circuitId', 'deviceId', 'ifIndex', ...equipmentCols],
-        refs: { agencyCode: ['agencyId', agencyByCode] },
+        refs: { agencyCode: ['agencyId', agencyByCode, agencies as never] },
         match: async (rows) => {
           const found = await this.ds.getRepository(WanLink).find({ select: { id: true, provider: true, circuitId: true }, where: { circuitId: anyOf(rows.map((r) => r.circuitId).filter(Boolean)) } });
           const ids = new Map(found.map((w) => [`${w.provider ?? ''}\u0000${w.circuitId}`, w.id]));
@@ -156,7 +163,7 @@ export class Spreadsheets {
         update: UpdateLan,
         numeric: ['departmentsJoined', 'departmentsTotal'],
         columns: ['id', 'agencyId', 'name', 'departmentsJoined', 'departmentsTotal', 'completedOn', ...equipmentCols],
-        refs: { agencyCode: ['agencyId', agencyByCode] },
+        refs: { agencyCode: ['agencyId', agencyByCode, agencies as never] },
       },
     };
   }
@@ -167,19 +174,27 @@ export class Spreadsheets {
       const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
       const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
       try {
-        return parseCsv(text, { columns: true, bom: true, trim: true, skip_empty_lines: true, delimiter: firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',' }) as Row[];
+        const rows = parseCsv(text, { columns: true, bom: true, trim: true, skip_empty_lines: true, delimiter: firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',' }) as Row[];
+        checkSheetSize(rows.length + 1, Object.keys(rows[0] ?? {}).length);
+        // Cells our exports neutralised (a leading apostrophe before =, +, -, @) read back as they were.
+        for (const row of rows) for (const k of Object.keys(row)) if (row[k].startsWith("'")) row[k] = fromCsvCell(row[k]);
+        return rows;
       } catch (err) {
+        if (err instanceof InventoryError) throw err;
         throw new InventoryError(InventoryErrorCode.ImportRejected, 'The file is not readable CSV', [{ field: 'file', message: (err as Error).message }]);
       }
     }
+    const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body);
+    await checkXlsxSize(buffer);
     const book = new ExcelJS.Workbook();
     try {
-      await book.xlsx.load(Buffer.isBuffer(body) ? (body as never) : (Buffer.from(body) as never));
+      await book.xlsx.load(buffer as never);
     } catch (err) {
       throw new InventoryError(InventoryErrorCode.ImportRejected, 'The file is not a readable XLSX workbook', [{ field: 'file', message: (err as Error).message }]);
     }
     const sheet = book.worksheets[0];
     if (!sheet) return [];
+    checkSheetSize(sheet.rowCount, sheet.columnCount);
     const headers: string[] = [];
     sheet.getRow(1).eachCell((cell, col) => (headers[col] = String(cell.text).trim()));
     const rows: Row[] = [];
@@ -218,13 +233,29 @@ export class Spreadsheets {
     }
     if (problems.length) throw new InventoryError(InventoryErrorCode.ImportRejected, 'The file has unknown columns', problems);
 
-    // Resolve reference codes in one query per column.
+    // Resolve reference codes in one query per column. A code the importer cannot see does not
+    // exist for it (no such code), as a record outside its scope does not.
     const resolved = new Map<string, Map<string, string>>();
-    for (const [column, [, lookup]] of Object.entries(spec.refs)) {
+    for (const [column, [, lookup, owner]] of Object.entries(spec.refs)) {
       const codes = [...new Set(rows.map((r) => r[column]).filter(Boolean))];
-      resolved.set(column, codes.length ? await lookup(codes) : new Map());
+      const found = codes.length ? await lookup(codes) : new Map<string, string>();
+      const visible = await owner.visibleIds([...found.values()], ctx.scope);
+      resolved.set(column, new Map([...found].filter(([, id]) => visible.has(id))));
     }
-    const existing = spec.match ? await spec.match(rows) : rows.map(() => undefined);
+    // The record a row updates: its id column, or its natural key. A match the importer cannot
+    // see is no match (the row is then checked as a new record, and a taken key is named as
+    // taken, never with the other record's id).
+    const matched = spec.match ? await spec.match(rows) : rows.map(() => undefined);
+    const byId = rows.map((r) => (r.id && isUuid(r.id) ? r.id : undefined));
+    const visibleRecords = await spec.service.visibleIds([...matched, ...byId].filter((id): id is string => !!id), ctx.scope);
+    const existing = rows.map((_, i) => {
+      const id = byId[i] ?? matched[i];
+      return id && visibleRecords.has(id) ? id : undefined;
+    });
+    for (const [i, r] of rows.entries()) {
+      if (r.id && !existing[i]) problems.push({ field: 'id', column: 'id', row: rowNumber(i), message: isUuid(r.id) ? `no ${resource.replace(/s$/, '').replace('-', ' ')} has this id (leave the id column empty to create one)` : 'id must be a UUID, or empty for a new record', value: r.id });
+      else if (r.id && matched[i] && matched[i] !== r.id && visibleRecords.has(matched[i]!)) problems.push({ field: 'id', column: 'id', row: rowNumber(i), message: 'the id and the natural key (code, serial number or circuit) name two different records' });
+    }
     // New rows get their ids now, so another row of the file can refer to them.
     const newIds = rows.map((_, i) => (existing[i] ? undefined : randomUUID()));
     if (spec.selfRef) {
@@ -248,7 +279,9 @@ export class Spreadsheets {
           if (!id) rowProblems.push({ field: ref[0], column, row: rowNumber(i), message: `no such code: ${text}`, value: text });
           else input[ref[0]] = id;
         } else {
-          input[column] = spec.numeric.includes(column) && /^-?\d+([.,]\d+)?$/.test(text) ? Number(text.replace(',', '.')) : text;
+          // Dates as offices type them (31/12/2015) as well as 2015-12-31; a date cell arrives as the latter.
+          const day = DATE_COLUMNS.test(column) ? parseDay(text) : null;
+          input[column] = day ?? (spec.numeric.includes(column) && /^-?\d+([.,]\d+)?$/.test(text) ? Number(text.replace(',', '.')) : text);
         }
       }
       const id = existing[i];
@@ -285,7 +318,9 @@ export class Spreadsheets {
             const m = /^\[(\d+)\]\.?(.*)$/.exec(p.field);
             const at = m ? order[Number(m[1])] : undefined;
             const field = m ? m[2] : p.field;
-            return { ...p, field, row: at === undefined ? undefined : rowNumber(at), column: columnOf(field, spec, at === undefined ? undefined : rows[at]) };
+            // "also appears at [3]" names the write's item 3: say the file's row instead.
+            const message = p.message.replace(/at \[(\d+)\]/g, (whole, k: string) => (order[Number(k)] === undefined ? whole : `in row ${rowNumber(order[Number(k)])}`));
+            return { ...p, field, message, row: at === undefined ? undefined : rowNumber(at), column: columnOf(field, spec, at === undefined ? undefined : rows[at]) };
           }),
         );
       }
@@ -354,7 +389,7 @@ export class Spreadsheets {
     let rows = 0;
     for (; !page.done && !gone(); page = await pages.next()) {
       if (sheet) for (const item of page.value) sheet.addRow(cells(item)).commit();
-      else out.write(stringifyCsv(page.value.map(cells)));
+      else out.write(stringifyCsv(page.value.map((item) => cells(item).map(csvCell))));
       rows += page.value.length;
       await drained();
     }
