@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { deflateRawSync } from 'node:zlib';
 import { ConfigurationError, loadEnvironment } from '@app/config';
 import ExcelJS from 'exceljs';
 import { ZipFile } from 'yazl';
@@ -173,7 +172,6 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
     const res = await t.http().post('/api/v1/devices/import').set('Content-Type', XLSX).send(file).expect(422);
     expect(res.body.errors[0].message).toMatch(/unpacks to more than 200 MB/);
     expect(await counts(t)).toEqual(before);
-    expect(deflateRawSync).toBeDefined();
   }, 60_000);
 
   it('refuses a spreadsheet of more than 200,000 rows with a clear message', async () => {

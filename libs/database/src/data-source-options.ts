@@ -63,7 +63,7 @@ export async function buildDataSourceOptions(settings: DatabaseSettings): Promis
     // gen_random_uuid() is built in since PostgreSQL 13: no extension to install.
     uuidExtension: 'pgcrypto' as const,
     installExtensions: false,
-    logging: settings.logging ? ('all' as const) : (['error', 'warn', 'migration'] as Array<'error' | 'warn' | 'migration'>),
+    logging: settings.logging ? ('all' as const) : (['error', 'warn'] as Array<'error' | 'warn'>),
     logger: new QueryLogger(settings.logging),
   };
   if (settings.url) {
