@@ -12,7 +12,7 @@ module.exports = {
   testEnvironment: 'node',
   testRegex: '(apps|libs|config|test)/.*\\.(spec|e2e-spec)\\.ts$',
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@apidevtools)/)'],
   moduleNameMapper: {
     '^@app/database$': '<rootDir>/libs/database/src',
     '^@app/database/(.*)$': '<rootDir>/libs/database/src/$1',

@@ -8,6 +8,9 @@ import helmet from 'helmet';
 import { Authenticator } from '@app/access';
 import { authenticateBeforeBody } from './http/auth-before-body';
 import { inputGuard } from './http/input-guard';
+import { completeDocument } from './http/openapi';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { Metrics, requestMetrics } from './http/metrics';
 
 export const API_PREFIX = 'api/v1';
@@ -52,6 +55,6 @@ export function configureApp(app: INestApplication, options: HttpOptions = {}): 
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token (hat_…): `npm run cli -- token-create` makes the first' })
     .addSecurityRequirements('bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  const document = completeDocument(SwaggerModule.createDocument(app, config), app.get<DataSource>(getDataSourceToken()));
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
 }

@@ -1,8 +1,10 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, Caller, CallerScope, Change, type ChangeContext, describeScope, Input, type Page, PageQuery, pageOf, Permission, type Principal, Requires, ROLE_PERMISSIONS, type Scope } from '@app/inventory';
+import { Authenticated, Caller, CallerScope, Change, type ChangeContext, describeScope, Input, type Page, PageQuery, pageOf, pageSchema, Permission, type Principal, Returns, ROLES, Requires, ROLE_PERMISSIONS, type Scope } from '@app/inventory';
 import { CreateToken, type TokenView } from './token.dto';
 import { TokensService } from './tokens.service';
+
+const TOKEN_VIEW = { type: 'object', required: ['id', 'owner', 'role', 'scope', 'prefix', 'expiresAt', 'status'], properties: { id: { type: 'string', format: 'uuid' }, owner: { type: 'string' }, role: { type: 'string', enum: [...ROLES] }, scope: { type: 'object', properties: { kind: { type: 'string', enum: ['country', 'unit', 'agency'] }, id: { type: 'string', nullable: true }, name: { type: 'string' } } }, prefix: { type: 'string' }, allowedAddresses: { type: 'array', items: { type: 'string' }, nullable: true }, expiresAt: { type: 'string', format: 'date-time' }, revokedAt: { type: 'string', format: 'date-time', nullable: true }, lastUsedAt: { type: 'string', format: 'date-time', nullable: true }, createdBy: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' }, note: { type: 'string', nullable: true }, status: { type: 'string', enum: ['active', 'expired', 'revoked'] } } } as const;
 
 @ApiTags('access')
 @Controller()
@@ -10,6 +12,7 @@ export class TokensController {
   constructor(private readonly tokens: TokensService) {}
 
   @Get('me')
+  @Returns({ type: 'object', properties: { tokenId: { type: 'string', format: 'uuid' }, owner: { type: 'string' }, role: { type: 'string', enum: [...ROLES] }, permissions: { type: 'array', items: { type: 'string' } }, scope: TOKEN_VIEW.properties.scope } }, 'Who you are')
   @Authenticated()
   @ApiOperation({ summary: 'The caller: token owner, role, what it may do and where' })
   me(@Caller() caller: Principal) {
@@ -24,6 +27,7 @@ export class TokensController {
   }
 
   @Post('tokens')
+  @Returns({ allOf: [TOKEN_VIEW, { type: 'object', required: ['token'], properties: { token: { type: 'string', description: 'The secret, shown this once' } } }] }, 'The token, with its secret', 201)
   @Requires(Permission.TokensManage)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Create a token within your scope; the response carries the token once, it is never shown again' })
@@ -33,6 +37,7 @@ export class TokensController {
   }
 
   @Get('tokens')
+  @Returns(pageSchema(TOKEN_VIEW), 'A page of the tokens')
   @Requires(Permission.TokensManage)
   @ApiOperation({ summary: 'The tokens scoped within yours (never their secrets)' })
   async list(@CallerScope() scope: Scope, @Query(new Input(PageQuery)) q: PageQuery): Promise<Page<TokenView>> {
@@ -40,6 +45,7 @@ export class TokensController {
   }
 
   @Get('tokens/:id')
+  @Returns(TOKEN_VIEW, 'The token (never its secret)')
   @Requires(Permission.TokensManage)
   get(@Param('id', new ParseUUIDPipe()) id: string, @CallerScope() scope: Scope): Promise<TokenView> {
     return this.tokens.get(id, scope);

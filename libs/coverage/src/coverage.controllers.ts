@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CallerScope, Change, type ChangeContext, Input, PageQuery, pageOf, Permission, Requires, type Scope } from '@app/inventory';
+import { AN_OBJECT, CallerScope, Change, type ChangeContext, Input, PageQuery, pageOf, pageSchema, Permission, Requires, Returns, ReturnsSpreadsheet, schemaRef, type Scope } from '@app/inventory';
 import { CoverageService } from './coverage.service';
 import { CoverageQuery, CreateIndicator, CreatePlan, ExportQuery, LoadPreset, PlanQuery, ReportValue, SaveReport, UpdateIndicator, UpdatePlan } from './coverage.dto';
 import { IndicatorsService } from './indicators.service';
@@ -15,6 +15,7 @@ export class IndicatorsController {
   constructor(private readonly indicators: IndicatorsService) {}
 
   @Get()
+  @Returns(pageSchema(schemaRef('Indicator')), 'A page of the indicators')
   @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'The built-in catalogue, indicators for every province, and your province’s own' })
   list(@CallerScope() scope: Scope, @Query(new Input(PageQuery)) q: PageQuery) {
@@ -22,6 +23,7 @@ export class IndicatorsController {
   }
 
   @Get(':id')
+  @Returns(schemaRef('Indicator'), 'The indicator')
   @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'One indicator, by id or code' })
   get(@Param('id') id: string, @CallerScope() scope: Scope) {
@@ -29,6 +31,7 @@ export class IndicatorsController {
   }
 
   @Post()
+  @Returns(schemaRef('Indicator'), 'The indicator declared', 201)
   @Requires(Permission.PlansWrite)
   @ApiOperation({ summary: 'Declare an indicator (population + criterion); the declaration is checked field by field' })
   create(@Body(new Input(CreateIndicator)) body: CreateIndicator, @Change() ctx: ChangeContext) {
@@ -36,6 +39,7 @@ export class IndicatorsController {
   }
 
   @Patch(':id')
+  @Returns(schemaRef('Indicator'), 'The indicator as updated')
   @Requires(Permission.PlansWrite)
   update(@Param('id') id: string, @Body(new Input(UpdateIndicator)) body: UpdateIndicator, @Change() ctx: ChangeContext) {
     return this.indicators.update(id, body, ctx);
@@ -49,6 +53,7 @@ export class IndicatorsController {
   }
 
   @Get(':id/reported-values')
+  @Returns(pageSchema(schemaRef('ReportedValue')), 'A page of the values entered')
   @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'The values planners entered for a reported indicator' })
   reported(@Param('id') id: string, @CallerScope() scope: Scope, @Query(new Input(PageQuery)) q: PageQuery) {
@@ -56,6 +61,7 @@ export class IndicatorsController {
   }
 
   @Put(':id/reported-values')
+  @Returns(schemaRef('ReportedValue'), 'The value as stored')
   @Requires(Permission.PlansWrite)
   @ApiOperation({ summary: 'Enter (or replace) a reported indicator’s value for a province and year, with its source' })
   report(@Param('id') id: string, @Body(new Input(ReportValue)) body: ReportValue, @Change() ctx: ChangeContext) {
@@ -72,6 +78,7 @@ export class PlansController {
   ) {}
 
   @Get('plan-presets')
+  @Returns(pageSchema(AN_OBJECT), 'A page of the presets: code, province, title and targets of each')
   @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'The five source plans, ready to load' })
   presets(@Query(new Input(PageQuery)) q: PageQuery) {
@@ -79,6 +86,7 @@ export class PlansController {
   }
 
   @Post('plan-presets/:code/load')
+  @Returns(schemaRef('Plan'), 'The plan created', 201)
   @Requires(Permission.PlansWrite)
   @ApiOperation({ summary: 'Create a plan from a preset, for its province or the one given' })
   load(@Param('code') code: string, @Body(new Input(LoadPreset)) body: LoadPreset, @Change() ctx: ChangeContext) {
@@ -86,12 +94,14 @@ export class PlansController {
   }
 
   @Get('plans')
+  @Returns(pageSchema(schemaRef('Plan')), 'A page of the plans')
   @Requires(Permission.CoverageRead)
   list(@CallerScope() scope: Scope, @Query(new Input(PlanQuery)) q: PlanQuery) {
     return this.plans.list(scope, q.administrativeUnitId).then((items) => pageOf(items, q, 'plans'));
   }
 
   @Get('plans/:id')
+  @Returns(schemaRef('Plan'), 'The plan')
   @Requires(Permission.CoverageRead)
   async get(@Param('id') id: string, @CallerScope() scope: Scope) {
     const { province: _province, ...plan } = await this.plans.get(id, scope);
@@ -99,12 +109,14 @@ export class PlansController {
   }
 
   @Post('plans')
+  @Returns(schemaRef('Plan'), 'The plan created', 201)
   @Requires(Permission.PlansWrite)
   create(@Body(new Input(CreatePlan)) body: CreatePlan, @Change() ctx: ChangeContext) {
     return this.plans.create(body, ctx);
   }
 
   @Patch('plans/:id')
+  @Returns(schemaRef('Plan'), 'The plan as updated')
   @Requires(Permission.PlansWrite)
   @ApiOperation({ summary: 'Change a plan; `targets`, when given, replaces them all' })
   update(@Param('id') id: string, @Body(new Input(UpdatePlan)) body: UpdatePlan, @Change() ctx: ChangeContext) {
@@ -119,6 +131,7 @@ export class PlansController {
   }
 
   @Get('plans/:id/coverage')
+  @Returns(AN_OBJECT, 'Each target: numerator, denominator, value against the target, status, gap and the units that do not count yet')
   @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'Where the province stands against each target: value, gap, status and projection, by district, and what is missing' })
   planCoverage(@Param('id') id: string, @Query(new Input(CoverageQuery)) q: CoverageQuery, @CallerScope() scope: Scope) {
@@ -126,6 +139,7 @@ export class PlansController {
   }
 
   @Get('plans/:id/coverage/export')
+  @ReturnsSpreadsheet('The figures in the plans\' table layout')
   @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'The coverage as XLSX (target table, by district, missing list) or CSV, with Vietnamese labels' })
   async exportCoverage(@Param('id') id: string, @Query(new Input(ExportQuery)) q: ExportQuery, @CallerScope() scope: Scope, @Res() res: Response) {
@@ -134,6 +148,7 @@ export class PlansController {
   }
 
   @Post('plans/:id/reports')
+  @Returns(AN_OBJECT, 'The report as frozen', 201)
   @Requires(Permission.PlansWrite)
   @ApiOperation({ summary: 'Compute and freeze a report: its figures never change afterwards' })
   saveReport(@Param('id') id: string, @Body(new Input(SaveReport)) body: SaveReport, @Change() ctx: ChangeContext) {
@@ -141,18 +156,21 @@ export class PlansController {
   }
 
   @Get('plans/:id/reports')
+  @Returns(pageSchema(AN_OBJECT), 'A page of the plan\'s saved reports (without their figures)')
   @Requires(Permission.CoverageRead)
   listReports(@Param('id') id: string, @CallerScope() scope: Scope, @Query(new Input(PageQuery)) q: PageQuery) {
     return this.coverage.listReports(id, scope).then((items) => pageOf(items, q, 'reports'));
   }
 
   @Get('reports/:id')
+  @Returns(AN_OBJECT, 'The report with its frozen figures')
   @Requires(Permission.CoverageRead)
   report(@Param('id') id: string, @CallerScope() scope: Scope) {
     return this.coverage.report(id, scope);
   }
 
   @Get('reports/:id/export')
+  @ReturnsSpreadsheet('The report\'s figures in the plans\' table layout')
   @Requires(Permission.CoverageRead)
   @ApiQuery({ name: 'format', required: false, enum: ['xlsx', 'csv'] })
   async exportReport(@Param('id') id: string, @Query(new Input(ExportQuery)) q: ExportQuery, @CallerScope() scope: Scope, @Res() res: Response) {

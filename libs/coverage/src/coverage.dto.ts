@@ -75,7 +75,7 @@ export class TargetInput {
   @Max(100)
   value: number;
 
-  @ApiPropertyOptional({ example: '4', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '4', nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(20)
@@ -103,19 +103,19 @@ export class CreatePlan {
   @Length(1, 2000)
   titleVi: string;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
   titleEn?: string | null;
 
-  @ApiPropertyOptional({ example: '647/QĐ-UBND', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '647/QĐ-UBND', nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(60)
   documentNumber?: string | null;
 
-  @ApiPropertyOptional({ example: '2012-11-23', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2012-11-23', nullable: true })
   @IsOptional()
   @IsDay()
   documentDate?: string | null;

@@ -42,3 +42,4 @@ export { canonicalJson } from './shared/canonical-json';
 export { FIRST_YEAR, LAST_YEAR, IsDay, isDay, IsInstant, isInstant, parseDay } from './shared/dates';
 export { ListQuery, MAX_PAGE, PageQuery, pageOf, paginate, type Page, type Sortable } from './shared/list-query';
 export { csvCell, fromCsvCell } from './shared/csv-safe';
+export { AN_OBJECT, pageSchema, Returns, ReturnsSpreadsheet, schemaRef } from './shared/responses';

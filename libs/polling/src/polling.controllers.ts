@@ -5,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import {
   agencyWithinSql,
   AgenciesService,
+  AN_OBJECT,
   AuditLog,
   Caller,
   CallerScope,
@@ -21,6 +22,8 @@ import {
   Permission,
   type Principal,
   Requires,
+  Returns,
+  schemaRef,
   type Scope,
 } from '@app/inventory';
 import { AvailabilityService } from './availability.service';
@@ -56,6 +59,7 @@ export class DevicePollingController {
   ) {}
 
   @Get('snmp')
+  @Returns(AN_OBJECT, 'The device\'s SNMP profile, its secrets never shown')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'The SNMP profile of a device (secrets are never returned: hasCommunity, hasAuthKey, hasPrivKey say which are set)' })
   getProfile(@Param('id', uuid) id: string, @CallerScope() scope: Scope) {
@@ -63,6 +67,7 @@ export class DevicePollingController {
   }
 
   @Put('snmp')
+  @Returns(AN_OBJECT, 'The profile as stored, its secrets never shown')
   @Requires(Permission.InventoryWrite)
   @ApiOperation({ summary: 'Create or replace the SNMP profile; omitted secrets keep their stored values' })
   putProfile(@Param('id', uuid) id: string, @Body(new Input(PutSnmpProfile)) body: PutSnmpProfile, @Change() ctx: ChangeContext) {
@@ -77,6 +82,7 @@ export class DevicePollingController {
   }
 
   @Get('poll-state')
+  @Returns(AN_OBJECT, 'The device\'s state (up, down, refused, unresolved), since when, and its last poll')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'The latest poll of a device: state, since when, uptime, interfaces' })
   async pollState(@Param('id', uuid) id: string, @CallerScope() scope: Scope) {
@@ -95,6 +101,7 @@ export class DevicePollingController {
   }
 
   @Get('outages')
+  @Returns(schemaRef('OutagePage'), 'A page of the outages, latest first')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'The outage history of a device, newest first; ?from=&to= limits it to a window' })
   async outages(@Param('id', uuid) id: string, @Query(new Input(OutageQuery)) q: OutageQuery, @CallerScope() scope: Scope): Promise<Page<Outage>> {
@@ -111,6 +118,7 @@ export class DevicePollingController {
   @Get('availability')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'Up, down, unknown and maintenance time of a device over a window' })
+  @Returns(AN_OBJECT, 'Up, down, unknown and maintenance seconds, and the availability')
   async deviceAvailability(@Param('id', uuid) id: string, @Query(new Input(WindowQuery)) q: WindowQuery, @CallerScope() scope: Scope) {
     const { from, to } = window(q);
     const ids = await this.availability.devicesOf({ deviceId: id }, scope);
@@ -138,6 +146,7 @@ export class PollingController {
   @Get('availability')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'Availability of a set of devices (a device, an agency, a data centre) over a window, per device and in total; only devices within your scope count' })
+  @Returns(AN_OBJECT, 'Availability per device and in total')
   async setAvailability(@Query(new Input(AvailabilityQuery)) q: AvailabilityQuery, @CallerScope() scope: Scope) {
     const { from, to } = window(q);
     if (!q.deviceId && !q.agencyId && !q.dataCentre) {
@@ -147,6 +156,7 @@ export class PollingController {
   }
 
   @Get('poller/state')
+  @Returns(AN_OBJECT, 'The poller: devices scheduled, up and down, and its writer')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'The fleet within your scope: devices polled, how many are up and down, which are down and since when (pollers: whole-country tokens only)' })
   async fleet(@CallerScope() scope: Scope) {
@@ -183,6 +193,7 @@ export class PollingController {
   }
 
   @Get('poller/targets')
+  @Returns(AN_OBJECT, 'A page of targets: group, items, total, next')
   @Requires(Permission.PollerTargets)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
@@ -197,6 +208,7 @@ export class PollingController {
   }
 
   @Post('poller/results')
+  @Returns(AN_OBJECT, 'How many results were applied')
   @Requires(Permission.PollerResults)
   @HttpCode(200)
   @ApiOperation({
@@ -208,6 +220,7 @@ export class PollingController {
   }
 
   @Get('maintenance-windows')
+  @Returns(schemaRef('MaintenanceWindowPage'), 'A page of the maintenance windows, latest first')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'Maintenance windows of the devices and agencies within your scope, latest first' })
   async windows(@CallerScope() scope: Scope, @Query(new Input(MaintenanceWindowQuery)) q: MaintenanceWindowQuery): Promise<Page<MaintenanceWindow>> {
@@ -229,6 +242,7 @@ export class PollingController {
   }
 
   @Post('maintenance-windows')
+  @Returns(schemaRef('MaintenanceWindow'), 'The window declared', 201)
   @Requires(Permission.InventoryWrite)
   @ApiOperation({ summary: 'Declare maintenance for a device or an agency within your scope: excluded from availability' })
   async declare(@Body(new Input(CreateMaintenanceWindow)) body: CreateMaintenanceWindow, @Change() ctx: ChangeContext) {

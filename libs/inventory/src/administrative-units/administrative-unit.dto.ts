@@ -30,17 +30,17 @@ export class CreateAdministrativeUnit {
   @MaxLength(60)
   type: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'A commune may sit directly under a province (2025 two-level hierarchy)' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'A commune may sit directly under a province (2025 two-level hierarchy)' })
   @IsOptional()
   @IsUUID()
   parentId?: string | null;
 
-  @ApiPropertyOptional({ example: '2025-07-01', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2025-07-01', nullable: true })
   @IsOptional()
   @IsDay()
   validFrom?: string | null;
 
-  @ApiPropertyOptional({ example: null, nullable: true })
+  @ApiPropertyOptional({ type: String, example: null, nullable: true })
   @IsOptional()
   @IsDay()
   validTo?: string | null;

@@ -1,3 +1,4 @@
+import { Returns } from '../shared/responses';
 import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Permission, Requires } from '../access/access';
@@ -16,12 +17,14 @@ export class AdministrativeUnitsController extends ResourceController<Administra
   update: UpdateAdministrativeUnit,
   query: AdministrativeUnitQuery,
   write: Permission.UnitsWrite,
+  entity: AdministrativeUnit,
 }) {
   constructor(readonly service: AdministrativeUnitsService) {
     super();
   }
 
   @Post('official-list')
+  @Returns({ type: 'object', properties: { validFrom: { type: 'string', format: 'date', nullable: true }, provinces: { type: 'integer' }, districts: { type: 'integer' }, communes: { type: 'integer' }, created: { type: 'integer' }, updated: { type: 'integer' }, unchanged: { type: 'integer' } } }, 'Units counted in the list, and what the import did')
   @Requires(Permission.UnitsWrite)
   @HttpCode(200)
   @ApiOperation({

@@ -1,3 +1,4 @@
+import { Returns, schemaRef } from '../shared/responses';
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CallerScope, Permission, Requires, type Scope } from '../access/access';
@@ -17,12 +18,14 @@ export class AgenciesController extends ResourceController<Agency, CreateAgency,
   update: UpdateAgency,
   query: AgencyQuery,
   write: Permission.InventoryWrite,
+  entity: Agency,
 }) {
   constructor(readonly service: AgenciesService) {
     super();
   }
 
   @Get(':id/staffing')
+  @Returns({ type: 'array', items: schemaRef('AgencyStaffing') }, 'The agency\'s staffing figure of each year')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'Head count per year (civil servants, public employees)' })
   staffing(@Param('id', new ParseUUIDPipe()) id: string, @CallerScope() scope: Scope): Promise<AgencyStaffing[]> {
@@ -30,6 +33,7 @@ export class AgenciesController extends ResourceController<Agency, CreateAgency,
   }
 
   @Put(':id/staffing/:year')
+  @Returns(schemaRef('AgencyStaffing'), 'The figure as stored')
   @Requires(Permission.InventoryWrite)
   @ApiOperation({ summary: 'Set the head count of one year' })
   setStaffing(

@@ -6,7 +6,7 @@ import { OneOrMoreOf } from '../shared/query-filters';
 import { AGENCY_KINDS, type AgencyKind, SECTORS, type Sector } from '../shared/vocabulary';
 
 export class CreateAgency {
-  @ApiPropertyOptional({ example: 'H31.01', nullable: true, description: 'Identifier code (mã định danh); spreadsheets match on it' })
+  @ApiPropertyOptional({ type: String, example: 'H31.01', nullable: true, description: 'Identifier code (mã định danh); spreadsheets match on it' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{1,40}$/, { message: 'code must be 1–40 letters, digits, dots, dashes or underscores' })
   code?: string | null;
@@ -29,12 +29,12 @@ export class CreateAgency {
   @IsUUID('all', { message: 'administrativeUnitId must be a UUID' })
   administrativeUnitId: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The agency it reports to' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The agency it reports to' })
   @IsOptional()
   @IsUUID()
   parentId?: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(500)

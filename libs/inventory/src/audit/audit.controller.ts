@@ -1,3 +1,4 @@
+import { Returns, schemaRef } from '../shared/responses';
 import { IsInstant } from '../shared/dates';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
@@ -43,6 +44,7 @@ export class AuditController {
   constructor(private readonly audit: AuditLog) {}
 
   @Get()
+  @Returns(schemaRef('AuditEntryPage'), 'A page of the audit log')
   @Requires(Permission.AuditRead)
   @ApiOperation({ summary: 'Every change within your scope: who (the token owner), when, through what, before and after; newest first' })
   list(@Query(new Input(AuditQuery)) query: AuditQuery, @CallerScope() scope: Scope): Promise<Page<AuditEntry>> {

@@ -21,53 +21,53 @@ export class CreateDevice extends CreateEquipment {
   @IsIn(DEVICE_KINDS)
   kind: DeviceKind;
 
-  @ApiPropertyOptional({ example: 'sw-core-01', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'sw-core-01', nullable: true })
   @IsOptional()
   @IsString()
   @Length(1, 200)
   name?: string | null;
 
-  @ApiPropertyOptional({ example: 'FOC1234X0AB', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'FOC1234X0AB', nullable: true })
   @IsOptional()
   @IsString()
   @Length(1, 100)
   serialNumber?: string | null;
 
-  @ApiPropertyOptional({ example: 'Catalyst 2960-X', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Catalyst 2960-X', nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   model?: string | null;
 
-  @ApiPropertyOptional({ example: 'Cisco', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Cisco', nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   manufacturer?: string | null;
 
-  @ApiPropertyOptional({ example: '10.52.0.1', nullable: true, description: 'An IPv4 or IPv6 address, or a DNS name (resolved by the poller, again every 5 minutes)' })
+  @ApiPropertyOptional({ type: String, example: '10.52.0.1', nullable: true, description: 'An IPv4 or IPv6 address, or a DNS name (resolved by the poller, again every 5 minutes)' })
   @IsOptional()
   @IsHostAddress()
   managementAddress?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The LAN this device forms part of' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The LAN this device forms part of' })
   @IsOptional()
   @IsUUID()
   lanId?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Servers only' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Servers only' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   dataCentre?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Servers only' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Servers only' })
   @IsOptional()
   @IsString()
   @MaxLength(50)
   rack?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Servers only, e.g. database, web, backup' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Servers only, e.g. database, web, backup' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -78,7 +78,7 @@ export class CreateDevice extends CreateEquipment {
   @IsIn(MEETING_SYSTEMS)
   meetingSystem?: MeetingSystem | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Workstations only: the staff position it is assigned to' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Workstations only: the staff position it is assigned to' })
   @IsOptional()
   @IsString()
   @Length(1, 200)

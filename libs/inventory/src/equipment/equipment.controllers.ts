@@ -20,6 +20,7 @@ export class DevicesController extends ResourceController<Device, CreateDevice, 
   update: UpdateDevice,
   query: DeviceQuery,
   write: Permission.InventoryWrite,
+  entity: Device,
 }) {
   constructor(readonly service: DevicesService) {
     super();
@@ -34,6 +35,7 @@ export class LansController extends ResourceController<Lan, CreateLan, UpdateLan
   update: UpdateLan,
   query: LanQuery,
   write: Permission.InventoryWrite,
+  entity: Lan,
 }) {
   constructor(readonly service: LansService) {
     super();
@@ -48,6 +50,7 @@ export class WanLinksController extends ResourceController<WanLink, CreateWanLin
   update: UpdateWanLink,
   query: WanLinkQuery,
   write: Permission.InventoryWrite,
+  entity: WanLink,
 }) {
   constructor(readonly service: WanLinksService) {
     super();

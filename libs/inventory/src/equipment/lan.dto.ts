@@ -23,7 +23,7 @@ export class CreateLan extends CreateEquipment {
   @Max(10000)
   departmentsTotal: number;
 
-  @ApiPropertyOptional({ example: '2014-03-01', nullable: true, description: 'When it came to join every department; defaults to commissionedOn for a LAN complete from the start' })
+  @ApiPropertyOptional({ type: String, example: '2014-03-01', nullable: true, description: 'When it came to join every department; defaults to commissionedOn for a LAN complete from the start' })
   @IsOptional()
   @IsDay()
   completedOn?: string | null;

@@ -14,31 +14,31 @@ export class CreateWanLink extends CreateEquipment {
   @IsIn(MEDIA)
   medium: Medium;
 
-  @ApiPropertyOptional({ example: 100, nullable: true })
+  @ApiPropertyOptional({ type: Number, example: 100, nullable: true })
   @IsOptional()
   @IsNumber({ maxDecimalPlaces: 3 })
   @IsPositive()
   @Max(1_000_000)
   bandwidthMbps?: number | null;
 
-  @ApiPropertyOptional({ example: 'VNPT', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'VNPT', nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   provider?: string | null;
 
-  @ApiPropertyOptional({ example: 'BDH-TSLCD-0042', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'BDH-TSLCD-0042', nullable: true })
   @IsOptional()
   @IsString()
   @Length(1, 100)
   circuitId?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'The device whose interface carries the link' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'The device whose interface carries the link' })
   @IsOptional()
   @IsUUID()
   deviceId?: string | null;
 
-  @ApiPropertyOptional({ example: 3, nullable: true, description: 'ifIndex of that interface' })
+  @ApiPropertyOptional({ type: Number, example: 3, nullable: true, description: 'ifIndex of that interface' })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -1,11 +1,11 @@
 import { IsDay } from './dates';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { EQUIPMENT_STATUSES, type EquipmentStatus } from './vocabulary';
 
 /** The fields every piece of equipment has when it is created. */
 export abstract class CreateEquipment {
-  @ApiPropertyOptional({ format: 'uuid', description: 'The agency it belongs to' })
+  @ApiProperty({ format: 'uuid', description: 'The agency it belongs to' })
   @IsUUID('all', { message: 'agencyId must be a UUID' })
   agencyId: string;
 
@@ -14,17 +14,17 @@ export abstract class CreateEquipment {
   @IsIn(EQUIPMENT_STATUSES)
   status?: EquipmentStatus;
 
-  @ApiPropertyOptional({ example: '2013-06-01', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2013-06-01', nullable: true })
   @IsOptional()
   @IsDay()
   commissionedOn?: string | null;
 
-  @ApiPropertyOptional({ example: null, nullable: true })
+  @ApiPropertyOptional({ type: String, example: null, nullable: true })
   @IsOptional()
   @IsDay()
   retiredOn?: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(2000)

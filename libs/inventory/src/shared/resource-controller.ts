@@ -1,5 +1,5 @@
 import { Body, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res, type Type } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CallerScope, Permission, Requires, type Scope } from '../access/access';
 import type { ChangeContext } from '../audit/audit-log.service';
@@ -15,6 +15,8 @@ export interface ResourceRoutes<C extends object, U extends object, Q extends Li
   query: Type<Q>;
   /** The permission writes need; reads need inventory:read. */
   write: Permission;
+  /** The record's entity: its name names the record's schema in the API document. */
+  entity: Type<unknown>;
 }
 
 /**
@@ -24,6 +26,9 @@ export interface ResourceRoutes<C extends object, U extends object, Q extends Li
 export function ResourceController<E extends Identified, C extends object, U extends object, Q extends ListQuery>(
   routes: ResourceRoutes<C, U, Q>,
 ) {
+  const one = { $ref: `#/components/schemas/${routes.entity.name}` };
+  const many = { type: 'array', items: one };
+  @ApiExtraModels(routes.create, routes.update, routes.query)
   abstract class Routes {
     abstract readonly service: InventoryResource<E, C, U>;
 
@@ -31,6 +36,7 @@ export function ResourceController<E extends Identified, C extends object, U ext
     @Requires(Permission.InventoryRead)
     @ApiOperation({ summary: `List ${routes.plural}`, description: 'Filters, `q` search without diacritics, `sort`, paging by limit/offset or cursor; the response has the total.' })
     @ApiQuery({ name: 'filters', required: false, type: routes.query, style: 'form', explode: true })
+    @ApiOkResponse({ description: 'A page of the list', schema: { $ref: `#/components/schemas/${routes.entity.name}Page` } })
     list(@Query(new Input(routes.query)) query: Q, @CallerScope() scope: Scope): Promise<Page<E>> {
       return this.service.list(query, scope);
     }
@@ -38,6 +44,7 @@ export function ResourceController<E extends Identified, C extends object, U ext
     @Get(':id')
     @Requires(Permission.InventoryRead)
     @ApiOperation({ summary: `Read one of the ${routes.plural}`, description: 'The `ETag` header is the record\'s version: send it back as `If-Match` on PATCH or DELETE.' })
+    @ApiOkResponse({ description: 'The record; the ETag header is its version', schema: one, headers: { ETag: { schema: { type: 'string' } } } })
     async get(@Param('id', new ParseUUIDPipe()) id: string, @CallerScope() scope: Scope, @Res({ passthrough: true }) res: Response): Promise<E> {
       const record = await this.service.get(id, scope);
       res.setHeader('ETag', etagOf(record));
@@ -48,6 +55,7 @@ export function ResourceController<E extends Identified, C extends object, U ext
     @Requires(routes.write)
     @ApiOperation({ summary: `Create one, or many at once (send an array: all or nothing)` })
     @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(routes.create) }, { type: 'array', items: { $ref: getSchemaPath(routes.create) } }] } })
+    @ApiCreatedResponse({ description: 'The record created, or the records in the order sent', schema: { oneOf: [one, many] } })
     async create(@Body(new OneOrMany(routes.create)) body: { items: C[]; many: boolean }, @Change() ctx: ChangeContext): Promise<E | E[]> {
       const out = await this.service.createMany(body.items, ctx);
       return body.many ? out : out[0];
@@ -57,7 +65,7 @@ export function ResourceController<E extends Identified, C extends object, U ext
     @Requires(routes.write)
     @ApiOperation({ summary: `Update many at once: an array of partial records with their id (all or nothing)` })
     @ApiBody({ schema: { type: 'array', items: { allOf: [{ $ref: getSchemaPath(routes.update) }, { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } }] } } })
-    @ApiOkResponse({ description: 'The updated records, in the order sent' })
+    @ApiOkResponse({ description: 'The updated records, in the order sent', schema: many })
     async updateMany(@Body(new OneOrMany(routes.update, true)) body: { items: Array<U & Identified> }, @Change() ctx: ChangeContext): Promise<E[]> {
       return this.service.updateMany(body.items, { ...ctx, source: 'bulk' });
     }
@@ -67,7 +75,7 @@ export function ResourceController<E extends Identified, C extends object, U ext
     @ApiOperation({ summary: 'Update fields of one record', description: 'With `If-Match: <ETag>`, only if nobody changed the record since it was read (412 otherwise).' })
     @ApiBody({ type: routes.update })
     @ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the version read' })
-    @ApiOkResponse({ description: 'The record as updated; the ETag header is its new version' })
+    @ApiOkResponse({ description: 'The record as updated; the ETag header is its new version', schema: one })
     @ApiResponse({ status: 412, description: 'The record changed since the version named in If-Match' })
     async update(
       @Param('id', new ParseUUIDPipe()) id: string,
@@ -85,6 +93,7 @@ export function ResourceController<E extends Identified, C extends object, U ext
     @Requires(routes.write)
     @HttpCode(204)
     @ApiOperation({ summary: 'Delete many at once: an array of ids (all or nothing)' })
+    @ApiNoContentResponse({ description: 'Deleted' })
     @ApiBody({ schema: { type: 'array', items: { type: 'string', format: 'uuid' } } })
     async removeMany(@Body(new IdList()) ids: string[], @Change() ctx: ChangeContext): Promise<void> {
       await this.service.removeMany(ids, { ...ctx, source: 'bulk' });

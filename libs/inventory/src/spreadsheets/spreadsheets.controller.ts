@@ -1,3 +1,4 @@
+import { Returns, ReturnsSpreadsheet } from '../shared/responses';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -15,6 +16,7 @@ export class SpreadsheetsController {
   constructor(private readonly sheets: Spreadsheets) {}
 
   @Post(':resource/import')
+  @Returns({ type: 'object', required: ['dryRun', 'rows', 'created', 'updated', 'unchanged'], properties: { dryRun: { type: 'boolean' }, rows: { type: 'integer' }, created: { type: 'integer' }, updated: { type: 'integer' }, unchanged: { type: 'integer' }, plan: { type: 'array', description: 'A dry run: what each row would do (first 1,000 rows)', items: { type: 'object', properties: { row: { type: 'integer' }, action: { type: 'string', enum: ['create', 'update', 'unchanged'] }, id: { type: 'string', format: 'uuid' } } } } } }, 'What was (or, in a dry run, would be) created, updated and left unchanged')
   @Requires(Permission.InventoryWrite)
   @HttpCode(200)
   @ApiOperation({
@@ -45,6 +47,7 @@ export class SpreadsheetsController {
   }
 
   @Get(':resource/export')
+  @ReturnsSpreadsheet('Every row matching the filters, in the import\'s columns')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'Export a list as CSV or XLSX, with the same filters as the list' })
   @ApiParam({ name: 'resource', enum: SHEET_RESOURCES })
