@@ -44,6 +44,10 @@ export class Environment {
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
+  /** `text` for people; `json` for log collectors: one JSON object per line, requests with their id. */
+  @IsIn(['text', 'json'], { message: 'LOG_FORMAT must be text or json' })
+  LOG_FORMAT: 'text' | 'json' = 'text';
+
   /** Load the demo province when the database is empty (the quick start sets it). */
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1'))
   @IsIn([true, false], { message: 'SEED_DEMO must be true or false' })

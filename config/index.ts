@@ -1,1 +1,2 @@
 export { ConfigurationError, Environment, loadEnvironment, loadEnvironmentOrExit } from './environment';
+export { loggerFor, logLevelsOf } from './logger';

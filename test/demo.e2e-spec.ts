@@ -1,6 +1,7 @@
 import { ENGINES } from './support/databases';
 import { startApp, type TestApp } from './support/app';
-import { DemoProvince } from '@app/inventory';
+import { DemoSeed } from '@app/coverage';
+import { DemoProvince, EVERYWHERE } from '@app/inventory';
 import { Poller } from '@app/polling';
 import { startDemoAgents } from '../apps/api/src/demo-agents';
 
@@ -64,4 +65,20 @@ describe.each(ENGINES)('demo province on %s', (engine) => {
     expect(quyNhon[1]).toBeGreaterThan(quyNhon[0]);
     expect(quyNhon[1]).toBeGreaterThan(vanCanh);
   });
+});
+
+describe('a second demo start', () => {
+  it('loads nothing and finds the demo plan again, so it can print the coverage address', async () => {
+    const t = await startApp('pglite');
+    try {
+      const ctx = { actor: 'demo', source: 'seed' as const, scope: EVERYWHERE };
+      const first = await t.app.get(DemoSeed).loadIfEmpty(ctx);
+      expect(first?.plan.documentNumber).toBe('647/QĐ-UBND');
+      expect(await t.app.get(DemoSeed).loadIfEmpty(ctx)).toBeNull();
+      expect(await t.app.get(DemoSeed).existingPlan()).toEqual(first!.plan);
+      await t.http().get(`/api/v1/plans/${first!.plan.id}/coverage`).expect(200);
+    } finally {
+      await t.close();
+    }
+  }, 60_000);
 });

@@ -298,3 +298,40 @@ describe('authentication before the body, and the failure limit', () => {
     expect(loadEnvironment({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8, loopback' }).TRUST_PROXY).toBe('127.0.0.1, 10.0.0.0/8, loopback');
   });
 });
+
+describe('JSON logs with request ids', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startApp('pglite', { LOG_FORMAT: 'json', LOG_LEVEL: 'log' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('logs each request as a JSON line with its id, and returns the id in a header and in problems', async () => {
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      lines.push(String(chunk));
+      return write(chunk as never, ...(rest as [])) as boolean;
+    });
+    try {
+      const ok = await t.http().get('/api/v1/me').set('X-Request-Id', 'proxy-req-0001').expect(200);
+      expect(ok.headers['x-request-id']).toBe('proxy-req-0001');
+      const bad = await t.http().get('/api/v1/devices?limit=-5').expect(400);
+      expect(bad.body.requestId).toBe(bad.headers['x-request-id']);
+      expect(bad.body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      // A header that is not a plain id is replaced, not echoed.
+      const odd = await t.http().get('/api/v1/me').set('X-Request-Id', 'x'.repeat(300)).expect(200);
+      expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      spy.mockRestore();
+    }
+    const entries = lines.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    expect(entries).toEqual(expect.arrayContaining([
+      expect.objectContaining({ level: 'log', context: 'HTTP', message: expect.objectContaining({ requestId: 'proxy-req-0001', method: 'GET', path: '/api/v1/me', status: 200 }) }),
+      expect.objectContaining({ context: 'HTTP', message: expect.objectContaining({ path: '/api/v1/devices', status: 400 }) }),
+    ]));
+  });
+});

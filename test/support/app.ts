@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { type CreateToken, TokensService } from '@app/access';
-import { loadEnvironment } from '@app/config';
+import { loadEnvironment, loggerFor } from '@app/config';
 import { EVERYWHERE, type Role } from '@app/inventory';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
@@ -28,7 +28,8 @@ export async function startApp(engine: Engine, overrides: Record<string, string>
   const pg = engine === 'postgres' ? await freshPostgres() : null;
   const env = loadEnvironment({ DATABASE_URL: pg?.url, DATA_DIR: 'memory://', MIGRATE_ON_START: 'true', LOG_LEVEL: 'error', AUTH_FAILURES_PER_MINUTE: '100000', ...overrides });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(env)] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error'] });
+  // With LOG_FORMAT given, the app logs as the server would (tests of the logs read them).
+  const app = moduleRef.createNestApplication({ bodyParser: false, logger: overrides.LOG_FORMAT ? loggerFor(env) : ['error'] });
   configureApp(app, httpOptionsOf(env));
   await app.init();
   const tokens = app.get(TokensService);

@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { Authenticator } from '@app/access';
 import { authenticateBeforeBody } from './http/auth-before-body';
 import { inputGuard } from './http/input-guard';
+import { requestIds } from './http/request-id';
 import { completeDocument } from './http/openapi';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -21,16 +22,19 @@ export interface HttpOptions {
   corsOrigins?: string[];
   /** Addresses of the proxies to trust for the client address (X-Forwarded-For); none by default. */
   trustProxy?: string[];
+  /** Request lines in JSON logs, or at debug level in text. */
+  logFormat?: 'text' | 'json';
 }
 
-export function httpOptionsOf(env: Pick<Environment, 'CORS_ORIGINS' | 'TRUST_PROXY'>): HttpOptions {
-  return { corsOrigins: env.CORS_ORIGINS.split(',').filter(Boolean), trustProxy: env.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean) };
+export function httpOptionsOf(env: Pick<Environment, 'CORS_ORIGINS' | 'TRUST_PROXY' | 'LOG_FORMAT'>): HttpOptions {
+  return { corsOrigins: env.CORS_ORIGINS.split(',').filter(Boolean), trustProxy: env.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean), logFormat: env.LOG_FORMAT };
 }
 
 /** Prefix, security headers, CORS, body limits and API docs: the same for the server and for the tests. */
 export function configureApp(app: INestApplication, options: HttpOptions = {}): void {
   const express = app as NestExpressApplication;
   express.set('trust proxy', options.trustProxy?.length ? options.trustProxy : false);
+  express.use(requestIds(options.logFormat ?? 'text'));
   express.use(requestMetrics(app.get(Metrics)));
   // Swagger UI runs an inline script: its page gets every header but the content security policy.
   const strict = helmet();

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { loadEnvironmentOrExit } from '@app/config';
+import { loadEnvironmentOrExit, loggerFor } from '@app/config';
 import { lockDataDirOrExit } from '@app/database';
 import { TokensService } from '@app/access';
 import { DemoSeed } from '@app/coverage';
@@ -14,7 +14,7 @@ async function bootstrap(): Promise<void> {
   lockDataDirOrExit(env);
   const app = await NestFactory.create(AppModule.forRoot(env), {
     bodyParser: false,
-    logger: ['error', 'warn', 'log', 'debug', 'verbose'].slice(0, ['error', 'warn', 'log', 'debug', 'verbose'].indexOf(env.LOG_LEVEL) + 1) as never,
+    logger: loggerFor(env),
   });
   configureApp(app, httpOptionsOf(env));
   app.enableShutdownHooks();
@@ -23,8 +23,10 @@ async function bootstrap(): Promise<void> {
     process.stdout.write(
       loaded
         ? `Loaded the demo province (Bình Định): ${JSON.stringify(loaded.inventory)}\nLoaded the plan ${loaded.plan.documentNumber} (${loaded.plan.targets} targets): coverage at /api/v1/plans/${loaded.plan.id}/coverage\n`
-        : 'Inventory not empty: demo not loaded\n',
+        : 'Inventory not empty: the demo province was loaded before (or other data is here); nothing loaded\n',
     );
+    const plan = loaded?.plan ?? (await app.get(DemoSeed).existingPlan());
+    if (!loaded && plan) process.stdout.write(`The demo plan ${plan.documentNumber} (${plan.targets} targets): coverage at /api/v1/plans/${plan.id}/coverage\n`);
     // A fresh admin token each demo start: the secret is stored hashed, so an old one cannot be shown again.
     const { token, record } = await app.get(TokensService).create(
       { owner: 'Demo admin', role: 'admin', expiresInDays: 30, note: 'made by the demo start (SEED_DEMO=true)' },

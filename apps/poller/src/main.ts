@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type Environment, loadEnvironmentOrExit } from '@app/config';
+import { type Environment, loadEnvironmentOrExit, loggerFor } from '@app/config';
 import { DatabaseModule, lockDataDirOrExit, MIGRATIONS } from '@app/database';
 import { PollingMetrics, PollingModule, RemotePoller } from '@app/polling';
 import { ENTITIES } from '../../api/src/entities';
@@ -25,7 +25,7 @@ async function bootstrap(): Promise<void> {
   })
   class PollerModule {}
 
-  const app = await NestFactory.createApplicationContext(PollerModule, { logger: ['error', 'warn', 'log'] }).catch((err: Error) => {
+  const app = await NestFactory.createApplicationContext(PollerModule, { logger: loggerFor(env) }).catch((err: Error) => {
     process.stderr.write(`The poller cannot start: ${err.message}\n`);
     process.exit(1);
   });

@@ -9,6 +9,8 @@ export interface Problem {
   status: number;
   detail?: string;
   instance?: string;
+  /** The request's X-Request-Id, to find it in the logs. */
+  requestId?: string;
   errors?: FieldProblem[];
   checks?: Record<string, unknown>;
 }
@@ -81,6 +83,8 @@ const TITLES: Record<number, string> = {
 /** Answers with a problem (the filter's way), from a middleware that runs before any route. */
 export function sendProblem(req: Request, res: Response, problem: Problem): void {
   problem.instance = req.originalUrl;
+  const id = (req as Request & { id?: string }).id;
+  if (id) problem.requestId = id;
   if (problem.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
