@@ -70,6 +70,10 @@ describe('cli import and export', () => {
     const dry = await cli('import', 'devices', good, '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('Dry run, nothing written: would create 2500, update 0, 0 unchanged, of 2500 rows');
+    // It says what it would create, row by row (the first 50), by serial number.
+    expect(dry.stdout).toMatch(/^ {2}row 2: create PCX\d+$/m);
+    expect(dry.stdout).toMatch(/^ {2}row 51: create PCX\d+$/m);
+    expect(dry.stdout).toContain('  … and 2450 more to create');
     expect(dry.stderr).toContain('checked 2,000/2,500 rows (80%)');
     expect(dry.stderr).toContain('checked in the database (dry run) 2,500/2,500 rows (100%)');
     expect(await devicesNamed('PCX')).toBe(0);

@@ -153,6 +153,14 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
     const file = Buffer.from(await book.xlsx.writeBuffer());
     await t.http().post('/api/v1/devices/import').set('Content-Type', XLSX).send(file).expect(200);
     expect((await t.http().get('/api/v1/devices?serialNumber=XL-1').expect(200)).body.items[0].commissionedOn).toBe('2018-05-20');
+
+    // As a browser (or the docs' "Try it out") sends a file: a multipart form's file field.
+    const form = await t.http().post('/api/v1/devices/import?dryRun=true').attach('file', file, 'devices.xlsx').expect(200);
+    expect(form.body).toMatchObject({ dryRun: true, rows: 1, created: 0, unchanged: 1 });
+    await t.http().post('/api/v1/devices/import').attach('file', Buffer.from('kind,agencyCode,serialNumber,commissionedOn\nrouter,A1,MP-1,2019-01-01\n'), 'devices.csv').expect(200);
+    expect((await t.http().get('/api/v1/devices?serialNumber=MP-1').expect(200)).body.total).toBe(1);
+    const empty = await t.http().post('/api/v1/devices/import').field('note', 'x').expect(400);
+    expect(empty.body.detail).toMatch(/field/i);
   });
 
   it('refuses a workbook that unpacks to more than 200 MB, before unpacking it into memory', async () => {

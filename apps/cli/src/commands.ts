@@ -162,9 +162,13 @@ export class ImportSheetCommand extends CommandRunner {
     const rows = await this.sheets.read(body, format).catch(report);
     const result = await this.sheets.import(r, rows, { ...CLI, source: 'import' }, { dryRun: options.dryRun, onProgress: progressLine(!!options.dryRun) }).catch(report);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const updates = (result.plan ?? []).filter((p) => p.action === 'update');
-    for (const p of updates.slice(0, 50)) process.stdout.write(`  row ${p.row}: update ${p.id}\n`);
-    if (updates.length > 50) process.stdout.write(`  … and ${result.updated - 50} more updates\n`);
+    // A dry run lists what it would do, row by row (the first 50 of each kind).
+    for (const action of ['create', 'update'] as const) {
+      const rowsOf = (result.plan ?? []).filter((p) => p.action === action);
+      for (const p of rowsOf.slice(0, 50)) process.stdout.write(`  row ${p.row}: ${action}${p.key ? ` ${p.key}` : ''}${p.id ? ` (${p.id})` : ''}\n`);
+      const total = action === 'create' ? result.created : result.updated;
+      if (total > Math.min(rowsOf.length, 50)) process.stdout.write(`  … and ${total - Math.min(rowsOf.length, 50)} more to ${action}\n`);
+    }
     process.stdout.write(
       `${result.dryRun ? 'Dry run, nothing written: would create' : 'Created'} ${result.created}, ${result.dryRun ? 'update' : 'updated'} ${result.updated}, ${result.unchanged} unchanged, of ${result.rows} rows in ${seconds} s\n`,
     );

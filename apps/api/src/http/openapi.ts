@@ -65,6 +65,8 @@ interface Parameter {
 interface Operation {
   responses?: Record<string, unknown>;
   parameters?: Parameter[];
+  requestBody?: { content?: Record<string, { schema?: Schema }> };
+  'x-hatang-file-upload'?: boolean;
 }
 
 /**
@@ -109,6 +111,16 @@ export function completeDocument(document: OpenAPIObject, ds: DataSource): OpenA
       op.responses ??= {};
       op.responses.default ??= problem;
       if (op.parameters) op.parameters = op.parameters.flatMap((p) => explode(p, schemas as Record<string, Schema>));
+      // A file upload: the file as the body (CSV, XLSX) or as a form's `file` field.
+      if (op['x-hatang-file-upload'] && op.requestBody) {
+        const form = op.requestBody.content?.['multipart/form-data']?.schema;
+        op.requestBody.content = {
+          'text/csv': { schema: { type: 'string' } },
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', format: 'binary' } },
+          'multipart/form-data': { schema: form ?? {} },
+        };
+        delete op['x-hatang-file-upload'];
+      }
     }
   }
   return document;

@@ -1,6 +1,7 @@
 import { Returns, ReturnsSpreadsheet } from '../shared/responses';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiExtension, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CallerScope, Permission, Requires, type Scope } from '../access/access';
 import type { ChangeContext } from '../audit/audit-log.service';
@@ -27,20 +28,26 @@ export class SpreadsheetsController {
   @ApiParam({ name: 'resource', enum: SHEET_RESOURCES })
   @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
   @ApiQuery({ name: 'format', required: false, enum: ['csv', 'xlsx'], description: 'Defaults from the Content-Type' })
-  @ApiConsumes('text/csv', XLSX)
-  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiConsumes('text/csv', XLSX, 'multipart/form-data')
+  @ApiBody({ description: 'The file as the body, or (as browsers and "Try it out" send it) as the `file` field of a form', schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiExtension('x-hatang-file-upload', true)
+  // A form's file is read into memory (at most the body limit), as a plain body is.
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 0 } }))
   async import(
     @Param('resource') resource: string,
-    @Body() body: Buffer | string,
+    @Body() plainBody: Buffer | string,
+    @UploadedFile() file: { buffer: Buffer; originalname: string; mimetype: string } | undefined,
     @Req() req: Request,
     @Query('format') format: string | undefined,
     @Query('dryRun') dryRun: string | undefined,
     @Change() ctx: ChangeContext,
   ): Promise<ImportOutcome> {
     const r = sheetResource(resource);
-    const f = sheetFormat(format, req.is(XLSX) ? 'xlsx' : 'csv');
+    const body = file ? file.buffer : plainBody;
+    const xlsx = file ? file.mimetype === XLSX || /\.xlsx$/i.test(file.originalname) : !!req.is(XLSX);
+    const f = sheetFormat(format, xlsx ? 'xlsx' : 'csv');
     if (!(typeof body === 'string' || Buffer.isBuffer(body)) || body.length === 0) {
-      throw InventoryError.invalid('No file', [{ field: 'file', message: 'send the file as the request body with Content-Type text/csv or the XLSX type' }]);
+      throw InventoryError.invalid('No file', [{ field: 'file', message: 'send the file as the request body with Content-Type text/csv or the XLSX type, or as the file field of a multipart form' }]);
     }
     const rows = await this.sheets.read(body, f);
     return this.sheets.import(r, rows, { ...ctx, source: 'import' }, { dryRun: dryRun === 'true' });

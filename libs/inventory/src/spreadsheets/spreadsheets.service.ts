@@ -74,7 +74,7 @@ export interface ImportOutcome {
   /** Rows that match a record and would change nothing in it: nothing written, nothing audited. */
   unchanged: number;
   /** What each row does (first 1,000 rows of a dry run). */
-  plan?: Array<{ row: number; action: 'create' | 'update' | 'unchanged'; id?: string }>;
+  plan?: Array<{ row: number; action: 'create' | 'update' | 'unchanged'; id?: string; key?: string }>;
 }
 
 /** Where a long import stands: rows checked, then rows written (in one transaction). */
@@ -172,6 +172,11 @@ export class Spreadsheets {
   async read(body: Buffer | string, format: SheetFormat): Promise<Row[]> {
     if (format === 'csv') {
       const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+      const nul = text.indexOf('\u0000');
+      if (nul >= 0) {
+        const line = text.slice(0, nul).split('\n').length;
+        throw new InventoryError(InventoryErrorCode.ImportRejected, 'The file holds a NUL character', [{ field: 'file', row: line, message: `line ${line} contains a NUL character (\\u0000), which cannot be stored` }]);
+      }
       const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
       try {
         const rows = parseCsv(text, { columns: true, bom: true, trim: true, skip_empty_lines: true, delimiter: firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',' }) as Row[];
@@ -339,7 +344,13 @@ export class Spreadsheets {
         ? {
             plan: rows
               .slice(0, 1000)
-              .map((_, i) => ({ row: rowNumber(i), action: unchangedRows.has(i) ? ('unchanged' as const) : existing[i] ? ('update' as const) : ('create' as const), ...(existing[i] ? { id: existing[i] } : {}) })),
+              .map((r, i) => ({
+                row: rowNumber(i),
+                action: unchangedRows.has(i) ? ('unchanged' as const) : existing[i] ? ('update' as const) : ('create' as const),
+                ...(existing[i] ? { id: existing[i] } : {}),
+                // What a person knows the row by: its code, serial number, circuit or name.
+                ...(r.code || r.serialNumber || r.circuitId || r.name ? { key: r.code || r.serialNumber || r.circuitId || r.name } : {}),
+              })),
           }
         : {}),
     };
