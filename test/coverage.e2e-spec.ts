@@ -207,13 +207,78 @@ describe.each(ENGINES)('coverage on %s', (engine) => {
     const row = [...Array(sheet.rowCount).keys()].map((i) => sheet.getRow(i + 1)).find((r) => r.getCell(2).value === 'UBND cấp xã có LAN hoàn chỉnh')!;
     // 2013 is the second year: target 60%, actual 50%, behind.
     expect([row.getCell(6).value, row.getCell(7).value, row.getCell(8).value]).toEqual([0.6, 0.5, 'Chậm']);
-    expect(row.getCell(7).numFmt).toBe('0.0%');
+    expect(row.getCell(7).numFmt).toBe('0.00%');
     expect(book.getWorksheet('Còn thiếu')!.rowCount).toBeGreaterThan(1);
 
     const csv = await t.http().get(`/api/v1/plans/${planId}/coverage/export`).query({ format: 'csv', year: 2013 }).expect(200);
     const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\n');
     expect(lines[0]).toBe('STT,Chỉ tiêu,Mã chỉ tiêu,Năm,Kế hoạch (%),Thực hiện (%),Tử số,Mẫu số,Còn thiếu,Đánh giá,Tính đến ngày');
     expect(lines).toContain(',UBND cấp xã có LAN hoàn chỉnh,commune_lan_complete_fibre_wan,2013,60,50,2,4,cần thêm 1 UBND cấp xã,Chậm,2013-12-31');
+  });
+
+  it('explains itself: a 0% first-year target, a reported indicator with no value, nothing to count, English plurals', async () => {
+    const province = await unit('52');
+    const plan = await post('plans', {
+      administrativeUnitId: province.id,
+      titleVi: 'Kế hoạch giải thích',
+      periodFrom: 2011,
+      periodTo: 2015,
+      targets: [
+        { indicator: 'commune_lan_complete_fibre_wan', year: 2012, value: 0, wordingVi: 'Năm đầu: 0%' },
+        { indicator: 'commune_lan_complete_fibre_wan', year: 2013, value: 60, wordingVi: 'Một xã nữa' },
+        { indicator: 'data_centre_completion', year: 2015, value: 100, wordingVi: 'TTTHDL' },
+        { indicator: 'health_station_computers', year: 2014, value: 50, wordingVi: 'Trạm y tế có máy tính' },
+      ],
+    });
+    const all = (await t.http().get(`/api/v1/plans/${plan.id}/coverage`).expect(200)).body.targets as Target[];
+    // 2012: 1 of 4 count; a 0% target is met, and the 3 not counting are still listed and named as such.
+    const first = find(all, 'commune_lan_complete_fibre_wan', 2012);
+    expect(first).toMatchObject({ status: 'met', numerator: 1, denominator: 4, missing: { total: 3 }, gap: { count: 0, text: { en: 'target reached; 3 communes not counted yet' } } });
+    expect(first.missing.items).toHaveLength(3);
+    // 2013: one more commune (singular).
+    expect(find(all, 'commune_lan_complete_fibre_wan', 2013).gap!.text.en).toBe('1 more commune');
+    // A reported indicator nobody entered: no figure, and where to enter it.
+    const reported = find(all, 'data_centre_completion', 2015);
+    expect(reported).toMatchObject({ status: 'no_data', value: null });
+    expect(reported.explanation!.en).toContain('PUT /api/v1/indicators/data_centre_completion/reported-values');
+    // No health station in the inventory: nothing to count, and why.
+    const stations = find(all, 'health_station_computers', 2014);
+    expect(stations).toMatchObject({ status: 'no_data', denominator: 0, gap: null });
+    expect(stations.explanation!.en).toMatch(/^Nothing to count in Tỉnh Bình Định on 2014-12-31/);
+  });
+
+  it('exports every member not counting, staff without a figure, two decimals, headed with the district of a district token', async () => {
+    const district = await unit('540');
+    const token = await t.token({ role: 'planner', administrativeUnitId: district.id });
+    const load = async (query: Record<string, string | number>, as = t.http()) => {
+      const res = await as.get(`/api/v1/plans/${planId}/coverage/export`).query(query).buffer(true).parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+      expect(res.status).toBe(200);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(res.body as never);
+      return book;
+    };
+    // The answer lists one member per target here; the export lists them all.
+    const answer = (await t.http().get(`/api/v1/plans/${planId}/coverage`).query({ year: 2014, missingLimit: 1 }).expect(200)).body.targets as Target[];
+    expect(find(answer, 'commune_lan_complete_fibre_wan', 2014).missing).toMatchObject({ total: 3, items: [expect.anything()] });
+    const book = await load({ year: 2014 });
+    const rows = book.getWorksheet('Còn thiếu')!.getSheetValues().slice(2) as unknown[][];
+    expect(rows.filter((r) => r[1] === 'UBND cấp xã có LAN hoàn chỉnh')).toHaveLength(3);
+    // An export asked for a shorter list says what it left out.
+    const short = (await load({ year: 2014, missingLimit: 1 })).getWorksheet('Còn thiếu')!.getSheetValues().slice(2) as unknown[][];
+    expect(short.filter((r) => r[1] === 'UBND cấp xã có LAN hoàn chỉnh').map((r) => r[5])).toEqual(['Agency UBND-21612', '… và 2 đơn vị khác không liệt kê ở đây']);
+    // The Quy Nhơn committee has no staffing figure for 2014: it is on the list, with the reason.
+    expect(rows).toContainEqual(expect.arrayContaining(['CBCC có máy tính', 2014, 'Agency UBND-540', 'chưa có số liệu biên chế năm 2014']));
+    // Values keep two decimals.
+    const sheet = book.getWorksheet('Chỉ tiêu')!;
+    const staff = [...Array(sheet.rowCount).keys()].map((i) => sheet.getRow(i + 1)).find((r) => r.getCell(2).value === 'CBCC có máy tính')!;
+    expect(staff.getCell(4).numFmt).toBe('0.00%');
+    // A district's planner gets the district's figures, headed with the district.
+    const mine = await load({ year: 2013 }, t.as(token));
+    expect(String(mine.getWorksheet('Chỉ tiêu')!.getRow(2).getCell(1).value)).toMatch(/^Thành phố Quy Nhơn \(Tỉnh Bình Định\)/);
   });
 
   it('rejects bad plans and indicator declarations field by field, writing nothing', async () => {

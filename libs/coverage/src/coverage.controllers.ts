@@ -8,6 +8,8 @@ import { IndicatorsService } from './indicators.service';
 import { PlansService } from './plans.service';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** Members not counting an export lists per target (the DTO's maximum). */
+const MAX_MISSING = 100_000;
 
 @ApiTags('coverage')
 @Controller('indicators')
@@ -144,7 +146,9 @@ export class PlansController {
   @ApiOperation({ summary: 'The coverage as XLSX (target table, by district, missing list) or CSV, with Vietnamese labels' })
   async exportCoverage(@Param('id') id: string, @Query(new Input(ExportQuery)) q: ExportQuery, @CallerScope() scope: Scope, @Res() res: Response) {
     const { format = 'xlsx', ...rest } = q;
-    send(res, await this.coverage.export(await this.coverage.planCoverage(id, rest, scope), format), format, `coverage-${new Date().toISOString().slice(0, 10)}`);
+    // The export lists every member that does not count (the answer's list is paged by missingLimit).
+    const figures = await this.coverage.planCoverage(id, { ...rest, missingLimit: rest.missingLimit ?? MAX_MISSING }, scope);
+    send(res, await this.coverage.export(figures, format), format, `coverage-${new Date().toISOString().slice(0, 10)}`);
   }
 
   @Post('plans/:id/reports')

@@ -103,6 +103,14 @@ export class CoverageService {
           gap: null,
           ...judge(value, t.value, asOf, yearEnd, value === null ? earlier : [...earlier, { date: asOf, value }]),
           reported: current ? { source: current.source, updatedAt: current.updatedAt.toISOString() } : null,
+          ...(current
+            ? {}
+            : {
+                explanation: {
+                  vi: `Chỉ tiêu do tỉnh báo cáo, chưa nhập số liệu năm ${t.year}: người lập kế hoạch của tỉnh nhập giá trị và nguồn tại PUT /api/v1/indicators/${indicator.code}/reported-values (administrativeUnitId của ${province.name}, year ${t.year}).`,
+                  en: `A reported indicator with no value for ${t.year}: a planner of the province enters the value and its source with PUT /api/v1/indicators/${indicator.code}/reported-values (administrativeUnitId of ${province.name}, year ${t.year}).`,
+                },
+              }),
         });
         continue;
       }
@@ -116,12 +124,21 @@ export class CoverageService {
           }
         }
         const needed = Math.max(0, Math.ceil((t.value * m.denominator) / 100 - 1e-9) - m.numerator);
+        const unit = unitOf(indicator.definition);
         out.push({
           ...base,
           numerator: m.numerator,
           denominator: m.denominator,
           value: m.value,
-          gap: m.denominator ? { count: needed, unit: unitOf(indicator.definition), text: gapText(needed, unitOf(indicator.definition)) } : null,
+          gap: m.denominator ? { count: needed, unit, text: gapText(needed, unit, m.missing.total) } : null,
+          ...(m.denominator
+            ? {}
+            : {
+                explanation: {
+                  vi: `Không có ${unit.vi} nào để đếm ở ${area.name} vào ngày ${asOf}: chỉ tiêu này đếm ${indicator.labelVi.toLocaleLowerCase('vi')}; hãy đăng ký chúng trong danh mục (hoặc kiểm tra ngày đưa vào sử dụng).`,
+                  en: `Nothing to count in ${area.name} on ${asOf}: this indicator counts ${unit.en} (${indicator.labelEn}); register them in the inventory (or check their commissioning dates).`,
+                },
+              }),
           ...judge(m.value, t.value, asOf, yearEnd, m.value === null ? earlier : [...earlier, { date: asOf, value: m.value }]),
           breakdown: m.breakdown,
           missing: m.missing,
@@ -199,7 +216,9 @@ export class CoverageService {
     book.created = new Date(c.computedAt);
     const sheet = book.addWorksheet('Chỉ tiêu');
     sheet.addRow([c.plan.titleVi]).font = { bold: true, size: 13 };
-    sheet.addRow([`${c.plan.province.name}${c.plan.documentNumber ? ` — ${c.plan.documentNumber}` : ''} — số liệu tính lúc ${c.computedAt.slice(0, 16).replace('T', ' ')} UTC`]);
+    // Headed with what was counted: a district's export is the district's, within its province.
+    const where = c.area.id === c.plan.province.id ? c.plan.province.name : `${c.area.name} (${c.plan.province.name})`;
+    sheet.addRow([`${where}${c.plan.documentNumber ? ` — ${c.plan.documentNumber}` : ''} — số liệu tính lúc ${c.computedAt.slice(0, 16).replace('T', ' ')} UTC`]);
     sheet.addRow([]);
     const head1 = sheet.addRow(['STT', 'Chỉ tiêu', ...years.flatMap((y) => [String(y), '', ''])]);
     const head2 = sheet.addRow(['', '', ...years.flatMap(() => ['Kế hoạch', 'Thực hiện', 'Đánh giá'])]);
@@ -218,9 +237,11 @@ export class CoverageService {
       }
       const row = sheet.addRow(cells);
       row.alignment = { vertical: 'top', wrapText: true };
-      years.forEach((_, i) => {
-        row.getCell(3 + i * 3).numFmt = '0%';
-        row.getCell(4 + i * 3).numFmt = '0.0%';
+      // Values keep their two decimals (1.29%, not 1.3%); targets show as the plan writes them.
+      years.forEach((y, i) => {
+        const t = [first, ...rest].find((x) => x.year === y);
+        row.getCell(3 + i * 3).numFmt = t && !Number.isInteger(t.target) ? '0.00%' : '0%';
+        row.getCell(4 + i * 3).numFmt = '0.00%';
       });
     }
     sheet.getColumn(1).width = 6;
@@ -232,7 +253,7 @@ export class CoverageService {
     detail.addRow(['Chỉ tiêu', 'Năm', 'Huyện', 'Tử số', 'Mẫu số', 'Tỷ lệ']).font = { bold: true };
     for (const t of c.targets) {
       for (const b of t.breakdown) {
-        detail.addRow([t.wordingVi, t.year, b.districtName ?? 'Trực thuộc tỉnh', b.numerator, b.denominator, b.value === null ? null : b.value / 100]).getCell(6).numFmt = '0.0%';
+        detail.addRow([t.wordingVi, t.year, b.districtName ?? 'Trực thuộc tỉnh', b.numerator, b.denominator, b.value === null ? null : b.value / 100]).getCell(6).numFmt = '0.00%';
       }
     }
     detail.getColumn(1).width = 60;
@@ -242,6 +263,11 @@ export class CoverageService {
     missing.addRow(['Chỉ tiêu', 'Năm', 'Huyện', 'Đơn vị', 'Cơ quan / đơn vị hành chính', 'Lý do']).font = { bold: true };
     for (const t of c.targets) {
       for (const m of t.missing.items) missing.addRow([t.wordingVi, t.year, m.district ?? 'Trực thuộc tỉnh', m.unit, m.name, m.reasons.map((r) => r.vi).join('; ')]);
+      // Agencies left out of a staff ratio for want of a staffing figure are work too.
+      for (const u of t.unmeasured.items) missing.addRow([t.wordingVi, t.year, null, null, u.name, u.reason.vi]);
+      // Never cut silently: a list kept shorter (a saved report keeps the first ones) says so.
+      const left = t.missing.total - t.missing.items.length + (t.unmeasured.total - t.unmeasured.items.length);
+      if (left > 0) missing.addRow([t.wordingVi, t.year, null, null, `… và ${left} đơn vị khác không liệt kê ở đây`, null]).font = { italic: true };
     }
     missing.getColumn(1).width = 50;
     missing.getColumn(5).width = 45;
@@ -292,8 +318,19 @@ function unitOf(def: IndicatorDefinition): Label {
   return { vi: 'cơ quan', en: 'agencies' };
 }
 
-function gapText(n: number, unit: Label): Label {
-  return n === 0 ? { vi: 'đã đủ', en: 'none missing' } : { vi: `cần thêm ${n} ${unit.vi}`, en: `${n} more ${unit.en}` };
+/** English nouns of the units counted, one and many. */
+const SINGULAR: Record<string, string> = { communes: 'commune', districts: 'district', devices: 'device', 'health stations': 'health station', hospitals: 'hospital', agencies: 'agency', staff: 'staff member' };
+const counted = (n: number, plural: string) => `${n} ${n === 1 ? (SINGULAR[plural] ?? plural) : plural}`;
+
+/**
+ * How far from the target, in units a planner counts ("12 more communes"). A target reached
+ * while some members still do not count says both (a 0% target of a first year is met, and its
+ * list of members not counting yet is still the planner's work list).
+ */
+export function gapText(n: number, unit: Label, notCounting: number): Label {
+  if (n > 0) return { vi: `cần thêm ${n} ${unit.vi}`, en: `${counted(n, unit.en)} more`.replace(/^(\d+) (.*) more$/, '$1 more $2') };
+  if (notCounting === 0) return { vi: 'đã đủ', en: 'none missing' };
+  return { vi: `đạt chỉ tiêu; còn ${notCounting} ${unit.vi} chưa đạt tiêu chí`, en: `target reached; ${counted(notCounting, unit.en)} not counted yet` };
 }
 
 function groupByIndicator(targets: TargetCoverage[]): TargetCoverage[][] {

@@ -56,6 +56,8 @@ export interface TargetCoverage {
   reported?: { source: string; updatedAt: string } | null;
   /** Why a figure could not be computed. */
   note?: string;
+  /** What a planner reads when there is no figure: why, and what to do about it. */
+  explanation?: Label;
 }
 
 export interface PlanCoverage {
