@@ -30,6 +30,29 @@ describe.each(ENGINES)('administrative units on %s', (engine) => {
     expect(hoa.body.items.map((u: { code: string }) => u.code)).toEqual(['20194']);
   });
 
+  it('ranks what a person means first: "Binh Dinh" lists the province before communes of that name', async () => {
+    const quyNhon = (await t.http().get('/api/v1/administrative-units').query({ code: '540' })).body.items[0];
+    // Communes whose names hold "Bình Định", created (in code order) before the province's name sorts.
+    const made = await t.http().post('/api/v1/administrative-units').send([
+      { code: '10001', name: 'Phường Bình Định Bắc', type: 'Phường', level: 'commune', parentId: quyNhon.id },
+      { code: '10002', name: 'Xã Bình Định', type: 'Xã', level: 'commune', parentId: quyNhon.id },
+      { code: '10003', name: 'Phường Bình Định', type: 'Phường', level: 'commune', parentId: quyNhon.id },
+    ]).expect(201);
+    try {
+      const res = await t.http().get('/api/v1/administrative-units').query({ q: 'Binh Dinh' }).expect(200);
+      expect(res.body.items.map((u: { name: string }) => u.name)).toEqual(['Tỉnh Bình Định', 'Phường Bình Định', 'Xã Bình Định', 'Phường Bình Định Bắc']);
+      // Paged by cursor in the same order.
+      const one = await t.http().get('/api/v1/administrative-units').query({ q: 'Binh Dinh', limit: 2 }).expect(200);
+      const two = await t.http().get('/api/v1/administrative-units').query({ q: 'Binh Dinh', limit: 2, cursor: one.body.nextCursor }).expect(200);
+      expect([...one.body.items, ...two.body.items].map((u: { code: string }) => u.code)).toEqual(['52', '10003', '10002', '10001']);
+      // An explicit sort still rules.
+      const byCode = await t.http().get('/api/v1/administrative-units').query({ q: 'Binh Dinh', sort: 'code' }).expect(200);
+      expect(byCode.body.items.map((u: { code: string }) => u.code)).toEqual(['10001', '10002', '10003', '52']);
+    } finally {
+      await t.http().delete('/api/v1/administrative-units').send(made.body.map((u: { id: string }) => u.id)).expect(204);
+    }
+  });
+
   it('lists everything beneath a province by its GSO code', async () => {
     const res = await t.http().get('/api/v1/administrative-units').query({ within: '52', level: 'commune' }).expect(200);
     expect(res.body.total).toBe(5);

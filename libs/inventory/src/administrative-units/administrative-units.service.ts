@@ -5,6 +5,9 @@ import { DataSource, type EntityManager, IsNull, type SelectQueryBuilder } from 
 import { AuditLog, type ChangeContext } from '../audit/audit-log.service';
 import { parseDay } from '../shared/dates';
 import { fold, likeEscape } from '../shared/fold';
+import { type Page, paginate } from '../shared/list-query';
+import type { Scope } from '../access/access';
+import { whereVisible } from '../access/scope';
 import { anyOf, type Candidate, InventoryResource, isUuid, newId } from '../shared/inventory-resource';
 import { type FieldProblem, InventoryError, InventoryErrorCode } from '../shared/inventory-error';
 import type { UnitLevel } from '../shared/vocabulary';
@@ -55,6 +58,19 @@ export class AdministrativeUnitsService extends InventoryResource<Administrative
 
   constructor(@InjectDataSource() ds: DataSource, audit: AuditLog) {
     super(ds, audit);
+  }
+
+  /**
+   * With `q` and no sort, what a person means comes first: a unit whose name is the query (after
+   * its type: "Binh Dinh" is "Tỉnh Bình Định") before one that only contains it, a higher level
+   * before a lower one, then by name ("Binh Dinh" lists the province before the five communes).
+   */
+  override async list(query: AdministrativeUnitQuery, scope: Scope, options: { count?: boolean } = {}): Promise<Page<AdministrativeUnit>> {
+    if (!query.q || (query.sort && query.sort !== 'relevance')) return super.list(query, scope, options);
+    const q = fold(query.q.trim()).replace(/'/g, "''");
+    const exact = `(hatang_fold("u"."name") = '${q}' OR hatang_fold("u"."name") LIKE '% ${likeEscape(q)}' ESCAPE '\\')`;
+    const relevance = `((CASE WHEN ${exact} THEN '0' ELSE '1' END) || (CASE "u"."level" WHEN 'province' THEN '0' WHEN 'district' THEN '1' ELSE '2' END) || ' ' || hatang_fold("u"."name"))`;
+    return paginate(whereVisible(await this.filtered(query), scope, this.place, this.alias), { ...query, sort: 'relevance' }, { fields: { ...this.sortable.fields, relevance }, default: 'relevance' }, '"u"', options);
   }
 
   /** A unit by id or by current GSO code. */
