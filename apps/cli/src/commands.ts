@@ -250,7 +250,7 @@ export class CoverageExportCommand extends CommandRunner {
 
   async run([plan]: string[], options: { out?: string; year?: number; asOf?: string }): Promise<void> {
     const format = attempt(() => formatFor(undefined, options.out));
-    const figures = await this.coverage.planCoverage(plan, { year: options.year, asOf: options.asOf }, CLI.scope).catch(report);
+    const figures = await this.coverage.planCoverage(plan, { year: options.year, asOf: options.asOf, missingLimit: 100_000 }, CLI.scope).catch(report);
     const file = await this.coverage.export(figures, format);
     if (options.out) {
       writeFileSync(options.out, file);

@@ -5,6 +5,7 @@ import { type Environment, loadEnvironmentOrExit, loggerFor } from '@app/config'
 import { DatabaseModule, lockDataDirOrExit, MIGRATIONS } from '@app/database';
 import { PollingMetrics, PollingModule, RemotePoller } from '@app/polling';
 import { ENTITIES } from '../../api/src/entities';
+import { startHeartbeat } from './heartbeat';
 
 /**
  * A stand-alone SNMP poller of POLLER_GROUP (a district network's own poller can sit inside that
@@ -30,6 +31,7 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   });
   app.enableShutdownHooks();
+  startHeartbeat(app.get(PollingMetrics));
   new Logger('Poller').log(`polling group "${env.POLLER_GROUP}"${env.REDIS_URL ? ' through BullMQ' : ''}; SIGTERM stops it after writing what it polled`);
 }
 /** With API_URL: no database; targets and results go through the API with a poller token. */
@@ -39,11 +41,13 @@ async function remote(env: Environment): Promise<void> {
     process.stderr.write('API_URL needs POLLER_TOKEN: a poller token (npm run cli -- token-create --role poller …)\n');
     process.exit(78);
   }
-  const poller = new RemotePoller(new PollingMetrics(), { apiUrl: env.API_URL!, token: env.POLLER_TOKEN, group: env.POLLER_GROUP, sockets: env.SNMP_SOCKETS, maxInFlight: env.SNMP_MAX_IN_FLIGHT, log });
+  const metrics = new PollingMetrics();
+  const poller = new RemotePoller(metrics, { apiUrl: env.API_URL!, token: env.POLLER_TOKEN, group: env.POLLER_GROUP, sockets: env.SNMP_SOCKETS, maxInFlight: env.SNMP_MAX_IN_FLIGHT, log });
   await poller.start().catch((err: Error) => {
     process.stderr.write(`The poller cannot start: ${err.message}\n`);
     process.exit(1);
   });
+  startHeartbeat(metrics);
   log.log(`polling ${poller.scheduled} devices of group "${env.POLLER_GROUP}" for ${env.API_URL}; SIGTERM stops it after sending what it polled`);
   const stop = () => void poller.stop().then(() => process.exit(0));
   process.once('SIGTERM', stop);
