@@ -17,13 +17,13 @@ export class SpreadsheetsController {
   constructor(private readonly sheets: Spreadsheets) {}
 
   @Post(':resource/import')
-  @Returns({ type: 'object', required: ['dryRun', 'rows', 'created', 'updated', 'unchanged'], properties: { dryRun: { type: 'boolean' }, rows: { type: 'integer' }, created: { type: 'integer' }, updated: { type: 'integer' }, unchanged: { type: 'integer' }, plan: { type: 'array', description: 'A dry run: what each row would do (first 1,000 rows)', items: { type: 'object', properties: { row: { type: 'integer' }, action: { type: 'string', enum: ['create', 'update', 'unchanged'] }, id: { type: 'string', format: 'uuid' } } } } } }, 'What was (or, in a dry run, would be) created, updated and left unchanged')
+  @Returns({ type: 'object', required: ['dryRun', 'rows', 'created', 'updated', 'unchanged'], properties: { dryRun: { type: 'boolean' }, rows: { type: 'integer' }, created: { type: 'integer' }, updated: { type: 'integer' }, unchanged: { type: 'integer' }, plan: { type: 'array', description: 'A dry run: what each row would do (first 1,000 rows)', items: { type: 'object', properties: { row: { type: 'integer' }, action: { type: 'string', enum: ['create', 'update', 'unchanged'] }, id: { type: 'string', format: 'uuid' }, key: { type: 'string', description: 'The row\'s code, serial number, circuit or name' } } } } } }, 'What was (or, in a dry run, would be) created, updated and left unchanged')
   @Requires(Permission.InventoryWrite)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Import a CSV or XLSX file of agencies, devices, WAN links or LANs (all or nothing)',
     description:
-      'Send the file as the body (Content-Type text/csv or the XLSX type). The first row names the columns: the API field names, plus agencyCode / administrativeUnitCode / parentCode to refer by code. Rows whose natural key exists (agency code, device serial number, provider + circuit id) update it; others are created. Every bad row is reported with its row number and column, and nothing is written. `dryRun=true` reports what would be created or changed.',
+      'Send the file as the body (Content-Type text/csv or the XLSX type), or as the `file` field of a multipart form. The first row names the columns: the API field names, plus agencyCode / administrativeUnitCode / parentCode to refer by code. An `id` column, or a natural key that exists (agency code, device serial number, provider + circuit id), updates that record; other rows are created. Dates may be YYYY-MM-DD, dd/mm/yyyy or date cells. Every bad row is reported with its row number and column, and nothing is written. `dryRun=true` reports what would be created or changed.',
   })
   @ApiParam({ name: 'resource', enum: SHEET_RESOURCES })
   @ApiQuery({ name: 'dryRun', required: false, type: Boolean })
