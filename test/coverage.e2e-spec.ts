@@ -281,6 +281,16 @@ describe.each(ENGINES)('coverage on %s', (engine) => {
     expect(String(mine.getWorksheet('Chỉ tiêu')!.getRow(2).getCell(1).value)).toMatch(/^Thành phố Quy Nhơn \(Tỉnh Bình Định\)/);
   });
 
+  it('writes plan wording a spreadsheet would run as a formula as text in the CSV', async () => {
+    const province = await unit('52');
+    const evil = "=HYPERLINK(\"http://evil.example\",\"bấm\")";
+    const plan = await post('plans', { administrativeUnitId: province.id, titleVi: 'x', periodFrom: 2011, periodTo: 2015, targets: [{ indicator: 'commune_lan', year: 2012, value: 50, wordingVi: evil }] });
+    const csv = (await t.http().get(`/api/v1/plans/${plan.id}/coverage/export`).query({ format: 'csv' }).expect(200)).text;
+    const line = csv.split('\n').find((l) => l.includes('HYPERLINK'))!;
+    expect(line.split(',')[1]).toBe('"\'=HYPERLINK(""http://evil.example""');
+    expect(csv).not.toMatch(/(^|,)"?=HYPERLINK/m);
+  });
+
   it('rejects bad plans and indicator declarations field by field, writing nothing', async () => {
     const province = await unit('52');
     const plans = (await t.http().get('/api/v1/plans').expect(200)).body.total;

@@ -98,6 +98,32 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('answers null for any field that cannot be empty with a 400 naming it, on every resource (from the API document)', async () => {
+    const doc = (await t.as().get('/api/openapi.json').expect(200)).body;
+    const lan = (await t.http().get('/api/v1/lans?limit=1').expect(200)).body.items[0];
+    const link = (await t.http().post('/api/v1/wan-links').send({ agencyId: agency.id, network: 'internet', medium: 'fibre', provider: 'VNPT', circuitId: 'NULL-1', commissionedOn: '2014-01-01' }).expect(201)).body;
+    const records: Record<string, [string, string]> = {
+      UpdateAgency: ['agencies', agency.id],
+      UpdateDevice: ['devices', device.id],
+      UpdateLan: ['lans', lan.id],
+      UpdateWanLink: ['wan-links', link.id],
+      UpdateAdministrativeUnit: ['administrative-units', unitId],
+    };
+    const tried: string[] = [];
+    for (const [schema, [path, id]] of Object.entries(records)) {
+      const props = doc.components.schemas[schema].properties as Record<string, { nullable?: boolean }>;
+      for (const [field, p] of Object.entries(props)) {
+        if (p.nullable) continue;
+        const before = await counts(t);
+        const res = await t.http().patch(`/api/v1/${path}/${id}`).send({ [field]: null });
+        expect([`${path}.${field}`, res.status, res.body.errors?.[0]?.field]).toEqual([`${path}.${field}`, 400, field]);
+        expect(await counts(t)).toEqual(before);
+        tried.push(`${path}.${field}`);
+      }
+    }
+    expect(tried.length).toBeGreaterThanOrEqual(13);
+  });
+
   it('quotes a long wrong value, not the whole of it, and lists at most 100 problems', async () => {
     const rows = Array.from({ length: 3000 }, (_, i) => `router,NO-SUCH-${i},${'x'.repeat(5000)}`);
     const res = await t.http().post('/api/v1/devices/import').set('Content-Type', 'text/csv').send(`kind,agencyCode,notes\n${rows.join('\n')}\n`).expect(422);
