@@ -57,6 +57,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     token['network_admin@stttt'] = await mk('network_admin', { agencyId: agency.stttt });
     token['planner@stttt'] = await mk('planner', { agencyId: agency.stttt });
     ids.tokenB = (await t.http().post('/api/v1/tokens').send({ owner: 'Đà Nẵng viewer', role: 'viewer', administrativeUnitId: unit['48'].id }).expect(201)).body.id;
+    ids.userB = (await t.http().post('/api/v1/users').send({ username: 'danang', displayName: 'Đà Nẵng planner', password: 'mật khẩu Đà Nẵng dài', role: 'planner', administrativeUnitId: unit['48'].id }).expect(201)).body.id;
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -323,6 +324,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
         [/^plans\/:id/, () => (side === 'A' ? ids.planA : ids.planB)],
         [/^reports\/:id/, () => (side === 'A' ? randomUUID() : ids.reportB)],
         [/^tokens\/:id/, () => (side === 'A' ? randomUUID() : ids.tokenB)],
+        [/^users\/:id/, () => (side === 'A' ? randomUUID() : ids.userB)],
         [/^maintenance-windows\/:id/, () => (side === 'A' ? randomUUID() : ids.windowB)],
         [/^indicators\/:id/, () => 'commune_lan'],
       ];
@@ -340,10 +342,10 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       return r.method === 'GET' ? req.query({ format: 'csv' }) : req.send({});
     };
 
-    it('has a rule on every route, and no route but health is open', () => {
+    it('has a rule on every route, and no route but health and signing in is open', () => {
       expect(routes.length).toBeGreaterThan(50);
       expect(routes.filter((r) => r.rule === undefined)).toEqual([]);
-      expect(routes.filter((r) => r.rule === 'public').map((r) => r.path)).toEqual(['health']);
+      expect(routes.filter((r) => r.rule === 'public').map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET health', 'POST session']);
     });
 
     it('lets each role do what the design gives it, and nothing else', async () => {
@@ -393,7 +395,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     }, 120_000);
 
     it('never answers a province-scoped caller with another province’s records, on every route', async () => {
-      const theirs = [device.lienChieu, agency.lienChieu, ids.lanB, ids.linkB, unit['48'].id, unit['490'].id, ids.planB, ids.reportB, ids.tokenB, ids.windowB, 'SN-LC', 'danang-secret'];
+      const theirs = [device.lienChieu, agency.lienChieu, ids.lanB, ids.linkB, unit['48'].id, unit['490'].id, ids.planB, ids.reportB, ids.tokenB, ids.windowB, ids.userB, 'SN-LC', 'danang-secret'];
       const leaks: string[] = [];
       const touched: string[] = [];
       for (const r of routes.filter((x) => x.rule !== 'public' && x.rule !== 'authenticated')) {
@@ -412,6 +414,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       // And Đà Nẵng's records are as they were.
       expect((await t.http().get(`/api/v1/devices/${device.lienChieu}`).expect(200)).body.name).toBeNull();
       await t.http().get(`/api/v1/tokens/${ids.tokenB}`).expect(200);
+      expect((await t.http().get(`/api/v1/users/${ids.userB}`).expect(200)).body.disabled).toBe(false);
     }, 120_000);
   });
 });

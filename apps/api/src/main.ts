@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { loadEnvironmentOrExit, loggerFor } from '@app/config';
 import { lockDataDirOrExit } from '@app/database';
-import { TokensService } from '@app/access';
+import { randomBytes } from 'node:crypto';
+import { AccountsService, TokensService } from '@app/access';
 import { DemoSeed } from '@app/coverage';
 import { EVERYWHERE } from '@app/inventory';
 import { AppModule } from './app.module';
@@ -33,6 +34,10 @@ async function bootstrap(): Promise<void> {
       { actor: 'demo', source: 'seed', scope: EVERYWHERE },
     );
     process.stdout.write(`Demo admin token (whole country, expires ${record.expiresAt.toISOString().slice(0, 10)}):\n  ${token}\n  e.g. curl -H 'Authorization: Bearer ${token}' http://${env.HOST}:${env.PORT}/api/v1/me\n`);
+    // A person's account for the console, with a fresh password at each start (stored hashed too).
+    const password = randomBytes(12).toString('base64url');
+    await app.get(AccountsService).ensureDemoUser(password, { actor: 'demo', source: 'seed', scope: EVERYWHERE });
+    process.stdout.write(`Demo user for the console (admin, whole country): demo / ${password}\n  sign in at http://${env.HOST}:${env.PORT}/\n`);
     // Something for the poller to watch: local SNMP agents behind three demo devices, one of them flapping.
     await startDemoAgents(app).then(
       (agents) =>

@@ -4,6 +4,8 @@ import { InventoryModule } from '@app/inventory';
 import { AuthGuard } from './auth.guard';
 import { ACCESS_OPTIONS, type AccessOptions, Authenticator } from './authenticator';
 import { routeTable } from './route-table';
+import { AccountsController } from './accounts.controller';
+import { AccountsService } from './accounts.service';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
 
@@ -32,15 +34,16 @@ export class AccessModule {
     return {
       module: AccessModule,
       imports: [InventoryModule, DiscoveryModule],
-      controllers: [TokensController],
+      controllers: [TokensController, AccountsController],
       providers: [
         { provide: ACCESS_OPTIONS, useValue: options },
         TokensService,
+        AccountsService,
         Authenticator,
         RouteRulesCheck,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],
-      exports: [TokensService, Authenticator],
+      exports: [TokensService, AccountsService, Authenticator],
     };
   }
 }

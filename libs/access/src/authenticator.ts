@@ -3,7 +3,20 @@ import type { Request, Response } from 'express';
 import { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { InventoryError, InventoryErrorCode, type Principal } from '@app/inventory';
+import { AccountsService, SESSION_COOKIE } from './accounts.service';
 import { hashToken, TokensService } from './tokens.service';
+
+/** Methods that change nothing: no CSRF token needed with a session cookie. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A cookie of the request, read from its Cookie header. */
+export function cookieOf(req: Request, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim() || null;
+  }
+  return null;
+}
 
 export const ACCESS_OPTIONS = Symbol('ACCESS_OPTIONS');
 /** Redis keys of the failure counts: `<prefix>:<address>`. */
@@ -39,6 +52,7 @@ export class Authenticator implements OnModuleDestroy {
 
   constructor(
     private readonly tokens: TokensService,
+    private readonly accounts: AccountsService,
     @Inject(ACCESS_OPTIONS) options: AccessOptions,
   ) {
     const limits = { points: options.authFailuresPerMinute, duration: 60 };
@@ -57,10 +71,22 @@ export class Authenticator implements OnModuleDestroy {
     await this.redis?.quit().catch(() => undefined);
   }
 
-  /** The request's caller, or a 401 (InventoryError) or 429 (HttpException) to answer with. */
+  /**
+   * The request's caller, or a 401 (InventoryError) or 429 (HttpException) to answer with. A
+   * bearer token (scripts, pollers) or, without one, the console's session cookie; a write made
+   * with the cookie must carry the session's CSRF token in X-CSRF-Token (403 otherwise).
+   */
   async authenticate(req: Request, res: Response): Promise<Principal> {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const header = req.headers.authorization;
+    const sid = header ? null : cookieOf(req, SESSION_COOKIE);
+    if (sid) {
+      const { principal, csrfToken } = await this.accounts.authenticate(sid);
+      if (!SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== csrfToken) {
+        throw InventoryError.forbidden('A write made with the session cookie needs the session\'s X-CSRF-Token header');
+      }
+      return principal;
+    }
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     const key = match ? `${address} ${hashToken(match[1])}` : null;
     const until = this.blocked.get(address);
@@ -85,6 +111,23 @@ export class Authenticator implements OnModuleDestroy {
       }
       throw err;
     }
+  }
+
+  /** Sign-in: refused (429) while the address is over the failure limit. */
+  refuseIfBlocked(req: Request, res: Response): void {
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const until = this.blocked.get(address);
+    if (until !== undefined && until > Date.now()) this.tooMany(res, until - Date.now());
+  }
+
+  /** A failed sign-in counts as a failed token does. */
+  async countFailure(req: Request, res: Response): Promise<void> {
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const over = await this.failures.consume(address).then(
+      () => null,
+      (rejected: unknown) => (rejected instanceof RateLimiterRes ? rejected : null),
+    );
+    if (over) this.block(res, address, over.msBeforeNext);
   }
 
   private remember(key: string): void {

@@ -25,16 +25,18 @@ export class QueryLogger implements TypeOrmLogger {
     this.nest.warn(`slow query (${time} ms): ${query.slice(0, 300)}`);
   }
 
+  // Schema building, migrations and TypeORM's own notes only with every query (DATABASE_LOGGING):
+  // the CLI says which migrations it applied itself, and schema:diff prints SQL alone.
   logSchemaBuild(message: string): void {
-    this.nest.debug(message);
+    if (this.everyQuery) this.nest.debug(message);
   }
 
   logMigration(message: string): void {
-    this.nest.log(message);
+    if (this.everyQuery) this.nest.debug(message);
   }
 
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
     if (level === 'warn') this.nest.warn(String(message));
-    else this.nest.debug(String(message));
+    else if (this.everyQuery) this.nest.debug(String(message));
   }
 }

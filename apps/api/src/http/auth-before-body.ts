@@ -17,7 +17,8 @@ function hasBody(req: Request): boolean {
  */
 export function authenticateBeforeBody(authenticator: Authenticator, prefix: string) {
   return (req: Request & { principal?: Principal }, res: Response, next: NextFunction): void => {
-    if (!hasBody(req) || !req.path.startsWith(prefix)) return next();
+    // Signing in is the one request with a body and no credentials yet.
+    if (!hasBody(req) || !req.path.startsWith(prefix) || (req.method === 'POST' && req.path === `${prefix}session`)) return next();
     authenticator.authenticate(req, res).then(
       (principal) => {
         req.principal = principal;
