@@ -1,12 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { RequestMethod } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Environment } from '@app/config';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Authenticator } from '@app/access';
 import { authenticateBeforeBody } from './http/auth-before-body';
+import { consoleRoot, serveConsole } from './http/console';
 import { inputGuard } from './http/input-guard';
 import { requestIds } from './http/request-id';
 import { completeDocument } from './http/openapi';
@@ -46,12 +47,21 @@ export function configureApp(app: INestApplication, options: HttpOptions = {}): 
   express.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: BODY_LIMIT });
   express.useBodyParser('raw', { type: ['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/octet-stream'], limit: BODY_LIMIT });
   express.use(inputGuard);
+  // The console (apps/web, built into dist/web) at `/`; the API stays under /api.
+  const root = consoleRoot();
+  if (root) serveConsole(express, root);
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health', method: RequestMethod.GET },
       { path: 'metrics', method: RequestMethod.GET },
     ],
   });
+  const document = apiDocument(app);
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+}
+
+/** The OpenAPI document of the API, completed (records' schemas, problems, envelopes). */
+export function apiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Hatang')
     .setDescription('Inventory of provincial ICT infrastructure against the yearly plans (hạ tầng CNTT trong cơ quan nhà nước)')
@@ -59,6 +69,5 @@ export function configureApp(app: INestApplication, options: HttpOptions = {}): 
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token (hat_…): `npm run cli -- token-create` makes the first' })
     .addSecurityRequirements('bearer')
     .build();
-  const document = completeDocument(SwaggerModule.createDocument(app, config), app.get<DataSource>(getDataSourceToken()));
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/openapi.json' });
+  return completeDocument(SwaggerModule.createDocument(app, config), app.get<DataSource>(getDataSourceToken()));
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AN_OBJECT, CallerScope, Change, type ChangeContext, Input, PageQuery, pageOf, pageSchema, Permission, Requires, Returns, ReturnsSpreadsheet, schemaRef, type Scope } from '@app/inventory';
+import { PLAN_COVERAGE_SCHEMA } from './coverage.schemas';
 import { CoverageService } from './coverage.service';
 import { CoverageQuery, CreateIndicator, CreatePlan, ExportQuery, LoadPreset, PlanQuery, ReportValue, SaveReport, UpdateIndicator, UpdatePlan } from './coverage.dto';
 import { IndicatorsService } from './indicators.service';
@@ -133,7 +134,7 @@ export class PlansController {
   }
 
   @Get('plans/:id/coverage')
-  @Returns(AN_OBJECT, 'Each target: numerator, denominator, value against the target, status, gap and the units that do not count yet')
+  @Returns(PLAN_COVERAGE_SCHEMA, 'Each target: numerator, denominator, value against the target, status, gap and the units that do not count yet')
   @Requires(Permission.CoverageRead)
   @ApiOperation({ summary: 'Where the province stands against each target: value, gap, status and projection, by district, and what is missing' })
   planCoverage(@Param('id') id: string, @Query(new Input(CoverageQuery)) q: CoverageQuery, @CallerScope() scope: Scope) {
@@ -167,7 +168,7 @@ export class PlansController {
   }
 
   @Get('reports/:id')
-  @Returns(AN_OBJECT, 'The report with its frozen figures')
+  @Returns({ type: 'object', required: ['id', 'figures'], properties: { id: { type: 'string', format: 'uuid' }, planId: { type: 'string', format: 'uuid', nullable: true }, title: { type: 'string', nullable: true }, createdBy: { type: 'string' }, computedAt: { type: 'string', format: 'date-time' }, figures: PLAN_COVERAGE_SCHEMA } }, 'The report with its frozen figures')
   @Requires(Permission.CoverageRead)
   report(@Param('id') id: string, @CallerScope() scope: Scope) {
     return this.coverage.report(id, scope);

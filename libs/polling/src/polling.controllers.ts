@@ -45,6 +45,39 @@ function window(q: { from?: string; to?: string }): { from: Date; to: Date } {
   return { from, to };
 }
 
+const COUNT = { type: 'integer' };
+/** GET /poller/state, field by field (the console's fleet page is typed from it). */
+const FLEET_SCHEMA = {
+  type: 'object',
+  required: ['devices', 'openOutages', 'down', 'pollers', 'inProcessPoller', 'resultsWriter'],
+  properties: {
+    devices: { type: 'object', required: ['up', 'down', 'refused', 'unresolved', 'unknown'], properties: { up: COUNT, down: COUNT, refused: COUNT, unresolved: COUNT, unknown: COUNT } },
+    openOutages: { type: 'object', additionalProperties: COUNT, description: 'Open outages by cause' },
+    down: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['deviceId', 'name', 'kind', 'model', 'serialNumber', 'managementAddress', 'port', 'since', 'lastFailure', 'lastFailureMessage'],
+        properties: {
+          deviceId: { type: 'string', format: 'uuid' },
+          name: { type: 'string', nullable: true },
+          kind: { type: 'string' },
+          model: { type: 'string', nullable: true },
+          serialNumber: { type: 'string', nullable: true },
+          managementAddress: { type: 'string', nullable: true },
+          port: COUNT,
+          since: { type: 'string', format: 'date-time' },
+          lastFailure: { type: 'string', nullable: true, enum: ['timeout', 'auth', 'malformed', 'socket', 'unreachable', 'agent_error', 'invalid_target', 'unresolved', null] },
+          lastFailureMessage: { type: 'string', nullable: true },
+        },
+      },
+    },
+    pollers: { type: 'array', nullable: true, items: { type: 'object', additionalProperties: true } },
+    inProcessPoller: { type: 'object', nullable: true, additionalProperties: true },
+    resultsWriter: { type: 'object', nullable: true, additionalProperties: true },
+  },
+};
+
 @ApiTags('polling')
 @Controller('devices/:id')
 export class DevicePollingController {
@@ -156,7 +189,7 @@ export class PollingController {
   }
 
   @Get('poller/state')
-  @Returns(AN_OBJECT, 'The poller: devices scheduled, up and down, and its writer')
+  @Returns(FLEET_SCHEMA, 'The fleet: devices by state, those down with since when and why, open outages by cause, pollers running')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'The fleet within your scope: devices polled, how many are up and down, which are down and since when (pollers: whole-country tokens only)' })
   async fleet(@CallerScope() scope: Scope) {
@@ -168,7 +201,7 @@ export class PollingController {
       params,
     );
     const down = await this.ds.query(
-      `SELECT s.device_id AS "deviceId", d.name, d.management_address AS "managementAddress", p.port, s.since, s.last_failure AS "lastFailure", s.last_failure_message AS "lastFailureMessage"
+      `SELECT s.device_id AS "deviceId", d.name, d.kind, d.model, d.serial_number AS "serialNumber", d.management_address AS "managementAddress", p.port, s.since, s.last_failure AS "lastFailure", s.last_failure_message AS "lastFailureMessage"
          FROM device_poll_state s JOIN device d ON d.id = s.device_id JOIN snmp_profile p ON p.device_id = s.device_id
         WHERE p.enabled AND s.state = 'down' AND ${within} ORDER BY s.since LIMIT 1000`,
       params,

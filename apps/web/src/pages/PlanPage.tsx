@@ -1,0 +1,140 @@
+import { useQuery } from '@tanstack/react-query';
+import { Navigate, useParams, useSearchParams } from 'react-router';
+import { api, dataOf } from '../api';
+import { type TextKey, useI18n } from '../i18n';
+
+type Coverage = Awaited<ReturnType<typeof loadCoverage>>;
+type Target = Coverage['targets'][number];
+
+/** The whole plan at once (every target of every year, without the lists of units): a year is then a filter. */
+async function loadCoverage(planId: string) {
+  return dataOf(await api.GET('/api/v1/plans/{id}/coverage', { params: { path: { id: planId }, query: { missingLimit: 0 } } }));
+}
+
+/** A small line of the indicator's value at each year of the plan up to this one, against this year's target. */
+function Sparkline({ target, series }: { target: Target; series: Array<{ date: string; value: number }> }) {
+  const points = series;
+  if (points.length < 2) return <span aria-hidden="true">—</span>;
+  const w = 80;
+  const h = 24;
+  const x = (i: number) => (i / (points.length - 1)) * (w - 4) + 2;
+  const y = (v: number) => h - 2 - (v / 100) * (h - 4);
+  const line = points.map((p, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
+  return (
+    <svg width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={points.map((p) => `${p.date.slice(0, 4)}: ${p.value}%`).join(', ')}>
+      <line x1="0" x2={w} y1={y(target.target)} y2={y(target.target)} className="spark-target" />
+      <path d={line} className="spark-line" />
+    </svg>
+  );
+}
+
+export function PlanPage() {
+  const { t, lang, num, day } = useI18n();
+  const { planId } = useParams();
+  const [search, setSearch] = useSearchParams();
+  const plans = useQuery({ queryKey: ['plans'], queryFn: async () => dataOf(await api.GET('/api/v1/plans', { params: { query: { limit: 100 } } })) });
+  const plan = plans.data?.items.find((p) => p.id === planId);
+  const thisYear = new Date().getFullYear();
+  const year = Number(search.get('year')) || (plan ? Math.min(Math.max(thisYear, plan.periodFrom), plan.periodTo) : thisYear);
+  const coverage = useQuery({ queryKey: ['coverage', planId], queryFn: () => loadCoverage(planId!), enabled: !!plan });
+
+  if (plans.isPending) return <p className="loading">{t('loading')}</p>;
+  if (plans.error) return <p role="alert">{t('error')}: {plans.error.message}</p>;
+  if (!plans.data.items.length) return <p>{t('noPlans')}</p>;
+  if (!plan) return <Navigate to={`/plans/${plans.data.items[0].id}`} replace />;
+
+  const years = Array.from({ length: plan.periodTo - plan.periodFrom + 1 }, (_, i) => plan.periodFrom + i);
+  const all = coverage.data?.targets ?? [];
+  const targets = all.filter((x) => x.year === year);
+  // Each indicator's values, year by year up to the one shown (the projection's basis when the plan has only this year).
+  const seriesOf = (x: Target) => {
+    const years = all.filter((o) => o.indicator.code === x.indicator.code && o.row === x.row && o.year <= x.year && o.value !== null).map((o) => ({ date: o.asOf, value: o.value! }));
+    return years.length >= 2 ? years : (x.projection?.basis ?? years);
+  };
+  const counts = targets.reduce<Record<string, number>>((c, x) => ({ ...c, [x.status]: (c[x.status] ?? 0) + 1 }), {});
+  const title = lang === 'en' && plan.titleEn ? plan.titleEn : plan.titleVi;
+
+  return (
+    <section aria-labelledby="plan-title">
+      <h1 id="plan-title">{title}</h1>
+      <p className="meta">
+        {plan.documentNumber ? `${plan.documentNumber} · ` : ''}
+        {coverage.data ? `${t('area')}: ${coverage.data.area.name}` : ''}
+      </p>
+      {plans.data.items.length > 1 && (
+        <label className="inline">
+          {t('plan')}{' '}
+          <select value={plan.id} onChange={(e) => (window.location.pathname = `/plans/${e.target.value}`)}>
+            {plans.data.items.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.documentNumber ?? p.titleVi}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <nav aria-label={t('year')} className="years">
+        {years.map((y) => (
+          <button key={y} type="button" aria-pressed={y === year} onClick={() => setSearch({ year: String(y) })}>
+            {y}
+          </button>
+        ))}
+      </nav>
+      {coverage.isPending && <p className="loading">{t('loading')}</p>}
+      {coverage.error && <p role="alert">{t('error')}: {coverage.error.message}</p>}
+      {coverage.data && (
+        <>
+          <p className="summary" aria-live="polite">
+            {t('summary')} {year}: {targets.length} {t('targetsOf')} —{' '}
+            {(['met', 'on_track', 'behind', 'no_data'] as const)
+              .filter((s) => counts[s])
+              .map((s) => `${counts[s]} ${t(s as TextKey).toLowerCase()}`)
+              .join(', ')}
+          </p>
+          <table className="targets">
+            <caption className="sr-only">
+              {title} — {year}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('row')}</th>
+                <th scope="col">{t('target')}</th>
+                <th scope="col" className="num">
+                  {t('planned')}
+                </th>
+                <th scope="col" className="num">
+                  {t('actual')}
+                </th>
+                <th scope="col">{t('status')}</th>
+                <th scope="col">{t('gap')}</th>
+                <th scope="col">{t('trend')}</th>
+                <th scope="col">{t('counted')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {targets.map((x) => (
+                <tr key={x.targetId} data-indicator={x.indicator.code}>
+                  <td>{x.row ?? ''}</td>
+                  <th scope="row" className="wording">
+                    {lang === 'en' ? x.labelEn : x.wordingVi}
+                    {x.explanation && <span className="explain">{x.explanation[lang]}</span>}
+                  </th>
+                  <td className="num">{num(x.target, Number.isInteger(x.target) ? 0 : 2)}%</td>
+                  <td className="num">{x.value === null ? '—' : `${num(x.value, 2)}%`}</td>
+                  <td>
+                    <span className={`status status-${x.status}`}>{t(x.status as TextKey)}</span>
+                  </td>
+                  <td>{x.gap ? x.gap.text[lang] : ''}</td>
+                  <td>
+                    <Sparkline target={x} series={seriesOf(x)} />
+                  </td>
+                  <td>{day(x.asOf)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

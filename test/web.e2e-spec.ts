@@ -1,0 +1,131 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AccountsService } from '@app/access';
+import { DemoSeed } from '@app/coverage';
+import { EVERYWHERE } from '@app/inventory';
+import { Poller } from '@app/polling';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { startDemoAgents, type DemoAgents } from '../apps/api/src/demo-agents';
+import { consoleRoot } from '../apps/api/src/http/console';
+import { startApp, type TestApp } from './support/app';
+
+/** Debian's Chromium (apt-get install chromium; .ci/run installs it): Playwright's own download is not reachable here. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(__dirname, '..', 'docs', 'screenshots');
+
+/**
+ * The console in a real browser, on the demo province: signing in, the plan page's figures
+ * against the API's, both languages, a district's account, and the fleet page following a device
+ * that goes down and comes back.
+ */
+describe('the web console in Chromium', () => {
+  let t: TestApp;
+  let base: string;
+  let browser: Browser;
+  let agents: DemoAgents;
+  let planId: string;
+  const password = 'mật khẩu thử nghiệm';
+
+  beforeAll(async () => {
+    if (!consoleRoot()) throw new Error('dist/web is missing: npm test builds it first (npm run build:web)');
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run installs it)`);
+    t = await startApp('pglite');
+    const ctx = { actor: 'test', source: 'seed' as const, scope: EVERYWHERE };
+    planId = (await t.app.get(DemoSeed).loadIfEmpty(ctx))!.plan.id;
+    await t.app.get(AccountsService).ensureDemoUser(password, ctx);
+    const quyNhon = (await t.http().get('/api/v1/administrative-units').query({ code: '540' }).expect(200)).body.items[0];
+    await t.http().post('/api/v1/users').send({ username: 'quynhon', displayName: 'Phòng VH-TT Quy Nhơn', password, role: 'planner', administrativeUnitId: quyNhon.id }).expect(201);
+    agents = await startDemoAgents(t.app, { basePort: 0, everySeconds: 3600, intervalSeconds: 1 });
+    await t.app.get(Poller).reload();
+    const server = t.app.getHttpServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    mkdirSync(SHOTS, { recursive: true });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await agents?.stop();
+    await t?.close();
+  });
+
+  const signIn = async (username: string): Promise<Page> => {
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    await page.goto(base);
+    await page.getByLabel('Tên đăng nhập').fill(username);
+    await page.getByLabel('Mật khẩu').fill(password);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    return page;
+  };
+
+  it('refuses a wrong password with the server\'s message, and keeps no secret in localStorage', async () => {
+    const page = await browser.newPage();
+    await page.goto(base);
+    await page.getByLabel('Tên đăng nhập').fill('demo');
+    await page.getByLabel('Mật khẩu').fill('not the password');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByRole('alert').getByText('Wrong username or password').waitFor();
+    // Evaluated in the page (a string, so this Node file needs no DOM types).
+    expect(await page.evaluate('JSON.stringify({ ...localStorage })')).not.toMatch(/hat_|password|session/i);
+    await page.close();
+  });
+
+  it('shows the plan\'s targets of a year with the API\'s figures, in Vietnamese then in English', async () => {
+    const page = await signIn('demo');
+    await page.waitForURL(`**/plans/${planId}`);
+    await page.getByRole('button', { name: '2015', exact: true }).waitFor();
+    const rows = page.locator('table.targets tbody tr');
+    await rows.first().waitFor();
+    // The same figures as the API's, as a Vietnamese office writes them.
+    const api = (await t.http().get(`/api/v1/plans/${planId}/coverage`).query({ year: 2015, missingLimit: 0 }).expect(200)).body.targets as Array<{ indicator: { code: string }; value: number; status: string; gap: { text: { vi: string } } }>;
+    expect(await rows.count()).toBe(api.length);
+    const lan = api.find((x) => x.indicator.code === 'commune_lan')!;
+    const row = page.locator('tr[data-indicator="commune_lan"]');
+    const vi = (lan.value.toFixed(2).replace('.', ',')) + '%';
+    expect(await row.locator('td.num').nth(1).textContent()).toBe(vi);
+    expect(await row.locator('.status').textContent()).toBe({ met: 'Đạt', behind: 'Chậm', on_track: 'Đúng tiến độ', no_data: 'Chưa có số liệu' }[lan.status]);
+    expect(await row.textContent()).toContain(lan.gap.text.vi);
+    expect(await row.textContent()).toContain('31/12/2015');
+    await page.screenshot({ path: join(SHOTS, 'plan-vi.png'), fullPage: true });
+    // Another year is a click; English is one more.
+    await page.getByRole('button', { name: '2013', exact: true }).click();
+    await page.waitForURL('**?year=2013');
+    await page.getByText(/^Tổng hợp 2013/).waitFor();
+    await page.getByRole('button', { name: 'Chuyển sang tiếng Anh' }).click();
+    await page.getByRole('columnheader', { name: 'Status' }).waitFor();
+    expect(await page.locator('tr[data-indicator="commune_lan"] td.num').nth(1).textContent()).toMatch(/^\d+\.\d\d%$/);
+    await page.screenshot({ path: join(SHOTS, 'plan-en.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Switch to Vietnamese' }).click();
+    await page.close();
+  });
+
+  it('gives a district\'s planner the district\'s figures', async () => {
+    const page = await signIn('quynhon');
+    await page.getByText('Phạm vi: Thành phố Quy Nhơn').waitFor();
+    await page.getByText('Phòng VH-TT Quy Nhơn · Thành phố Quy Nhơn').waitFor();
+    await page.close();
+  });
+
+  it('shows the fleet live: a device that stops answering is listed as down, then leaves the list when it comes back', async () => {
+    const page = await signIn('demo');
+    await page.getByRole('link', { name: 'Mạng thiết bị' }).click();
+    const upCard = page.locator('[data-state="up"] .count');
+    await page.waitForFunction(`document.querySelector('[data-state="up"] .count')?.textContent === '3'`, undefined, { timeout: 30_000 });
+    expect(await upCard.textContent()).toBe('3');
+    const flapping = agents.devices[agents.devices.length - 1];
+    agents.flapping.goDown();
+    // No reload: the page asks again every 10 seconds.
+    const row = page.locator(`tr[data-device="${flapping.id}"]`);
+    await row.waitFor({ timeout: 40_000 });
+    expect(await row.textContent()).toContain(`127.0.0.1:${flapping.port}`);
+    // Named as an admin knows it (model and serial when it has no name), the reason in Vietnamese.
+    expect(await row.locator('th').textContent()).toBe(flapping.name);
+    expect(await row.textContent()).toContain('Không trả lời (hết thời gian chờ)');
+    expect(await page.locator('[data-state="down"] .count').textContent()).toBe('1');
+    await page.screenshot({ path: join(SHOTS, 'fleet-vi.png'), fullPage: true });
+    agents.flapping.comeBack();
+    await row.waitFor({ state: 'detached', timeout: 40_000 });
+    expect(await page.locator('[data-state="down"] .count').textContent()).toBe('0');
+    await page.close();
+  }, 120_000);
+});
