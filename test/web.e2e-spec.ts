@@ -11,7 +11,8 @@ import { startApp, type TestApp } from './support/app';
 
 /** Debian's Chromium (apt-get install chromium; .ci/run installs it): Playwright's own download is not reachable here. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = join(__dirname, '..', 'docs', 'screenshots');
+/** Screenshots go to dist/screenshots; SCREENSHOTS_DIR=docs/screenshots refreshes the README's. */
+const SHOTS = process.env.SCREENSHOTS_DIR ?? join(__dirname, '..', 'dist', 'screenshots');
 
 /**
  * The console in a real browser, on the demo province: signing in, the plan page's figures
