@@ -66,8 +66,8 @@ describe('the web console in Chromium', () => {
     await page.getByLabel('Mật khẩu').fill('not the password');
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.getByRole('alert').getByText('Wrong username or password').waitFor();
-    // Evaluated in the page (a string, so this Node file needs no DOM types).
-    expect(await page.evaluate('JSON.stringify({ ...localStorage })')).not.toMatch(/hat_|password|session/i);
+    // Evaluated in the page (this Node file has no DOM types, hence the cast).
+    expect(await page.evaluate(() => JSON.stringify({ ...(globalThis as unknown as { localStorage: Record<string, string> }).localStorage }))).not.toMatch(/hat_|password|session/i);
     await page.close();
   });
 
@@ -111,7 +111,7 @@ describe('the web console in Chromium', () => {
     const page = await signIn('demo');
     await page.getByRole('link', { name: 'Mạng thiết bị' }).click();
     const upCard = page.locator('[data-state="up"] .count');
-    await page.waitForFunction(`document.querySelector('[data-state="up"] .count')?.textContent === '3'`, undefined, { timeout: 30_000 });
+    await page.locator('[data-state="up"] .count', { hasText: /^3$/ }).waitFor({ timeout: 30_000 });
     expect(await upCard.textContent()).toBe('3');
     const flapping = agents.devices[agents.devices.length - 1];
     agents.flapping.goDown();
