@@ -51,7 +51,7 @@ export function App() {
           {can('inventory:read') && <NavLink to="/fleet">{t('fleet')}</NavLink>}
         </nav>
         <div className="who">
-          <button type="button" className="link" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} aria-label={t('languageLabel')} lang={lang === 'vi' ? 'en' : 'vi'}>
+          <button type="button" className="link" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} title={t('languageLabel')} lang={lang === 'vi' ? 'en' : 'vi'}>
             {t('language')}
           </button>
           <span className="user">

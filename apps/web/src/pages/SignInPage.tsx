@@ -37,7 +37,7 @@ export function SignInPage() {
           {signIn.isPending ? t('signingIn') : t('signIn')}
         </button>
       </form>
-      <button type="button" className="link" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} aria-label={t('languageLabel')}>
+      <button type="button" className="link" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} title={t('languageLabel')}>
         {t('language')}
       </button>
     </main>
