@@ -4,6 +4,7 @@ import { AccountsService } from '@app/access';
 import { DemoSeed } from '@app/coverage';
 import { EVERYWHERE } from '@app/inventory';
 import { Poller } from '@app/polling';
+import ExcelJS from 'exceljs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { startDemoAgents, type DemoAgents } from '../apps/api/src/demo-agents';
 import { consoleRoot } from '../apps/api/src/http/console';
@@ -130,6 +131,39 @@ describe('the web console in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Mạng thiết bị' }).waitFor();
+    expect(await axeProblems(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('opens a target: its years, its districts sorted, the communes still missing searchable without diacritics, and their export', async () => {
+    // (CSP bypassed only to inject axe-core at the end.)
+    const page = await signIn('demo', { bypassCSP: true });
+    await page.locator('tr[data-indicator="commune_lan"] th a').click();
+    await page.getByRole('heading', { name: 'Theo huyện 2015' }).waitFor();
+    const api = (await t.http().get(`/api/v1/plans/${planId}/coverage`).query({ year: 2015, missingLimit: 100000 }).expect(200)).body.targets.find(
+      (x: { indicator: { code: string } }) => x.indicator.code === 'commune_lan',
+    ) as { wordingVi: string; breakdown: Array<{ value: number | null }>; missing: { total: number; items: Array<{ district: string | null; name: string }> } };
+    // The districts, highest first, as many as the API's breakdown.
+    const bars = page.locator('.bars li');
+    expect(await bars.count()).toBe(api.breakdown.length);
+    const values = (await bars.locator('.num').allTextContents()).map((v) => Number(v.split('%')[0].replace(/\./g, '').replace(',', '.')));
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    expect(await page.getByRole('heading', { name: /^Đơn vị chưa đạt/ }).textContent()).toBe(`Đơn vị chưa đạt (${api.missing.total})`);
+    // Searching without diacritics: "an lao" finds An Lão's communes.
+    await page.getByLabel('Tìm (không cần dấu)').fill('an lao');
+    const anLao = api.missing.items.filter((m) => m.district === 'Huyện An Lão').length;
+    expect(anLao).toBeGreaterThan(0);
+    await page.locator('table.missing tbody tr').nth(anLao - 1).waitFor();
+    expect(await page.locator('table.missing tbody tr').count()).toBe(anLao);
+    // The export: the file lists every commune still missing for this target.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Xuất XLSX' }).click()]);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile((await download.path())!);
+    const rows = (book.getWorksheet('Còn thiếu')!.getSheetValues().slice(2) as unknown[][]).filter((r) => r[1] === api.wordingVi);
+    expect(rows).toHaveLength(api.missing.total);
+    expect(rows.map((r) => r[5]).sort()).toEqual(api.missing.items.map((m) => m.name).sort());
+    await page.getByLabel('Tìm (không cần dấu)').fill('');
+    await page.screenshot({ path: join(SHOTS, 'target-vi.png'), fullPage: true });
     expect(await axeProblems(page)).toEqual([]);
     await page.close();
   });

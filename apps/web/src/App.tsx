@@ -5,6 +5,7 @@ import { useI18n } from './i18n';
 import { FleetPage } from './pages/FleetPage';
 import { PlanPage } from './pages/PlanPage';
 import { SignInPage } from './pages/SignInPage';
+import { TargetPage } from './pages/TargetPage';
 
 /** The signed-in person, or null (the console then shows the sign-in page). */
 export function useSession() {
@@ -67,6 +68,7 @@ export function App() {
         <Routes>
           <Route path="/" element={<Navigate to={can('coverage:read') ? '/plans' : '/fleet'} replace />} />
           {can('coverage:read') && <Route path="/plans/:planId?" element={<PlanPage />} />}
+          {can('coverage:read') && <Route path="/plans/:planId/targets/:indicator" element={<TargetPage />} />}
           {can('inventory:read') && <Route path="/fleet" element={<FleetPage />} />}
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Navigate, useParams, useSearchParams } from 'react-router';
+import { Link, Navigate, useParams, useSearchParams } from 'react-router';
 import { api, dataOf } from '../api';
 import { type TextKey, useI18n } from '../i18n';
 
@@ -116,7 +116,7 @@ export function PlanPage() {
                 <tr key={x.targetId} data-indicator={x.indicator.code}>
                   <td>{x.row ?? ''}</td>
                   <th scope="row" className="wording">
-                    {lang === 'en' ? x.labelEn : x.wordingVi}
+                    <Link to={`/plans/${plan.id}/targets/${x.indicator.code}?year=${x.year}`}>{lang === 'en' ? x.labelEn : x.wordingVi}</Link>
                     {x.explanation && <span className="explain">{x.explanation[lang]}</span>}
                   </th>
                   <td className="num">{num(x.target, Number.isInteger(x.target) ? 0 : 2)}%</td>

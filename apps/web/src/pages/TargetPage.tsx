@@ -1,0 +1,156 @@
+import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { api, dataOf } from '../api';
+import { type TextKey, useI18n } from '../i18n';
+
+const PAGE = 50;
+/** Lower case without diacritics (đ → d), as the API searches: "nhon chau" finds "Nhơn Châu". */
+const fold = (s: string) => s.normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
+
+/**
+ * One target of a plan: its value year by year against the yearly targets, the district
+ * breakdown of the year as a sorted chart, and the units that do not count yet with the reasons,
+ * searchable without diacritics and paged; the year's figures export to XLSX.
+ */
+export function TargetPage() {
+  const { t, lang, num, day } = useI18n();
+  const { planId, indicator } = useParams();
+  const [search, setSearch] = useSearchParams();
+  const year = Number(search.get('year'));
+  const [q, setQ] = useState('');
+  const [page, setPage] = useState(0);
+  // Every year of the plan (small: no lists), and this year's target with its whole list.
+  const plan = useQuery({
+    queryKey: ['coverage', planId],
+    queryFn: async () => dataOf(await api.GET('/api/v1/plans/{id}/coverage', { params: { path: { id: planId! }, query: { missingLimit: 0 } } })),
+  });
+  const detail = useQuery({
+    queryKey: ['coverage', planId, year, 'missing'],
+    queryFn: async () => dataOf(await api.GET('/api/v1/plans/{id}/coverage', { params: { path: { id: planId! }, query: { year, missingLimit: 100_000 } } })),
+    enabled: !!year,
+  });
+  const target = detail.data?.targets.find((x) => x.indicator.code === indicator);
+  const series = (plan.data?.targets ?? []).filter((x) => x.indicator.code === indicator).sort((a, b) => a.year - b.year);
+  const missing = useMemo(() => {
+    const all = target?.missing.items ?? [];
+    const f = fold(q.trim());
+    return f ? all.filter((m) => fold(`${m.name} ${m.unit} ${m.district ?? ''} ${m.code ?? ''}`).includes(f)) : all;
+  }, [target, q]);
+
+  if (plan.isPending || detail.isPending) return <p className="loading">{t('loading')}</p>;
+  if (plan.error || detail.error) return <p role="alert">{t('error')}: {(plan.error ?? detail.error)!.message}</p>;
+  if (!target) return <p role="alert">{t('error')}</p>;
+  const wording = lang === 'en' ? target.labelEn : target.wordingVi;
+  const bars = [...target.breakdown].sort((a, b) => (b.value ?? -1) - (a.value ?? -1));
+  const shown = missing.slice(page * PAGE, page * PAGE + PAGE);
+  const pages = Math.max(1, Math.ceil(missing.length / PAGE));
+
+  return (
+    <section aria-labelledby="target-title">
+      <p className="crumbs">
+        <Link to={`/plans/${planId}?year=${year}`}>← {t('plans')}</Link>
+      </p>
+      <h1 id="target-title">{wording}</h1>
+      <p className="meta">
+        {target.indicator.code} · {t('counted')} {day(target.asOf)} · {detail.data.area.name}
+      </p>
+      <nav aria-label={t('year')} className="years">
+        {series.map((s) => (
+          <button key={s.year} type="button" aria-pressed={s.year === year} onClick={() => { setPage(0); setSearch({ year: String(s.year) }); }}>
+            {s.year}
+          </button>
+        ))}
+      </nav>
+
+      <h2>{t('byYear')}</h2>
+      <table className="years-table">
+        <thead>
+          <tr>
+            <th scope="col">{t('year')}</th>
+            <th scope="col" className="num">{t('planned')}</th>
+            <th scope="col" className="num">{t('actual')}</th>
+            <th scope="col">{t('status')}</th>
+            <th scope="col">{t('gap')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {series.map((s) => (
+            <tr key={s.year} aria-current={s.year === year ? 'true' : undefined}>
+              <th scope="row">{s.year}</th>
+              <td className="num">{num(s.target, Number.isInteger(s.target) ? 0 : 2)}%</td>
+              <td className="num">{s.value === null ? '—' : `${num(s.value, 2)}%`}</td>
+              <td><span className={`status status-${s.status}`}>{t(s.status as TextKey)}</span></td>
+              <td>{s.gap ? s.gap.text[lang] : ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {target.projection?.projectedValue != null && (
+        <p className="meta">
+          {t('projection')}: {num(target.projection.projectedValue, 2)}% ({t('projectionBasis')} {target.projection.basis.map((b) => `${b.date.slice(0, 4)}: ${num(b.value, 2)}%`).join(', ')})
+        </p>
+      )}
+
+      <h2>{t('byDistrict')} {year}</h2>
+      <ol className="bars" aria-label={`${t('byDistrict')} ${year}`}>
+        {bars.map((b) => (
+          <li key={b.districtId ?? 'province'}>
+            <span className="bar-label">{b.districtName ?? t('underProvince')}</span>
+            <span className="bar-track" aria-hidden="true">
+              <span className="bar" style={{ width: `${b.value ?? 0}%` }} />
+              <span className="bar-target" style={{ left: `${target.target}%` }} />
+            </span>
+            <span className="num">
+              {b.value === null ? '—' : `${num(b.value, 2)}%`} ({num(b.numerator)}/{num(b.denominator)})
+            </span>
+          </li>
+        ))}
+      </ol>
+
+      <h2 id="missing-title">
+        {t('missingTitle')} ({num(target.missing.total)})
+      </h2>
+      <div className="toolbar">
+        <label>
+          {t('search')}{' '}
+          <input type="search" value={q} onChange={(e) => { setQ(e.target.value); setPage(0); }} />
+        </label>
+        <a className="button" href={`/api/v1/plans/${planId}/coverage/export?year=${year}&format=xlsx`} download>
+          {t('exportXlsx')}
+        </a>
+      </div>
+      <table className="missing" aria-labelledby="missing-title">
+        <thead>
+          <tr>
+            <th scope="col">{t('district')}</th>
+            <th scope="col">{t('unit')}</th>
+            <th scope="col">{t('member')}</th>
+            <th scope="col">{t('reason')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((m) => (
+            <tr key={m.id}>
+              <td>{m.district ?? t('underProvince')}</td>
+              <td>{m.unit}</td>
+              <th scope="row">{m.name}</th>
+              <td>{m.reasons.map((r) => r[lang]).join('; ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <nav className="pager" aria-label={t('pages')}>
+        <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
+          ← {t('previous')}
+        </button>
+        <span aria-live="polite">
+          {num(missing.length ? page * PAGE + 1 : 0)}–{num(Math.min(missing.length, (page + 1) * PAGE))} / {num(missing.length)}
+        </span>
+        <button type="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
+          {t('next')} →
+        </button>
+      </nav>
+    </section>
+  );
+}
