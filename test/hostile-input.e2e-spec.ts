@@ -230,6 +230,23 @@ describe.each(ENGINES)('hostile input on %s', (engine) => {
     expect((await t.http().get('/api/v1/audit?q=zzzz-nothing').expect(200)).body.total).toBe(0);
   });
 
+  it('answers in Vietnamese to Accept-Language: vi, in English otherwise', async () => {
+    const body = { agencyId: agency.id, kind: 'router', commissionedOn: '2015-02-30', status: null, colour: 'red' };
+    const en = await t.http().post('/api/v1/devices').send(body).expect(400);
+    expect(en.headers['content-language']).toBe('en');
+    const vi = await t.http().post('/api/v1/devices').set('Accept-Language', 'vi-VN,vi;q=0.9,en;q=0.5').send(body).expect(400);
+    expect(vi.headers['content-language']).toBe('vi');
+    expect(vi.body.detail).toBe('Yêu cầu không hợp lệ');
+    const byField = Object.fromEntries((vi.body.errors as Array<{ field: string; message: string }>).map((e) => [e.field, e.message]));
+    expect(byField).toEqual({
+      commissionedOn: 'commissionedOn phải là một ngày có thật, dạng YYYY-MM-DD, từ năm 1900 đến năm 2199',
+      status: 'status không được để trống (null); bỏ trường này đi để giữ giá trị cũ',
+      colour: 'không có trường colour',
+    });
+    const taken = await t.http().post('/api/v1/devices').set('Accept-Language', 'vi').send({ agencyId: agency.id, kind: 'router', commissionedOn: '2015-01-01', serialNumber: 'S-1' }).expect(400);
+    expect(taken.body.errors[0].message).toBe('số serial S-1 đã thuộc về một thiết bị khác');
+  });
+
   it('answers POST /tokens with Cache-Control: no-store', async () => {
     const res = await t.http().post('/api/v1/tokens').send({ owner: 'Cache test', role: 'viewer', administrativeUnitId: unitId }).expect(201);
     expect(res.headers['cache-control']).toBe('no-store');

@@ -66,7 +66,8 @@ describe('the web console in Chromium', () => {
     await page.getByLabel('Tên đăng nhập').fill('demo');
     await page.getByLabel('Mật khẩu').fill('not the password');
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByRole('alert').getByText('Wrong username or password').waitFor();
+    // The server's own message, in the console's language.
+    await page.getByRole('alert').getByText('Sai tên đăng nhập hoặc mật khẩu').waitFor();
     // Evaluated in the page (this Node file has no DOM types, hence the cast).
     expect(await page.evaluate(() => JSON.stringify({ ...(globalThis as unknown as { localStorage: Record<string, string> }).localStorage }))).not.toMatch(/hat_|password|session/i);
     await page.close();

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { type FieldProblem, InventoryError, InventoryErrorCode } from '@app/inventory';
 import type { Request, Response } from 'express';
+import { inVietnamese } from './messages-vi';
 
 /** RFC 9457 problem details, with the field-by-field list under `errors`. */
 export interface Problem {
@@ -83,6 +84,14 @@ const TITLES: Record<number, string> = {
 /** Answers with a problem (the filter's way), from a middleware that runs before any route. */
 export function sendProblem(req: Request, res: Response, problem: Problem): void {
   problem.instance = req.originalUrl;
+  // In the reader's language: Vietnamese when Accept-Language prefers it (the console sends it).
+  const lang = req.acceptsLanguages('en', 'vi') || 'en';
+  res.setHeader('Content-Language', lang);
+  res.vary('Accept-Language');
+  if (lang === 'vi') {
+    if (problem.detail) problem.detail = inVietnamese(problem.detail);
+    problem.errors = problem.errors?.map((e) => ({ ...e, message: inVietnamese(e.message) }));
+  }
   const id = (req as Request & { id?: string }).id;
   if (id) problem.requestId = id;
   if (problem.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
