@@ -131,6 +131,15 @@ describe('the web console in Chromium', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Thiết bị', exact: true }).waitFor();
+    await page.locator('table.devices tbody tr').first().waitFor();
+    expect(await axeProblems(page)).toEqual([]);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Mạng thiết bị' }).waitFor();
     expect(await axeProblems(page)).toEqual([]);
     await page.close();
@@ -166,6 +175,47 @@ describe('the web console in Chromium', () => {
     await page.getByLabel('Tìm (không cần dấu)').fill('');
     await page.screenshot({ path: join(SHOTS, 'target-vi.png'), fullPage: true });
     expect(await axeProblems(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('registers a device: a validation error from the server beside its field, fixed, then the device in the list', async () => {
+    const page = await signIn('demo', { bypassCSP: true });
+    await page.getByRole('link', { name: 'Thiết bị', exact: true }).click();
+    await page.getByRole('heading', { name: 'Đăng ký thiết bị' }).waitFor();
+    const total = (await t.http().get('/api/v1/devices').query({ limit: 1 }).expect(200)).body.total as number;
+    await page.getByText(`1–50 / ${total.toLocaleString('vi-VN')}`).waitFor();
+    // An agency picked by name, searched without diacritics.
+    const agencyName = (await t.http().get('/api/v1/agencies').query({ q: 'UBND', limit: 1, sort: 'name' }).expect(200)).body.items[0] as { name: string; code: string };
+    await page.getByLabel('Cơ quan', { exact: true }).fill(`${agencyName.name} (${agencyName.code})`);
+    await page.getByLabel('Loại', { exact: true }).selectOption('switch');
+    await page.getByLabel('Số serial').fill('WEB-SW-1');
+    await page.getByLabel('Ngày đưa vào sử dụng').fill('30/02/2024');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    // The server's message, in Vietnamese, beside the field; nothing written.
+    const error = page.locator('#device-commissionedOn-error');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('commissionedOn phải là một ngày có thật, dạng YYYY-MM-DD, từ năm 1900 đến năm 2199');
+    expect(await page.getByLabel('Ngày đưa vào sử dụng').getAttribute('aria-invalid')).toBe('true');
+    // Only that field: the agency was found by its name.
+    expect(await page.locator('form.register .error').count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'device-form-vi.png') });
+    expect((await t.http().get('/api/v1/devices').query({ serialNumber: 'WEB-SW-1' }).expect(200)).body.total).toBe(0);
+    expect(await axeProblems(page)).toEqual([]);
+    // Fixed: saved, and found in the list by searching.
+    await page.getByLabel('Ngày đưa vào sử dụng').fill('29/02/2024');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('status').getByText('Đã đăng ký: WEB-SW-1').waitFor();
+    const saved = (await t.http().get('/api/v1/devices').query({ serialNumber: 'WEB-SW-1' }).expect(200)).body.items[0];
+    expect(saved).toMatchObject({ kind: 'switch', commissionedOn: '2024-02-29', status: 'active' });
+    await page.getByLabel('Tìm (không cần dấu)').fill('web-sw');
+    const row = page.locator('tr[data-serial="WEB-SW-1"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('29/02/2024');
+    expect(await row.textContent()).toContain('Bộ chuyển mạch');
+    // Paging over the province's devices: the next page starts at 51.
+    await page.getByLabel('Tìm (không cần dấu)').fill('');
+    await page.getByRole('button', { name: 'Sau →' }).click();
+    await page.getByText(`51–100 / ${(total + 1).toLocaleString('vi-VN')}`).waitFor();
     await page.close();
   });
 

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { NavLink, Navigate, Route, Routes } from 'react-router';
 import { api, ApiProblem, dataOf, setCsrfToken } from './api';
 import { useI18n } from './i18n';
+import { DevicesPage } from './pages/DevicesPage';
 import { FleetPage } from './pages/FleetPage';
 import { PlanPage } from './pages/PlanPage';
 import { SignInPage } from './pages/SignInPage';
@@ -49,6 +50,7 @@ export function App() {
         <span className="brand">Hatang</span>
         <nav aria-label={t('nav')}>
           {can('coverage:read') && <NavLink to="/plans">{t('plans')}</NavLink>}
+          {can('inventory:read') && <NavLink to="/devices">{t('devices')}</NavLink>}
           {can('inventory:read') && <NavLink to="/fleet">{t('fleet')}</NavLink>}
         </nav>
         <div className="who">
@@ -69,6 +71,7 @@ export function App() {
           <Route path="/" element={<Navigate to={can('coverage:read') ? '/plans' : '/fleet'} replace />} />
           {can('coverage:read') && <Route path="/plans/:planId?" element={<PlanPage />} />}
           {can('coverage:read') && <Route path="/plans/:planId/targets/:indicator" element={<TargetPage />} />}
+          {can('inventory:read') && <Route path="/devices" element={<DevicesPage canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/fleet" element={<FleetPage />} />}
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>
