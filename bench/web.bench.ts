@@ -96,13 +96,13 @@ async function main(): Promise<void> {
       const changeTimes: number[] = [];
       const listTimes: number[] = [];
       for (let i = 0; i < LOADS; i++) {
-        const first = await p.locator('table.devices tbody tr th').first().textContent();
+        // The page changed when the pager says so ("51–100 / …") and the table shows it (aria-busy off).
+        const pager = p.locator('nav.pager span');
+        const before = (await pager.textContent()) ?? '';
         const t2 = performance.now();
         await p.getByRole('button', { name: 'Sau →' }).click();
-        await p.waitForFunction((before) => (globalThis as unknown as { document: { querySelector: (s: string) => { textContent: string } | null } }).document.querySelector('table.devices tbody tr th')?.textContent !== before, first, { timeout: 30_000 }).catch(async () => {
-          // The CSP refuses page functions given as strings, not these; still, wait on the locator as a fallback.
-          await p.locator('table.devices tbody tr th').first().filter({ hasNotText: first ?? '' }).waitFor();
-        });
+        await pager.filter({ hasNotText: before }).waitFor({ timeout: 30_000 });
+        await p.locator('table.devices[aria-busy="false"]').waitFor({ timeout: 30_000 });
         changeTimes.push(performance.now() - t2);
         const t3 = performance.now();
         const r = await context.request.get(`${base}/api/v1/devices?limit=50&offset=${(i + 2) * 50}&sort=-commissionedOn`);
