@@ -219,6 +219,35 @@ describe('the web console in Chromium', () => {
     await page.close();
   });
 
+  it('lets an admin make an account; a planner cannot reach the accounts page, nor the API behind it', async () => {
+    const page = await signIn('demo', { bypassCSP: true });
+    await page.getByRole('link', { name: 'Tài khoản' }).click();
+    await page.getByRole('heading', { name: 'Tạo tài khoản' }).waitFor();
+    await page.getByLabel('Tên đăng nhập').fill('kehoach1');
+    await page.getByLabel('Họ tên, đơn vị').fill('Trần Thị B — Phòng Kế hoạch');
+    await page.getByLabel('Mật khẩu').fill('short');
+    await page.getByLabel('Vai trò').selectOption('planner');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    // The server's rule for passwords, in Vietnamese, beside the field.
+    expect(await page.locator('#user-password-error').textContent()).toBe('mật khẩu phải có từ 12 đến 200 ký tự');
+    await page.getByLabel('Mật khẩu').fill(password);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.locator('tr[data-username="kehoach1"]').waitFor();
+    expect(await page.locator('tr[data-username="kehoach1"]').textContent()).toContain('Kế hoạch');
+    expect(await axeProblems(page)).toEqual([]);
+    await page.close();
+
+    const planner = await signIn('kehoach1');
+    await planner.locator('table.targets tbody tr').first().waitFor();
+    expect(await planner.getByRole('link', { name: 'Tài khoản' }).count()).toBe(0);
+    // Typing the address leads back to the plans, and the API refuses the planner.
+    await planner.goto(`${base}/users`);
+    await planner.waitForURL(/\/plans\//);
+    const refused = await planner.evaluate(async () => (await fetch('/api/v1/users')).status);
+    expect(refused).toBe(403);
+    await planner.close();
+  });
+
   it('gives a district\'s planner the district\'s figures', async () => {
     const page = await signIn('quynhon');
     await page.getByText('Phạm vi: Thành phố Quy Nhơn').waitFor();

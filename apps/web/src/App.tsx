@@ -7,6 +7,7 @@ import { FleetPage } from './pages/FleetPage';
 import { PlanPage } from './pages/PlanPage';
 import { SignInPage } from './pages/SignInPage';
 import { TargetPage } from './pages/TargetPage';
+import { UsersPage } from './pages/UsersPage';
 
 /** The signed-in person, or null (the console then shows the sign-in page). */
 export function useSession() {
@@ -52,6 +53,7 @@ export function App() {
           {can('coverage:read') && <NavLink to="/plans">{t('plans')}</NavLink>}
           {can('inventory:read') && <NavLink to="/devices">{t('devices')}</NavLink>}
           {can('inventory:read') && <NavLink to="/fleet">{t('fleet')}</NavLink>}
+          {can('tokens:manage') && <NavLink to="/users">{t('users')}</NavLink>}
         </nav>
         <div className="who">
           <button type="button" className="link" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} title={t('languageLabel')} lang={lang === 'vi' ? 'en' : 'vi'}>
@@ -73,6 +75,7 @@ export function App() {
           {can('coverage:read') && <Route path="/plans/:planId/targets/:indicator" element={<TargetPage />} />}
           {can('inventory:read') && <Route path="/devices" element={<DevicesPage canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/fleet" element={<FleetPage />} />}
+          {can('tokens:manage') && <Route path="/users" element={<UsersPage />} />}
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>
       </main>
