@@ -212,6 +212,19 @@ describe('the web console in Chromium', () => {
     await row.waitFor();
     expect(await row.textContent()).toContain('29/02/2024');
     expect(await row.textContent()).toContain('Bộ chuyển mạch');
+    // Its page: the fields, not monitored, and its history (who registered it).
+    await row.getByRole('link', { name: 'WEB-SW-1' }).click();
+    await page.getByRole('heading', { name: 'WEB-SW-1' }).waitFor();
+    const facts = (await page.locator('dl.facts').first().textContent()) ?? '';
+    expect(facts).toContain('Bộ chuyển mạch');
+    expect(facts).toContain('29/02/2024');
+    expect(facts).toContain(agencyName.name);
+    await page.getByText('Chưa được giám sát (chưa có hồ sơ SNMP).').waitFor();
+    await page.locator('table.history tbody tr').first().waitFor();
+    expect(await page.locator('table.history tbody tr').first().textContent()).toMatch(/Demo admin.*Tạo mới/);
+    expect(await axeProblems(page)).toEqual([]);
+    await page.getByRole('link', { name: '← Thiết bị' }).click();
+    await page.getByRole('heading', { name: 'Đăng ký thiết bị' }).waitFor();
     // Paging over the province's devices: the next page starts at 51.
     await page.getByLabel('Tìm (không cần dấu)').fill('');
     await page.getByRole('button', { name: 'Sau →' }).click();
@@ -272,6 +285,16 @@ describe('the web console in Chromium', () => {
     expect(await row.textContent()).toContain('Không trả lời (hết thời gian chờ)');
     expect(await page.locator('[data-state="down"] .count').textContent()).toBe('1');
     await page.screenshot({ path: join(SHOTS, 'fleet-vi.png'), fullPage: true });
+    // Its page: down since when, the open outage on the timeline.
+    await row.getByRole('link').click();
+    await page.getByRole('heading', { name: flapping.name! }).waitFor();
+    await page.locator('[data-testid="poll"] .pill', { hasText: 'Mất kết nối' }).waitFor();
+    await page.locator('table.outages tbody tr', { hasText: 'đang diễn ra' }).waitFor();
+    expect(await page.locator('svg.timeline rect.tl-down').count()).toBeGreaterThanOrEqual(1);
+    await page.locator('table.availability tr[data-days="7"] td.num').first().filter({ hasText: '%' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'device-vi.png'), fullPage: true });
+    await page.goBack();
+    await row.waitFor();
     agents.flapping.comeBack();
     await row.waitFor({ state: 'detached', timeout: 40_000 });
     expect(await page.locator('[data-state="down"] .count').textContent()).toBe('0');

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { NavLink, Navigate, Route, Routes } from 'react-router';
 import { api, ApiProblem, dataOf, setCsrfToken } from './api';
 import { useI18n } from './i18n';
+import { DevicePage } from './pages/DevicePage';
 import { DevicesPage } from './pages/DevicesPage';
 import { FleetPage } from './pages/FleetPage';
 import { PlanPage } from './pages/PlanPage';
@@ -74,6 +75,7 @@ export function App() {
           {can('coverage:read') && <Route path="/plans/:planId?" element={<PlanPage />} />}
           {can('coverage:read') && <Route path="/plans/:planId/targets/:indicator" element={<TargetPage />} />}
           {can('inventory:read') && <Route path="/devices" element={<DevicesPage canWrite={can('inventory:write')} />} />}
+          {can('inventory:read') && <Route path="/devices/:id" element={<DevicePage canReadAudit={can('audit:read')} />} />}
           {can('inventory:read') && <Route path="/fleet" element={<FleetPage />} />}
           {can('tokens:manage') && <Route path="/users" element={<UsersPage />} />}
           <Route path="*" element={<Navigate to="/" replace />} />

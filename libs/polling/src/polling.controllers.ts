@@ -46,6 +46,22 @@ function window(q: { from?: string; to?: string }): { from: Date; to: Date } {
 }
 
 const COUNT = { type: 'integer' };
+const SECONDS = { type: 'number' };
+/** GET /devices/{id}/availability: the window and the device's time in each state. */
+const DEVICE_AVAILABILITY_SCHEMA = {
+  type: 'object',
+  required: ['deviceId', 'from', 'to', 'upSeconds', 'downSeconds', 'unknownSeconds', 'maintenanceSeconds', 'availabilityPercent'],
+  properties: {
+    deviceId: { type: 'string', format: 'uuid' },
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    upSeconds: SECONDS,
+    downSeconds: SECONDS,
+    unknownSeconds: { ...SECONDS, description: 'Time nobody watched the device' },
+    maintenanceSeconds: SECONDS,
+    availabilityPercent: { type: 'number', nullable: true, description: 'up / (up + down); null when no time is known' },
+  },
+};
 /** GET /poller/state, field by field (the console's fleet page is typed from it). */
 const FLEET_SCHEMA = {
   type: 'object',
@@ -115,7 +131,7 @@ export class DevicePollingController {
   }
 
   @Get('poll-state')
-  @Returns(AN_OBJECT, 'The device\'s state (up, down, refused, unresolved), since when, and its last poll')
+  @Returns({ allOf: [schemaRef('DevicePollState'), { type: 'object', properties: { polledAt: { type: 'string', format: 'date-time', nullable: true, description: 'The last poll, answered or not' } } }] }, 'The device\'s state (up, down, refused, unresolved), since when, and its last poll')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'The latest poll of a device: state, since when, uptime, interfaces' })
   async pollState(@Param('id', uuid) id: string, @CallerScope() scope: Scope) {
@@ -151,7 +167,7 @@ export class DevicePollingController {
   @Get('availability')
   @Requires(Permission.InventoryRead)
   @ApiOperation({ summary: 'Up, down, unknown and maintenance time of a device over a window' })
-  @Returns(AN_OBJECT, 'Up, down, unknown and maintenance seconds, and the availability')
+  @Returns(DEVICE_AVAILABILITY_SCHEMA, 'Up, down, unknown and maintenance seconds, and the availability')
   async deviceAvailability(@Param('id', uuid) id: string, @Query(new Input(WindowQuery)) q: WindowQuery, @CallerScope() scope: Scope) {
     const { from, to } = window(q);
     const ids = await this.availability.devicesOf({ deviceId: id }, scope);

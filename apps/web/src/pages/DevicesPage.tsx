@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router';
 import { api, ApiProblem, dataOf, type Schemas } from '../api';
 import { type TextKey, useI18n } from '../i18n';
 
@@ -172,7 +173,9 @@ export function DevicesPage({ canWrite }: { canWrite: boolean }) {
             <tbody>
               {list.data.items.map((d) => (
                 <tr key={d.id} data-serial={d.serialNumber ?? ''}>
-                  <th scope="row">{d.serialNumber ?? '—'}</th>
+                  <th scope="row">
+                    <Link to={`/devices/${d.id}`}>{d.serialNumber ?? t(`kind_${d.kind}` as TextKey)}</Link>
+                  </th>
                   <td>{t(`kind_${d.kind}` as TextKey)}</td>
                   <td>{d.model ?? ''}</td>
                   <td>{d.name ?? ''}</td>

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
 import { api, dataOf } from '../api';
 import { type TextKey, useI18n } from '../i18n';
 
@@ -46,7 +47,9 @@ export function FleetPage() {
           <tbody>
             {f.down.map((d) => (
               <tr key={d.deviceId} data-device={d.deviceId}>
-                <th scope="row">{d.name ?? ([d.model, d.serialNumber].filter(Boolean).join(' ') || d.kind)}</th>
+                <th scope="row">
+                  <Link to={`/devices/${d.deviceId}`}>{d.name ?? ([d.model, d.serialNumber].filter(Boolean).join(' ') || d.kind)}</Link>
+                </th>
                 <td>
                   {d.managementAddress}:{d.port}
                 </td>

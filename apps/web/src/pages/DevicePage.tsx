@@ -1,0 +1,225 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+import { api, ApiProblem, dataOf } from '../api';
+import { type TextKey, useI18n } from '../i18n';
+
+const DAY = 86_400_000;
+const WINDOWS = [7, 30, 365] as const;
+const TIMELINE_DAYS = 30;
+
+/** The outages of the last 30 days on one line: red where the device was down. */
+function Timeline({ outages, now }: { outages: Array<{ startedAt: string; endedAt: string | null; cause: string }>; now: number }) {
+  const { t, dateTime } = useI18n();
+  const from = now - TIMELINE_DAYS * DAY;
+  const w = 720;
+  const x = (ms: number) => ((Math.max(ms, from) - from) / (now - from)) * w;
+  return (
+    <svg className="timeline" width="100%" viewBox={`0 0 ${w} 34`} role="img" aria-label={`${t('outages')}: ${outages.length}`}>
+      <rect x="0" y="6" width={w} height="16" className="tl-up" />
+      {outages.map((o) => {
+        // At least 3 px wide, and inside the line: a short outage today is still seen.
+        const end = x(o.endedAt ? Date.parse(o.endedAt) : now);
+        const width = Math.max(3, end - x(Date.parse(o.startedAt)));
+        const start = Math.min(x(Date.parse(o.startedAt)), w - width);
+        return (
+          <rect key={o.startedAt} x={start} y="6" width={width} height="16" className="tl-down">
+            <title>{`${dateTime(o.startedAt)} – ${o.endedAt ? dateTime(o.endedAt) : t('ongoing')} (${t(`cause_${o.cause}` as TextKey)})`}</title>
+          </rect>
+        );
+      })}
+      <text x="0" y="33" className="tl-axis">{dateTime(new Date(from).toISOString()).slice(0, 10)}</text>
+      <text x={w} y="33" textAnchor="end" className="tl-axis">{dateTime(new Date(now).toISOString()).slice(0, 10)}</text>
+    </svg>
+  );
+}
+
+/** One device: its inventory fields, SNMP profile (no secret), latest poll, outages, availability and history. */
+export function DevicePage({ canReadAudit }: { canReadAudit: boolean }) {
+  const { t, num, day, dateTime } = useI18n();
+  const { id } = useParams();
+  const now = useQuery({ queryKey: ['now', id], queryFn: () => Date.now(), staleTime: Infinity }).data ?? Date.now();
+  const device = useQuery({ queryKey: ['device', id], queryFn: async () => dataOf(await api.GET('/api/v1/devices/{id}', { params: { path: { id: id! } } })) });
+  const agency = useQuery({
+    queryKey: ['agency', device.data?.agencyId],
+    queryFn: async () => dataOf(await api.GET('/api/v1/agencies/{id}', { params: { path: { id: device.data!.agencyId } } })),
+    enabled: !!device.data,
+  });
+  // A device with no SNMP profile, or never polled, answers 404: shown as "not monitored".
+  const optional = async <T,>(r: { data?: T; error?: unknown; response: Response }) => (r.response.status === 404 ? null : dataOf(r));
+  const profile = useQuery({ queryKey: ['snmp', id], queryFn: async () => optional(await api.GET('/api/v1/devices/{id}/snmp', { params: { path: { id: id! } } })) });
+  const poll = useQuery({ queryKey: ['poll', id], queryFn: async () => optional(await api.GET('/api/v1/devices/{id}/poll-state', { params: { path: { id: id! } } })), refetchInterval: 10_000 });
+  const outages = useQuery({
+    queryKey: ['outages', id],
+    queryFn: async () => dataOf(await api.GET('/api/v1/devices/{id}/outages', { params: { path: { id: id! }, query: { from: new Date(now - TIMELINE_DAYS * DAY).toISOString(), limit: 1000 } } })),
+    refetchInterval: 10_000,
+  });
+  const availability = useQuery({
+    queryKey: ['availability', id],
+    queryFn: async () =>
+      Promise.all(WINDOWS.map(async (days) => dataOf(await api.GET('/api/v1/devices/{id}/availability', { params: { path: { id: id! }, query: { from: new Date(now - days * DAY).toISOString() } } })))),
+  });
+  const audit = useQuery({
+    queryKey: ['audit', id],
+    queryFn: async () => dataOf(await api.GET('/api/v1/audit', { params: { query: { entityId: id, limit: 50 } } })),
+    enabled: canReadAudit,
+  });
+
+  if (device.isPending) return <p className="loading">{t('loading')}</p>;
+  if (device.error) return <p role="alert">{device.error instanceof ApiProblem && device.error.status === 404 ? t('notFound') : `${t('error')}: ${device.error.message}`}</p>;
+  const d = device.data;
+  const label = d.name ?? ([d.model, d.serialNumber].filter(Boolean).join(' ') || t(`kind_${d.kind}` as TextKey));
+  const fields: Array<[TextKey, string | null]> = [
+    ['kind', t(`kind_${d.kind}` as TextKey)],
+    ['deviceStatus', t(`equipment_${d.status}` as TextKey)],
+    ['agency', agency.data ? `${agency.data.name}${agency.data.code ? ` (${agency.data.code})` : ''}` : null],
+    ['serialNumber', d.serialNumber],
+    ['model', d.model],
+    ['manufacturer', d.manufacturer],
+    ['managementAddress', d.managementAddress],
+    ['commissionedOn', d.commissionedOn ? day(d.commissionedOn) : null],
+    ['retiredOn', d.retiredOn ? day(d.retiredOn) : null],
+    ['notes', d.notes],
+  ];
+  const p = poll.data;
+  return (
+    <section aria-labelledby="device-title">
+      <p className="crumbs">
+        <Link to="/devices">← {t('devices')}</Link>
+      </p>
+      <h1 id="device-title">{label}</h1>
+      <div className="columns">
+        <div>
+          <h2>{t('inventory')}</h2>
+          <dl className="facts">
+            {fields.map(([k, v]) => (
+              <div key={k}>
+                <dt>{t(k)}</dt>
+                <dd>{v ?? '—'}</dd>
+              </div>
+            ))}
+          </dl>
+        </div>
+        <div>
+          <h2>{t('monitoring')}</h2>
+          {profile.data === null || !profile.data ? (
+            <p>{t('notMonitored')}</p>
+          ) : (
+            <dl className="facts" data-testid="snmp">
+              {Object.entries(profile.data)
+                .filter(([k, v]) => ['version', 'port', 'intervalSeconds', 'pollerGroup', 'hasCommunity', 'securityLevel', 'username'].includes(k) && v !== null && v !== undefined)
+                .map(([k, v]) => (
+                  <div key={k}>
+                    <dt>{k}</dt>
+                    <dd>{String(v)}</dd>
+                  </div>
+                ))}
+            </dl>
+          )}
+          {p && (
+            <dl className="facts" data-testid="poll">
+              <div>
+                <dt>{t('pollState')}</dt>
+                <dd>
+                  <span className={`pill state-${p.state}`}>{t(p.state as TextKey)}</span> {t('since')} {p.since ? dateTime(p.since) : '—'}
+                </dd>
+              </div>
+              <div>
+                <dt>{t('lastPoll')}</dt>
+                <dd>{p.polledAt ? dateTime(p.polledAt) : '—'}</dd>
+              </div>
+              <div>
+                <dt>sysName</dt>
+                <dd>{p.sysName ?? '—'}</dd>
+              </div>
+              {p.lastFailure && (
+                <div>
+                  <dt>{t('reason')}</dt>
+                  <dd>{t(`failure_${p.lastFailure}` as TextKey)}</dd>
+                </div>
+              )}
+            </dl>
+          )}
+        </div>
+      </div>
+
+      <h2>{t('availability')}</h2>
+      <table className="availability">
+        <thead>
+          <tr>
+            <th scope="col">{t('window')}</th>
+            <th scope="col" className="num">{t('availability')}</th>
+            <th scope="col" className="num">{t('downTime')}</th>
+            <th scope="col" className="num">{t('unwatched')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {WINDOWS.map((days, i) => {
+            const a = availability.data?.[i];
+            return (
+              <tr key={days} data-days={days}>
+                <th scope="row">{t(`last${days}` as TextKey)}</th>
+                <td className="num">{a?.availabilityPercent == null ? '—' : `${num(a.availabilityPercent, 2)}%`}</td>
+                <td className="num">{a ? `${num(a.downSeconds / 60, 1)} ${t('minutes')}` : ''}</td>
+                <td className="num">{a ? `${num(a.unknownSeconds / 3600, 1)} ${t('hours')}` : ''}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+
+      <h2>{t('outages')} ({t('last30')})</h2>
+      {outages.data && <Timeline outages={outages.data.items} now={Date.now()} />}
+      {outages.data && outages.data.items.length > 0 && (
+        <table className="outages">
+          <thead>
+            <tr>
+              <th scope="col">{t('since')}</th>
+              <th scope="col">{t('until')}</th>
+              <th scope="col">{t('reason')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {outages.data.items.map((o) => (
+              <tr key={o.id}>
+                <td>{dateTime(o.startedAt)}</td>
+                <td>{o.endedAt ? dateTime(o.endedAt) : t('ongoing')}</td>
+                <td>{t(`cause_${o.cause}` as TextKey)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      {canReadAudit && (
+        <>
+          <h2>{t('history')}</h2>
+          <table className="history">
+            <thead>
+              <tr>
+                <th scope="col">{t('when')}</th>
+                <th scope="col">{t('who')}</th>
+                <th scope="col">{t('change')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {audit.data?.items.map((e) => {
+                const changed = e.after && e.before ? Object.keys(e.after as Record<string, unknown>).filter((k) => k !== 'updatedAt' && JSON.stringify((e.before as Record<string, unknown>)[k]) !== JSON.stringify((e.after as Record<string, unknown>)[k])) : [];
+                return (
+                  <tr key={String(e.id)}>
+                    <td>{dateTime(e.occurredAt)}</td>
+                    <td>{e.actor}</td>
+                    <td>
+                      {t(`action_${e.action}` as TextKey)}
+                      {e.entityType !== 'device' ? ` (${t(`entity_${e.entityType}` as TextKey)})` : ''}
+                      {changed.length ? `: ${changed.join(', ')}` : ''}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
