@@ -261,6 +261,33 @@ describe('the web console in Chromium', () => {
     await planner.close();
   });
 
+  it('imports a spreadsheet: a dry run naming the bad row, then the fixed file row by row, then the import', async () => {
+    const page = await signIn('demo', { bypassCSP: true });
+    await page.getByRole('link', { name: 'Nhập bảng tính' }).click();
+    await page.getByRole('heading', { name: 'Nhập bảng tính' }).waitFor();
+    const agencyCode = (await t.http().get('/api/v1/agencies').query({ q: 'UBND', limit: 1, sort: 'name' }).expect(200)).body.items[0].code as string;
+    const csv = (date: string) => Buffer.from(`kind,agencyCode,serialNumber,commissionedOn\nrouter,${agencyCode},IMP-1,01/03/2020\nswitch,${agencyCode},IMP-2,${date}\n`);
+    await page.getByLabel('Tệp').setInputFiles({ name: 'thiet-bi.csv', mimeType: 'text/csv', buffer: csv('31/02/2020') });
+    await page.getByRole('button', { name: 'Chạy thử' }).click();
+    const problems = page.locator('table.import-problems tbody tr');
+    await problems.first().waitFor();
+    expect(await problems.count()).toBe(1);
+    expect(await problems.first().locator('td').allTextContents()).toEqual(['3', 'commissionedOn', 'commissionedOn phải là một ngày có thật, dạng YYYY-MM-DD, từ năm 1900 đến năm 2199']);
+    expect(await page.getByRole('button', { name: 'Nhập', exact: true }).isDisabled()).toBe(true);
+    expect(await axeProblems(page)).toEqual([]);
+    // The fixed file: what each row would do, nothing written yet.
+    await page.getByLabel('Tệp').setInputFiles({ name: 'thiet-bi.csv', mimeType: 'text/csv', buffer: csv('28/02/2020') });
+    await page.getByRole('button', { name: 'Chạy thử' }).click();
+    await page.locator('table.import-plan tbody tr').nth(1).waitFor();
+    expect(await page.locator('table.import-plan tbody tr').allTextContents()).toEqual(['2Tạo mớiIMP-1', '3Tạo mớiIMP-2']);
+    expect((await t.http().get('/api/v1/devices').query({ q: 'IMP-' }).expect(200)).body.total).toBe(0);
+    await page.getByRole('button', { name: 'Nhập', exact: true }).click();
+    await page.getByText(/^Đã nhập: 2 tạo mới, 0 cập nhật, 0 không đổi \/ 2 dòng$/).waitFor();
+    const imported = (await t.http().get('/api/v1/devices').query({ q: 'IMP-', sort: 'serialNumber' }).expect(200)).body.items;
+    expect(imported.map((d: { serialNumber: string; commissionedOn: string }) => [d.serialNumber, d.commissionedOn])).toEqual([['IMP-1', '2020-03-01'], ['IMP-2', '2020-02-28']]);
+    await page.close();
+  });
+
   it('gives a district\'s planner the district\'s figures', async () => {
     const page = await signIn('quynhon');
     await page.getByText('Phạm vi: Thành phố Quy Nhơn').waitFor();

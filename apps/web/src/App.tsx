@@ -5,6 +5,7 @@ import { useI18n } from './i18n';
 import { DevicePage } from './pages/DevicePage';
 import { DevicesPage } from './pages/DevicesPage';
 import { FleetPage } from './pages/FleetPage';
+import { ImportPage } from './pages/ImportPage';
 import { PlanPage } from './pages/PlanPage';
 import { SignInPage } from './pages/SignInPage';
 import { TargetPage } from './pages/TargetPage';
@@ -54,6 +55,7 @@ export function App() {
           {can('coverage:read') && <NavLink to="/plans">{t('plans')}</NavLink>}
           {can('inventory:read') && <NavLink to="/devices">{t('devices')}</NavLink>}
           {can('inventory:read') && <NavLink to="/fleet">{t('fleet')}</NavLink>}
+          {can('inventory:write') && <NavLink to="/import">{t('import')}</NavLink>}
           {can('tokens:manage') && <NavLink to="/users">{t('users')}</NavLink>}
         </nav>
         <div className="who">
@@ -77,6 +79,7 @@ export function App() {
           {can('inventory:read') && <Route path="/devices" element={<DevicesPage canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/devices/:id" element={<DevicePage canReadAudit={can('audit:read')} />} />}
           {can('inventory:read') && <Route path="/fleet" element={<FleetPage />} />}
+          {can('inventory:write') && <Route path="/import" element={<ImportPage />} />}
           {can('tokens:manage') && <Route path="/users" element={<UsersPage />} />}
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>

@@ -1,0 +1,142 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useState } from 'react';
+import { api, ApiProblem, dataOf } from '../api';
+import { type TextKey, useI18n } from '../i18n';
+
+const RESOURCES = ['agencies', 'devices', 'wan-links', 'lans'] as const;
+type Resource = (typeof RESOURCES)[number];
+
+/** Seconds since `since` while `running`: large files take a while, and the page says it is working. */
+function useElapsed(running: boolean): number {
+  const [seconds, setSeconds] = useState(0);
+  useEffect(() => {
+    if (!running) return;
+    const started = Date.now();
+    setSeconds(0);
+    const timer = setInterval(() => setSeconds(Math.floor((Date.now() - started) / 1000)), 500);
+    return () => clearInterval(timer);
+  }, [running]);
+  return seconds;
+}
+
+/**
+ * Import a spreadsheet: a dry run first, whose answer lists what each row would do, or every
+ * problem with its row and column; then the import itself, all or nothing.
+ */
+export function ImportPage() {
+  const { t, lang, num } = useI18n();
+  const client = useQueryClient();
+  const [resource, setResource] = useState<Resource>('devices');
+  const [file, setFile] = useState<File | null>(null);
+  const send = useMutation({
+    mutationFn: async (dryRun: boolean) => {
+      const form = new FormData();
+      form.append('file', file!);
+      return dataOf(
+        await api.POST('/api/v1/{resource}/import', {
+          params: { path: { resource }, query: { dryRun } },
+          body: form as never,
+          bodySerializer: (b: unknown) => b as FormData,
+        }),
+      );
+    },
+    onSuccess: (r) => {
+      if (!r.dryRun) void client.invalidateQueries();
+    },
+  });
+  const elapsed = useElapsed(send.isPending);
+  const outcome = send.data;
+  const problem = send.error instanceof ApiProblem ? send.error.problem : undefined;
+  const checked = outcome?.dryRun === true;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    send.mutate(true);
+  };
+  return (
+    <section aria-labelledby="import-title">
+      <h1 id="import-title">{t('import')}</h1>
+      <p className="meta">{t('importHelp')}</p>
+      <form className="register" onSubmit={submit}>
+        <div className="field">
+          <label htmlFor="import-resource">{t('importWhat')}</label>
+          <select id="import-resource" value={resource} onChange={(e) => { setResource(e.target.value as Resource); send.reset(); }}>
+            {RESOURCES.map((r) => (
+              <option key={r} value={r}>
+                {t(`resource_${r}` as TextKey)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="import-file">{t('file')}</label>
+          <input id="import-file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" onChange={(e) => { setFile(e.target.files?.[0] ?? null); send.reset(); }} />
+        </div>
+        <p>
+          <button type="submit" disabled={!file || send.isPending}>
+            {t('dryRun')}
+          </button>{' '}
+          <button type="button" disabled={!checked || send.isPending} onClick={() => send.mutate(false)}>
+            {t('commitImport')}
+          </button>
+        </p>
+        {send.isPending && (
+          <p role="status">
+            <progress aria-label={t('working')} /> {t('working')} {num(elapsed)} s
+          </p>
+        )}
+      </form>
+      {outcome && (
+        <div role="status" aria-live="polite">
+          <p className={outcome.dryRun ? '' : 'ok'}>
+            {outcome.dryRun ? t('wouldImport') : t('imported')}: {num(outcome.created)} {t('toCreate')}, {num(outcome.updated)} {t('toUpdate')}, {num(outcome.unchanged)} {t('unchanged')} / {num(outcome.rows)} {t('rows')}
+          </p>
+          {outcome.plan && outcome.plan.length > 0 && (
+            <table className="import-plan">
+              <thead>
+                <tr>
+                  <th scope="col">{t('row')}</th>
+                  <th scope="col">{t('action')}</th>
+                  <th scope="col">{t('key')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {outcome.plan.slice(0, 200).map((p) => (
+                  <tr key={p.row}>
+                    <td>{p.row}</td>
+                    <td>{t(`plan_${p.action}` as TextKey)}</td>
+                    <td>{p.key ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
+      {send.error && (
+        <div role="alert">
+          <p className="error">{send.error.message}</p>
+          {problem?.errors && (
+            <table className="import-problems" lang={lang}>
+              <thead>
+                <tr>
+                  <th scope="col">{t('row')}</th>
+                  <th scope="col">{t('column')}</th>
+                  <th scope="col">{t('problem')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {problem.errors.map((e, i) => (
+                  <tr key={i}>
+                    <td>{e.row ?? ''}</td>
+                    <td>{e.column ?? e.field}</td>
+                    <td>{e.message}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
