@@ -288,6 +288,35 @@ describe('the web console in Chromium', () => {
     await page.close();
   });
 
+  it('takes a reported indicator\'s value on its target page, and freezes the year into a report', async () => {
+    const all = (await t.http().get(`/api/v1/plans/${planId}/coverage`).query({ missingLimit: 0 }).expect(200)).body.targets as Array<{ indicator: { code: string; kind: string }; year: number; value: number | null }>;
+    const reported = all.find((x) => x.indicator.kind === 'reported' && x.value === null)!;
+    expect(reported).toBeDefined();
+    const page = await signIn('demo');
+    await page.locator('table.targets tbody tr').first().waitFor();
+    await page.goto(`${base}/plans/${planId}/targets/${reported.indicator.code}?year=${reported.year}`);
+    await page.getByRole('heading', { name: `Nhập số liệu báo cáo năm ${reported.year}` }).waitFor();
+    await page.getByLabel('Giá trị (%)').fill('150');
+    await page.getByLabel('Nguồn (văn bản, báo cáo)').fill('Báo cáo số 12/BC-STTTT');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    expect(await page.locator('#rv-value-error').textContent()).toBe('value không được lớn hơn 100');
+    await page.getByLabel('Giá trị (%)').fill('87,5');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('status').getByText('Đã lưu').waitFor();
+    await page.getByText('Nguồn số liệu: Báo cáo số 12/BC-STTTT').waitFor();
+    const now = (await t.http().get(`/api/v1/plans/${planId}/coverage`).query({ year: reported.year, missingLimit: 0 }).expect(200)).body.targets.find((x: { indicator: { code: string } }) => x.indicator.code === reported.indicator.code);
+    expect(now.value).toBe(87.5);
+    // Back on the plan page: freeze the year.
+    await page.getByRole('link', { name: '← Kế hoạch' }).click();
+    await page.getByText('Chưa có báo cáo nào được chốt.').waitFor();
+    await page.getByRole('button', { name: `Chốt số liệu năm ${reported.year}` }).click();
+    await page.locator('table.reports tbody tr').first().waitFor();
+    expect(await page.locator('table.reports tbody tr').first().textContent()).toContain(`Báo cáo năm ${reported.year}`);
+    const reports = (await t.http().get(`/api/v1/plans/${planId}/reports`).expect(200)).body;
+    expect(reports.total).toBe(1);
+    await page.close();
+  });
+
   it('gives a district\'s planner the district\'s figures', async () => {
     const page = await signIn('quynhon');
     await page.getByText('Phạm vi: Thành phố Quy Nhơn').waitFor();

@@ -74,8 +74,8 @@ export function App() {
       <main id="main" tabIndex={-1}>
         <Routes>
           <Route path="/" element={<Navigate to={can('coverage:read') ? '/plans' : '/fleet'} replace />} />
-          {can('coverage:read') && <Route path="/plans/:planId?" element={<PlanPage />} />}
-          {can('coverage:read') && <Route path="/plans/:planId/targets/:indicator" element={<TargetPage />} />}
+          {can('coverage:read') && <Route path="/plans/:planId?" element={<PlanPage canWrite={can('plans:write')} />} />}
+          {can('coverage:read') && <Route path="/plans/:planId/targets/:indicator" element={<TargetPage canWrite={can('plans:write')} />} />}
           {can('inventory:read') && <Route path="/devices" element={<DevicesPage canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/devices/:id" element={<DevicePage canReadAudit={can('audit:read')} />} />}
           {can('inventory:read') && <Route path="/fleet" element={<FleetPage />} />}

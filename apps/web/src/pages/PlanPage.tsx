@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, Navigate, useParams, useSearchParams } from 'react-router';
 import { api, dataOf } from '../api';
 import { type TextKey, useI18n } from '../i18n';
@@ -28,7 +28,60 @@ function Sparkline({ target, series }: { target: Target; series: Array<{ date: s
   );
 }
 
-export function PlanPage() {
+/** The plan's frozen reports, and (for planners) freezing this year's figures into a new one. */
+function Reports({ planId, year, canWrite }: { planId: string; year: number; canWrite: boolean }) {
+  const { t, dateTime } = useI18n();
+  const client = useQueryClient();
+  const reports = useQuery({ queryKey: ['reports', planId], queryFn: async () => dataOf(await api.GET('/api/v1/plans/{id}/reports', { params: { path: { id: planId }, query: { limit: 100 } } })) });
+  const freeze = useMutation({
+    mutationFn: async () => dataOf(await api.POST('/api/v1/plans/{id}/reports', { params: { path: { id: planId } }, body: { year, title: `${t('reportOf')} ${year}` } })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['reports', planId] }),
+  });
+  const items = (reports.data?.items ?? []) as Array<{ id: string; title: string | null; computedAt: string; createdBy: string }>;
+  return (
+    <>
+      <h2>{t('reports')}</h2>
+      {canWrite && (
+        <p>
+          <button type="button" onClick={() => freeze.mutate()} disabled={freeze.isPending}>
+            {t('freeze')} {year}
+          </button>{' '}
+          {freeze.error && <span role="alert" className="error">{freeze.error.message}</span>}
+        </p>
+      )}
+      {items.length === 0 ? (
+        <p className="meta">{t('noReports')}</p>
+      ) : (
+        <table className="reports">
+          <thead>
+            <tr>
+              <th scope="col">{t('reportTitle')}</th>
+              <th scope="col">{t('computedAt')}</th>
+              <th scope="col">{t('who')}</th>
+              <th scope="col">{t('file')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((r) => (
+              <tr key={r.id}>
+                <th scope="row">{r.title ?? '—'}</th>
+                <td>{dateTime(r.computedAt)}</td>
+                <td>{r.createdBy}</td>
+                <td>
+                  <a href={`/api/v1/reports/${r.id}/export?format=xlsx`} download>
+                    XLSX
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+export function PlanPage({ canWrite }: { canWrite: boolean }) {
   const { t, lang, num, day } = useI18n();
   const { planId } = useParams();
   const [search, setSearch] = useSearchParams();
@@ -133,6 +186,7 @@ export function PlanPage() {
               ))}
             </tbody>
           </table>
+          <Reports planId={plan.id} year={year} canWrite={canWrite} />
         </>
       )}
     </section>

@@ -1,7 +1,7 @@
-import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { api, dataOf } from '../api';
+import { api, ApiProblem, dataOf } from '../api';
 import { type TextKey, useI18n } from '../i18n';
 
 const PAGE = 50;
@@ -13,7 +13,43 @@ const fold = (s: string) => s.normalize('NFD').replace(/\p{Diacritic}/gu, '').re
  * breakdown of the year as a sorted chart, and the units that do not count yet with the reasons,
  * searchable without diacritics and paged; the year's figures export to XLSX.
  */
-export function TargetPage() {
+/** A reported indicator's value for the year, entered by the province's planner with its source. */
+function ReportValueForm({ code, provinceId, year }: { code: string; provinceId: string; year: number }) {
+  const { t } = useI18n();
+  const client = useQueryClient();
+  const [value, setValue] = useState('');
+  const [source, setSource] = useState('');
+  const save = useMutation({
+    mutationFn: async () =>
+      dataOf(await api.PUT('/api/v1/indicators/{id}/reported-values', { params: { path: { id: code } }, body: { administrativeUnitId: provinceId, year, value: Number(value.replace(',', '.')), source } })),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['coverage'] }),
+  });
+  const errors: Record<string, string> = {};
+  if (save.error instanceof ApiProblem) for (const e of save.error.problem?.errors ?? []) errors[e.field] ??= e.message;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate();
+  };
+  return (
+    <form className="register" onSubmit={submit} aria-labelledby="report-value-title">
+      <h2 id="report-value-title">{t('enterValue')} {year}</h2>
+      <div className="field">
+        <label htmlFor="rv-value">{t('valuePercent')}</label>
+        <input id="rv-value" inputMode="decimal" value={value} onChange={(e) => setValue(e.target.value)} aria-invalid={errors.value ? true : undefined} aria-describedby={errors.value ? 'rv-value-error' : undefined} />
+        {errors.value && <span id="rv-value-error" className="error">{errors.value}</span>}
+      </div>
+      <div className="field">
+        <label htmlFor="rv-source">{t('source')}</label>
+        <input id="rv-source" value={source} onChange={(e) => setSource(e.target.value)} aria-invalid={errors.source ? true : undefined} aria-describedby={errors.source ? 'rv-source-error' : undefined} />
+        {errors.source && <span id="rv-source-error" className="error">{errors.source}</span>}
+      </div>
+      {save.isSuccess && <p role="status" className="ok">{t('saved')}</p>}
+      <button type="submit" disabled={save.isPending}>{t('save')}</button>
+    </form>
+  );
+}
+
+export function TargetPage({ canWrite }: { canWrite: boolean }) {
   const { t, lang, num, day } = useI18n();
   const { planId, indicator } = useParams();
   const [search, setSearch] = useSearchParams();
@@ -62,6 +98,13 @@ export function TargetPage() {
           </button>
         ))}
       </nav>
+
+      {target.indicator.kind === 'reported' && (
+        <p className="meta">
+          {target.reported ? `${t('reportedSource')}: ${target.reported.source}` : target.explanation ? target.explanation[lang] : ''}
+        </p>
+      )}
+      {target.indicator.kind === 'reported' && canWrite && <ReportValueForm code={target.indicator.code} provinceId={detail.data.plan.province.id} year={year} />}
 
       <h2>{t('byYear')}</h2>
       <table className="years-table">
