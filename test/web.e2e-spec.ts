@@ -37,6 +37,13 @@ describe('the web console in Chromium', () => {
     await t.app.get(AccountsService).ensureDemoUser(password, ctx);
     const quyNhon = (await t.http().get('/api/v1/administrative-units').query({ code: '540' }).expect(200)).body.items[0];
     await t.http().post('/api/v1/users').send({ username: 'quynhon', displayName: 'Phòng VH-TT Quy Nhơn', password, role: 'planner', administrativeUnitId: quyNhon.id }).expect(201);
+    // Boundaries for the demo's 11 districts (squares on a grid: the real ones stay outside the project's tree).
+    const districts = (await t.http().get('/api/v1/administrative-units').query({ within: '52', level: 'district', limit: 50 }).expect(200)).body.items as Array<{ code: string }>;
+    const squareAt = (i: number) => {
+      const [x, y] = [108.6 + (i % 4) * 0.2, 14.6 - Math.floor(i / 4) * 0.2];
+      return [[[x, y], [x + 0.19, y], [x + 0.19, y + 0.19], [x, y + 0.19], [x, y]]];
+    };
+    await t.http().put('/api/v1/boundaries').send({ type: 'FeatureCollection', features: districts.map((d, i) => ({ type: 'Feature', properties: { code: d.code }, geometry: { type: 'Polygon', coordinates: squareAt(i) } })) }).expect(200);
     agents = await startDemoAgents(t.app, { basePort: 0, everySeconds: 3600, intervalSeconds: 1 });
     await t.app.get(Poller).reload();
     const server = t.app.getHttpServer();
@@ -152,13 +159,21 @@ describe('the web console in Chromium', () => {
     await page.getByRole('heading', { name: 'Theo huyện 2015' }).waitFor();
     const api = (await t.http().get(`/api/v1/plans/${planId}/coverage`).query({ year: 2015, missingLimit: 100000 }).expect(200)).body.targets.find(
       (x: { indicator: { code: string } }) => x.indicator.code === 'commune_lan',
-    ) as { wordingVi: string; breakdown: Array<{ value: number | null }>; missing: { total: number; items: Array<{ district: string | null; name: string }> } };
+    ) as { wordingVi: string; breakdown: Array<{ value: number | null; districtName: string | null; numerator: number; denominator: number }>; missing: { total: number; items: Array<{ district: string | null; name: string }> } };
     // The districts, highest first, as many as the API's breakdown.
     const bars = page.locator('.bars li');
     expect(await bars.count()).toBe(api.breakdown.length);
     const values = (await bars.locator('.num').allTextContents()).map((v) => Number(v.split('%')[0].replace(/\./g, '').replace(',', '.')));
     expect(values).toEqual([...values].sort((a, b) => b - a));
     expect(await page.getByRole('heading', { name: /^Đơn vị chưa đạt/ }).textContent()).toBe(`Đơn vị chưa đạt (${api.missing.total})`);
+    // The same breakdown on the districts' boundaries: one shape per district, its figure in its title.
+    const shapes = page.locator('figure.map path.district');
+    await shapes.first().waitFor();
+    expect(await shapes.count()).toBe(11);
+    const quyNhon = page.locator('figure.map path.district[data-code="540"]');
+    const qn = (api.breakdown as Array<{ districtName: string | null; value: number | null; numerator: number; denominator: number }>).find((b) => b.districtName === 'Thành phố Quy Nhơn')!;
+    expect(await quyNhon.locator('title').textContent()).toBe(`Thành phố Quy Nhơn: ${qn.value!.toFixed(2).replace('.', ',')}% (${qn.numerator}/${qn.denominator})`);
+    expect(await quyNhon.getAttribute('fill')).toBe(`hsl(${Math.round(qn.value! * 1.2)}, 65%, 42%)`);
     // Searching without diacritics: "an lao" finds An Lão's communes.
     await page.getByLabel('Tìm (không cần dấu)').fill('an lao');
     const anLao = api.missing.items.filter((m) => m.district === 'Huyện An Lão').length;

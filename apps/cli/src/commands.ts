@@ -6,6 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   AdministrativeUnitsService,
+  BoundariesService,
   EVERYWHERE,
   type ImportProgress,
   InventoryError,
@@ -104,6 +105,34 @@ export class ImportUnitsCommand extends CommandRunner {
     const started = Date.now();
     const result = await this.units.importOfficialList(payload, { ...CLI, source: 'import' }, { dryRun: options.dryRun }).catch(report);
     process.stdout.write(`${options.dryRun ? 'Dry run: ' : ''}${JSON.stringify(result)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+}
+
+@Command({
+  name: 'import-boundaries',
+  arguments: '<file>',
+  description: 'Import units\' boundaries by GSO code: a GeoJSON FeatureCollection (properties.code) or the dvhcvn GIS format (level2s[])',
+})
+export class ImportBoundariesCommand extends CommandRunner {
+  constructor(private readonly boundaries: BoundariesService) {
+    super();
+  }
+
+  @Option({ flags: '--dry-run', description: 'Check the file and count what would change, write nothing' })
+  parseDryRun(): boolean {
+    return true;
+  }
+
+  async run([file]: string[], options: { dryRun?: boolean }): Promise<void> {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      process.stderr.write(`Cannot read ${file} as JSON: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    const r = await this.boundaries.import(payload, { ...CLI, source: 'import' }, { dryRun: options.dryRun }).catch(report);
+    process.stdout.write(`${r.dryRun ? 'Dry run, nothing written: would set' : 'Set'} ${r.updated} boundaries, ${r.unchanged} unchanged${r.unknownCodes.length ? `; no current unit has the codes ${r.unknownCodes.join(', ')}` : ''}\n`);
   }
 }
 

@@ -8,7 +8,7 @@ import { CoverageModule } from '@app/coverage';
 import { TokensService } from '@app/access';
 import { ENTITIES } from '../../api/src/entities';
 import { TokenCreateCommand, TokenListCommand, TokenRevokeCommand } from './token-commands';
-import { CoverageExportCommand, ExportSheetCommand, ImportSheetCommand, ImportUnitsCommand, MigrateCommand, SeedDemoCommand } from './commands';
+import { CoverageExportCommand, ExportSheetCommand, ImportBoundariesCommand, ImportSheetCommand, ImportUnitsCommand, MigrateCommand, SeedDemoCommand } from './commands';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnvironmentOrExit();
@@ -28,7 +28,7 @@ async function bootstrap(): Promise<void> {
       InventoryModule,
       CoverageModule,
     ],
-    providers: [CoverageExportCommand, MigrateCommand, SeedDemoCommand, ImportUnitsCommand, ImportSheetCommand, ExportSheetCommand, TokensService, TokenCreateCommand, TokenListCommand, TokenRevokeCommand],
+    providers: [CoverageExportCommand, MigrateCommand, SeedDemoCommand, ImportUnitsCommand, ImportBoundariesCommand, ImportSheetCommand, ExportSheetCommand, TokensService, TokenCreateCommand, TokenListCommand, TokenRevokeCommand],
   })
   class CliModule {}
 

@@ -43,3 +43,4 @@ export { FIRST_YEAR, LAST_YEAR, IsDay, isDay, IsInstant, isInstant, parseDay } f
 export { ListQuery, MAX_PAGE, PageQuery, pageOf, paginate, type Page, type Sortable } from './shared/list-query';
 export { csvCell, fromCsvCell } from './shared/csv-safe';
 export { AN_OBJECT, pageSchema, Returns, ReturnsSpreadsheet, schemaRef } from './shared/responses';
+export { BoundariesService, parseBoundaries, type BoundaryImport } from './administrative-units/boundaries.service';

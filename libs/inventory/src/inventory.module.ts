@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AdministrativeUnitsController } from './administrative-units/administrative-units.controller';
 import { AdministrativeUnitsService } from './administrative-units/administrative-units.service';
+import { BoundariesController } from './administrative-units/boundaries.controller';
+import { BoundariesService } from './administrative-units/boundaries.service';
 import { AgenciesController } from './agencies/agencies.controller';
 import { AgenciesService } from './agencies/agencies.service';
 import { AuditController } from './audit/audit.controller';
@@ -15,8 +17,8 @@ import { Spreadsheets } from './spreadsheets/spreadsheets.service';
 
 @Module({
   // Spreadsheets first: /devices/export must not be taken for /devices/:id.
-  controllers: [SpreadsheetsController, AdministrativeUnitsController, AgenciesController, DevicesController, LansController, WanLinksController, AuditController],
-  providers: [Spreadsheets, DemoProvince, AuditLog, AdministrativeUnitsService, AgenciesService, DevicesService, LansService, WanLinksService],
-  exports: [Spreadsheets, DemoProvince, AuditLog, AdministrativeUnitsService, AgenciesService, DevicesService, LansService, WanLinksService],
+  controllers: [SpreadsheetsController, AdministrativeUnitsController, AgenciesController, DevicesController, LansController, WanLinksController, AuditController, BoundariesController],
+  providers: [Spreadsheets, DemoProvince, AuditLog, AdministrativeUnitsService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
+  exports: [Spreadsheets, DemoProvince, AuditLog, AdministrativeUnitsService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
 })
 export class InventoryModule {}

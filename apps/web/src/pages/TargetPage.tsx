@@ -49,6 +49,52 @@ function ReportValueForm({ code, provinceId, year }: { code: string; provinceId:
   );
 }
 
+type Breakdown = Array<{ districtId: string | null; districtName: string | null; numerator: number; denominator: number; value: number | null }>;
+
+/** A colour for a percentage: red at 0, yellow at 50, green at 100. */
+const shade = (v: number | null) => (v === null ? '#d5dbe3' : `hsl(${Math.round(v * 1.2)}, 65%, 42%)`);
+
+/** The district breakdown on the districts' boundaries (a choropleth), when the province has them. */
+function Choropleth({ provinceCode, breakdown, title }: { provinceCode: string; breakdown: Breakdown; title: string }) {
+  const { t, num } = useI18n();
+  const map = useQuery({
+    queryKey: ['boundaries', provinceCode],
+    queryFn: async () => dataOf(await api.GET('/api/v1/boundaries', { params: { query: { within: provinceCode, level: 'district', tolerance: 0.002 } } })),
+    staleTime: Infinity,
+  });
+  const features = map.data?.features ?? [];
+  if (!features.length) return null;
+  const rings = (g: (typeof features)[number]['geometry']) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as number[][][][];
+  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const f of features) for (const poly of rings(f.geometry)) for (const ring of poly) for (const [x, y] of ring) [minX, minY, maxX, maxY] = [Math.min(minX, x), Math.min(minY, y), Math.max(maxX, x), Math.max(maxY, y)];
+  // Equirectangular, squeezed by the cosine of the middle latitude: right for a province.
+  const k = Math.cos((((minY + maxY) / 2) * Math.PI) / 180);
+  const width = 460;
+  const scale = width / ((maxX - minX) * k);
+  const height = Math.ceil((maxY - minY) * scale);
+  const path = (poly: number[][][]) => poly.map((ring) => ring.map(([x, y], i) => `${i ? 'L' : 'M'}${((x - minX) * k * scale).toFixed(1)},${((maxY - y) * scale).toFixed(1)}`).join('') + 'Z').join('');
+  const byId = new Map(breakdown.map((b) => [b.districtId, b]));
+  return (
+    <figure className="map">
+      <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={`${t('map')}: ${title}`}>
+        {features.map((f) => {
+          const b = byId.get(f.properties.id);
+          return (
+            <path key={f.id} d={rings(f.geometry).map(path).join('')} fill={shade(b?.value ?? null)} className="district" data-code={f.properties.code}>
+              <title>{`${f.properties.name}: ${b?.value == null ? '—' : `${num(b.value, 2)}% (${num(b.numerator)}/${num(b.denominator)})`}`}</title>
+            </path>
+          );
+        })}
+      </svg>
+      <figcaption>
+        <span className="legend" aria-hidden="true">
+          <span style={{ background: shade(0) }} />0% <span style={{ background: shade(50) }} />50% <span style={{ background: shade(100) }} />100%
+        </span>
+      </figcaption>
+    </figure>
+  );
+}
+
 export function TargetPage({ canWrite }: { canWrite: boolean }) {
   const { t, lang, num, day } = useI18n();
   const { planId, indicator } = useParams();
@@ -136,20 +182,23 @@ export function TargetPage({ canWrite }: { canWrite: boolean }) {
       )}
 
       <h2>{t('byDistrict')} {year}</h2>
-      <ol className="bars" aria-label={`${t('byDistrict')} ${year}`}>
-        {bars.map((b) => (
-          <li key={b.districtId ?? 'province'}>
-            <span className="bar-label">{b.districtName ?? t('underProvince')}</span>
-            <span className="bar-track" aria-hidden="true">
-              <span className="bar" style={{ width: `${b.value ?? 0}%` }} />
-              <span className="bar-target" style={{ left: `${target.target}%` }} />
-            </span>
-            <span className="num">
-              {b.value === null ? '—' : `${num(b.value, 2)}%`} ({num(b.numerator)}/{num(b.denominator)})
-            </span>
-          </li>
-        ))}
-      </ol>
+      <div className="district-view">
+        <Choropleth provinceCode={detail.data.plan.province.code} breakdown={target.breakdown} title={`${wording} — ${year}`} />
+        <ol className="bars" aria-label={`${t('byDistrict')} ${year}`}>
+          {bars.map((b) => (
+            <li key={b.districtId ?? 'province'}>
+              <span className="bar-label">{b.districtName ?? t('underProvince')}</span>
+              <span className="bar-track" aria-hidden="true">
+                <span className="bar" style={{ width: `${b.value ?? 0}%` }} />
+                <span className="bar-target" style={{ left: `${target.target}%` }} />
+              </span>
+              <span className="num">
+                {b.value === null ? '—' : `${num(b.value, 2)}%`} ({num(b.numerator)}/{num(b.denominator)})
+              </span>
+            </li>
+          ))}
+        </ol>
+      </div>
 
       <h2 id="missing-title">
         {t('missingTitle')} ({num(target.missing.total)})

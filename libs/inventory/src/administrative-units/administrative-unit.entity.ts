@@ -47,4 +47,11 @@ export class AdministrativeUnit extends Timestamped {
 
   @Column({ type: 'date', nullable: true })
   validTo: string | null;
+
+  /**
+   * The unit's boundary as GeoJSON (Polygon or MultiPolygon, WGS84), when one was imported. Not
+   * read with the unit (a district's boundary is a few hundred kilobytes): maps ask for it.
+   */
+  @Column({ type: 'jsonb', nullable: true, select: false })
+  boundary?: { type: 'Polygon' | 'MultiPolygon'; coordinates: number[][][] | number[][][][] } | null;
 }
