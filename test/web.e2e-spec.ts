@@ -97,6 +97,13 @@ describe('the web console in Chromium', () => {
     expect(await row.textContent()).toContain(lan.gap.text.vi);
     expect(await row.textContent()).toContain('31/12/2015');
     await page.screenshot({ path: join(SHOTS, 'plan-vi.png'), fullPage: true });
+    // As of a day: the inventory as it stood then.
+    const mid = (await t.http().get(`/api/v1/plans/${planId}/coverage`).query({ asOf: '2014-06-30', missingLimit: 0 }).expect(200)).body.targets.find((x: { indicator: { code: string } }) => x.indicator.code === 'commune_lan');
+    await page.getByLabel('Hoặc tính đến ngày').fill('30/06/2014');
+    await page.getByRole('button', { name: 'Xem', exact: true }).click();
+    await page.getByText(/^Tổng hợp đến ngày 30\/06\/2014/).waitFor();
+    expect(await page.locator('tr[data-indicator="commune_lan"] td.num').nth(1).textContent()).toBe(`${mid.value.toFixed(2).replace('.', ',')}%`);
+    expect(await page.locator('tr[data-indicator="commune_lan"]').textContent()).toContain('30/06/2014');
     // Another year is a click; English is one more.
     await page.getByRole('button', { name: '2013', exact: true }).click();
     await page.waitForURL('**?year=2013');

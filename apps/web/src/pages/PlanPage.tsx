@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
 import { Link, Navigate, useParams, useSearchParams } from 'react-router';
 import { api, dataOf } from '../api';
 import { type TextKey, useI18n } from '../i18n';
@@ -7,8 +8,14 @@ type Coverage = Awaited<ReturnType<typeof loadCoverage>>;
 type Target = Coverage['targets'][number];
 
 /** The whole plan at once (every target of every year, without the lists of units): a year is then a filter. */
-async function loadCoverage(planId: string) {
-  return dataOf(await api.GET('/api/v1/plans/{id}/coverage', { params: { path: { id: planId }, query: { missingLimit: 0 } } }));
+async function loadCoverage(planId: string, asOf?: string) {
+  return dataOf(await api.GET('/api/v1/plans/{id}/coverage', { params: { path: { id: planId }, query: { missingLimit: 0, asOf } } }));
+}
+
+/** dd/mm/yyyy (as offices write a day) to YYYY-MM-DD, or null. */
+function isoDay(text: string): string | null {
+  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text.trim());
+  return m ? `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}` : null;
 }
 
 /** A small line of the indicator's value at each year of the plan up to this one, against this year's target. */
@@ -88,8 +95,16 @@ export function PlanPage({ canWrite }: { canWrite: boolean }) {
   const plans = useQuery({ queryKey: ['plans'], queryFn: async () => dataOf(await api.GET('/api/v1/plans', { params: { query: { limit: 100 } } })) });
   const plan = plans.data?.items.find((p) => p.id === planId);
   const thisYear = new Date().getFullYear();
-  const year = Number(search.get('year')) || (plan ? Math.min(Math.max(thisYear, plan.periodFrom), plan.periodTo) : thisYear);
-  const coverage = useQuery({ queryKey: ['coverage', planId], queryFn: () => loadCoverage(planId!), enabled: !!plan });
+  // An as-of date (?asOf=2014-06-30) picks its year and counts the inventory as it stood that day.
+  const asOf = search.get('asOf') ?? undefined;
+  const year = (asOf ? Number(asOf.slice(0, 4)) : Number(search.get('year'))) || (plan ? Math.min(Math.max(thisYear, plan.periodFrom), plan.periodTo) : thisYear);
+  const coverage = useQuery({ queryKey: asOf ? ['coverage', planId, 'asOf', asOf] : ['coverage', planId], queryFn: () => loadCoverage(planId!, asOf), enabled: !!plan });
+  const [asOfText, setAsOfText] = useState(asOf ? day(asOf) : '');
+  const applyAsOf = (e: FormEvent) => {
+    e.preventDefault();
+    const iso = isoDay(asOfText);
+    setSearch(iso ? { asOf: iso } : asOfText.trim() ? { asOf: asOfText.trim() } : {});
+  };
 
   if (plans.isPending) return <p className="loading">{t('loading')}</p>;
   if (plans.error) return <p role="alert">{t('error')}: {plans.error.message}</p>;
@@ -128,17 +143,21 @@ export function PlanPage({ canWrite }: { canWrite: boolean }) {
       )}
       <nav aria-label={t('year')} className="years">
         {years.map((y) => (
-          <button key={y} type="button" aria-pressed={y === year} onClick={() => setSearch({ year: String(y) })}>
+          <button key={y} type="button" aria-pressed={!asOf && y === year} onClick={() => { setAsOfText(''); setSearch({ year: String(y) }); }}>
             {y}
           </button>
         ))}
       </nav>
+      <form className="asof" onSubmit={applyAsOf}>
+        <label htmlFor="as-of">{t('asOfDate')}</label> <input id="as-of" placeholder="dd/mm/yyyy" value={asOfText} onChange={(e) => setAsOfText(e.target.value)} />{' '}
+        <button type="submit">{t('show')}</button>
+      </form>
       {coverage.isPending && <p className="loading">{t('loading')}</p>}
       {coverage.error && <p role="alert">{t('error')}: {coverage.error.message}</p>}
       {coverage.data && (
         <>
           <p className="summary" aria-live="polite">
-            {t('summary')} {year}: {targets.length} {t('targetsOf')} —{' '}
+            {t('summary')} {asOf ? `${t('asOfShort')} ${day(asOf)}` : year}: {targets.length} {t('targetsOf')} —{' '}
             {(['met', 'on_track', 'behind', 'no_data'] as const)
               .filter((s) => counts[s])
               .map((s) => `${counts[s]} ${t(s as TextKey).toLowerCase()}`)
