@@ -237,6 +237,7 @@ describe('the web console in Chromium', () => {
     // Its page: the fields, not monitored, and its history (who registered it).
     await row.getByRole('link', { name: 'WEB-SW-1' }).click();
     await page.getByRole('heading', { name: 'WEB-SW-1' }).waitFor();
+    await page.locator('dl.facts').first().getByText(agencyName.name, { exact: false }).waitFor();
     const facts = (await page.locator('dl.facts').first().textContent()) ?? '';
     expect(facts).toContain('Bộ chuyển mạch');
     expect(facts).toContain('29/02/2024');
@@ -245,12 +246,28 @@ describe('the web console in Chromium', () => {
     await page.locator('table.history tbody tr').first().waitFor();
     expect(await page.locator('table.history tbody tr').first().textContent()).toMatch(/Demo admin.*Tạo mới/);
     expect(await axeProblems(page)).toEqual([]);
-    await page.getByRole('link', { name: '← Thiết bị' }).click();
+    // Edited: only what changed is sent, with the version read.
+    await page.getByLabel('Tên', { exact: true }).fill('SW tầng 2');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('heading', { name: 'SW tầng 2' }).waitFor();
+    // Someone else changes it meanwhile: the next edit is refused (412), nothing overwritten.
+    await t.http().patch(`/api/v1/devices/${saved.id}`).send({ notes: 'changed elsewhere' }).expect(200);
+    await page.getByLabel('Model').fill('Catalyst 2960');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByText('Người khác vừa sửa thiết bị này: hãy tải lại trang rồi sửa lại.').waitFor();
+    expect((await t.http().get(`/api/v1/devices/${saved.id}`).expect(200)).body).toMatchObject({ name: 'SW tầng 2', notes: 'changed elsewhere', model: null });
+    // Deleted after a confirmation (on a fresh read).
+    await page.reload();
+    await page.getByRole('heading', { name: 'SW tầng 2' }).waitFor();
+    await page.getByRole('button', { name: 'Xóa', exact: true }).click();
+    expect(await axeProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Xóa hẳn' }).click();
     await page.getByRole('heading', { name: 'Đăng ký thiết bị' }).waitFor();
+    await t.http().get(`/api/v1/devices/${saved.id}`).expect(404);
     // Paging over the province's devices: the next page starts at 51.
     await page.getByLabel('Tìm (không cần dấu)').fill('');
     await page.getByRole('button', { name: 'Sau →' }).click();
-    await page.getByText(`51–100 / ${(total + 1).toLocaleString('vi-VN')}`).waitFor();
+    await page.getByText(`51–100 / ${total.toLocaleString('vi-VN')}`).waitFor();
     await page.close();
   });
 

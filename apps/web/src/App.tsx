@@ -77,7 +77,7 @@ export function App() {
           {can('coverage:read') && <Route path="/plans/:planId?" element={<PlanPage canWrite={can('plans:write')} />} />}
           {can('coverage:read') && <Route path="/plans/:planId/targets/:indicator" element={<TargetPage canWrite={can('plans:write')} />} />}
           {can('inventory:read') && <Route path="/devices" element={<DevicesPage canWrite={can('inventory:write')} />} />}
-          {can('inventory:read') && <Route path="/devices/:id" element={<DevicePage canReadAudit={can('audit:read')} />} />}
+          {can('inventory:read') && <Route path="/devices/:id" element={<DevicePage canReadAudit={can('audit:read')} canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/fleet" element={<FleetPage />} />}
           {can('inventory:write') && <Route path="/import" element={<ImportPage />} />}
           {can('tokens:manage') && <Route path="/users" element={<UsersPage />} />}
