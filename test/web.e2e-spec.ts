@@ -356,6 +356,30 @@ describe('the web console in Chromium', () => {
     await page.close();
   });
 
+  it('lists agencies, LANs, WAN links and units, searched without diacritics, with the API\'s totals', async () => {
+    const page = await signIn('demo', { bypassCSP: true });
+    await page.getByRole('link', { name: 'Thiết bị', exact: true }).click();
+    const sub = page.getByRole('navigation', { name: 'Danh mục' });
+    for (const [link, path] of [['Cơ quan', 'agencies'], ['Mạng LAN', 'lans'], ['Đường truyền WAN', 'wan-links'], ['Đơn vị hành chính', 'administrative-units']] as const) {
+      await sub.getByRole('link', { name: link }).click();
+      await page.getByRole('heading', { name: link, exact: true }).waitFor();
+      const total = (await t.http().get(`/api/v1/${path}`).query({ limit: 1 }).expect(200)).body.total as number;
+      await page.getByText(`1–${Math.min(50, total)} / ${total.toLocaleString('vi-VN')}`).waitFor();
+    }
+    expect(await axeProblems(page)).toEqual([]);
+    // Units: "binh dinh" ranks the province first, as the API does.
+    await page.getByLabel('Tìm (không cần dấu)').fill('binh dinh');
+    await page.locator('table tbody tr th', { hasText: 'Tỉnh Bình Định' }).first().waitFor();
+    expect(await page.locator('table tbody tr th').first().textContent()).toBe('Tỉnh Bình Định');
+    // Agencies: "hoai nhon" finds the agencies of Hoài Nhơn.
+    await sub.getByRole('link', { name: 'Cơ quan' }).click();
+    await page.getByLabel('Tìm (không cần dấu)').fill('hoai nhon');
+    const expected = (await t.http().get('/api/v1/agencies').query({ q: 'hoai nhon', limit: 1 }).expect(200)).body.total as number;
+    await page.getByText(`1–${Math.min(50, expected)} / ${expected.toLocaleString('vi-VN')}`).waitFor();
+    expect((await page.locator('table tbody tr th').allTextContents()).every((n) => /Hoài Nhơn/.test(n))).toBe(true);
+    await page.close();
+  });
+
   it('gives a district\'s planner the district\'s figures', async () => {
     const page = await signIn('quynhon');
     await page.getByText('Phạm vi: Thành phố Quy Nhơn').waitFor();

@@ -6,6 +6,7 @@ import { DevicePage } from './pages/DevicePage';
 import { DevicesPage } from './pages/DevicesPage';
 import { FleetPage } from './pages/FleetPage';
 import { ImportPage } from './pages/ImportPage';
+import { AgenciesPage, LansPage, UnitsPage, WanLinksPage } from './pages/InventoryListPage';
 import { PlanPage } from './pages/PlanPage';
 import { SignInPage } from './pages/SignInPage';
 import { TargetPage } from './pages/TargetPage';
@@ -77,6 +78,10 @@ export function App() {
           {can('coverage:read') && <Route path="/plans/:planId?" element={<PlanPage canWrite={can('plans:write')} />} />}
           {can('coverage:read') && <Route path="/plans/:planId/targets/:indicator" element={<TargetPage canWrite={can('plans:write')} />} />}
           {can('inventory:read') && <Route path="/devices" element={<DevicesPage canWrite={can('inventory:write')} />} />}
+          {can('inventory:read') && <Route path="/agencies" element={<AgenciesPage />} />}
+          {can('inventory:read') && <Route path="/lans" element={<LansPage />} />}
+          {can('inventory:read') && <Route path="/wan-links" element={<WanLinksPage />} />}
+          {can('inventory:read') && <Route path="/units" element={<UnitsPage />} />}
           {can('inventory:read') && <Route path="/devices/:id" element={<DevicePage canReadAudit={can('audit:read')} canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/fleet" element={<FleetPage />} />}
           {can('inventory:write') && <Route path="/import" element={<ImportPage />} />}

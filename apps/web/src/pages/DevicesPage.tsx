@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { api, ApiProblem, dataOf, type Schemas } from '../api';
 import { type TextKey, useI18n } from '../i18n';
+import { InventoryNav } from './InventoryNav';
 
 type Kind = Schemas['CreateDevice']['kind'];
 const KINDS: Kind[] = ['router', 'switch', 'firewall', 'server', 'videoconference_endpoint', 'workstation', 'ups', 'other'];
@@ -137,6 +138,7 @@ export function DevicesPage({ canWrite }: { canWrite: boolean }) {
   });
   return (
     <section aria-labelledby="devices-title">
+      <InventoryNav />
       <h1 id="devices-title">{t('devices')}</h1>
       {canWrite && <RegisterDevice onDone={() => void client.invalidateQueries({ queryKey: ['devices'] })} />}
       <div className="toolbar">

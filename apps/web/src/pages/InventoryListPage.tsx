@@ -1,0 +1,151 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { type ReactNode, useState } from 'react';
+import { api, dataOf, type Schemas } from '../api';
+import { type TextKey, useI18n } from '../i18n';
+import { InventoryNav } from './InventoryNav';
+
+const PAGE = 50;
+
+interface Column<T> {
+  label: TextKey;
+  cell: (row: T) => ReactNode;
+  numeric?: boolean;
+}
+
+interface PageOf<T> {
+  items: T[];
+  total: number;
+}
+
+/** A list of the inventory: search without diacritics (the API's q), pages of 50, the columns given. */
+function InventoryList<T extends { id: string }>({ title, load, columns, queryKey }: { title: TextKey; load: (q: string, offset: number) => Promise<PageOf<T>>; columns: Array<Column<T>>; queryKey: string }) {
+  const { t, num } = useI18n();
+  const [q, setQ] = useState('');
+  const [offset, setOffset] = useState(0);
+  const list = useQuery({ queryKey: [queryKey, q, offset], queryFn: () => load(q, offset), placeholderData: keepPreviousData });
+  return (
+    <section aria-labelledby="list-title">
+      <InventoryNav />
+      <h1 id="list-title">{t(title)}</h1>
+      <div className="toolbar">
+        <label>
+          {t('search')}{' '}
+          <input type="search" value={q} onChange={(e) => { setQ(e.target.value); setOffset(0); }} />
+        </label>
+      </div>
+      {list.error && <p role="alert">{t('error')}: {list.error.message}</p>}
+      {list.data && (
+        <>
+          <table className={`list-${queryKey}`} aria-busy={list.isFetching}>
+            <thead>
+              <tr>
+                {columns.map((c) => (
+                  <th key={c.label} scope="col" className={c.numeric ? 'num' : undefined}>
+                    {t(c.label)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.items.map((row) => (
+                <tr key={row.id}>
+                  {columns.map((c, i) =>
+                    i === 0 ? (
+                      <th key={c.label} scope="row">{c.cell(row)}</th>
+                    ) : (
+                      <td key={c.label} className={c.numeric ? 'num' : undefined}>{c.cell(row)}</td>
+                    ),
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <nav className="pager" aria-label={t('pages')}>
+            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+              ← {t('previous')}
+            </button>
+            <span aria-live="polite">
+              {num(list.data.total ? offset + 1 : 0)}–{num(offset + list.data.items.length)} / {num(list.data.total)}
+            </span>
+            <button type="button" disabled={offset + PAGE >= list.data.total} onClick={() => setOffset(offset + PAGE)}>
+              {t('next')} →
+            </button>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
+
+const query = (q: string, offset: number) => ({ q: q || undefined, limit: PAGE, offset });
+
+export function AgenciesPage() {
+  const { t } = useI18n();
+  return (
+    <InventoryList<Schemas['Agency']>
+      title="agencies"
+      queryKey="agencies"
+      load={async (q, offset) => dataOf(await api.GET('/api/v1/agencies', { params: { query: { ...query(q, offset), sort: 'name' } } }))}
+      columns={[
+        { label: 'agencyName', cell: (a) => a.name },
+        { label: 'code', cell: (a) => a.code ?? '' },
+        { label: 'kind', cell: (a) => t(`agency_${a.kind}` as TextKey) },
+        { label: 'address', cell: (a) => a.address ?? '' },
+      ]}
+    />
+  );
+}
+
+export function LansPage() {
+  const { t, num, day } = useI18n();
+  return (
+    <InventoryList<Schemas['Lan']>
+      title="lans"
+      queryKey="lans"
+      load={async (q, offset) => dataOf(await api.GET('/api/v1/lans', { params: { query: { ...query(q, offset), sort: '-commissionedOn' } } }))}
+      columns={[
+        { label: 'deviceName', cell: (l) => l.name },
+        { label: 'departments', cell: (l) => `${num(l.departmentsJoined)}/${num(l.departmentsTotal)}`, numeric: true },
+        { label: 'completedOn', cell: (l) => (l.completedOn ? day(l.completedOn) : '—') },
+        { label: 'deviceStatus', cell: (l) => t(`equipment_${l.status}` as TextKey) },
+        { label: 'commissionedOn', cell: (l) => (l.commissionedOn ? day(l.commissionedOn) : '') },
+      ]}
+    />
+  );
+}
+
+export function WanLinksPage() {
+  const { t, num, day } = useI18n();
+  return (
+    <InventoryList<Schemas['WanLink']>
+      title="wanLinks"
+      queryKey="wan-links"
+      load={async (q, offset) => dataOf(await api.GET('/api/v1/wan-links', { params: { query: { ...query(q, offset), sort: '-commissionedOn' } } }))}
+      columns={[
+        { label: 'circuitId', cell: (w) => w.circuitId ?? '—' },
+        { label: 'network', cell: (w) => t(`network_${w.network}` as TextKey) },
+        { label: 'medium', cell: (w) => t(`medium_${w.medium}` as TextKey) },
+        { label: 'bandwidth', cell: (w) => (w.bandwidthMbps === null ? '' : `${num(w.bandwidthMbps)} Mbps`), numeric: true },
+        { label: 'provider', cell: (w) => w.provider ?? '' },
+        { label: 'deviceStatus', cell: (w) => t(`equipment_${w.status}` as TextKey) },
+        { label: 'commissionedOn', cell: (w) => (w.commissionedOn ? day(w.commissionedOn) : '') },
+      ]}
+    />
+  );
+}
+
+export function UnitsPage() {
+  const { t } = useI18n();
+  return (
+    <InventoryList<Schemas['AdministrativeUnit']>
+      title="units"
+      queryKey="units"
+      load={async (q, offset) => dataOf(await api.GET('/api/v1/administrative-units', { params: { query: query(q, offset) } }))}
+      columns={[
+        { label: 'unitName', cell: (u) => u.name },
+        { label: 'code', cell: (u) => u.code },
+        { label: 'level', cell: (u) => t(`level_${u.level}` as TextKey) },
+      ]}
+    />
+  );
+}
