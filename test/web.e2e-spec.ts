@@ -380,6 +380,48 @@ describe('the web console in Chromium', () => {
     await page.close();
   });
 
+  it('adds a LAN and a WAN link from their lists, the server\'s errors beside the fields', async () => {
+    const page = await signIn('demo', { bypassCSP: true });
+    await page.locator('table.targets tbody tr').first().waitFor();
+    await page.goto(`${base}/lans`);
+    await page.getByRole('heading', { name: 'Thêm mạng LAN' }).waitFor();
+    const agency = (await t.http().get('/api/v1/agencies').query({ q: 'UBND', limit: 1, sort: 'name' }).expect(200)).body.items[0] as { id: string; name: string; code: string };
+    const before = (await t.http().get('/api/v1/lans').query({ agencyId: agency.id }).expect(200)).body.total as number;
+    await page.getByLabel('Cơ quan', { exact: true }).fill(agency.name);
+    await page.locator(`#create-agencyId-options option[value="${agency.name} (${agency.code})"]`).waitFor({ state: 'attached' });
+    await page.getByLabel('Cơ quan', { exact: true }).fill(`${agency.name} (${agency.code})`);
+    await page.getByLabel('Tên', { exact: true }).fill('LAN tầng 3');
+    await page.getByLabel('Số phòng ban đã kết nối').fill('7');
+    await page.getByLabel('Tổng số phòng ban').fill('5');
+    await page.getByLabel('Ngày đưa vào sử dụng').fill('01/06/2021');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.locator('#create-departmentsJoined-error').waitFor();
+    expect(await page.locator('#create-departmentsJoined-error').textContent()).toBe('kết nối 7 phòng ban nhưng cơ quan chỉ có 5');
+    expect(await axeProblems(page)).toEqual([]);
+    await page.getByLabel('Số phòng ban đã kết nối').fill('5');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('status').getByText('Đã lưu').waitFor();
+    const lans = (await t.http().get('/api/v1/lans').query({ agencyId: agency.id, sort: '-commissionedOn' }).expect(200)).body;
+    expect(lans.total).toBe(before + 1);
+    expect(lans.items[0]).toMatchObject({ name: 'LAN tầng 3', departmentsJoined: 5, departmentsTotal: 5, commissionedOn: '2021-06-01' });
+
+    await page.getByRole('navigation', { name: 'Danh mục' }).getByRole('link', { name: 'Đường truyền WAN' }).click();
+    await page.getByRole('heading', { name: 'Thêm đường truyền WAN' }).waitFor();
+    await page.getByLabel('Cơ quan', { exact: true }).fill(agency.name);
+    await page.locator(`#create-agencyId-options option[value="${agency.name} (${agency.code})"]`).waitFor({ state: 'attached' });
+    await page.getByLabel('Cơ quan', { exact: true }).fill(`${agency.name} (${agency.code})`);
+    await page.getByLabel('Môi trường truyền').selectOption('fibre');
+    await page.getByLabel('Băng thông (Mbps)').fill('100');
+    await page.getByLabel('Nhà cung cấp').fill('VNPT');
+    await page.getByLabel('Mã đường truyền').fill('WEB-WAN-1');
+    await page.getByLabel('Ngày đưa vào sử dụng').fill('02/06/2021');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('status').getByText('Đã lưu').waitFor();
+    const link = (await t.http().get('/api/v1/wan-links').query({ q: 'WEB-WAN-1' }).expect(200)).body.items[0];
+    expect(link).toMatchObject({ network: 'provincial_wan', medium: 'fibre', bandwidthMbps: 100, provider: 'VNPT', commissionedOn: '2021-06-02', agencyId: agency.id });
+    await page.close();
+  });
+
   it('gives a district\'s planner the district\'s figures', async () => {
     const page = await signIn('quynhon');
     await page.getByText('Phạm vi: Thành phố Quy Nhơn').waitFor();

@@ -78,9 +78,9 @@ export function App() {
           {can('coverage:read') && <Route path="/plans/:planId?" element={<PlanPage canWrite={can('plans:write')} />} />}
           {can('coverage:read') && <Route path="/plans/:planId/targets/:indicator" element={<TargetPage canWrite={can('plans:write')} />} />}
           {can('inventory:read') && <Route path="/devices" element={<DevicesPage canWrite={can('inventory:write')} />} />}
-          {can('inventory:read') && <Route path="/agencies" element={<AgenciesPage />} />}
-          {can('inventory:read') && <Route path="/lans" element={<LansPage />} />}
-          {can('inventory:read') && <Route path="/wan-links" element={<WanLinksPage />} />}
+          {can('inventory:read') && <Route path="/agencies" element={<AgenciesPage canWrite={can('inventory:write')} />} />}
+          {can('inventory:read') && <Route path="/lans" element={<LansPage canWrite={can('inventory:write')} />} />}
+          {can('inventory:read') && <Route path="/wan-links" element={<WanLinksPage canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/units" element={<UnitsPage />} />}
           {can('inventory:read') && <Route path="/devices/:id" element={<DevicePage canReadAudit={can('audit:read')} canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/fleet" element={<FleetPage />} />}

@@ -56,6 +56,9 @@ const FORMS: Array<[RegExp, string]> = [
   [/^password must be (\d+) to 200 characters$/, 'mật khẩu phải có từ $1 đến 200 ký tự'],
   [/^a maintenance window lasts at most (\d+) days; .*$/, 'một đợt bảo trì kéo dài tối đa $1 ngày; thiết bị ngừng lâu hơn thì chuyển sang trạng thái ngừng sử dụng hoặc lưu kho'],
   [/^endsAt must be after startsAt$/, 'endsAt phải sau startsAt'],
+  [/^joins (\d+) departments but the office has (\d+)$/, 'kết nối $1 phòng ban nhưng cơ quan chỉ có $2'],
+  [/^completedOn \((.+?)\) is before commissionedOn \((.+?)\)$/, 'ngày hoàn chỉnh ($1) trước ngày đưa vào sử dụng ($2)'],
+  [/^(.+?) already has a link with circuit id (.+)$/, '$1 đã có một đường truyền mã $2'],
 ];
 
 /** The Vietnamese form of an API message, or the message itself. */

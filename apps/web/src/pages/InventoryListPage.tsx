@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { api, dataOf, type Schemas } from '../api';
 import { type TextKey, useI18n } from '../i18n';
+import { CreateForm, type FieldSpec } from './CreateForm';
 import { InventoryNav } from './InventoryNav';
 
 const PAGE = 50;
@@ -18,7 +19,7 @@ interface PageOf<T> {
 }
 
 /** A list of the inventory: search without diacritics (the API's q), pages of 50, the columns given. */
-function InventoryList<T extends { id: string }>({ title, load, columns, queryKey }: { title: TextKey; load: (q: string, offset: number) => Promise<PageOf<T>>; columns: Array<Column<T>>; queryKey: string }) {
+function InventoryList<T extends { id: string }>({ title, load, columns, queryKey, form }: { title: TextKey; load: (q: string, offset: number) => Promise<PageOf<T>>; columns: Array<Column<T>>; queryKey: string; form?: ReactNode }) {
   const { t, num } = useI18n();
   const [q, setQ] = useState('');
   const [offset, setOffset] = useState(0);
@@ -27,6 +28,7 @@ function InventoryList<T extends { id: string }>({ title, load, columns, queryKe
     <section aria-labelledby="list-title">
       <InventoryNav />
       <h1 id="list-title">{t(title)}</h1>
+      {form}
       <div className="toolbar">
         <label>
           {t('search')}{' '}
@@ -79,10 +81,42 @@ function InventoryList<T extends { id: string }>({ title, load, columns, queryKe
 
 const query = (q: string, offset: number) => ({ q: q || undefined, limit: PAGE, offset });
 
-export function AgenciesPage() {
+const opts = <V extends string>(values: readonly V[], prefix: string) => values.map((v) => ({ value: v, label: `${prefix}${v}` as TextKey }));
+const AGENCY_KINDS = ['commune_committee', 'district_committee', 'provincial_committee', 'provincial_department', 'hospital', 'health_station', 'school', 'public_service_unit', 'party_or_mass_organisation', 'other'] as const;
+const STATUSES = ['active', 'planned', 'faulty', 'retired'] as const;
+
+const AGENCY_FIELDS: FieldSpec[] = [
+  { name: 'name', label: 'agencyName', kind: 'text' },
+  { name: 'code', label: 'code', kind: 'text' },
+  { name: 'kind', label: 'kind', kind: 'select', options: opts(AGENCY_KINDS, 'agency_') },
+  { name: 'administrativeUnitId', label: 'unit', kind: 'unit' },
+  { name: 'address', label: 'address', kind: 'text' },
+];
+const LAN_FIELDS: FieldSpec[] = [
+  { name: 'agencyId', label: 'agency', kind: 'agency' },
+  { name: 'name', label: 'deviceName', kind: 'text' },
+  { name: 'departmentsJoined', label: 'departmentsJoined', kind: 'number' },
+  { name: 'departmentsTotal', label: 'departmentsTotal', kind: 'number' },
+  { name: 'status', label: 'deviceStatus', kind: 'select', options: opts(STATUSES, 'equipment_') },
+  { name: 'commissionedOn', label: 'commissionedOn', kind: 'day' },
+  { name: 'completedOn', label: 'completedOn', kind: 'day' },
+];
+const WAN_FIELDS: FieldSpec[] = [
+  { name: 'agencyId', label: 'agency', kind: 'agency' },
+  { name: 'network', label: 'network', kind: 'select', options: opts(['provincial_wan', 'tslcd', 'internet'] as const, 'network_') },
+  { name: 'medium', label: 'medium', kind: 'select', options: opts(['fibre', 'copper', 'wireless', 'satellite'] as const, 'medium_') },
+  { name: 'bandwidthMbps', label: 'bandwidthMbps', kind: 'number' },
+  { name: 'provider', label: 'provider', kind: 'text' },
+  { name: 'circuitId', label: 'circuitId', kind: 'text' },
+  { name: 'status', label: 'deviceStatus', kind: 'select', options: opts(STATUSES, 'equipment_') },
+  { name: 'commissionedOn', label: 'commissionedOn', kind: 'day' },
+];
+
+export function AgenciesPage({ canWrite }: { canWrite: boolean }) {
   const { t } = useI18n();
   return (
     <InventoryList<Schemas['Agency']>
+      form={canWrite && <CreateForm title="newAgency" fields={AGENCY_FIELDS} invalidate="agencies" submit={async (body) => dataOf(await api.POST('/api/v1/agencies', { body: body as never }))} />}
       title="agencies"
       queryKey="agencies"
       load={async (q, offset) => dataOf(await api.GET('/api/v1/agencies', { params: { query: { ...query(q, offset), sort: 'name' } } }))}
@@ -96,10 +130,11 @@ export function AgenciesPage() {
   );
 }
 
-export function LansPage() {
+export function LansPage({ canWrite }: { canWrite: boolean }) {
   const { t, num, day } = useI18n();
   return (
     <InventoryList<Schemas['Lan']>
+      form={canWrite && <CreateForm title="newLan" fields={LAN_FIELDS} invalidate="lans" submit={async (body) => dataOf(await api.POST('/api/v1/lans', { body: body as never }))} />}
       title="lans"
       queryKey="lans"
       load={async (q, offset) => dataOf(await api.GET('/api/v1/lans', { params: { query: { ...query(q, offset), sort: '-commissionedOn' } } }))}
@@ -114,10 +149,11 @@ export function LansPage() {
   );
 }
 
-export function WanLinksPage() {
+export function WanLinksPage({ canWrite }: { canWrite: boolean }) {
   const { t, num, day } = useI18n();
   return (
     <InventoryList<Schemas['WanLink']>
+      form={canWrite && <CreateForm title="newWanLink" fields={WAN_FIELDS} invalidate="wan-links" submit={async (body) => dataOf(await api.POST('/api/v1/wan-links', { body: body as never }))} />}
       title="wanLinks"
       queryKey="wan-links"
       load={async (q, offset) => dataOf(await api.GET('/api/v1/wan-links', { params: { query: { ...query(q, offset), sort: '-commissionedOn' } } }))}
