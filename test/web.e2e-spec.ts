@@ -404,6 +404,20 @@ describe('the web console in Chromium', () => {
     const lans = (await t.http().get('/api/v1/lans').query({ agencyId: agency.id, sort: '-commissionedOn' }).expect(200)).body;
     expect(lans.total).toBe(before + 1);
     expect(lans.items[0]).toMatchObject({ name: 'LAN tầng 3', departmentsJoined: 5, departmentsTotal: 5, commissionedOn: '2021-06-01' });
+    // Edited in place from the list (only what changed, with its version), then deleted after a confirmation.
+    await page.getByLabel('Tìm (không cần dấu)').fill('lan tang 3');
+    await page.getByRole('button', { name: 'LAN tầng 3' }).click();
+    await page.getByRole('heading', { name: 'Sửa', exact: true }).waitFor();
+    expect(await page.locator('#edit-commissionedOn').inputValue()).toBe('01/06/2021');
+    await page.locator('#edit-departmentsTotal').fill('6');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('status').getByText('Đã lưu').waitFor();
+    expect((await t.http().get(`/api/v1/lans/${lans.items[0].id}`).expect(200)).body).toMatchObject({ departmentsJoined: 5, departmentsTotal: 6, name: 'LAN tầng 3' });
+    expect(await axeProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Xóa', exact: true }).click();
+    await page.getByRole('button', { name: 'Xóa hẳn' }).click();
+    await page.getByRole('heading', { name: 'Thêm mạng LAN' }).waitFor();
+    await t.http().get(`/api/v1/lans/${lans.items[0].id}`).expect(404);
 
     await page.getByRole('navigation', { name: 'Danh mục' }).getByRole('link', { name: 'Đường truyền WAN' }).click();
     await page.getByRole('heading', { name: 'Thêm đường truyền WAN' }).waitFor();

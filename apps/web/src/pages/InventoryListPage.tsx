@@ -1,8 +1,9 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
-import { api, dataOf, type Schemas } from '../api';
+import { api, ApiProblem, dataOf, type Schemas } from '../api';
 import { type TextKey, useI18n } from '../i18n';
 import { CreateForm, type FieldSpec } from './CreateForm';
+import { EditPanel, type RecordAccess } from './EditPanel';
 import { InventoryNav } from './InventoryNav';
 
 const PAGE = 50;
@@ -19,16 +20,31 @@ interface PageOf<T> {
 }
 
 /** A list of the inventory: search without diacritics (the API's q), pages of 50, the columns given. */
-function InventoryList<T extends { id: string }>({ title, load, columns, queryKey, form }: { title: TextKey; load: (q: string, offset: number) => Promise<PageOf<T>>; columns: Array<Column<T>>; queryKey: string; form?: ReactNode }) {
+function InventoryList<T extends { id: string }>({
+  title,
+  load,
+  columns,
+  queryKey,
+  form,
+  edit,
+}: {
+  title: TextKey;
+  load: (q: string, offset: number) => Promise<PageOf<T>>;
+  columns: Array<Column<T>>;
+  queryKey: string;
+  form?: ReactNode;
+  edit?: { fields: FieldSpec[]; access: (id: string) => RecordAccess };
+}) {
   const { t, num } = useI18n();
   const [q, setQ] = useState('');
   const [offset, setOffset] = useState(0);
+  const [editing, setEditing] = useState<string | null>(null);
   const list = useQuery({ queryKey: [queryKey, q, offset], queryFn: () => load(q, offset), placeholderData: keepPreviousData });
   return (
     <section aria-labelledby="list-title">
       <InventoryNav />
       <h1 id="list-title">{t(title)}</h1>
-      {form}
+      {editing && edit ? <EditPanel key={editing} id={editing} fields={edit.fields} access={edit.access(editing)} invalidate={queryKey} onClose={() => setEditing(null)} /> : form}
       <div className="toolbar">
         <label>
           {t('search')}{' '}
@@ -53,7 +69,15 @@ function InventoryList<T extends { id: string }>({ title, load, columns, queryKe
                 <tr key={row.id}>
                   {columns.map((c, i) =>
                     i === 0 ? (
-                      <th key={c.label} scope="row">{c.cell(row)}</th>
+                      <th key={c.label} scope="row">
+                        {edit ? (
+                          <button type="button" className="link" onClick={() => setEditing(row.id)}>
+                            {c.cell(row)}
+                          </button>
+                        ) : (
+                          c.cell(row)
+                        )}
+                      </th>
                     ) : (
                       <td key={c.label} className={c.numeric ? 'num' : undefined}>{c.cell(row)}</td>
                     ),
@@ -112,11 +136,48 @@ const WAN_FIELDS: FieldSpec[] = [
   { name: 'commissionedOn', label: 'commissionedOn', kind: 'day' },
 ];
 
+/** Reads a record with its version, and writes it back with If-Match. */
+const etagOf = (r: { response: Response }) => r.response.headers.get('ETag') ?? '';
+const agencyAccess = (id: string): RecordAccess => ({
+  load: async () => {
+    const r = await api.GET('/api/v1/agencies/{id}', { params: { path: { id } } });
+    return { record: dataOf(r) as unknown as Record<string, unknown>, etag: etagOf(r) };
+  },
+  patch: async (body, etag) => dataOf(await api.PATCH('/api/v1/agencies/{id}', { params: { path: { id }, header: { 'If-Match': etag } }, body: body as never })),
+  remove: async (etag) => {
+    const r = await api.DELETE('/api/v1/agencies/{id}', { params: { path: { id }, header: { 'If-Match': etag } } });
+    if (!r.response.ok) throw new ApiProblem(r.response.status, r.error as never);
+  },
+});
+const lanAccess = (id: string): RecordAccess => ({
+  load: async () => {
+    const r = await api.GET('/api/v1/lans/{id}', { params: { path: { id } } });
+    return { record: dataOf(r) as unknown as Record<string, unknown>, etag: etagOf(r) };
+  },
+  patch: async (body, etag) => dataOf(await api.PATCH('/api/v1/lans/{id}', { params: { path: { id }, header: { 'If-Match': etag } }, body: body as never })),
+  remove: async (etag) => {
+    const r = await api.DELETE('/api/v1/lans/{id}', { params: { path: { id }, header: { 'If-Match': etag } } });
+    if (!r.response.ok) throw new ApiProblem(r.response.status, r.error as never);
+  },
+});
+const wanAccess = (id: string): RecordAccess => ({
+  load: async () => {
+    const r = await api.GET('/api/v1/wan-links/{id}', { params: { path: { id } } });
+    return { record: dataOf(r) as unknown as Record<string, unknown>, etag: etagOf(r) };
+  },
+  patch: async (body, etag) => dataOf(await api.PATCH('/api/v1/wan-links/{id}', { params: { path: { id }, header: { 'If-Match': etag } }, body: body as never })),
+  remove: async (etag) => {
+    const r = await api.DELETE('/api/v1/wan-links/{id}', { params: { path: { id }, header: { 'If-Match': etag } } });
+    if (!r.response.ok) throw new ApiProblem(r.response.status, r.error as never);
+  },
+});
+
 export function AgenciesPage({ canWrite }: { canWrite: boolean }) {
   const { t } = useI18n();
   return (
     <InventoryList<Schemas['Agency']>
       form={canWrite && <CreateForm title="newAgency" fields={AGENCY_FIELDS} invalidate="agencies" submit={async (body) => dataOf(await api.POST('/api/v1/agencies', { body: body as never }))} />}
+      edit={canWrite ? { fields: AGENCY_FIELDS, access: agencyAccess } : undefined}
       title="agencies"
       queryKey="agencies"
       load={async (q, offset) => dataOf(await api.GET('/api/v1/agencies', { params: { query: { ...query(q, offset), sort: 'name' } } }))}
@@ -135,6 +196,7 @@ export function LansPage({ canWrite }: { canWrite: boolean }) {
   return (
     <InventoryList<Schemas['Lan']>
       form={canWrite && <CreateForm title="newLan" fields={LAN_FIELDS} invalidate="lans" submit={async (body) => dataOf(await api.POST('/api/v1/lans', { body: body as never }))} />}
+      edit={canWrite ? { fields: LAN_FIELDS, access: lanAccess } : undefined}
       title="lans"
       queryKey="lans"
       load={async (q, offset) => dataOf(await api.GET('/api/v1/lans', { params: { query: { ...query(q, offset), sort: '-commissionedOn' } } }))}
@@ -154,6 +216,7 @@ export function WanLinksPage({ canWrite }: { canWrite: boolean }) {
   return (
     <InventoryList<Schemas['WanLink']>
       form={canWrite && <CreateForm title="newWanLink" fields={WAN_FIELDS} invalidate="wan-links" submit={async (body) => dataOf(await api.POST('/api/v1/wan-links', { body: body as never }))} />}
+      edit={canWrite ? { fields: WAN_FIELDS, access: wanAccess } : undefined}
       title="wanLinks"
       queryKey="wan-links"
       load={async (q, offset) => dataOf(await api.GET('/api/v1/wan-links', { params: { query: { ...query(q, offset), sort: '-commissionedOn' } } }))}
