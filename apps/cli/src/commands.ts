@@ -95,13 +95,7 @@ export class ImportUnitsCommand extends CommandRunner {
   }
 
   async run([file]: string[], options: { dryRun?: boolean }): Promise<void> {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      process.stderr.write(`Cannot read ${file} as JSON: ${(err as Error).message}\n`);
-      process.exit(1);
-    }
+    const payload = readJsonOrExit(file);
     const started = Date.now();
     const result = await this.units.importOfficialList(payload, { ...CLI, source: 'import' }, { dryRun: options.dryRun }).catch(report);
     process.stdout.write(`${options.dryRun ? 'Dry run: ' : ''}${JSON.stringify(result)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -124,15 +118,19 @@ export class ImportBoundariesCommand extends CommandRunner {
   }
 
   async run([file]: string[], options: { dryRun?: boolean }): Promise<void> {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      process.stderr.write(`Cannot read ${file} as JSON: ${(err as Error).message}\n`);
-      process.exit(1);
-    }
+    const payload = readJsonOrExit(file);
     const r = await this.boundaries.import(payload, { ...CLI, source: 'import' }, { dryRun: options.dryRun }).catch(report);
     process.stdout.write(`${r.dryRun ? 'Dry run, nothing written: would set' : 'Set'} ${r.updated} boundaries, ${r.unchanged} unchanged${r.unknownCodes.length ? `; no current unit has the codes ${r.unknownCodes.join(', ')}` : ''}\n`);
+  }
+}
+
+/** A JSON file's contents, or exit 1 with what went wrong. */
+function readJsonOrExit(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    process.stderr.write(`Cannot read ${file} as JSON: ${(err as Error).message}\n`);
+    process.exit(1);
   }
 }
 

@@ -51,8 +51,8 @@ export class AccountsService {
     return resolveScope(m, { unitId: u.administrativeUnitId, agencyId: u.agencyId });
   }
 
-  private async view(u: UserAccount, m?: EntityManager): Promise<UserView> {
-    const scope = await this.scopeOf(u, m);
+  /** The account as lists show it, with its scope resolved once by the caller. */
+  private view(u: UserAccount, scope: Scope | null): UserView {
     return {
       id: u.id,
       username: u.username,
@@ -87,7 +87,7 @@ export class AccountsService {
         lastSignInAt: null,
         createdBy: ctx.actor,
       });
-      const view = await this.view(saved, m);
+      const view = this.view(saved, scope);
       await this.audit.record(m, ctx, [{ action: 'create', entityType: 'user_account', entityId: saved.id, before: null, after: { ...view }, place: scope.kind === 'country' ? null : scope.path }]);
       return view;
     });
@@ -99,7 +99,7 @@ export class AccountsService {
     const out: UserView[] = [];
     for (const u of all) {
       const s = await this.scopeOf(u);
-      if (s && scopeWithin(s, scope)) out.push(await this.view(u));
+      if (s && scopeWithin(s, scope)) out.push(this.view(u, s));
     }
     return out;
   }
@@ -113,14 +113,15 @@ export class AccountsService {
   }
 
   async get(id: string, scope: Scope): Promise<UserView> {
-    return this.view((await this.manageable(id, scope, this.ds.manager)).user);
+    const found = await this.manageable(id, scope, this.ds.manager);
+    return this.view(found.user, found.scope);
   }
 
   async update(id: string, patch: UpdateUser, ctx: ChangeContext): Promise<UserView> {
     const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
     return this.ds.transaction(async (m) => {
       const { user, scope } = await this.manageable(id, ctx.scope, m);
-      const before = await this.view(user, m);
+      const before = this.view(user, scope);
       const changes: Partial<UserAccount> = {};
       if (patch.displayName !== undefined) changes.displayName = patch.displayName;
       if (patch.role !== undefined) changes.role = patch.role;
@@ -130,7 +131,7 @@ export class AccountsService {
       await m.getRepository(UserAccount).update({ id }, changes);
       // A new password, a new role or a disabled account: its sessions end.
       if (passwordHash || patch.role !== undefined || patch.disabled) await m.getRepository(UserSession).delete({ userId: id });
-      const after = await this.view((await m.getRepository(UserAccount).findOneByOrFail({ id })), m);
+      const after = this.view(await m.getRepository(UserAccount).findOneByOrFail({ id }), scope);
       await this.audit.record(m, ctx, [{ action: 'update', entityType: 'user_account', entityId: id, before: { ...before }, after: { ...after, ...(passwordHash ? { passwordChanged: true } : {}) }, place: scope.kind === 'country' ? null : scope.path }]);
       return after;
     });
@@ -154,7 +155,7 @@ export class AccountsService {
       // Sessions that ran out are swept as people sign in.
       await m.query(`DELETE FROM user_session WHERE expires_at < $1`, [now]);
     });
-    return { sessionId, csrfToken, expiresAt, user: await this.view({ ...user, lastSignInAt: now }) };
+    return { sessionId, csrfToken, expiresAt, user: this.view({ ...user, lastSignInAt: now }, await this.scopeOf(user)) };
   }
 
   /** The person behind a session cookie, with the session's CSRF token. */
@@ -166,7 +167,7 @@ export class AccountsService {
     if (session.user.disabledAt) throw unauthenticated('This account is disabled; ask an administrator');
     const scope = await this.scopeOf(session.user);
     if (!scope) throw unauthenticated('The unit or agency of this account no longer exists');
-    return { principal: { tokenId: null, owner: session.user.displayName, role: session.user.role, scope }, csrfToken: session.csrfToken, user: await this.view(session.user) };
+    return { principal: { tokenId: null, owner: session.user.displayName, role: session.user.role, scope }, csrfToken: session.csrfToken, user: this.view(session.user, scope) };
   }
 
   async signOut(sessionId: string): Promise<void> {

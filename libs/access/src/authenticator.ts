@@ -9,6 +9,11 @@ import { hashToken, TokensService } from './tokens.service';
 /** Methods that change nothing: no CSRF token needed with a session cookie. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The client's address: the socket's, or X-Forwarded-For's from a proxy TRUST_PROXY names. */
+function addressOf(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
 /** A cookie of the request, read from its Cookie header. */
 export function cookieOf(req: Request, name: string): string | null {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -77,7 +82,7 @@ export class Authenticator implements OnModuleDestroy {
    * with the cookie must carry the session's CSRF token in X-CSRF-Token (403 otherwise).
    */
   async authenticate(req: Request, res: Response): Promise<Principal> {
-    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const address = addressOf(req);
     const header = req.headers.authorization;
     const sid = header ? null : cookieOf(req, SESSION_COOKIE);
     if (sid) {
@@ -115,14 +120,14 @@ export class Authenticator implements OnModuleDestroy {
 
   /** Sign-in: refused (429) while the address is over the failure limit. */
   refuseIfBlocked(req: Request, res: Response): void {
-    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const address = addressOf(req);
     const until = this.blocked.get(address);
     if (until !== undefined && until > Date.now()) this.tooMany(res, until - Date.now());
   }
 
   /** A failed sign-in counts as a failed token does. */
   async countFailure(req: Request, res: Response): Promise<void> {
-    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const address = addressOf(req);
     const over = await this.failures.consume(address).then(
       () => null,
       (rejected: unknown) => (rejected instanceof RateLimiterRes ? rejected : null),

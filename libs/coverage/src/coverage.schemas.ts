@@ -4,6 +4,8 @@
  */
 const LABEL = { type: 'object', required: ['vi', 'en'], properties: { vi: { type: 'string' }, en: { type: 'string' } } };
 const DATE = { type: 'string', format: 'date' };
+/** A list cut to the first members asked for, with how many there are in all. */
+const countedList = (item: object) => ({ type: 'object', required: ['total', 'items'], properties: { total: { type: 'integer' }, items: { type: 'array', items: item } } });
 
 export const PLAN_COVERAGE_SCHEMA = {
   type: 'object',
@@ -79,40 +81,20 @@ export const PLAN_COVERAGE_SCHEMA = {
               },
             },
           },
-          missing: {
+          missing: countedList({
             type: 'object',
-            required: ['total', 'items'],
+            required: ['id', 'name', 'code', 'unit', 'district', 'reasons'],
             properties: {
-              total: { type: 'integer' },
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['id', 'name', 'code', 'unit', 'district', 'reasons'],
-                  properties: {
-                    id: { type: 'string' },
-                    name: { type: 'string' },
-                    code: { type: 'string', nullable: true },
-                    unit: { type: 'string' },
-                    district: { type: 'string', nullable: true },
-                    short: { type: 'integer' },
-                    reasons: { type: 'array', items: LABEL },
-                  },
-                },
-              },
+              id: { type: 'string' },
+              name: { type: 'string' },
+              code: { type: 'string', nullable: true },
+              unit: { type: 'string' },
+              district: { type: 'string', nullable: true },
+              short: { type: 'integer' },
+              reasons: { type: 'array', items: LABEL },
             },
-          },
-          unmeasured: {
-            type: 'object',
-            required: ['total', 'items'],
-            properties: {
-              total: { type: 'integer' },
-              items: {
-                type: 'array',
-                items: { type: 'object', required: ['id', 'name', 'code', 'reason'], properties: { id: { type: 'string' }, name: { type: 'string' }, code: { type: 'string', nullable: true }, reason: LABEL } },
-              },
-            },
-          },
+          }),
+          unmeasured: countedList({ type: 'object', required: ['id', 'name', 'code', 'reason'], properties: { id: { type: 'string' }, name: { type: 'string' }, code: { type: 'string', nullable: true }, reason: LABEL } }),
           reported: { type: 'object', nullable: true, properties: { source: { type: 'string' }, updatedAt: { type: 'string', format: 'date-time' } } },
           note: { type: 'string' },
           explanation: LABEL,
