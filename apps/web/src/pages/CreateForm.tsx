@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { api, ApiProblem, dataOf } from '../api';
+import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { api, dataOf } from '../api';
+import { dayFromText, fieldErrors } from '../forms';
 import { type TextKey, useI18n } from '../i18n';
 
 /** A field of a create form: how it is entered, and how its text becomes the value sent. */
@@ -11,15 +12,10 @@ export interface FieldSpec {
   options?: Array<{ value: string; label: TextKey }>;
 }
 
-/** dd/mm/yyyy to YYYY-MM-DD (other text goes as typed, for the API to judge). */
-function isoDay(text: string): string {
-  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text.trim());
-  return m ? `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}` : text.trim();
-}
-
 /** A text input with suggestions from a list the API searches; the chosen option's id is the value. */
 function Picker({ id, kind, onPick, invalid, describedBy }: { id: string; kind: 'agency' | 'unit'; onPick: (id: string) => void; invalid: boolean; describedBy?: string }) {
   const [text, setText] = useState('');
+  // An option reads "name (code)": the search is on what precedes the code.
   const q = text.replace(/\s*\([^)]*\)\s*$/, '').trim() || undefined;
   const found = useQuery({
     queryKey: ['pick', kind, q],
@@ -29,19 +25,12 @@ function Picker({ id, kind, onPick, invalid, describedBy }: { id: string; kind: 
         : (dataOf(await api.GET('/api/v1/administrative-units', { params: { query: { q, limit: 20 } } })).items.map((u) => ({ id: u.id, label: `${u.name} (${u.code})` }))),
     placeholderData: keepPreviousData,
   });
+  // The id of the option typed or chosen, as soon as the options it is among have arrived.
+  const picked = found.data?.find((o) => o.label === text)?.id ?? '';
+  useEffect(() => onPick(picked), [picked, onPick]);
   return (
     <>
-      <input
-        id={id}
-        list={`${id}-options`}
-        value={text}
-        aria-invalid={invalid || undefined}
-        aria-describedby={describedBy}
-        onChange={(e) => {
-          setText(e.target.value);
-          onPick(found.data?.find((o) => o.label === e.target.value)?.id ?? '');
-        }}
-      />
+      <input id={id} list={`${id}-options`} value={text} aria-invalid={invalid || undefined} aria-describedby={describedBy} onChange={(e) => setText(e.target.value)} />
       <datalist id={`${id}-options`}>
         {found.data?.map((o) => (
           <option key={o.id} value={o.label} />
@@ -55,7 +44,23 @@ function Picker({ id, kind, onPick, invalid, describedBy }: { id: string; kind: 
  * A record's create form from its fields: the values typed as offices type them (days as
  * dd/mm/yyyy, numbers with a comma), the server's field errors beside each field.
  */
-export function CreateForm({ title, fields, submit, invalidate }: { title: TextKey; fields: FieldSpec[]; submit: (body: Record<string, unknown>) => Promise<unknown>; invalidate: string }) {
+export function CreateForm({
+  title,
+  fields,
+  submit,
+  invalidate,
+  idPrefix = 'create',
+  savedLabel,
+}: {
+  title: TextKey;
+  fields: FieldSpec[];
+  submit: (body: Record<string, unknown>) => Promise<unknown>;
+  invalidate: string;
+  /** Ids of the inputs and their errors: `<prefix>-<field>`. */
+  idPrefix?: string;
+  /** What the confirmation says of the record saved (its name or serial number). */
+  savedLabel?: (saved: unknown) => string;
+}) {
   const { t } = useI18n();
   const client = useQueryClient();
   const blank = () => Object.fromEntries(fields.map((f) => [f.name, f.kind === 'select' ? (f.options?.[0]?.value ?? '') : '']));
@@ -67,7 +72,7 @@ export function CreateForm({ title, fields, submit, invalidate }: { title: TextK
       for (const f of fields) {
         const v = values[f.name];
         if (v === '') continue;
-        body[f.name] = f.kind === 'number' ? Number(v.replace(',', '.')) : f.kind === 'day' ? isoDay(v) : v;
+        body[f.name] = f.kind === 'number' ? Number(v.replace(',', '.')) : f.kind === 'day' ? dayFromText(v) : v;
       }
       return submit(body);
     },
@@ -77,20 +82,21 @@ export function CreateForm({ title, fields, submit, invalidate }: { title: TextK
       void client.invalidateQueries({ queryKey: [invalidate] });
     },
   });
-  const errors: Record<string, string> = {};
-  if (save.error instanceof ApiProblem) for (const e of save.error.problem?.errors ?? []) errors[e.field] ??= e.message;
+  const errors = fieldErrors(save.error);
+  // The values set by the pickers, kept stable so a picker's effect does not run on every render.
+  const setters = useMemo(() => Object.fromEntries(fields.map((f) => [f.name, (v: string) => setValues((old) => (old[f.name] === v ? old : { ...old, [f.name]: v }))])), [fields]);
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     save.mutate();
   };
-  const id = (name: string) => `create-${name}`;
+  const id = (name: string) => `${idPrefix}-${name}`;
   return (
-    <form className="register" onSubmit={onSubmit} aria-labelledby="create-title" key={formKey}>
-      <h2 id="create-title">{t(title)}</h2>
+    <form className="register" onSubmit={onSubmit} aria-labelledby={`${idPrefix}-title`} key={formKey}>
+      <h2 id={`${idPrefix}-title`}>{t(title)}</h2>
       {fields.map((f) => {
         const err = errors[f.name];
         const describedBy = err ? `${id(f.name)}-error` : undefined;
-        const set = (v: string) => setValues((old) => ({ ...old, [f.name]: v }));
+        const set = setters[f.name];
         return (
           <div className="field" key={f.name}>
             <label htmlFor={id(f.name)}>{t(f.label)}</label>
@@ -123,14 +129,14 @@ export function CreateForm({ title, fields, submit, invalidate }: { title: TextK
           </div>
         );
       })}
-      {save.error && !Object.keys(errors).length && (
+      {save.error && !Object.keys(errors).some((k) => fields.some((f) => f.name === k)) && (
         <p role="alert" className="error">
           {save.error.message}
         </p>
       )}
       {save.isSuccess && (
         <p role="status" className="ok">
-          {t('saved')}
+          {savedLabel ? savedLabel(save.data) : t('saved')}
         </p>
       )}
       <button type="submit" disabled={save.isPending}>

@@ -1,8 +1,9 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
-import { api, ApiProblem, dataOf, type Schemas } from '../api';
+import { api, ApiProblem, dataOf } from '../api';
 import { type TextKey, useI18n } from '../i18n';
+import type { FieldSpec } from './CreateForm';
+import { EditPanel, type RecordAccess } from './EditPanel';
 
 const DAY = 86_400_000;
 const WINDOWS = [7, 30, 365] as const;
@@ -35,119 +36,36 @@ function Timeline({ outages, now }: { outages: Array<{ startedAt: string; endedA
 }
 
 /** One device: its inventory fields, SNMP profile (no secret), latest poll, outages, availability and history. */
-type Device = Schemas['Device'];
-const STATUSES = ['planned', 'active', 'faulty', 'retired'] as const;
+const DEVICE_FIELDS: FieldSpec[] = [
+  { name: 'name', label: 'deviceName', kind: 'text' },
+  { name: 'model', label: 'model', kind: 'text' },
+  { name: 'serialNumber', label: 'serialNumber', kind: 'text' },
+  { name: 'managementAddress', label: 'managementAddress', kind: 'text' },
+  { name: 'status', label: 'deviceStatus', kind: 'select', options: (['planned', 'active', 'faulty', 'retired'] as const).map((v) => ({ value: v, label: `equipment_${v}` as TextKey })) },
+  { name: 'commissionedOn', label: 'commissionedOn', kind: 'day' },
+  { name: 'retiredOn', label: 'retiredOn', kind: 'day' },
+  { name: 'notes', label: 'notes', kind: 'text' },
+];
 
-/** dd/mm/yyyy to YYYY-MM-DD; other text goes as typed, for the API to judge; empty is null. */
-function isoOrNull(text: string): string | null {
-  const tx = text.trim();
-  if (!tx) return null;
-  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(tx);
-  return m ? `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}` : tx;
-}
-
-/** Edits a device (only what changed is sent, with the version read) or deletes it after a confirmation. */
-function EditDevice({ device, etag }: { device: Device; etag: string }) {
-  const { t, day } = useI18n();
-  const client = useQueryClient();
-  const navigate = useNavigate();
-  const [confirming, setConfirming] = useState(false);
-  const initial = {
-    name: device.name ?? '',
-    model: device.model ?? '',
-    serialNumber: device.serialNumber ?? '',
-    managementAddress: device.managementAddress ?? '',
-    status: device.status,
-    commissionedOn: device.commissionedOn ? day(device.commissionedOn) : '',
-    retiredOn: device.retiredOn ? day(device.retiredOn) : '',
-    notes: device.notes ?? '',
-  };
-  const [form, setForm] = useState(initial);
-  const save = useMutation({
-    mutationFn: async () => {
-      const patch: Record<string, string | null> = {};
-      for (const k of Object.keys(form) as Array<keyof typeof form>) {
-        if (form[k] === initial[k]) continue;
-        patch[k] = k === 'commissionedOn' || k === 'retiredOn' ? isoOrNull(form[k]) : k === 'status' ? form[k] : form[k].trim() || null;
-      }
-      return dataOf(await api.PATCH('/api/v1/devices/{id}', { params: { path: { id: device.id }, header: { 'If-Match': etag } }, body: patch as never }));
-    },
-    onSuccess: () => void client.invalidateQueries({ queryKey: ['device', device.id] }),
-  });
-  const remove = useMutation({
-    mutationFn: async () => {
-      const r = await api.DELETE('/api/v1/devices/{id}', { params: { path: { id: device.id }, header: { 'If-Match': etag } } });
-      if (!r.response.ok) throw new ApiProblem(r.response.status, r.error as never);
-    },
-    onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ['devices'] });
-      void navigate('/devices');
-    },
-  });
-  const errors: Record<string, string> = {};
-  if (save.error instanceof ApiProblem) for (const e of save.error.problem?.errors ?? []) errors[e.field] ??= e.message;
-  const stale = (save.error instanceof ApiProblem && save.error.status === 412) || (remove.error instanceof ApiProblem && remove.error.status === 412);
-  const field = (key: Exclude<keyof typeof form, 'status'>, label: TextKey) => (
-    <div className="field">
-      <label htmlFor={`edit-${key}`}>{t(label)}</label>
-      <input id={`edit-${key}`} value={form[key]} placeholder={key.endsWith('On') ? 'dd/mm/yyyy' : undefined} onChange={(e) => setForm({ ...form, [key]: e.target.value })} aria-invalid={errors[key] ? true : undefined} aria-describedby={errors[key] ? `edit-${key}-error` : undefined} />
-      {errors[key] && <span id={`edit-${key}-error`} className="error">{errors[key]}</span>}
-    </div>
-  );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate();
-  };
-  return (
-    <form className="register" onSubmit={submit} aria-labelledby="edit-title">
-      <h2 id="edit-title">{t('editDevice')}</h2>
-      {field('name', 'deviceName')}
-      {field('model', 'model')}
-      {field('serialNumber', 'serialNumber')}
-      {field('managementAddress', 'managementAddress')}
-      <div className="field">
-        <label htmlFor="edit-status">{t('deviceStatus')}</label>
-        <select id="edit-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value })}>
-          {STATUSES.map((st) => (
-            <option key={st} value={st}>{t(`equipment_${st}` as TextKey)}</option>
-          ))}
-        </select>
-      </div>
-      {field('commissionedOn', 'commissionedOn')}
-      {field('retiredOn', 'retiredOn')}
-      {field('notes', 'notes')}
-      {stale && <p role="alert" className="error">{t('staleRecord')}</p>}
-      {save.error && !stale && !Object.keys(errors).length && <p role="alert" className="error">{save.error.message}</p>}
-      {remove.error && !stale && <p role="alert" className="error">{remove.error.message}</p>}
-      {save.isSuccess && <p role="status" className="ok">{t('saved')}</p>}
-      <p>
-        <button type="submit" disabled={save.isPending}>{t('save')}</button>{' '}
-        {!confirming ? (
-          <button type="button" className="danger" onClick={() => setConfirming(true)}>{t('delete')}</button>
-        ) : (
-          <span role="group" aria-label={t('confirmDelete')} className="confirm">
-            {t('confirmDelete')}{' '}
-            <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>{t('deleteForGood')}</button>{' '}
-            <button type="button" onClick={() => setConfirming(false)}>{t('cancel')}</button>
-          </span>
-        )}
-      </p>
-    </form>
-  );
-}
+/** The device read with its version, written back with If-Match. */
+const deviceAccess = (id: string): RecordAccess => ({
+  load: async () => {
+    const r = await api.GET('/api/v1/devices/{id}', { params: { path: { id } } });
+    return { record: dataOf(r) as unknown as Record<string, unknown>, etag: r.response.headers.get('ETag') ?? '' };
+  },
+  patch: async (body, etag) => dataOf(await api.PATCH('/api/v1/devices/{id}', { params: { path: { id }, header: { 'If-Match': etag } }, body: body as never })),
+  remove: async (etag) => {
+    const r = await api.DELETE('/api/v1/devices/{id}', { params: { path: { id }, header: { 'If-Match': etag } } });
+    if (!r.response.ok) throw new ApiProblem(r.response.status, r.error as never);
+  },
+});
 
 export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; canWrite: boolean }) {
   const { t, num, day, dateTime } = useI18n();
   const { id } = useParams();
   const now = useQuery({ queryKey: ['now', id], queryFn: () => Date.now(), staleTime: Infinity }).data ?? Date.now();
-  const device = useQuery({
-    queryKey: ['device', id],
-    queryFn: async () => {
-      const r = await api.GET('/api/v1/devices/{id}', { params: { path: { id: id! } } });
-      // The version read: sent back as If-Match, so an edit never overwrites someone else's.
-      return { ...dataOf(r), etag: r.response.headers.get('ETag') ?? '' };
-    },
-  });
+  const navigate = useNavigate();
+  const device = useQuery({ queryKey: ['device', id], queryFn: async () => dataOf(await api.GET('/api/v1/devices/{id}', { params: { path: { id: id! } } })) });
   const agency = useQuery({
     queryKey: ['agency', device.data?.agencyId],
     queryFn: async () => dataOf(await api.GET('/api/v1/agencies/{id}', { params: { path: { id: device.data!.agencyId } } })),
@@ -196,7 +114,7 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
         <Link to="/devices">← {t('devices')}</Link>
       </p>
       <h1 id="device-title">{label}</h1>
-      {canWrite && <EditDevice key={d.etag} device={d} etag={d.etag} />}
+      {canWrite && <EditPanel id={d.id} fields={DEVICE_FIELDS} access={deviceAccess(d.id)} invalidate="device" onClose={() => void navigate('/devices')} />}
       <div className="columns">
         <div>
           <h2>{t('inventory')}</h2>

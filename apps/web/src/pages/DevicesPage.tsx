@@ -1,133 +1,28 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'react-router';
-import { api, ApiProblem, dataOf, type Schemas } from '../api';
+import { api, dataOf, type Schemas } from '../api';
+import { Pager } from '../Pager';
 import { type TextKey, useI18n } from '../i18n';
+import { CreateForm, type FieldSpec } from './CreateForm';
 import { InventoryNav } from './InventoryNav';
 
 type Kind = Schemas['CreateDevice']['kind'];
 const KINDS: Kind[] = ['router', 'switch', 'firewall', 'server', 'videoconference_endpoint', 'workstation', 'ups', 'other'];
 const PAGE = 50;
 
-/** dd/mm/yyyy (as offices type a day) to YYYY-MM-DD; anything else goes as typed, for the API to judge. */
-function isoDay(text: string): string {
-  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text.trim());
-  return m ? `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}` : text.trim();
-}
-
-/** The API's field errors, by field, for the form to show beside each field. */
-function fieldErrors(err: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (err instanceof ApiProblem) for (const e of err.problem?.errors ?? []) out[e.field] ??= e.message;
-  return out;
-}
-
-function RegisterDevice({ onDone }: { onDone: () => void }) {
-  const { t } = useI18n();
-  const [agencyText, setAgencyText] = useState('');
-  const [form, setForm] = useState({ kind: 'router' as Kind, serialNumber: '', model: '', name: '', commissionedOn: '' });
-  // An option reads "name (code)": the search is on what precedes the code.
-  const agencyQuery = agencyText.replace(/\s*\([^)]*\)\s*$/, '').trim();
-  const agencies = useQuery({
-    queryKey: ['agencies', agencyQuery],
-    queryFn: async () => dataOf(await api.GET('/api/v1/agencies', { params: { query: { q: agencyQuery || undefined, limit: 20, sort: 'name' } } })),
-    placeholderData: keepPreviousData,
-  });
-  const agency = agencies.data?.items.find((a) => `${a.name} (${a.code ?? ''})` === agencyText);
-  const save = useMutation({
-    mutationFn: async () =>
-      dataOf(
-        await api.POST('/api/v1/devices', {
-          body: {
-            agencyId: agency?.id ?? '',
-            kind: form.kind,
-            serialNumber: form.serialNumber || undefined,
-            model: form.model || undefined,
-            name: form.name || undefined,
-            commissionedOn: form.commissionedOn ? isoDay(form.commissionedOn) : undefined,
-          },
-        }),
-      ),
-    onSuccess: () => {
-      setForm({ kind: form.kind, serialNumber: '', model: '', name: '', commissionedOn: '' });
-      onDone();
-    },
-  });
-  const errors = fieldErrors(save.error);
-  const field = (key: keyof typeof form, label: TextKey, extra: { placeholder?: string } = {}) => (
-    <div className="field">
-      <label htmlFor={`device-${key}`}>{t(label)}</label>
-      <input
-        id={`device-${key}`}
-        value={form[key]}
-        aria-invalid={errors[key] ? true : undefined}
-        aria-describedby={errors[key] ? `device-${key}-error` : undefined}
-        onChange={(e) => setForm({ ...form, [key]: e.target.value })}
-        {...extra}
-      />
-      {errors[key] && (
-        <span id={`device-${key}-error`} className="error">
-          {errors[key]}
-        </span>
-      )}
-    </div>
-  );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate();
-  };
-  return (
-    <form className="register" onSubmit={submit} aria-labelledby="register-title">
-      <h2 id="register-title">{t('registerDevice')}</h2>
-      <div className="field">
-        <label htmlFor="device-agency">{t('agency')}</label>
-        <input id="device-agency" list="agency-options" value={agencyText} onChange={(e) => setAgencyText(e.target.value)} aria-invalid={errors.agencyId ? true : undefined} aria-describedby={errors.agencyId ? 'device-agency-error' : undefined} />
-        <datalist id="agency-options">
-          {agencies.data?.items.map((a) => (
-            <option key={a.id} value={`${a.name} (${a.code ?? ''})`} />
-          ))}
-        </datalist>
-        {errors.agencyId && (
-          <span id="device-agency-error" className="error">
-            {errors.agencyId}
-          </span>
-        )}
-      </div>
-      <div className="field">
-        <label htmlFor="device-kind">{t('kind')}</label>
-        <select id="device-kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value as Kind })}>
-          {KINDS.map((k) => (
-            <option key={k} value={k}>
-              {t(`kind_${k}` as TextKey)}
-            </option>
-          ))}
-        </select>
-      </div>
-      {field('serialNumber', 'serialNumber')}
-      {field('model', 'model')}
-      {field('name', 'deviceName')}
-      {field('commissionedOn', 'commissionedOn', { placeholder: 'dd/mm/yyyy' })}
-      {save.error && !Object.keys(errors).length && (
-        <p role="alert" className="error">
-          {save.error.message}
-        </p>
-      )}
-      {save.isSuccess && (
-        <p role="status" className="ok">
-          {t('registered')}: {(save.data as Schemas['Device']).serialNumber ?? (save.data as Schemas['Device']).id}
-        </p>
-      )}
-      <button type="submit" disabled={save.isPending}>
-        {t('save')}
-      </button>
-    </form>
-  );
-}
+const DEVICE_FIELDS: FieldSpec[] = [
+  { name: 'agencyId', label: 'agency', kind: 'agency' },
+  { name: 'kind', label: 'kind', kind: 'select', options: KINDS.map((k) => ({ value: k, label: `kind_${k}` as TextKey })) },
+  { name: 'serialNumber', label: 'serialNumber', kind: 'text' },
+  { name: 'model', label: 'model', kind: 'text' },
+  { name: 'name', label: 'deviceName', kind: 'text' },
+  { name: 'commissionedOn', label: 'commissionedOn', kind: 'day' },
+];
 
 /** The devices within the account's scope: search without diacritics, a kind filter, pages of 50. */
 export function DevicesPage({ canWrite }: { canWrite: boolean }) {
-  const { t, num, day } = useI18n();
-  const client = useQueryClient();
+  const { t, day } = useI18n();
   const [q, setQ] = useState('');
   const [kind, setKind] = useState<Kind | ''>('');
   const [offset, setOffset] = useState(0);
@@ -140,7 +35,16 @@ export function DevicesPage({ canWrite }: { canWrite: boolean }) {
     <section aria-labelledby="devices-title">
       <InventoryNav />
       <h1 id="devices-title">{t('devices')}</h1>
-      {canWrite && <RegisterDevice onDone={() => void client.invalidateQueries({ queryKey: ['devices'] })} />}
+      {canWrite && (
+        <CreateForm
+          title="registerDevice"
+          idPrefix="device"
+          fields={DEVICE_FIELDS}
+          invalidate="devices"
+          submit={async (body) => dataOf(await api.POST('/api/v1/devices', { body: body as never }))}
+          savedLabel={(d) => `${t('registered')}: ${(d as Schemas['Device']).serialNumber ?? (d as Schemas['Device']).id}`}
+        />
+      )}
       <div className="toolbar">
         <label>
           {t('search')}{' '}
@@ -187,17 +91,7 @@ export function DevicesPage({ canWrite }: { canWrite: boolean }) {
               ))}
             </tbody>
           </table>
-          <nav className="pager" aria-label={t('pages')}>
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              ← {t('previous')}
-            </button>
-            <span aria-live="polite">
-              {num(list.data.total ? offset + 1 : 0)}–{num(offset + list.data.items.length)} / {num(list.data.total)}
-            </span>
-            <button type="button" disabled={offset + PAGE >= list.data.total} onClick={() => setOffset(offset + PAGE)}>
-              {t('next')} →
-            </button>
-          </nav>
+          <Pager offset={offset} shown={list.data.items.length} total={list.data.total} size={PAGE} onOffset={setOffset} />
         </>
       )}
     </section>

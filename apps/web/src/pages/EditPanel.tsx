@@ -1,16 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiProblem } from '../api';
+import { dayFromText, fieldErrors } from '../forms';
 import { type TextKey, useI18n } from '../i18n';
 import type { FieldSpec } from './CreateForm';
-
-/** dd/mm/yyyy to YYYY-MM-DD; other text goes as typed; empty is null. */
-function isoOrNull(text: string): string | null {
-  const tx = text.trim();
-  if (!tx) return null;
-  const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(tx);
-  return m ? `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}` : tx;
-}
 
 export interface RecordAccess {
   load: () => Promise<{ record: Record<string, unknown>; etag: string }>;
@@ -27,6 +20,8 @@ export function EditPanel({ id, fields, access, invalidate, onClose }: { id: str
   const { t, day } = useI18n();
   const client = useQueryClient();
   const current = useQuery({ queryKey: [invalidate, 'one', id], queryFn: access.load, staleTime: 0 });
+  // Kept here: the form below starts afresh from each new version read, the confirmation stays.
+  const [saved, setSaved] = useState(false);
   if (current.isPending) return <p className="loading">{t('loading')}</p>;
   if (current.error) return <p role="alert">{current.error.message}</p>;
   const text = (f: FieldSpec) => {
@@ -44,11 +39,14 @@ export function EditPanel({ id, fields, access, invalidate, onClose }: { id: str
         for (const f of fields) {
           if (values[f.name] === undefined || values[f.name] === initial[f.name]) continue;
           const v = values[f.name];
-          patch[f.name] = f.kind === 'day' ? isoOrNull(v) : f.kind === 'number' ? (v.trim() ? Number(v.replace(',', '.')) : null) : f.kind === 'select' ? v : v.trim() || null;
+          patch[f.name] = f.kind === 'day' ? dayFromText(v) || null : f.kind === 'number' ? (v.trim() ? Number(v.replace(',', '.')) : null) : f.kind === 'select' ? v : v.trim() || null;
         }
         await access.patch(patch, current.data.etag);
+        setSaved(true);
         void client.invalidateQueries({ queryKey: [invalidate] });
       }}
+      saved={saved}
+      onEdit={() => setSaved(false)}
       remove={async () => {
         await access.remove(current.data.etag);
         void client.invalidateQueries({ queryKey: [invalidate] });
@@ -59,14 +57,29 @@ export function EditPanel({ id, fields, access, invalidate, onClose }: { id: str
   );
 }
 
-function Form({ fields, initial, save, remove, onClose }: { fields: FieldSpec[]; initial: Record<string, string>; save: (values: Record<string, string>, initial: Record<string, string>) => Promise<void>; remove: () => Promise<void>; onClose: () => void }) {
+function Form({
+  fields,
+  initial,
+  save,
+  remove,
+  onClose,
+  saved,
+  onEdit,
+}: {
+  fields: FieldSpec[];
+  initial: Record<string, string>;
+  save: (values: Record<string, string>, initial: Record<string, string>) => Promise<void>;
+  remove: () => Promise<void>;
+  onClose: () => void;
+  saved: boolean;
+  onEdit: () => void;
+}) {
   const { t } = useI18n();
   const [values, setValues] = useState(initial);
   const [confirming, setConfirming] = useState(false);
   const saving = useMutation({ mutationFn: () => save(values, initial) });
   const removing = useMutation({ mutationFn: remove });
-  const errors: Record<string, string> = {};
-  if (saving.error instanceof ApiProblem) for (const e of saving.error.problem?.errors ?? []) errors[e.field] ??= e.message;
+  const errors = fieldErrors(saving.error);
   const stale = [saving.error, removing.error].some((e) => e instanceof ApiProblem && e.status === 412);
   const other = [saving.error, removing.error].find((e) => e && !(e instanceof ApiProblem && (e.status === 412 || e.problem?.errors?.length)));
   const submit = (e: FormEvent) => {
@@ -84,7 +97,7 @@ function Form({ fields, initial, save, remove, onClose }: { fields: FieldSpec[];
           <div className="field" key={f.name}>
             <label htmlFor={id(f.name)}>{t(f.label)}</label>
             {f.kind === 'select' ? (
-              <select id={id(f.name)} value={values[f.name]} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
+              <select id={id(f.name)} value={values[f.name]} onChange={(e) => { onEdit(); setValues({ ...values, [f.name]: e.target.value }); }}>
                 {f.options?.map((o) => (
                   <option key={o.value} value={o.value}>
                     {t(o.label as TextKey)}
@@ -92,7 +105,7 @@ function Form({ fields, initial, save, remove, onClose }: { fields: FieldSpec[];
                 ))}
               </select>
             ) : (
-              <input id={id(f.name)} value={values[f.name]} placeholder={f.kind === 'day' ? 'dd/mm/yyyy' : undefined} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })} aria-invalid={err ? true : undefined} aria-describedby={describedBy} />
+              <input id={id(f.name)} value={values[f.name]} placeholder={f.kind === 'day' ? 'dd/mm/yyyy' : undefined} onChange={(e) => { onEdit(); setValues({ ...values, [f.name]: e.target.value }); }} aria-invalid={err ? true : undefined} aria-describedby={describedBy} />
             )}
             {err && (
               <span id={describedBy} className="error">
@@ -104,7 +117,7 @@ function Form({ fields, initial, save, remove, onClose }: { fields: FieldSpec[];
       })}
       {stale && <p role="alert" className="error">{t('staleRecord')}</p>}
       {other && <p role="alert" className="error">{other.message}</p>}
-      {saving.isSuccess && <p role="status" className="ok">{t('saved')}</p>}
+      {saved && <p role="status" className="ok">{t('saved')}</p>}
       <p>
         <button type="submit" disabled={saving.isPending}>{t('save')}</button>{' '}
         {!confirming ? (

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { api, ApiProblem, dataOf, type Schemas } from '../api';
+import { Pager } from '../Pager';
 import { type TextKey, useI18n } from '../i18n';
 import { CreateForm, type FieldSpec } from './CreateForm';
 import { EditPanel, type RecordAccess } from './EditPanel';
@@ -35,7 +36,7 @@ function InventoryList<T extends { id: string }>({
   form?: ReactNode;
   edit?: { fields: FieldSpec[]; access: (id: string) => RecordAccess };
 }) {
-  const { t, num } = useI18n();
+  const { t } = useI18n();
   const [q, setQ] = useState('');
   const [offset, setOffset] = useState(0);
   const [editing, setEditing] = useState<string | null>(null);
@@ -86,17 +87,7 @@ function InventoryList<T extends { id: string }>({
               ))}
             </tbody>
           </table>
-          <nav className="pager" aria-label={t('pages')}>
-            <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
-              ← {t('previous')}
-            </button>
-            <span aria-live="polite">
-              {num(list.data.total ? offset + 1 : 0)}–{num(offset + list.data.items.length)} / {num(list.data.total)}
-            </span>
-            <button type="button" disabled={offset + PAGE >= list.data.total} onClick={() => setOffset(offset + PAGE)}>
-              {t('next')} →
-            </button>
-          </nav>
+          <Pager offset={offset} shown={list.data.items.length} total={list.data.total} size={PAGE} onOffset={setOffset} />
         </>
       )}
     </section>

@@ -1,7 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { api, ApiProblem, dataOf } from '../api';
+import { api, dataOf } from '../api';
+import { fieldErrors } from '../forms';
+import { Pager } from '../Pager';
 import { type TextKey, useI18n } from '../i18n';
 
 const PAGE = 50;
@@ -24,8 +26,7 @@ function ReportValueForm({ code, provinceId, year }: { code: string; provinceId:
       dataOf(await api.PUT('/api/v1/indicators/{id}/reported-values', { params: { path: { id: code } }, body: { administrativeUnitId: provinceId, year, value: Number(value.replace(',', '.')), source } })),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['coverage'] }),
   });
-  const errors: Record<string, string> = {};
-  if (save.error instanceof ApiProblem) for (const e of save.error.problem?.errors ?? []) errors[e.field] ??= e.message;
+  const errors = fieldErrors(save.error);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save.mutate();
@@ -126,7 +127,6 @@ export function TargetPage({ canWrite }: { canWrite: boolean }) {
   const wording = lang === 'en' ? target.labelEn : target.wordingVi;
   const bars = [...target.breakdown].sort((a, b) => (b.value ?? -1) - (a.value ?? -1));
   const shown = missing.slice(page * PAGE, page * PAGE + PAGE);
-  const pages = Math.max(1, Math.ceil(missing.length / PAGE));
 
   return (
     <section aria-labelledby="target-title">
@@ -232,17 +232,7 @@ export function TargetPage({ canWrite }: { canWrite: boolean }) {
           ))}
         </tbody>
       </table>
-      <nav className="pager" aria-label={t('pages')}>
-        <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
-          ← {t('previous')}
-        </button>
-        <span aria-live="polite">
-          {num(missing.length ? page * PAGE + 1 : 0)}–{num(Math.min(missing.length, (page + 1) * PAGE))} / {num(missing.length)}
-        </span>
-        <button type="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
-          {t('next')} →
-        </button>
-      </nav>
+      <Pager offset={page * PAGE} shown={shown.length} total={missing.length} size={PAGE} onOffset={(o) => setPage(o / PAGE)} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { api, ApiProblem, dataOf, type Schemas } from '../api';
+import { api, dataOf, type Schemas } from '../api';
+import { fieldErrors } from '../forms';
 import { type TextKey, useI18n } from '../i18n';
 
 type Role = Schemas['CreateUser']['role'];
@@ -23,8 +24,7 @@ export function UsersPage() {
     mutationFn: async (u: { id: string; disabled: boolean }) => dataOf(await api.PATCH('/api/v1/users/{id}', { params: { path: { id: u.id } }, body: { disabled: !u.disabled } })),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['users'] }),
   });
-  const errors: Record<string, string> = {};
-  if (create.error instanceof ApiProblem) for (const e of create.error.problem?.errors ?? []) errors[e.field] ??= e.message;
+  const errors = fieldErrors(create.error);
   const input = (key: 'username' | 'displayName' | 'password', label: TextKey, type = 'text') => (
     <div className="field">
       <label htmlFor={`user-${key}`}>{t(label)}</label>
