@@ -373,6 +373,8 @@ describe('the web console in Chromium', () => {
     expect(await page.locator('table tbody tr th').first().textContent()).toBe('Tỉnh Bình Định');
     // Agencies: "hoai nhon" finds the agencies of Hoài Nhơn.
     await sub.getByRole('link', { name: 'Cơ quan' }).click();
+    // The agencies' page first: typed too early, the search would land in the units' box.
+    await page.getByRole('heading', { name: 'Thêm cơ quan' }).waitFor();
     await page.getByLabel('Tìm (không cần dấu)').fill('hoai nhon');
     const expected = (await t.http().get('/api/v1/agencies').query({ q: 'hoai nhon', limit: 1 }).expect(200)).body.total as number;
     await page.getByText(`1–${Math.min(50, expected)} / ${expected.toLocaleString('vi-VN')}`).waitFor();

@@ -94,7 +94,8 @@ export function CreateForm({
     <form className="register" onSubmit={onSubmit} aria-labelledby={`${idPrefix}-title`} key={formKey}>
       <h2 id={`${idPrefix}-title`}>{t(title)}</h2>
       {fields.map((f) => {
-        const err = errors[f.name];
+        // A picker's value is the id of an option chosen: the API's words for a missing one ("agencyId must be a UUID") are not the reader's.
+        const err = errors[f.name] && (f.kind === 'agency' || f.kind === 'unit') && !values[f.name] ? t('pickFromList') : errors[f.name];
         const describedBy = err ? `${id(f.name)}-error` : undefined;
         const set = setters[f.name];
         return (

@@ -114,7 +114,6 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
         <Link to="/devices">← {t('devices')}</Link>
       </p>
       <h1 id="device-title">{label}</h1>
-      {canWrite && <EditPanel id={d.id} fields={DEVICE_FIELDS} access={deviceAccess(d.id)} invalidate="device" onClose={() => void navigate('/devices')} />}
       <div className="columns">
         <div>
           <h2>{t('inventory')}</h2>
@@ -170,6 +169,8 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
         </div>
       </div>
 
+      {canWrite && <EditPanel id={d.id} fields={DEVICE_FIELDS} access={deviceAccess(d.id)} invalidate="device" onClose={() => void navigate('/devices')} />}
+
       <h2>{t('availability')}</h2>
       <table className="availability">
         <thead>
@@ -195,8 +196,9 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
         </tbody>
       </table>
 
-      <h2>{t('outages')} ({t('last30')})</h2>
-      {outages.data && <Timeline outages={outages.data.items} now={Date.now()} />}
+      <h2>{t('outagesLast30')}</h2>
+      {/* A device nobody polls has no timeline: green would say it was up. */}
+      {profile.data ? outages.data && <Timeline outages={outages.data.items} now={Date.now()} /> : <p className="meta">{t('noTimeline')}</p>}
       {outages.data && outages.data.items.length > 0 && (
         <table className="outages">
           <thead>

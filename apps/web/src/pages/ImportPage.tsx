@@ -94,7 +94,7 @@ export function ImportPage() {
             <table className="import-plan">
               <thead>
                 <tr>
-                  <th scope="col">{t('row')}</th>
+                  <th scope="col">{t('sheetRow')}</th>
                   <th scope="col">{t('action')}</th>
                   <th scope="col">{t('key')}</th>
                 </tr>
@@ -119,7 +119,7 @@ export function ImportPage() {
             <table className="import-problems" lang={lang}>
               <thead>
                 <tr>
-                  <th scope="col">{t('row')}</th>
+                  <th scope="col">{t('sheetRow')}</th>
                   <th scope="col">{t('column')}</th>
                   <th scope="col">{t('problem')}</th>
                 </tr>
