@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       await context.request.post(`${base}/api/v1/session`, { data: { username: 'demo', password: PASSWORD } });
       const p = await context.newPage();
       await p.goto(`${base}/devices`);
-      await p.locator('table.devices tbody tr').first().waitFor();
+      await p.locator('table.list-devices tbody tr').first().waitFor();
       const changeTimes: number[] = [];
       const listTimes: number[] = [];
       for (let i = 0; i < LOADS; i++) {
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
         const t2 = performance.now();
         await p.getByRole('button', { name: 'Sau →' }).click();
         await pager.filter({ hasNotText: before }).waitFor({ timeout: 30_000 });
-        await p.locator('table.devices[aria-busy="false"]').waitFor({ timeout: 30_000 });
+        await p.locator('table.list-devices[aria-busy="false"]').waitFor({ timeout: 30_000 });
         changeTimes.push(performance.now() - t2);
         const t3 = performance.now();
         const r = await context.request.get(`${base}/api/v1/devices?limit=50&offset=${(i + 2) * 50}&sort=-commissionedOn`);

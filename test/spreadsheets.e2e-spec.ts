@@ -100,4 +100,44 @@ describe.each(ENGINES)('spreadsheet import and export on %s', (engine) => {
     expect(lines[0].split(',').slice(0, 5)).toEqual(['id', 'agencyId', 'kind', 'name', 'serialNumber']);
     expect(lines).toHaveLength(3);
   });
+
+  it('tells the sender, and only the sender, how far an import has got', async () => {
+    const id = '7d0c6a53-3c1e-4d4e-9d55-1f2a3b4c5d6e';
+    const rows = Array.from({ length: 1200 }, (_, i) => `UBND-21550,switch,PROG-${i},active,2016-01-01`);
+    const file = ['agencyCode,kind,serialNumber,status,commissionedOn', ...rows].join('\n');
+    const seen: Array<{ phase: string; done: number; total: number }> = [];
+    let answered = false;
+    const sending = csv('/api/v1/devices/import?dryRun=true', file).set('X-Import-Id', id).then((r) => {
+      answered = true;
+      return r;
+    });
+    // Read while it runs (bounded: 200 reads at most).
+    for (let n = 0; n < 200 && !answered; n++) {
+      const r = await t.http().get(`/api/v1/imports/${id}`);
+      if (r.status === 200) seen.push(r.body);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect((await sending).status).toBe(200);
+    const order = ['read', 'check', 'write', 'done'];
+    for (let k = 1; k < seen.length; k++) {
+      const [a, b] = [seen[k - 1], seen[k]];
+      expect(order.indexOf(b.phase)).toBeGreaterThanOrEqual(order.indexOf(a.phase));
+      if (a.phase === b.phase) expect(b.done).toBeGreaterThanOrEqual(a.done);
+    }
+    for (const s of seen.filter((x) => x.phase === 'check')) expect(s.total).toBe(1200);
+    const final = (await t.http().get(`/api/v1/imports/${id}`).expect(200)).body;
+    expect(final).toMatchObject({ phase: 'done', done: 1200, total: 1200 });
+    // Another caller does not learn that this import exists; a bad id is refused and starts nothing.
+    const other = await t.token({ role: 'network_admin', owner: 'Someone else' });
+    await t.as(other).get(`/api/v1/imports/${id}`).expect(404);
+    const bad = await csv('/api/v1/devices/import', file).set('X-Import-Id', 'not-a-uuid').expect(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'X-Import-Id', message: 'X-Import-Id must be a UUID' })]);
+    expect(await total('/api/v1/devices?q=PROG-')).toBe(0);
+  });
+
+  it('reports a failed import as failed', async () => {
+    const id = '0b7f6e0a-51f5-4c0e-8f7e-2f6a9c1d3e4b';
+    await csv('/api/v1/devices/import', 'agencyCode,kind\nUBND-21550,toaster').set('X-Import-Id', id).expect(422);
+    expect((await t.http().get(`/api/v1/imports/${id}`).expect(200)).body.phase).toBe('failed');
+  });
 });

@@ -81,7 +81,7 @@ export function App() {
           {can('inventory:read') && <Route path="/agencies" element={<AgenciesPage canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/lans" element={<LansPage canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/wan-links" element={<WanLinksPage canWrite={can('inventory:write')} />} />}
-          {can('inventory:read') && <Route path="/units" element={<UnitsPage />} />}
+          {can('inventory:read') && <Route path="/units" element={<UnitsPage canWrite={can('units:write')} />} />}
           {can('inventory:read') && <Route path="/devices/:id" element={<DevicePage canReadAudit={can('audit:read')} canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/fleet" element={<FleetPage />} />}
           {can('inventory:write') && <Route path="/import" element={<ImportPage />} />}

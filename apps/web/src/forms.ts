@@ -7,6 +7,16 @@ export function dayFromText(text: string): string {
   return m ? `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}` : t;
 }
 
+/** The day typed (dd/mm/yyyy or YYYY-MM-DD) as YYYY-MM-DD when the calendar has it (not 31/02); null otherwise. */
+export function realDay(text: string): string | null {
+  const iso = dayFromText(text);
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? iso : null;
+}
+
 /** The API's first message for each field of a refused write, for a form to show beside the field. */
 export function fieldErrors(err: unknown): Record<string, string> {
   const out: Record<string, string> = {};

@@ -13,12 +13,13 @@ import { DevicesController, LansController, WanLinksController } from './equipme
 import { LansService } from './equipment/lans.service';
 import { WanLinksService } from './equipment/wan-links.service';
 import { SpreadsheetsController } from './spreadsheets/spreadsheets.controller';
+import { ImportProgressBoard } from './spreadsheets/import-progress';
 import { Spreadsheets } from './spreadsheets/spreadsheets.service';
 
 @Module({
   // Spreadsheets first: /devices/export must not be taken for /devices/:id.
   controllers: [SpreadsheetsController, AdministrativeUnitsController, AgenciesController, DevicesController, LansController, WanLinksController, AuditController, BoundariesController],
-  providers: [Spreadsheets, DemoProvince, AuditLog, AdministrativeUnitsService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
+  providers: [Spreadsheets, ImportProgressBoard, DemoProvince, AuditLog, AdministrativeUnitsService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
   exports: [Spreadsheets, DemoProvince, AuditLog, AdministrativeUnitsService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
 })
 export class InventoryModule {}

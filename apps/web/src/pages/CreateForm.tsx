@@ -1,8 +1,8 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { api, dataOf } from '../api';
-import { dayFromText, fieldErrors } from '../forms';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useMemo, useState } from 'react';
+import { dayFromText, fieldErrors, realDay } from '../forms';
 import { type TextKey, useI18n } from '../i18n';
+import { Picker } from './Picker';
 
 /** A field of a create form: how it is entered, and how its text becomes the value sent. */
 export interface FieldSpec {
@@ -10,34 +10,6 @@ export interface FieldSpec {
   label: TextKey;
   kind: 'text' | 'number' | 'day' | 'select' | 'agency' | 'unit';
   options?: Array<{ value: string; label: TextKey }>;
-}
-
-/** A text input with suggestions from a list the API searches; the chosen option's id is the value. */
-function Picker({ id, kind, onPick, invalid, describedBy }: { id: string; kind: 'agency' | 'unit'; onPick: (id: string) => void; invalid: boolean; describedBy?: string }) {
-  const [text, setText] = useState('');
-  // An option reads "name (code)": the search is on what precedes the code.
-  const q = text.replace(/\s*\([^)]*\)\s*$/, '').trim() || undefined;
-  const found = useQuery({
-    queryKey: ['pick', kind, q],
-    queryFn: async () =>
-      kind === 'agency'
-        ? (dataOf(await api.GET('/api/v1/agencies', { params: { query: { q, limit: 20, sort: 'name' } } })).items.map((a) => ({ id: a.id, label: `${a.name} (${a.code ?? ''})` })))
-        : (dataOf(await api.GET('/api/v1/administrative-units', { params: { query: { q, limit: 20 } } })).items.map((u) => ({ id: u.id, label: `${u.name} (${u.code})` }))),
-    placeholderData: keepPreviousData,
-  });
-  // The id of the option typed or chosen, as soon as the options it is among have arrived.
-  const picked = found.data?.find((o) => o.label === text)?.id ?? '';
-  useEffect(() => onPick(picked), [picked, onPick]);
-  return (
-    <>
-      <input id={id} list={`${id}-options`} value={text} aria-invalid={invalid || undefined} aria-describedby={describedBy} onChange={(e) => setText(e.target.value)} />
-      <datalist id={`${id}-options`}>
-        {found.data?.map((o) => (
-          <option key={o.id} value={o.label} />
-        ))}
-      </datalist>
-    </>
-  );
 }
 
 /**
@@ -95,7 +67,8 @@ export function CreateForm({
       <h2 id={`${idPrefix}-title`}>{t(title)}</h2>
       {fields.map((f) => {
         // A picker's value is the id of an option chosen: the API's words for a missing one ("agencyId must be a UUID") are not the reader's.
-        const err = errors[f.name] && (f.kind === 'agency' || f.kind === 'unit') && !values[f.name] ? t('pickFromList') : errors[f.name];
+        // The API's words name its own format (YYYY-MM-DD); a day typed as offices type it gets the console's.
+        const err = !errors[f.name] ? undefined : (f.kind === 'agency' || f.kind === 'unit') && !values[f.name] ? t('pickFromList') : f.kind === 'day' && !realDay(values[f.name]) ? t('notADay') : errors[f.name];
         const describedBy = err ? `${id(f.name)}-error` : undefined;
         const set = setters[f.name];
         return (

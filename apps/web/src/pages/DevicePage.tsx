@@ -3,7 +3,8 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiProblem, dataOf } from '../api';
 import { type TextKey, useI18n } from '../i18n';
 import type { FieldSpec } from './CreateForm';
-import { EditPanel, type RecordAccess } from './EditPanel';
+import { EditPanel } from './EditPanel';
+import { accessTo } from './records';
 
 const DAY = 86_400_000;
 const WINDOWS = [7, 30, 365] as const;
@@ -47,18 +48,7 @@ const DEVICE_FIELDS: FieldSpec[] = [
   { name: 'notes', label: 'notes', kind: 'text' },
 ];
 
-/** The device read with its version, written back with If-Match. */
-const deviceAccess = (id: string): RecordAccess => ({
-  load: async () => {
-    const r = await api.GET('/api/v1/devices/{id}', { params: { path: { id } } });
-    return { record: dataOf(r) as unknown as Record<string, unknown>, etag: r.response.headers.get('ETag') ?? '' };
-  },
-  patch: async (body, etag) => dataOf(await api.PATCH('/api/v1/devices/{id}', { params: { path: { id }, header: { 'If-Match': etag } }, body: body as never })),
-  remove: async (etag) => {
-    const r = await api.DELETE('/api/v1/devices/{id}', { params: { path: { id }, header: { 'If-Match': etag } } });
-    if (!r.response.ok) throw new ApiProblem(r.response.status, r.error as never);
-  },
-});
+const deviceAccess = accessTo('/api/v1/devices/{id}');
 
 export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; canWrite: boolean }) {
   const { t, num, day, dateTime } = useI18n();

@@ -1,15 +1,13 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Link } from 'react-router';
 import { api, dataOf, type Schemas } from '../api';
-import { Pager } from '../Pager';
 import { type TextKey, useI18n } from '../i18n';
 import { CreateForm, type FieldSpec } from './CreateForm';
-import { InventoryNav } from './InventoryNav';
+import { InventoryList } from './InventoryList';
+import { type FilterSpec } from './ListFilters';
 
 type Kind = Schemas['CreateDevice']['kind'];
 const KINDS: Kind[] = ['router', 'switch', 'firewall', 'server', 'videoconference_endpoint', 'workstation', 'ups', 'other'];
-const PAGE = 50;
+const STATUSES = ['active', 'planned', 'faulty', 'retired'] as const;
+const MEETING_SYSTEMS = ['province_centre', 'province_district', 'district_commune'] as const;
 
 const DEVICE_FIELDS: FieldSpec[] = [
   { name: 'agencyId', label: 'agency', kind: 'agency' },
@@ -20,80 +18,52 @@ const DEVICE_FIELDS: FieldSpec[] = [
   { name: 'commissionedOn', label: 'commissionedOn', kind: 'day' },
 ];
 
-/** The devices within the account's scope: search without diacritics, a kind filter, pages of 50. */
+/** Every filter the API's device list takes. */
+const DEVICE_FILTERS: FilterSpec[] = [
+  { name: 'kind', label: 'filterKind', kind: 'select', many: true, options: KINDS.map((k) => ({ value: k, label: `kind_${k}` as TextKey })) },
+  { name: 'status', label: 'deviceStatus', kind: 'select', many: true, options: STATUSES.map((s) => ({ value: s, label: `equipment_${s}` as TextKey })) },
+  { name: 'meetingSystem', label: 'meetingSystem', kind: 'select', many: true, options: MEETING_SYSTEMS.map((m) => ({ value: m, label: `meeting_${m}` as TextKey })) },
+  { name: 'administrativeUnit', label: 'inArea', kind: 'unit' },
+  { name: 'agencyId', label: 'agency', kind: 'agency' },
+  { name: 'manufacturer', label: 'manufacturer', kind: 'text' },
+  { name: 'model', label: 'model', kind: 'text' },
+  { name: 'activeOn', label: 'activeOn', kind: 'day' },
+  { name: 'commissionedFrom', label: 'commissionedFrom', kind: 'day' },
+  { name: 'commissionedTo', label: 'commissionedTo', kind: 'day' },
+];
+
+/** The devices within the account's scope: search without diacritics, the API's filters, sorting, pages of 50. */
 export function DevicesPage({ canWrite }: { canWrite: boolean }) {
   const { t, day } = useI18n();
-  const [q, setQ] = useState('');
-  const [kind, setKind] = useState<Kind | ''>('');
-  const [offset, setOffset] = useState(0);
-  const list = useQuery({
-    queryKey: ['devices', q, kind, offset],
-    queryFn: async () => dataOf(await api.GET('/api/v1/devices', { params: { query: { q: q || undefined, kind: kind ? [kind] : undefined, limit: PAGE, offset, sort: '-commissionedOn' } } })),
-    placeholderData: keepPreviousData,
-  });
   return (
-    <section aria-labelledby="devices-title">
-      <InventoryNav />
-      <h1 id="devices-title">{t('devices')}</h1>
-      {canWrite && (
-        <CreateForm
-          title="registerDevice"
-          idPrefix="device"
-          fields={DEVICE_FIELDS}
-          invalidate="devices"
-          submit={async (body) => dataOf(await api.POST('/api/v1/devices', { body: body as never }))}
-          savedLabel={(d) => `${t('registered')}: ${(d as Schemas['Device']).serialNumber ?? (d as Schemas['Device']).id}`}
-        />
-      )}
-      <div className="toolbar">
-        <label>
-          {t('search')}{' '}
-          <input type="search" value={q} onChange={(e) => { setQ(e.target.value); setOffset(0); }} />
-        </label>
-        <label>
-          {t('filterKind')}{' '}
-          <select value={kind} onChange={(e) => { setKind(e.target.value as Kind | ''); setOffset(0); }}>
-            <option value="">—</option>
-            {KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`kind_${k}` as TextKey)}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
-      {list.error && <p role="alert">{t('error')}: {list.error.message}</p>}
-      {list.data && (
-        <>
-          <table className="devices" aria-busy={list.isFetching}>
-            <thead>
-              <tr>
-                <th scope="col">{t('serialNumber')}</th>
-                <th scope="col">{t('kind')}</th>
-                <th scope="col">{t('model')}</th>
-                <th scope="col">{t('deviceName')}</th>
-                <th scope="col">{t('deviceStatus')}</th>
-                <th scope="col">{t('commissionedOn')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((d) => (
-                <tr key={d.id} data-serial={d.serialNumber ?? ''}>
-                  <th scope="row">
-                    <Link to={`/devices/${d.id}`}>{d.serialNumber ?? t(`kind_${d.kind}` as TextKey)}</Link>
-                  </th>
-                  <td>{t(`kind_${d.kind}` as TextKey)}</td>
-                  <td>{d.model ?? ''}</td>
-                  <td>{d.name ?? ''}</td>
-                  <td>{t(`equipment_${d.status}` as TextKey)}</td>
-                  <td>{d.commissionedOn ? day(d.commissionedOn) : ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager offset={offset} shown={list.data.items.length} total={list.data.total} size={PAGE} onOffset={setOffset} />
-        </>
-      )}
-    </section>
+    <InventoryList<Schemas['Device']>
+      title="devices"
+      queryKey="devices"
+      defaultSort="-commissionedOn"
+      filters={DEVICE_FILTERS}
+      form={
+        canWrite && (
+          <CreateForm
+            title="registerDevice"
+            idPrefix="device"
+            fields={DEVICE_FIELDS}
+            invalidate="devices"
+            submit={async (body) => dataOf(await api.POST('/api/v1/devices', { body: body as never }))}
+            savedLabel={(d) => `${t('registered')}: ${(d as Schemas['Device']).serialNumber ?? (d as Schemas['Device']).id}`}
+          />
+        )
+      }
+      load={async (query) => dataOf(await api.GET('/api/v1/devices', { params: { query: query as never } }))}
+      rowLink={(d) => `/devices/${d.id}`}
+      rowName={(d) => d.serialNumber ?? ''}
+      columns={[
+        { label: 'serialNumber', cell: (d) => d.serialNumber ?? t(`kind_${d.kind}` as TextKey), sort: 'serialNumber' },
+        { label: 'kind', cell: (d) => t(`kind_${d.kind}` as TextKey), sort: 'kind' },
+        { label: 'model', cell: (d) => d.model ?? '', sort: 'model' },
+        { label: 'deviceName', cell: (d) => d.name ?? '', sort: 'name' },
+        { label: 'deviceStatus', cell: (d) => t(`equipment_${d.status}` as TextKey), sort: 'status' },
+        { label: 'commissionedOn', cell: (d) => (d.commissionedOn ? day(d.commissionedOn) : ''), sort: 'commissionedOn' },
+      ]}
+    />
   );
 }

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { api, ApiProblem, dataOf } from '../api';
 import { type TextKey, useI18n } from '../i18n';
@@ -19,6 +19,30 @@ function useElapsed(running: boolean): number {
   return seconds;
 }
 
+/** A random UUID (v4); crypto.randomUUID exists only on HTTPS or localhost, and consoles run on plain HTTP inside offices too. */
+function newImportId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** The server's word on how far the import has got, read twice a second while it runs. */
+function useImportProgress(id: string | null, running: boolean) {
+  return useQuery({
+    queryKey: ['import-progress', id],
+    enabled: running && id !== null,
+    refetchInterval: 500,
+    retry: false,
+    // Before the server has read the request, it knows no such import: that is "sending".
+    queryFn: async () => {
+      const r = await api.GET('/api/v1/imports/{importId}', { params: { path: { importId: id! } } });
+      return r.response.ok ? r.data! : null;
+    },
+  });
+}
+
 /**
  * Import a spreadsheet: a dry run first, whose answer lists what each row would do, or every
  * problem with its row and column; then the import itself, all or nothing.
@@ -28,13 +52,16 @@ export function ImportPage() {
   const client = useQueryClient();
   const [resource, setResource] = useState<Resource>('devices');
   const [file, setFile] = useState<File | null>(null);
+  const [importId, setImportId] = useState<string | null>(null);
   const send = useMutation({
     mutationFn: async (dryRun: boolean) => {
       const form = new FormData();
       form.append('file', file!);
+      const id = newImportId();
+      setImportId(id);
       return dataOf(
         await api.POST('/api/v1/{resource}/import', {
-          params: { path: { resource }, query: { dryRun } },
+          params: { path: { resource }, query: { dryRun }, header: { 'X-Import-Id': id } },
           body: form as never,
           bodySerializer: (b: unknown) => b as FormData,
         }),
@@ -45,6 +72,8 @@ export function ImportPage() {
     },
   });
   const elapsed = useElapsed(send.isPending);
+  const progress = useImportProgress(importId, send.isPending).data;
+  const stage = !progress ? 'sending' : progress.phase;
   const outcome = send.data;
   const problem = send.error instanceof ApiProblem ? send.error.problem : undefined;
   const checked = outcome?.dryRun === true;
@@ -80,8 +109,17 @@ export function ImportPage() {
           </button>
         </p>
         {send.isPending && (
-          <p role="status">
-            <progress aria-label={t('working')} /> {t('working')} {num(elapsed)} s
+          <p role="status" className="import-progress" data-stage={stage}>
+            {stage === 'check' && progress && progress.total > 0 ? (
+              <>
+                <progress aria-label={t('importStage_check')} max={progress.total} value={progress.done} /> {t('importStage_check')}: {num(progress.done)}/{num(progress.total)} {t('rows')}
+              </>
+            ) : (
+              <>
+                <progress aria-label={t(`importStage_${stage}` as TextKey)} /> {t(`importStage_${stage}` as TextKey)}
+              </>
+            )}{' '}
+            · {num(elapsed)} s
           </p>
         )}
       </form>

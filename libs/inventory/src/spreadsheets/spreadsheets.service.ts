@@ -298,7 +298,12 @@ export class Spreadsheets {
         if (id) updates.push({ i, value: Object.assign(value, { id }) });
         else creates.push({ i, value: Object.assign(value, { id: newIds[i] }) });
       }
-      if (i % 2000 === 1999) options.onProgress?.({ phase: 'check', done: i + 1, total: rows.length });
+      if (i % 500 === 499) {
+        options.onProgress?.({ phase: 'check', done: i + 1, total: rows.length });
+        // The checks resolve in microtasks only: without a turn of the event loop now and then, a
+        // large file would hold every other request (and its own progress reads) until it is done.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     // The rows that passed go through the write's checks (references, uniqueness, lifecycle) even
     // when others failed, rolled back, so the file's every problem is reported in one answer.
@@ -306,6 +311,8 @@ export class Spreadsheets {
     const keep = !options.dryRun && !problems.length;
     options.onProgress?.({ phase: 'check', done: rows.length, total: rows.length });
     options.onProgress?.({ phase: 'write', done: 0, total: creates.length + updates.length });
+    // A turn of the event loop, so a progress read already waiting learns of the write before it starts.
+    if (options.onProgress) await new Promise((resolve) => setImmediate(resolve));
     let forbidden = false;
     const outcome: WriteOutcome = {};
     try {
