@@ -24,6 +24,9 @@ describe.each(ENGINES)('coverage on %s', (engine) => {
   const coverage = async (query: Record<string, string | number> = {}) =>
     (await t.http().get(`/api/v1/plans/${planId}/coverage`).query(query).expect(200)).body.targets as Target[];
   const find = (targets: Target[], code: string, year: number) => targets.find((x) => x.indicator.code === code && x.year === year)!;
+  /** The target's lists, from their own paged route (the coverage answer carries their numbers only). */
+  const listsOf = async (target: Target, query: Record<string, string | number> = {}, plan = planId) =>
+    (await t.http().get(`/api/v1/plans/${plan}/coverage/${target.targetId}/missing`).query(query).expect(200)).body as Pick<Target, 'missing' | 'unmeasured'> & { limit: number; offset: number; asOf: string };
 
   beforeAll(async () => {
     t = await startApp(engine);
@@ -112,19 +115,41 @@ describe.each(ENGINES)('coverage on %s', (engine) => {
 
   it('lists the communes that do not count, with the reasons', async () => {
     const t2013 = find(await coverage({ year: 2013 }), 'commune_lan_complete_fibre_wan', 2013);
-    expect(t2013.missing.total).toBe(2);
-    const reasons = Object.fromEntries(t2013.missing.items.map((m) => [m.name, m.reasons.map((r) => r.en)]));
+    expect(t2013.missing).toEqual({ total: 2, items: [] });
+    const lists = await listsOf(t2013);
+    expect(lists.missing.total).toBe(2);
+    const reasons = Object.fromEntries(lists.missing.items.map((m) => [m.name, m.reasons.map((r) => r.en)]));
     expect(reasons).toEqual({
       'Agency UBND-21553': ['LAN not complete'],
       'Agency UBND-21601': ['no LAN', 'no fibre internet link', 'no provincial WAN or TSLCD network link'],
     });
+    // A page at a time, and searched without diacritics; the answer with missingLimit lists them too.
+    const second = await listsOf(t2013, { limit: 1, offset: 1 });
+    expect(second.missing).toEqual({ total: 2, items: [expect.objectContaining({ name: 'Agency UBND-21601' })] });
+    expect((await listsOf(t2013, { q: 'ubnd-21553' })).missing).toEqual({ total: 1, items: [expect.objectContaining({ name: 'Agency UBND-21553' })] });
+    expect(find(await coverage({ year: 2013, missingLimit: 10 }), 'commune_lan_complete_fibre_wan', 2013).missing.items).toEqual(lists.missing.items);
   });
 
   it('counts communes (units) with a LAN, naming the one with no committee registered', async () => {
     // 2012: A, B and D have a LAN; C has none; 21609 has no committee → 3 of 5.
     const t2012 = find(await coverage({ year: 2012 }), 'commune_lan', 2012);
     expect(t2012).toMatchObject({ numerator: 3, denominator: 5, value: 60, status: 'met' });
-    expect(t2012.missing.items.map((m) => m.reasons[0].en).sort()).toEqual(['no LAN', 'no agency of the kinds counted is registered in this unit']);
+    expect((await listsOf(t2012)).missing.items.map((m) => m.reasons[0].en).sort()).toEqual(['no LAN', 'no agency of the kinds counted is registered in this unit']);
+  });
+
+  it('keeps counts between questions, and a write followed by a read shows the write', async () => {
+    const t2012 = find(await coverage({ year: 2012 }), 'commune_lan', 2012);
+    expect(t2012).toMatchObject({ numerator: 3, denominator: 5 });
+    // The commune with a committee but no LAN gets one (commissioned in 2011): 4 of 5 at once.
+    const noLan = (await listsOf(t2012)).missing.items.find((m) => m.reasons[0].en === 'no LAN')!;
+    const committee = (await t.http().get('/api/v1/agencies').query({ administrativeUnit: noLan.id }).expect(200)).body.items[0];
+    const lan = (await t.http().post('/api/v1/lans').send({ agencyId: committee.id, name: 'LAN mới', departmentsJoined: 1, departmentsTotal: 3, commissionedOn: '2011-05-01' }).expect(201)).body;
+    expect(find(await coverage({ year: 2012 }), 'commune_lan', 2012)).toMatchObject({ numerator: 4, denominator: 5 });
+    // A write outside the API (an administrator's SQL) moves the figures too.
+    await t.ds.query(`UPDATE lan SET commissioned_on = '2013-01-01' WHERE id = $1`, [lan.id]);
+    expect(find(await coverage({ year: 2012 }), 'commune_lan', 2012)).toMatchObject({ numerator: 3, denominator: 5 });
+    await t.http().delete(`/api/v1/lans/${lan.id}`).expect(204);
+    expect(find(await coverage({ year: 2013 }), 'commune_lan', 2012)).toBeUndefined();
   });
 
   it('uses the year’s staffing as denominator and at most one computer per person in each agency', async () => {
@@ -133,11 +158,12 @@ describe.each(ENGINES)('coverage on %s', (engine) => {
     // The committee's 2 spare computers do not cover the department's staff; commune staff are left out.
     const s2013 = find(all, 'staff_computers_district_up', 2013);
     expect(s2013).toMatchObject({ numerator: 15, denominator: 30, value: 50, status: 'met' });
-    expect(s2013.missing.items).toEqual([expect.objectContaining({ name: 'Agency STTTT', short: 15 })]);
+    expect((await listsOf(s2013)).missing.items).toEqual([expect.objectContaining({ name: 'Agency STTTT', short: 15 })]);
     // 2014: the committee has no staffing figure: left out of the ratio and listed → 5 / 20.
     const s2014 = find(all, 'staff_computers_district_up', 2014);
     expect(s2014).toMatchObject({ numerator: 5, denominator: 20, value: 25, status: 'behind', gap: { count: 15 } });
-    expect(s2014.unmeasured).toEqual({ total: 1, items: [expect.objectContaining({ name: 'Agency UBND-540', reason: expect.objectContaining({ en: 'no staffing figure for 2014' }) })] });
+    expect(s2014.unmeasured).toEqual({ total: 1, items: [] });
+    expect((await listsOf(s2014)).unmeasured).toEqual({ total: 1, items: [expect.objectContaining({ name: 'Agency UBND-540', reason: expect.objectContaining({ en: 'no staffing figure for 2014' }) })] });
   });
 
   it('computes as of any date and projects the trend of the previous years to judge the current year', async () => {
@@ -234,7 +260,7 @@ describe.each(ENGINES)('coverage on %s', (engine) => {
     // 2012: 1 of 4 count; a 0% target is met, and the 3 not counting are still listed and named as such.
     const first = find(all, 'commune_lan_complete_fibre_wan', 2012);
     expect(first).toMatchObject({ status: 'met', numerator: 1, denominator: 4, missing: { total: 3 }, gap: { count: 0, text: { en: 'target reached; 3 communes not counted yet' } } });
-    expect(first.missing.items).toHaveLength(3);
+    expect((await listsOf(first, {}, plan.id)).missing.items).toHaveLength(3);
     // 2013: one more commune (singular).
     expect(find(all, 'commune_lan_complete_fibre_wan', 2013).gap!.text.en).toBe('1 more commune');
     // A reported indicator nobody entered: no figure, and where to enter it.

@@ -20,10 +20,11 @@ export interface Scope {
   provincePath: string;
   /** Only these agencies (and what they own) are counted: a token scoped to one agency. */
   agencyIds?: readonly string[];
-  /** Equipment counts on this date (end of the target year, or any date asked). */
-  asOf: string;
-  /** Staffing figures of this year are the denominator of staff indicators. */
-  staffYear: number;
+  /**
+   * Equipment counts on these dates (ends of target years, or any date asked): one pass counts
+   * them all, a row per member and date. Staff indicators take the staffing of each date's year.
+   */
+  dates: readonly string[];
   /** Today: a faulty device counts for past dates (when it worked) but not from today on. */
   today: string;
 }
@@ -45,8 +46,8 @@ export interface LeafColumn {
 }
 
 /**
- * One row per member of the population with what decides it:
- *   member_id, member_name, member_code, unit_name, district_id, district_name,
+ * One row per member of the population and date with what decides it:
+ *   as_of (the date, as text), province_id, member_id, member_name, member_code, unit_name, district_id, district_name,
  *   weight  (1 per agency or unit; staff of the year for staff; NULL when the staff figure is missing),
  *   covered (0/1; for staff, working workstations up to the staff figure),
  *   leaf_<i> (each criterion leaf, for the reasons a member does not count), partial_<i>.
@@ -59,7 +60,9 @@ export interface CompiledIndicator {
 
 export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Scope): CompiledIndicator {
   const p = new Params();
-  const asOf = p.add(scope.asOf);
+  // Every date in one pass: the dates are a table joined to the population.
+  const dates = `unnest(${p.add(scope.dates)}::date[]) AS ad(as_of)`;
+  const asOf = 'ad.as_of';
   const today = p.add(scope.today);
   const within = p.add(`${scope.provincePath}%`);
   const onlyAgencies = (column: string) => (scope.agencyIds ? ` AND ${column} = ANY(${p.add(scope.agencyIds)})` : '');
@@ -111,6 +114,8 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   // (a commune directly under its province, as since 2025, has none).
   const districtJoin = (u: string) =>
     `LEFT JOIN ${t.unit} dist ON dist.id = NULLIF(split_part(${u}.path, '/', 3), '')::uuid AND dist.level = 'district'`;
+  // The date and the province (the first segment of the path) of each row, for grouping.
+  const where = (u: string) => `ad.as_of::text AS as_of, NULLIF(split_part(${u}.path, '/', 2), '')::uuid AS province_id`;
 
   let sql: string;
   if (pop.entity === 'device') {
@@ -123,10 +128,10 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
     const met = `(f.up_seconds + f.down_seconds > 0 AND 100 * f.up_seconds / (f.up_seconds + f.down_seconds) >= ${p.add(q.minPercent)})`;
     const kinds = [...(pop.kinds ?? []), ...(q.kind ?? [])];
     const roles = [...(pop.role ?? []), ...(q.role ?? [])];
-    sql = `SELECT d.id AS member_id, COALESCE(d.name, d.serial_number, d.kind) AS member_name, d.serial_number AS member_code, u.name AS unit_name,
+    sql = `SELECT ${where('u')}, d.id AS member_id, COALESCE(d.name, d.serial_number, d.kind) AS member_name, d.serial_number AS member_code, u.name AS unit_name,
         dist.id AS district_id, dist.name AS district_name, 1 AS weight, CASE WHEN ${met} THEN 1 ELSE 0 END AS covered, ${met} AS leaf_0,
         f.up_seconds, f.down_seconds, f.unknown_seconds
-      FROM ${t.device} d JOIN ${t.agency} a ON a.id = d.agency_id JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
+      FROM ${dates} CROSS JOIN ${t.device} d JOIN ${t.agency} a ON a.id = d.agency_id JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
       CROSS JOIN LATERAL ${ledger} f
       WHERE u.path LIKE ${within} AND ${working('d')}${onlyAgencies('d.agency_id')}${anyOf('d.kind', kinds.length ? kinds : undefined)}${anyOf('d.role', roles.length ? roles : undefined)}${
         pop.dataCentre === undefined ? '' : pop.dataCentre ? ' AND d.data_centre IS NOT NULL' : ' AND d.data_centre IS NULL'
@@ -139,19 +144,19 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
       const partial = 'hasLan' in leaf && leaf.hasLan.complete ? `, ${via(leafSql(leaf, 'a.id', false))} AS partial_${i}` : '';
       return `, ${via(leafSql(leaf, 'a.id'))} AS leaf_${i}${partial}`;
     });
-    sql = `SELECT u.id AS member_id, u.name AS member_name, u.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
+    sql = `SELECT ${where('u')}, u.id AS member_id, u.name AS member_name, u.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
         1 AS weight, CASE WHEN ${via(leafSql(criterion, 'a.id'))} THEN 1 ELSE 0 END AS covered, ${via('true')} AS has_agency${cols.join('')}
-      FROM ${t.unit} u ${districtJoin('u')}
+      FROM ${dates} CROSS JOIN ${t.unit} u ${districtJoin('u')}
       WHERE u.path LIKE ${within} AND u.level = ${p.add(pop.level)} AND ${unitValid('u')}`;
   } else {
     const agencies = agencyFilter(pop, p);
     if (pop.entity === 'staff') {
       const staff = pop.include === 'all' ? 's.civil_servants + s.public_employees' : 's.civil_servants';
       const workstations = `(SELECT count(*) FROM ${t.device} d WHERE d.agency_id = a.id AND d.kind = 'workstation' AND ${working('d')})`;
-      sql = `SELECT a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
+      sql = `SELECT ${where('u')}, a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
           ${staff} AS weight, CASE WHEN s.agency_id IS NULL THEN NULL ELSE LEAST(${staff}, w.n) END AS covered, w.n AS workstations
-        FROM ${t.agency} a JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
-        LEFT JOIN ${t.staffing} s ON s.agency_id = a.id AND s.year = ${p.add(scope.staffYear)}
+        FROM ${dates} CROSS JOIN ${t.agency} a JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
+        LEFT JOIN ${t.staffing} s ON s.agency_id = a.id AND s.year = extract(year FROM ad.as_of)::int
         CROSS JOIN LATERAL (SELECT ${workstations} AS n) w
         WHERE u.path LIKE ${within} AND ${unitValid('u')}${agencies}${onlyAgencies('a.id')}`;
       return { sql, params: p.values, leaves: [] };
@@ -162,9 +167,9 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
     });
     // Each leaf once per agency; the criterion is then combined from the leaf columns.
     sql = `SELECT m.*, CASE WHEN ${overLeaves(criterion)} THEN 1 ELSE 0 END AS covered FROM (
-      SELECT a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
+      SELECT ${where('u')}, a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
         1 AS weight${cols.join('')}
-      FROM ${t.agency} a JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
+      FROM ${dates} CROSS JOIN ${t.agency} a JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
       WHERE u.path LIKE ${within} AND ${unitValid('u')}${agencies}${onlyAgencies('a.id')}) m`;
   }
   return { sql, params: p.values, leaves };

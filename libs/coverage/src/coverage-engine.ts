@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AdministrativeUnit, Agency, AgencyStaffing, Device, Lan, WanLink } from '@app/inventory';
+import { performance } from 'node:perf_hooks';
+import { fold, likeEscape } from '@app/inventory';
 import { compile, type InventoryTables, type LeafColumn } from './compile';
 import type { Criterion, IndicatorDefinition } from './definition';
 import type { DistrictFigure, MissingMember, TargetCoverage } from './coverage.types';
@@ -23,6 +25,31 @@ export interface Where {
   today: string;
 }
 
+/** An area counted: a province or district path ('/' for the whole country), perhaps only some agencies. */
+export interface Area {
+  path: string;
+  agencyIds?: readonly string[];
+}
+
+/** One district's (or a province's own units') figures on one date. */
+export interface GroupFigure {
+  provinceId: string | null;
+  districtId: string | null;
+  districtName: string | null;
+  numerator: number;
+  denominator: number;
+  /** Members that do not count (weight known, covered below it). */
+  missing: number;
+  /** Members with no weight (a staff indicator's agencies with no staffing figure). */
+  unmeasured: number;
+}
+
+/** How an evaluation went: the passes run, what they cost, what came from the cache. */
+export interface EngineTrace {
+  passes: Array<{ indicator: string; dates: number; ms: number; rows: number }>;
+  cached: number;
+}
+
 type MemberRow = Record<string, unknown> & {
   member_id: string;
   member_name: string;
@@ -36,14 +63,30 @@ type MemberRow = Record<string, unknown> & {
 
 export const percent = (num: number, den: number): number | null => (den > 0 ? Math.round((num / den) * 10000) / 100 : null);
 
+/** Sums of figures (a province's from its districts'). */
+export function totalOf(groups: GroupFigure[]): { numerator: number; denominator: number; missing: number; unmeasured: number } {
+  return groups.reduce((s, g) => ({ numerator: s.numerator + g.numerator, denominator: s.denominator + g.denominator, missing: s.missing + g.missing, unmeasured: s.unmeasured + g.unmeasured }), {
+    numerator: 0,
+    denominator: 0,
+    missing: 0,
+    unmeasured: 0,
+  });
+}
+
+const CACHE_ENTRIES = 20_000;
+
 /**
- * Runs compiled indicators in the database: totals by district, the members that do not count
- * (with the reason of each), and, for staff indicators, the agencies with no staffing figure.
- * Nothing but those lists comes back into the process.
+ * Runs compiled indicators in the database. Figures come grouped by date, province and district:
+ * one pass per indicator counts every date asked and every province of the area. They are kept
+ * in memory under the inventory's version (moved on by every committed write, see the
+ * InventoryVersion migration), so a question asked again recounts nothing, and a write followed
+ * by a read shows the write. Lists of the members that do not count are read a page at a time.
  */
 @Injectable()
 export class CoverageEngine {
   private readonly tables: InventoryTables;
+  private readonly cache = new Map<string, GroupFigure[]>();
+  private cachedVersion: string | null = null;
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {
     const name = (e: Parameters<DataSource['getMetadata']>[0]) => `"${ds.getMetadata(e).tableName}"`;
@@ -51,51 +94,112 @@ export class CoverageEngine {
     this.tables = { unit: name(AdministrativeUnit), agency: name(Agency), staffing: name(AgencyStaffing), device: name(Device), lan: name(Lan), wanLink: name(WanLink) };
   }
 
-  /** Numerator and denominator only (for the years a trend is fitted to). */
+  /** The inventory's version now; the cache is emptied when it has moved. Read before counting. */
+  private async freshen(): Promise<void> {
+    const [row] = (await this.ds.query(`SELECT n::text AS n FROM inventory_version WHERE id = 1`)) as Array<{ n: string }>;
+    if (row?.n !== this.cachedVersion) {
+      this.cache.clear();
+      this.cachedVersion = row?.n ?? null;
+    }
+  }
+
+  /**
+   * The figures of an indicator on each date, by province and district of the area. Dates whose
+   * figures are kept are not recounted; the others are counted in one pass. Counting the whole
+   * country keeps each province's figures too, so the provinces' own questions follow from it.
+   */
+  async figures(def: IndicatorDefinition, area: Area, dates: readonly string[], today: string, trace?: EngineTrace): Promise<Map<string, GroupFigure[]>> {
+    // Availability moves with every poll: never kept.
+    const cacheable = def.population.entity !== 'device';
+    const defKey = JSON.stringify(def);
+    const key = (path: string, date: string) => `${defKey}|${today}|${area.agencyIds?.join(',') ?? ''}|${path}|${date}`;
+    if (cacheable) await this.freshen();
+    const out = new Map<string, GroupFigure[]>();
+    const todo: string[] = [];
+    for (const date of new Set(dates)) {
+      const kept = cacheable ? this.cache.get(key(area.path, date)) : undefined;
+      if (kept) out.set(date, kept);
+      else todo.push(date);
+    }
+    if (trace) trace.cached += dates.length - todo.length;
+    if (!todo.length) return out;
+    const started = performance.now();
+    const c = compile(def, this.tables, { provincePath: area.path, agencyIds: area.agencyIds, dates: todo, today });
+    const rows = (await this.ds.query(
+      `WITH m AS (${c.sql}) SELECT as_of, province_id, district_id, district_name, coalesce(sum(covered), 0) AS num, coalesce(sum(weight), 0) AS den,
+         count(*) FILTER (WHERE weight IS NOT NULL AND covered < weight) AS missing, count(*) FILTER (WHERE weight IS NULL) AS unmeasured
+       FROM m GROUP BY as_of, province_id, district_id, district_name ORDER BY district_name NULLS FIRST`,
+      c.params,
+    )) as Array<{ as_of: string; province_id: string | null; district_id: string | null; district_name: string | null; num: string; den: string; missing: string; unmeasured: string }>;
+    trace?.passes.push({ indicator: def.population.entity, dates: todo.length, ms: Math.round(performance.now() - started), rows: rows.length });
+    for (const date of todo) out.set(date, []);
+    for (const r of rows) {
+      out.get(r.as_of)?.push({
+        provinceId: r.province_id,
+        districtId: r.district_id,
+        districtName: r.district_name,
+        numerator: Number(r.num),
+        denominator: Number(r.den),
+        missing: Number(r.missing),
+        unmeasured: Number(r.unmeasured),
+      });
+    }
+    if (cacheable) {
+      for (const date of todo) {
+        const groups = out.get(date)!;
+        this.keep(key(area.path, date), groups);
+        // The whole country's figures are every province's: kept per province as well.
+        if (area.path === '/' && !area.agencyIds) {
+          const byProvince = new Map<string, GroupFigure[]>();
+          for (const g of groups) if (g.provinceId) byProvince.set(g.provinceId, [...(byProvince.get(g.provinceId) ?? []), g]);
+          for (const [id, list] of byProvince) this.keep(key(`/${id}/`, date), list);
+        }
+      }
+    }
+    return out;
+  }
+
+  private keep(key: string, groups: GroupFigure[]): void {
+    if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, groups);
+  }
+
+  /** Numerator and denominator on one date. */
   async value(def: IndicatorDefinition, where: Where): Promise<{ numerator: number; denominator: number; value: number | null }> {
-    const c = compile(def, this.tables, { ...where, staffYear: Number(where.asOf.slice(0, 4)) });
-    const [row] = (await this.ds.query(`WITH m AS (${c.sql}) SELECT coalesce(sum(covered), 0) AS num, coalesce(sum(weight), 0) AS den FROM m`, c.params)) as Array<{ num: number; den: number }>;
-    const numerator = Number(row.num);
-    const denominator = Number(row.den);
+    const groups = (await this.figures(def, { path: where.provincePath, agencyIds: where.agencyIds }, [where.asOf], where.today)).get(where.asOf)!;
+    const { numerator, denominator } = totalOf(groups);
     return { numerator, denominator, value: percent(numerator, denominator) };
   }
 
+  /** Figures, the district breakdown, and the first `missingLimit` members that do not count. */
   async measure(def: IndicatorDefinition, where: Where, missingLimit = 100): Promise<Measurement> {
-    const c = compile(def, this.tables, { ...where, staffYear: Number(where.asOf.slice(0, 4)) });
-    const limit = `$${c.params.length + 1}`;
-    const [groups, missing, unmeasured] = await Promise.all([
+    const groups = (await this.figures(def, { path: where.provincePath, agencyIds: where.agencyIds }, [where.asOf], where.today)).get(where.asOf)!;
+    const lists = missingLimit > 0 ? await this.members(def, where, { limit: missingLimit, offset: 0 }) : null;
+    return { ...measurementOf(groups), ...(lists ?? {}) };
+  }
+
+  /**
+   * A page of the members that do not count on the date (with the reason of each), and of those
+   * not measured (no staffing figure): sorted by district, unit and name; `q` searches names
+   * without diacritics.
+   */
+  async members(def: IndicatorDefinition, where: Where, page: { limit: number; offset: number; q?: string }): Promise<Pick<Measurement, 'missing' | 'unmeasured'>> {
+    const c = compile(def, this.tables, { provincePath: where.provincePath, agencyIds: where.agencyIds, dates: [where.asOf], today: where.today });
+    const n = c.params.length;
+    const search = page.q ? ` AND (hatang_fold(member_name) LIKE $${n + 3} ESCAPE '\\' OR hatang_fold(coalesce(unit_name, '')) LIKE $${n + 3} ESCAPE '\\' OR member_code LIKE $${n + 3} ESCAPE '\\')` : '';
+    const params = [...c.params, page.limit, page.offset, ...(page.q ? [`%${likeEscape(fold(page.q.trim()))}%`] : [])];
+    const [missing, unmeasured] = await Promise.all([
       this.ds.query(
-        `WITH m AS (${c.sql}) SELECT district_id, district_name, coalesce(sum(covered), 0) AS num, coalesce(sum(weight), 0) AS den
-         FROM m GROUP BY district_id, district_name ORDER BY district_name NULLS FIRST`,
-        c.params,
-      ) as Promise<Array<{ district_id: string | null; district_name: string | null; num: number; den: number }>>,
-      this.ds.query(
-        `WITH m AS (${c.sql}) SELECT *, count(*) OVER () AS total FROM m WHERE weight IS NOT NULL AND covered < weight
-         ORDER BY district_name NULLS FIRST, unit_name, member_name, member_id LIMIT ${limit}`,
-        [...c.params, missingLimit],
+        `WITH m AS (${c.sql}) SELECT *, count(*) OVER () AS total FROM m WHERE weight IS NOT NULL AND covered < weight${search}
+         ORDER BY district_name NULLS FIRST, unit_name, member_name, member_id LIMIT $${n + 1} OFFSET $${n + 2}`,
+        params,
       ) as Promise<MemberRow[]>,
       def.population.entity === 'staff'
-        ? (this.ds.query(`WITH m AS (${c.sql}) SELECT *, count(*) OVER () AS total FROM m WHERE weight IS NULL ORDER BY member_name, member_id LIMIT ${limit}`, [
-            ...c.params,
-            missingLimit,
-          ]) as Promise<MemberRow[]>)
+        ? (this.ds.query(`WITH m AS (${c.sql}) SELECT *, count(*) OVER () AS total FROM m WHERE weight IS NULL${search} ORDER BY member_name, member_id LIMIT $${n + 1} OFFSET $${n + 2}`, params) as Promise<MemberRow[]>)
         : Promise.resolve([] as MemberRow[]),
     ]);
-    const breakdown = groups.map((g) => ({
-      districtId: g.district_id,
-      districtName: g.district_name,
-      numerator: Number(g.num),
-      denominator: Number(g.den),
-      value: percent(Number(g.num), Number(g.den)),
-    }));
-    const numerator = breakdown.reduce((s, g) => s + g.numerator, 0);
-    const denominator = breakdown.reduce((s, g) => s + g.denominator, 0);
     const year = where.asOf.slice(0, 4);
     return {
-      numerator,
-      denominator,
-      value: percent(numerator, denominator),
-      breakdown,
       missing: { total: Number(missing[0]?.total ?? 0), items: missing.map((r) => this.missingMember(r, def, c.leaves)) },
       unmeasured: {
         total: Number(unmeasured[0]?.total ?? 0),
@@ -148,4 +252,17 @@ function explain(c: Criterion, row: Record<string, unknown>, leaves: LeafColumn[
     return { ok, why: [leaf.label] };
   };
   return walk(c).why;
+}
+
+/** Figures and breakdown from the groups of one date (lists empty, their totals known). */
+export function measurementOf(groups: GroupFigure[]): Measurement {
+  const sum = totalOf(groups);
+  return {
+    numerator: sum.numerator,
+    denominator: sum.denominator,
+    value: percent(sum.numerator, sum.denominator),
+    breakdown: groups.map((g) => ({ districtId: g.districtId, districtName: g.districtName, numerator: g.numerator, denominator: g.denominator, value: percent(g.numerator, g.denominator) })),
+    missing: { total: sum.missing, items: [] },
+    unmeasured: { total: sum.unmeasured, items: [] },
+  };
 }

@@ -2,9 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AN_OBJECT, CallerScope, Change, type ChangeContext, Input, PageQuery, pageOf, pageSchema, Permission, Requires, Returns, ReturnsSpreadsheet, schemaRef, type Scope } from '@app/inventory';
-import { PLAN_COVERAGE_SCHEMA } from './coverage.schemas';
+import { MISSING_PAGE_SCHEMA, PLAN_COVERAGE_SCHEMA } from './coverage.schemas';
 import { CoverageService } from './coverage.service';
-import { CoverageQuery, CreateIndicator, CreatePlan, ExportQuery, LoadPreset, PlanQuery, ReportValue, SaveReport, UpdateIndicator, UpdatePlan } from './coverage.dto';
+import { CoverageQuery, CreateIndicator, CreatePlan, ExportQuery, LoadPreset, MissingQuery, PlanQuery, ReportValue, SaveReport, UpdateIndicator, UpdatePlan } from './coverage.dto';
 import { IndicatorsService } from './indicators.service';
 import { PlansService } from './plans.service';
 
@@ -139,6 +139,14 @@ export class PlansController {
   @ApiOperation({ summary: 'Where the province stands against each target: value, gap, status and projection, by district, and what is missing' })
   planCoverage(@Param('id') id: string, @Query(new Input(CoverageQuery)) q: CoverageQuery, @CallerScope() scope: Scope) {
     return this.coverage.planCoverage(id, q, scope);
+  }
+
+  @Get('plans/:id/coverage/:targetId/missing')
+  @Returns(MISSING_PAGE_SCHEMA, 'A page of the members that do not count (with the reasons), and of those not measured')
+  @Requires(Permission.CoverageRead)
+  @ApiOperation({ summary: 'The units or agencies a target still misses, a page at a time, searchable without diacritics' })
+  missing(@Param('id') id: string, @Param('targetId') targetId: string, @Query(new Input(MissingQuery)) q: MissingQuery, @CallerScope() scope: Scope) {
+    return this.coverage.missing(id, targetId, q, scope);
   }
 
   @Get('plans/:id/coverage/export')

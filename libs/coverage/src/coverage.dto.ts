@@ -171,7 +171,7 @@ export class CoverageQuery {
   @IsDay()
   asOf?: string;
 
-  @ApiPropertyOptional({ default: 100, description: 'How many of the units that do not count yet to list per target' })
+  @ApiPropertyOptional({ default: 0, description: 'How many of the units that do not count yet to list per target (their number is always given; GET /plans/{id}/coverage/{targetId}/missing pages through them)' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -186,6 +186,20 @@ export class SaveReport extends CoverageQuery {
   @IsString()
   @MaxLength(500)
   title?: string;
+}
+
+/** A page of a target's members that do not count: search without diacritics, on the target's date or another of its year. */
+export class MissingQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Search the names (member, unit) and codes, insensitive to case and diacritics' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ example: '2014-06-30', description: 'A date of the target\'s year (default: the target\'s date: its year-end, or today in the current year)' })
+  @IsOptional()
+  @IsDay()
+  asOf?: string;
 }
 
 export class ExportQuery extends CoverageQuery {

@@ -7,6 +7,37 @@ const DATE = { type: 'string', format: 'date' };
 /** A list cut to the first members asked for, with how many there are in all. */
 const countedList = (item: object) => ({ type: 'object', required: ['total', 'items'], properties: { total: { type: 'integer' }, items: { type: 'array', items: item } } });
 
+/** A member that does not count yet, with the reasons. */
+const MISSING_MEMBER = {
+  type: 'object',
+  required: ['id', 'name', 'code', 'unit', 'district', 'reasons'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    code: { type: 'string', nullable: true },
+    unit: { type: 'string' },
+    district: { type: 'string', nullable: true },
+    short: { type: 'integer' },
+    reasons: { type: 'array', items: LABEL },
+  },
+};
+/** An agency left out of a staff ratio for want of a staffing figure. */
+const UNMEASURED_MEMBER = { type: 'object', required: ['id', 'name', 'code', 'reason'], properties: { id: { type: 'string' }, name: { type: 'string' }, code: { type: 'string', nullable: true }, reason: LABEL } };
+
+/** A page of a target's members that do not count, and of those not measured. */
+export const MISSING_PAGE_SCHEMA = {
+  type: 'object',
+  required: ['targetId', 'asOf', 'limit', 'offset', 'missing', 'unmeasured'],
+  properties: {
+    targetId: { type: 'string', format: 'uuid' },
+    asOf: DATE,
+    limit: { type: 'integer' },
+    offset: { type: 'integer' },
+    missing: countedList(MISSING_MEMBER),
+    unmeasured: countedList(UNMEASURED_MEMBER),
+  },
+};
+
 export const PLAN_COVERAGE_SCHEMA = {
   type: 'object',
   required: ['plan', 'area', 'year', 'asOf', 'computedAt', 'targets'],
@@ -81,20 +112,8 @@ export const PLAN_COVERAGE_SCHEMA = {
               },
             },
           },
-          missing: countedList({
-            type: 'object',
-            required: ['id', 'name', 'code', 'unit', 'district', 'reasons'],
-            properties: {
-              id: { type: 'string' },
-              name: { type: 'string' },
-              code: { type: 'string', nullable: true },
-              unit: { type: 'string' },
-              district: { type: 'string', nullable: true },
-              short: { type: 'integer' },
-              reasons: { type: 'array', items: LABEL },
-            },
-          }),
-          unmeasured: countedList({ type: 'object', required: ['id', 'name', 'code', 'reason'], properties: { id: { type: 'string' }, name: { type: 'string' }, code: { type: 'string', nullable: true }, reason: LABEL } }),
+          missing: countedList(MISSING_MEMBER),
+          unmeasured: countedList(UNMEASURED_MEMBER),
           reported: { type: 'object', nullable: true, properties: { source: { type: 'string' }, updatedAt: { type: 'string', format: 'date-time' } } },
           note: { type: 'string' },
           explanation: LABEL,

@@ -4,9 +4,11 @@ import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { DataSource } from 'typeorm';
 import { type ChangeContext, csvCell, InventoryErrorCode, likeEscape, type Scope } from '@app/inventory';
-import { CoverageEngine, percent, type Where } from './coverage-engine';
+import { performance } from 'node:perf_hooks';
+import { Logger } from '@nestjs/common';
+import { CoverageEngine, type EngineTrace, type GroupFigure, measurementOf, percent, totalOf, type Where } from './coverage-engine';
 import { CoverageError } from './coverage-error';
-import type { CoverageQuery } from './coverage.dto';
+import type { CoverageQuery, MissingQuery } from './coverage.dto';
 import type { PlanCoverage, Projection, TargetCoverage, TargetStatus } from './coverage.types';
 import type { IndicatorDefinition } from './definition';
 import { CoverageReport } from './entities/coverage-report.entity';
@@ -25,6 +27,9 @@ const STATUS_VI: Record<TargetStatus, string> = { met: 'Đạt', on_track: 'Đú
 export class CoverageService {
   /** The day "today" is; tests set it to replay a timeline. */
   clock: () => Date = () => new Date();
+  /** Where the time of the last plan's evaluation went (the passes, the dates kept): benchmarks print it. */
+  lastTrace: EngineTrace | null = null;
+  private readonly log = new Logger('Coverage');
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -47,12 +52,7 @@ export class CoverageService {
     const province = plan.province;
     // A district's users get their district's figures: the same indicators, counted within it; an
     // agency's, its own and its subordinates' (indicators over units have no figure for them).
-    const area =
-      scope.kind === 'unit'
-        ? { id: scope.unitId, name: scope.name, path: scope.path }
-        : scope.kind === 'agency'
-          ? { id: scope.agencyId, name: scope.name, path: province.path, agencyIds: scope.agencyIds }
-          : { id: province.id, name: province.name, path: province.path };
+    const area = this.areaOf(province, scope);
     const today = this.clock().toISOString().slice(0, 10);
     if (q.year !== undefined && q.asOf !== undefined && Number(q.asOf.slice(0, 4)) !== q.year) {
       throw new CoverageError('year and asOf disagree', [{ field: 'asOf', message: `asOf ${q.asOf} is not in ${q.year}` }]);
@@ -65,18 +65,40 @@ export class CoverageService {
     for (const r of await this.ds.getRepository(ReportedValue).find({ where: { administrativeUnitId: province.id }, order: { year: 'ASC' } })) {
       reportedOf.set(r.indicatorId, [...(reportedOf.get(r.indicatorId) ?? []), r]);
     }
-    const memo = new Map<string, Promise<{ value: number | null }>>();
-    const valueAt = (def: IndicatorDefinition, code: string, date: string) => {
-      const key = `${code}@${date}`;
-      if (!memo.has(key)) memo.set(key, this.engine.value(def, this.where(area, date, today)));
-      return memo.get(key)!;
-    };
+    // Every measured indicator counted in one pass over all the dates its targets ask (and the
+    // year-ends a trend is fitted to), by district: one query per indicator, not per target.
+    const asOfOf = (year: number) => q.asOf ?? (`${year}-12-31` < today ? `${year}-12-31` : today);
+    const datesOf = new Map<string, Set<string>>();
+    for (const t of targets) {
+      const indicator = indicators.get(t.indicatorId)!;
+      if (indicator.definition.population.entity === 'reported') continue;
+      const set = datesOf.get(indicator.id) ?? new Set<string>();
+      const asOf = asOfOf(t.year);
+      set.add(asOf);
+      if (asOf < `${t.year}-12-31`) for (let y = t.year - TREND_YEARS; y < Number(asOf.slice(0, 4)); y++) set.add(`${y}-12-31`);
+      datesOf.set(indicator.id, set);
+    }
+    const trace: EngineTrace = { passes: [], cached: 0 };
+    const started = performance.now();
+    const counted = new Map<string, Map<string, GroupFigure[]> | CoverageError>();
+    for (const [id, dates] of datesOf) {
+      const def = indicators.get(id)!.definition;
+      counted.set(
+        id,
+        await this.engine.figures(def, { path: area.path, agencyIds: area.agencyIds }, [...dates], today, trace).catch((err: unknown) => {
+          if (err instanceof CoverageError) return err;
+          throw err;
+        }),
+      );
+    }
+    this.log.debug(`plan ${plan.id}: ${trace.passes.length} passes (${trace.passes.map((p) => `${p.dates} dates ${p.ms} ms`).join(', ')}), ${trace.cached} dates kept, ${Math.round(performance.now() - started)} ms`);
+    this.lastTrace = trace;
 
     const out: TargetCoverage[] = [];
     for (const t of targets) {
       const indicator = indicators.get(t.indicatorId)!;
       const yearEnd = `${t.year}-12-31`;
-      const asOf = q.asOf ?? (yearEnd < today ? yearEnd : today);
+      const asOf = asOfOf(t.year);
       const base: Omit<TargetCoverage, 'numerator' | 'denominator' | 'value' | 'gap' | 'status' | 'projection'> = {
         targetId: t.id,
         indicator: { id: indicator.id, code: indicator.code, labelVi: indicator.labelVi, labelEn: indicator.labelEn, kind: indicator.definition.population.entity === 'reported' ? 'reported' : 'measured' },
@@ -114,12 +136,21 @@ export class CoverageService {
         });
         continue;
       }
+      const figures = counted.get(indicator.id)!;
+      if (figures instanceof CoverageError) {
+        out.push({ ...base, numerator: null, denominator: null, value: null, gap: null, status: 'no_data', projection: null, note: figures.message });
+        continue;
+      }
       try {
-        const m = await this.engine.measure(indicator.definition, this.where(area, asOf, today), q.missingLimit ?? 100);
+        const m = measurementOf(figures.get(asOf)!);
+        // The members that do not count, when asked for (exports, saved reports); the answer
+        // otherwise carries their number only, and GET …/coverage/missing pages through them.
+        if ((q.missingLimit ?? 0) > 0) Object.assign(m, await this.engine.members(indicator.definition, this.where(area, asOf, today), { limit: q.missingLimit!, offset: 0 }));
         const earlier: Array<{ date: string; value: number }> = [];
         if (m.value !== null && m.value < t.value && asOf < yearEnd) {
           for (let y = t.year - TREND_YEARS; y < Number(asOf.slice(0, 4)); y++) {
-            const v = (await valueAt(indicator.definition, indicator.code, `${y}-12-31`)).value;
+            const { numerator, denominator } = totalOf(figures.get(`${y}-12-31`)!);
+            const v = percent(numerator, denominator);
             if (v !== null) earlier.push({ date: `${y}-12-31`, value: v });
           }
         }
@@ -169,10 +200,28 @@ export class CoverageService {
     return { figures, areaPath: area.path };
   }
 
+  /** A page of a target's members that do not count on its date (or another date of its year). */
+  async missing(planId: string, targetId: string, q: MissingQuery, scope: Scope) {
+    const plan = await this.plans.get(planId, scope);
+    const target = isUuid(targetId) ? plan.targets.find((t) => t.id === targetId) : undefined;
+    if (!target) throw new CoverageError(`target ${targetId} does not exist`, [], InventoryErrorCode.NotFound);
+    if (q.asOf && Number(q.asOf.slice(0, 4)) !== target.year) throw new CoverageError('The date is not in the target\'s year', [{ field: 'asOf', message: `asOf ${q.asOf} is not in ${target.year}` }]);
+    const indicator = await this.ds.getRepository(Indicator).findOneByOrFail({ id: target.indicatorId });
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    const today = this.clock().toISOString().slice(0, 10);
+    const yearEnd = `${target.year}-12-31`;
+    const asOf = q.asOf ?? (yearEnd < today ? yearEnd : today);
+    if (indicator.definition.population.entity === 'reported') return { targetId, asOf, limit, offset, missing: { total: 0, items: [] }, unmeasured: { total: 0, items: [] } };
+    const lists = await this.engine.members(indicator.definition, this.where(this.areaOf(plan.province, scope), asOf, today), { limit, offset, q: q.q });
+    return { targetId, asOf, limit, offset, ...lists };
+  }
+
   /** Computes and freezes a report: the figures are stored as computed and never recomputed. */
   async saveReport(planId: string, q: CoverageQuery & { title?: string }, ctx: ChangeContext): Promise<CoverageReport> {
     if (ctx.scope.kind === 'agency') throw new CoverageError('Reports are saved for an administrative unit (a province or a district), not for one agency', [], InventoryErrorCode.Forbidden);
-    const { figures, areaPath } = await this.coverageIn(planId, q, ctx.scope);
+    // A frozen report keeps its work lists whole (its export lists every member not counting).
+    const { figures, areaPath } = await this.coverageIn(planId, { missingLimit: 100_000, ...q }, ctx.scope);
     return this.ds.getRepository(CoverageReport).save({
       planId: figures.plan.id,
       title: q.title ?? null,
@@ -273,6 +322,17 @@ export class CoverageService {
     missing.getColumn(5).width = 45;
     missing.getColumn(6).width = 60;
     return Buffer.from(await book.xlsx.writeBuffer());
+  }
+
+  /**
+   * What a caller's figures are counted over: a district's users get their district's figures (the
+   * same indicators, counted within it); an agency's, its own and its subordinates' (indicators
+   * over units have no figure for them); others, the plan's province.
+   */
+  private areaOf(province: { id: string; name: string; path: string }, scope: Scope): { id: string; name: string; path: string; agencyIds?: readonly string[] } {
+    if (scope.kind === 'unit') return { id: scope.unitId, name: scope.name, path: scope.path };
+    if (scope.kind === 'agency') return { id: scope.agencyId, name: scope.name, path: province.path, agencyIds: scope.agencyIds };
+    return { id: province.id, name: province.name, path: province.path };
   }
 
   private where(area: { path: string; agencyIds?: readonly string[] }, asOf: string, today: string): Where {

@@ -37,7 +37,7 @@ export {
   type Scope,
 } from './access/access';
 export { agencyWithinSql, type Place, type PlaceKind, resolveScope, scopeWithin, whereVisible, whereWithin } from './access/scope';
-export { likeEscape } from './shared/fold';
+export { fold, likeEscape } from './shared/fold';
 export { canonicalJson } from './shared/canonical-json';
 export { FIRST_YEAR, LAST_YEAR, IsDay, isDay, IsInstant, isInstant, parseDay } from './shared/dates';
 export { ListQuery, MAX_PAGE, PageQuery, pageOf, paginate, type Page, type Sortable } from './shared/list-query';

@@ -1,5 +1,5 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useMemo, useState } from 'react';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api, dataOf } from '../api';
 import { fieldErrors } from '../forms';
@@ -7,8 +7,6 @@ import { Pager } from '../Pager';
 import { type TextKey, useI18n } from '../i18n';
 
 const PAGE = 50;
-/** Lower case without diacritics (đ → d), as the API searches: "nhon chau" finds "Nhơn Châu". */
-const fold = (s: string) => s.normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
 
 /**
  * One target of a plan: its value year by year against the yearly targets, the district
@@ -103,30 +101,37 @@ export function TargetPage({ canWrite }: { canWrite: boolean }) {
   const year = Number(search.get('year'));
   const [q, setQ] = useState('');
   const [page, setPage] = useState(0);
-  // Every year of the plan (small: no lists), and this year's target with its whole list.
+  // Every year of the plan (figures only), and this year's target; its list a page at a time.
   const plan = useQuery({
     queryKey: ['coverage', planId],
-    queryFn: async () => dataOf(await api.GET('/api/v1/plans/{id}/coverage', { params: { path: { id: planId! }, query: { missingLimit: 0 } } })),
+    queryFn: async () => dataOf(await api.GET('/api/v1/plans/{id}/coverage', { params: { path: { id: planId! } } })),
   });
   const detail = useQuery({
-    queryKey: ['coverage', planId, year, 'missing'],
-    queryFn: async () => dataOf(await api.GET('/api/v1/plans/{id}/coverage', { params: { path: { id: planId! }, query: { year, missingLimit: 100_000 } } })),
+    queryKey: ['coverage', planId, year],
+    queryFn: async () => dataOf(await api.GET('/api/v1/plans/{id}/coverage', { params: { path: { id: planId! }, query: { year } } })),
     enabled: !!year,
   });
   const target = detail.data?.targets.find((x) => x.indicator.code === indicator);
   const series = (plan.data?.targets ?? []).filter((x) => x.indicator.code === indicator).sort((a, b) => a.year - b.year);
-  const missing = useMemo(() => {
-    const all = target?.missing.items ?? [];
-    const f = fold(q.trim());
-    return f ? all.filter((m) => fold(`${m.name} ${m.unit} ${m.district ?? ''} ${m.code ?? ''}`).includes(f)) : all;
-  }, [target, q]);
+  // Searched by the server, without diacritics, over the whole list.
+  const lists = useQuery({
+    queryKey: ['coverage', planId, target?.targetId, 'missing', q.trim(), page],
+    queryFn: async () =>
+      dataOf(
+        await api.GET('/api/v1/plans/{id}/coverage/{targetId}/missing', {
+          params: { path: { id: planId!, targetId: target!.targetId }, query: { q: q.trim() || undefined, limit: PAGE, offset: page * PAGE } },
+        }),
+      ),
+    enabled: !!target,
+    placeholderData: keepPreviousData,
+  });
 
   if (plan.isPending || detail.isPending) return <p className="loading">{t('loading')}</p>;
   if (plan.error || detail.error) return <p role="alert">{t('error')}: {(plan.error ?? detail.error)!.message}</p>;
   if (!target) return <p role="alert">{t('error')}</p>;
   const wording = lang === 'en' ? target.labelEn : target.wordingVi;
   const bars = [...target.breakdown].sort((a, b) => (b.value ?? -1) - (a.value ?? -1));
-  const shown = missing.slice(page * PAGE, page * PAGE + PAGE);
+  const shown = lists.data?.missing.items ?? [];
 
   return (
     <section aria-labelledby="target-title">
@@ -212,7 +217,8 @@ export function TargetPage({ canWrite }: { canWrite: boolean }) {
           {t('exportXlsx')}
         </a>
       </div>
-      <table className="missing" aria-labelledby="missing-title">
+      {lists.error && <p role="alert">{t('error')}: {lists.error.message}</p>}
+      <table className="missing" aria-labelledby="missing-title" aria-busy={lists.isFetching}>
         <thead>
           <tr>
             <th scope="col">{t('district')}</th>
@@ -232,7 +238,7 @@ export function TargetPage({ canWrite }: { canWrite: boolean }) {
           ))}
         </tbody>
       </table>
-      <Pager offset={page * PAGE} shown={shown.length} total={missing.length} size={PAGE} onOffset={(o) => setPage(o / PAGE)} />
+      <Pager offset={page * PAGE} shown={shown.length} total={lists.data?.missing.total ?? 0} size={PAGE} onOffset={(o) => setPage(o / PAGE)} />
     </section>
   );
 }
