@@ -152,6 +152,51 @@ describe.each(ENGINES)('coverage on %s', (engine) => {
     expect(find(await coverage({ year: 2013 }), 'commune_lan', 2012)).toBeUndefined();
   });
 
+  it('sets every province side by side for one indicator, each against its own target, units counted as valid on the date', async () => {
+    const overview = async (query: Record<string, string | number>, as = t.http()) => (await as.get('/api/v1/coverage/overview').query(query).expect(200)).body as {
+      year: number;
+      asOf: string;
+      provinces: Array<{ code: string; name: string; numerator: number; denominator: number; value: number | null; target: number | null; status: string | null; rank: number | null }>;
+      cost: { passes: unknown[] };
+    };
+    // 2012: Bình Định 3 of 5 communes have a LAN (its plan asks 50%: met, first); Đà Nẵng's one commune has none, and no plan.
+    const o = await overview({ indicator: 'commune_lan', year: 2012 });
+    expect(o).toMatchObject({ year: 2012, asOf: '2012-12-31' });
+    expect(o.provinces.map((p) => [p.code, p.numerator, p.denominator, p.value, p.target, p.status, p.rank])).toEqual([
+      ['48', 0, 1, 0, null, null, 2],
+      ['52', 3, 5, 60, 50, 'met', 1],
+    ]);
+    // A commune ended mid-2012 (merged) counts before its end date, not after.
+    const ended = await unit('21609');
+    await t.http().patch(`/api/v1/administrative-units/${ended.id}`).send({ validTo: '2012-07-01' }).expect(200);
+    try {
+      expect((await overview({ indicator: 'commune_lan', asOf: '2012-06-30' })).provinces.find((p) => p.code === '52')).toMatchObject({ numerator: 3, denominator: 5, value: 60 });
+      expect((await overview({ indicator: 'commune_lan', year: 2012 })).provinces.find((p) => p.code === '52')).toMatchObject({ numerator: 3, denominator: 4, value: 75 });
+    } finally {
+      await t.http().patch(`/api/v1/administrative-units/${ended.id}`).send({ validTo: null }).expect(200);
+    }
+    // Recounted after that change back (a write), then asked again: nothing recounted.
+    expect((await overview({ indicator: 'commune_lan', year: 2012 })).cost.passes).toHaveLength(1);
+    expect((await overview({ indicator: 'commune_lan', year: 2012 })).cost).toMatchObject({ passes: [], cachedDates: 1 });
+    // A district's account sees its own district only; an agency's, none.
+    const quyNhon = await unit('540');
+    const district = await t.token({ role: 'planner', administrativeUnitId: quyNhon.id });
+    const own = await overview({ indicator: 'commune_lan', year: 2012 }, t.as(district));
+    expect(own.provinces.map((p) => [p.name, p.numerator, p.denominator, p.target])).toEqual([['Thành phố Quy Nhơn', 2, 3, 50]]);
+    const committee = (await t.http().get('/api/v1/agencies').query({ code: 'UBND-21550' }).expect(200)).body.items[0];
+    await t.as(await t.token({ role: 'planner', agencyId: committee.id })).get('/api/v1/coverage/overview').query({ indicator: 'commune_lan', year: 2012 }).expect(403);
+    // A bad question changes nothing and says why.
+    const bad = await t.http().get('/api/v1/coverage/overview').query({ indicator: 'commune_lan', year: 2012, asOf: '2013-01-01' }).expect(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'asOf', message: 'asOf 2013-01-01 is not in 2012' })]);
+    await t.http().get('/api/v1/coverage/overview').query({ indicator: 'no_such_indicator', year: 2012 }).expect(404);
+    // The export: a row per province by rank, the values as percentages.
+    const csv = await t.http().get('/api/v1/coverage/overview/export').query({ indicator: 'commune_lan', year: 2012, format: 'csv' }).expect(200);
+    const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\n');
+    expect(lines[0]).toBe('Xếp hạng,Mã,"Tỉnh, thành phố",Tử số,Mẫu số,Thực hiện (%),Kế hoạch (%),Đánh giá');
+    expect(lines[1]).toBe('1,52,Tỉnh Bình Định,3,5,60,50,Đạt');
+    expect(lines[2]).toBe('2,48,Thành phố Đà Nẵng,0,1,0,,Không có chỉ tiêu');
+  });
+
   it('uses the year’s staffing as denominator and at most one computer per person in each agency', async () => {
     const all = await coverage();
     // 2013: committee min(10, 12) = 10, department 5 working (3 retired mid-year) of 20 → 15 / 30.

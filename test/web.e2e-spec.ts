@@ -142,6 +142,8 @@ describe('the web console in Chromium', () => {
     // The skip link is the first stop, then the navigation; Enter follows a link.
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('Bỏ qua, đến nội dung chính');
+    // Plans, the whole country, then devices.
+    await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
@@ -517,6 +519,27 @@ describe('the web console in Chromium', () => {
     const link = (await t.http().get('/api/v1/wan-links').query({ q: 'WEB-WAN-1' }).expect(200)).body.items[0];
     expect(link).toMatchObject({ network: 'provincial_wan', medium: 'fibre', bandwidthMbps: 100, provider: 'VNPT', commissionedOn: '2021-06-02', agencyId: agency.id });
     await page.close();
+  });
+
+  it('sets the provinces side by side on the whole country\'s page, with the API\'s figures; a district\'s planner sees its own row', async () => {
+    const page = await signIn('demo', { bypassCSP: true });
+    await page.locator('table.targets tbody tr').first().waitFor();
+    await page.getByRole('link', { name: 'Toàn quốc' }).click();
+    await page.getByRole('heading', { name: 'Toàn quốc' }).waitFor();
+    await page.locator('#overview-indicator').selectOption('staff_computers_district_up');
+    await page.locator('#overview-year').fill('2014');
+    const api = (await t.http().get('/api/v1/coverage/overview').query({ indicator: 'staff_computers_district_up', year: 2014 }).expect(200)).body.provinces[0];
+    const row = page.locator('table.overview tbody tr[data-code="52"]');
+    await row.getByText(`(${api.numerator.toLocaleString('vi-VN')}/${api.denominator.toLocaleString('vi-VN')})`).waitFor();
+    expect(await row.textContent()).toContain(`${api.value.toLocaleString('vi-VN', { minimumFractionDigits: 2 })}%`);
+    expect(await axeProblems(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'overview-vi.png') });
+    await page.close();
+    const district = await signIn('quynhon');
+    await district.getByRole('link', { name: 'Toàn quốc' }).click();
+    await district.locator('table.overview tbody tr').first().waitFor();
+    expect(await district.locator('table.overview tbody tr th').allTextContents()).toEqual(['Thành phố Quy Nhơn']);
+    await district.close();
   });
 
   it('gives a district\'s planner the district\'s figures', async () => {

@@ -7,6 +7,7 @@ import { DevicesPage } from './pages/DevicesPage';
 import { FleetPage } from './pages/FleetPage';
 import { ImportPage } from './pages/ImportPage';
 import { AgenciesPage, LansPage, UnitsPage, WanLinksPage } from './pages/InventoryListPage';
+import { OverviewPage } from './pages/OverviewPage';
 import { PlanPage } from './pages/PlanPage';
 import { SignInPage } from './pages/SignInPage';
 import { TargetPage } from './pages/TargetPage';
@@ -54,6 +55,7 @@ export function App() {
         <span className="brand">Hatang</span>
         <nav aria-label={t('nav')}>
           {can('coverage:read') && <NavLink to="/plans">{t('plans')}</NavLink>}
+          {can('coverage:read') && <NavLink to="/overview">{t('overview')}</NavLink>}
           {can('inventory:read') && <NavLink to="/devices">{t('devices')}</NavLink>}
           {can('inventory:read') && <NavLink to="/fleet">{t('fleet')}</NavLink>}
           {can('inventory:write') && <NavLink to="/import">{t('import')}</NavLink>}
@@ -77,6 +79,7 @@ export function App() {
           <Route path="/" element={<Navigate to={can('coverage:read') ? '/plans' : '/fleet'} replace />} />
           {can('coverage:read') && <Route path="/plans/:planId?" element={<PlanPage canWrite={can('plans:write')} />} />}
           {can('coverage:read') && <Route path="/plans/:planId/targets/:indicator" element={<TargetPage canWrite={can('plans:write')} />} />}
+          {can('coverage:read') && <Route path="/overview" element={<OverviewPage />} />}
           {can('inventory:read') && <Route path="/devices" element={<DevicesPage canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/agencies" element={<AgenciesPage canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/lans" element={<LansPage canWrite={can('inventory:write')} />} />}

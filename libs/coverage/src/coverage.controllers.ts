@@ -2,9 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AN_OBJECT, CallerScope, Change, type ChangeContext, Input, PageQuery, pageOf, pageSchema, Permission, Requires, Returns, ReturnsSpreadsheet, schemaRef, type Scope } from '@app/inventory';
-import { MISSING_PAGE_SCHEMA, PLAN_COVERAGE_SCHEMA } from './coverage.schemas';
+import { MISSING_PAGE_SCHEMA, OVERVIEW_SCHEMA, PLAN_COVERAGE_SCHEMA } from './coverage.schemas';
 import { CoverageService } from './coverage.service';
-import { CoverageQuery, CreateIndicator, CreatePlan, ExportQuery, LoadPreset, MissingQuery, PlanQuery, ReportValue, SaveReport, UpdateIndicator, UpdatePlan } from './coverage.dto';
+import { CoverageQuery, CreateIndicator, CreatePlan, ExportQuery, LoadPreset, MissingQuery, OverviewExportQuery, OverviewQuery, PlanQuery, ReportValue, SaveReport, UpdateIndicator, UpdatePlan } from './coverage.dto';
 import { IndicatorsService } from './indicators.service';
 import { PlansService } from './plans.service';
 
@@ -139,6 +139,23 @@ export class PlansController {
   @ApiOperation({ summary: 'Where the province stands against each target: value, gap, status and projection, by district, and what is missing' })
   planCoverage(@Param('id') id: string, @Query(new Input(CoverageQuery)) q: CoverageQuery, @CallerScope() scope: Scope) {
     return this.coverage.planCoverage(id, q, scope);
+  }
+
+  @Get('coverage/overview')
+  @Returns(OVERVIEW_SCHEMA, 'Every province: numerator, denominator, value, its own target and status, rank')
+  @Requires(Permission.CoverageRead)
+  @ApiOperation({ summary: 'One indicator over every province, side by side (a whole-country account; others see their own area)' })
+  overview(@Query(new Input(OverviewQuery)) q: OverviewQuery, @CallerScope() scope: Scope) {
+    return this.coverage.overview(q, scope);
+  }
+
+  @Get('coverage/overview/export')
+  @ReturnsSpreadsheet('The overview as a table, a row per province by rank')
+  @Requires(Permission.CoverageRead)
+  async exportOverview(@Query(new Input(OverviewExportQuery)) q: OverviewExportQuery, @CallerScope() scope: Scope, @Res() res: Response) {
+    const { format = 'xlsx', ...rest } = q;
+    const o = await this.coverage.overview(rest, scope);
+    send(res, await this.coverage.exportOverview(o, format), format, `overview-${o.indicator.code}-${o.asOf}`);
   }
 
   @Get('plans/:id/coverage/:targetId/missing')

@@ -188,6 +188,34 @@ export class SaveReport extends CoverageQuery {
   title?: string;
 }
 
+/** One indicator over every province: on a year's last day (or today) or on a date. */
+export class OverviewQuery {
+  @ApiProperty({ example: 'commune_lan_complete_fibre_wan', description: 'The indicator\'s code' })
+  @IsString()
+  @Length(1, 80)
+  indicator: string;
+
+  @ApiPropertyOptional({ example: 2014 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1990)
+  @Max(2100)
+  year?: number;
+
+  @ApiPropertyOptional({ example: '2014-06-30', description: 'The inventory as it stood on this date (units valid on it)' })
+  @IsOptional()
+  @IsDay()
+  asOf?: string;
+}
+
+export class OverviewExportQuery extends OverviewQuery {
+  @ApiPropertyOptional({ enum: ['xlsx', 'csv'], default: 'xlsx' })
+  @IsOptional()
+  @IsIn(['xlsx', 'csv'])
+  format?: 'xlsx' | 'csv';
+}
+
 /** A page of a target's members that do not count: search without diacritics, on the target's date or another of its year. */
 export class MissingQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Search the names (member, unit) and codes, insensitive to case and diacritics' })

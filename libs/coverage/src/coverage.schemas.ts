@@ -122,3 +122,49 @@ export const PLAN_COVERAGE_SCHEMA = {
     },
   },
 };
+
+const STATUS = { type: 'string', enum: ['met', 'on_track', 'behind', 'no_data'] };
+
+/** The national overview: one indicator, every province. */
+export const OVERVIEW_SCHEMA = {
+  type: 'object',
+  required: ['indicator', 'year', 'asOf', 'computedAt', 'provinces', 'cost'],
+  properties: {
+    indicator: {
+      type: 'object',
+      required: ['id', 'code', 'labelVi', 'labelEn', 'kind'],
+      properties: { id: { type: 'string', format: 'uuid' }, code: { type: 'string' }, labelVi: { type: 'string' }, labelEn: { type: 'string' }, kind: { type: 'string', enum: ['measured', 'reported'] } },
+    },
+    year: { type: 'integer' },
+    asOf: DATE,
+    computedAt: { type: 'string', format: 'date-time' },
+    provinces: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'code', 'name', 'numerator', 'denominator', 'value', 'target', 'planId', 'status', 'rank'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          code: { type: 'string' },
+          name: { type: 'string' },
+          numerator: { type: 'integer', nullable: true },
+          denominator: { type: 'integer', nullable: true },
+          value: { type: 'number', nullable: true },
+          target: { type: 'number', nullable: true, description: 'The province\'s own target for the year, from its latest plan with one' },
+          planId: { type: 'string', format: 'uuid', nullable: true },
+          status: { ...STATUS, nullable: true },
+          rank: { type: 'integer', nullable: true, description: '1 for the highest value; equal values share a rank' },
+        },
+      },
+    },
+    cost: {
+      type: 'object',
+      required: ['passes', 'cachedDates', 'ms'],
+      properties: {
+        passes: { type: 'array', items: { type: 'object', required: ['dates', 'ms', 'rows'], properties: { dates: { type: 'integer' }, ms: { type: 'integer' }, rows: { type: 'integer' } } } },
+        cachedDates: { type: 'integer' },
+        ms: { type: 'integer' },
+      },
+    },
+  },
+};

@@ -8,13 +8,13 @@ import { performance } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
 import { CoverageEngine, type EngineTrace, type GroupFigure, measurementOf, percent, totalOf, type Where } from './coverage-engine';
 import { CoverageError } from './coverage-error';
-import type { CoverageQuery, MissingQuery } from './coverage.dto';
-import type { PlanCoverage, Projection, TargetCoverage, TargetStatus } from './coverage.types';
+import type { CoverageQuery, MissingQuery, OverviewQuery } from './coverage.dto';
+import type { Overview, PlanCoverage, ProvinceFigure, Projection, TargetCoverage, TargetStatus } from './coverage.types';
 import type { IndicatorDefinition } from './definition';
 import { CoverageReport } from './entities/coverage-report.entity';
 import { Indicator } from './entities/indicator.entity';
 import { ReportedValue } from './entities/reported-value.entity';
-import { isUuid } from './indicators.service';
+import { IndicatorsService, isUuid } from './indicators.service';
 import type { Label } from './labels';
 import { PlansService } from './plans.service';
 
@@ -35,6 +35,7 @@ export class CoverageService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly plans: PlansService,
     private readonly engine: CoverageEngine,
+    private readonly indicators: IndicatorsService,
   ) {}
 
   /**
@@ -44,6 +45,40 @@ export class CoverageService {
    */
   async planCoverage(planId: string, q: CoverageQuery, scope: Scope): Promise<PlanCoverage> {
     return (await this.coverageIn(planId, q, scope)).figures;
+  }
+
+  /**
+   * Many plans at once, for a whole-country caller: each indicator is counted in one pass over the
+   * whole country for every date the plans ask, and each plan then reads its province's figures.
+   */
+  async plansCoverage(planIds: string[], q: CoverageQuery, scope: Scope): Promise<PlanCoverage[]> {
+    if (scope.kind === 'country') {
+      const today = this.clock().toISOString().slice(0, 10);
+      const year = q.year ?? (q.asOf ? Number(q.asOf.slice(0, 4)) : undefined);
+      const indicators = new Map((await this.ds.getRepository(Indicator).find()).map((i) => [i.id, i]));
+      const all = new Map<string, Set<string>>();
+      for (const id of planIds) {
+        const plan = await this.plans.get(id, scope);
+        for (const [indicator, dates] of datesNeeded(plan.targets.filter((t) => year === undefined || t.year === year), indicators, q, today)) {
+          all.set(indicator, new Set([...(all.get(indicator) ?? []), ...dates]));
+        }
+      }
+      const trace: EngineTrace = { passes: [], cached: 0 };
+      for (const [id, dates] of all) await this.engine.figures(indicators.get(id)!.definition, { path: '/' }, [...dates], today, trace).catch((err: unknown) => {
+        if (!(err instanceof CoverageError)) throw err;
+      });
+      const out: PlanCoverage[] = [];
+      for (const id of planIds) {
+        out.push(await this.planCoverage(id, q, scope));
+        trace.passes.push(...this.lastTrace!.passes);
+        trace.cached += this.lastTrace!.cached;
+      }
+      this.lastTrace = trace;
+      return out;
+    }
+    const out: PlanCoverage[] = [];
+    for (const id of planIds) out.push(await this.planCoverage(id, q, scope));
+    return out;
   }
 
   /** The figures, and the path of the unit they were counted over (a saved report keeps it). */
@@ -68,16 +103,7 @@ export class CoverageService {
     // Every measured indicator counted in one pass over all the dates its targets ask (and the
     // year-ends a trend is fitted to), by district: one query per indicator, not per target.
     const asOfOf = (year: number) => q.asOf ?? (`${year}-12-31` < today ? `${year}-12-31` : today);
-    const datesOf = new Map<string, Set<string>>();
-    for (const t of targets) {
-      const indicator = indicators.get(t.indicatorId)!;
-      if (indicator.definition.population.entity === 'reported') continue;
-      const set = datesOf.get(indicator.id) ?? new Set<string>();
-      const asOf = asOfOf(t.year);
-      set.add(asOf);
-      if (asOf < `${t.year}-12-31`) for (let y = t.year - TREND_YEARS; y < Number(asOf.slice(0, 4)); y++) set.add(`${y}-12-31`);
-      datesOf.set(indicator.id, set);
-    }
+    const datesOf = datesNeeded(targets, indicators, q, today);
     const trace: EngineTrace = { passes: [], cached: 0 };
     const started = performance.now();
     const counted = new Map<string, Map<string, GroupFigure[]> | CoverageError>();
@@ -198,6 +224,119 @@ export class CoverageService {
       targets: out,
     };
     return { figures, areaPath: area.path };
+  }
+
+  /**
+   * One indicator over every province side by side (a whole-country caller; others, their own
+   * area): numerator, denominator, value, each province's own target and status, and the rank.
+   * Measured indicators are counted in one pass over the whole country.
+   */
+  async overview(q: OverviewQuery, scope: Scope): Promise<Overview> {
+    if (scope.kind === 'agency') throw new CoverageError('The overview counts provinces: not for an account scoped to one agency', [], InventoryErrorCode.Forbidden);
+    if (q.year !== undefined && q.asOf !== undefined && Number(q.asOf.slice(0, 4)) !== q.year) {
+      throw new CoverageError('year and asOf disagree', [{ field: 'asOf', message: `asOf ${q.asOf} is not in ${q.year}` }]);
+    }
+    const started = performance.now();
+    const indicator = await this.indicators.get(q.indicator, scope);
+    const today = this.clock().toISOString().slice(0, 10);
+    const year = q.year ?? (q.asOf ? Number(q.asOf.slice(0, 4)) : Number(today.slice(0, 4)));
+    const yearEnd = `${year}-12-31`;
+    const asOf = q.asOf ?? (yearEnd < today ? yearEnd : today);
+    const trendYears: number[] = [];
+    if (asOf < yearEnd) for (let y = year - TREND_YEARS; y < Number(asOf.slice(0, 4)); y++) trendYears.push(y);
+    // The rows: every province valid on the date, or the caller's own unit.
+    const units: Array<{ id: string; code: string; name: string; path: string }> =
+      scope.kind === 'country'
+        ? await this.ds.query(
+            `SELECT id, code, name, path FROM administrative_unit WHERE level = 'province' AND (valid_from IS NULL OR valid_from <= $1) AND (valid_to IS NULL OR valid_to > $1) ORDER BY code`,
+            [asOf],
+          )
+        : await this.ds.query(`SELECT id, code, name, path FROM administrative_unit WHERE id = $1`, [scope.unitId]);
+    const provinceOf = (path: string) => path.split('/')[1];
+    // Each province's own target for the indicator and year: its latest plan with one.
+    const targets = new Map<string, { planId: string; value: number }>(
+      (
+        (await this.ds.query(
+          `SELECT DISTINCT ON (p.administrative_unit_id) p.administrative_unit_id AS unit, p.id AS plan, t.value::float AS value
+           FROM plan_target t JOIN plan p ON p.id = t.plan_id WHERE t.indicator_id = $1 AND t.year = $2 ORDER BY p.administrative_unit_id, p.created_at DESC`,
+          [indicator.id, year],
+        )) as Array<{ unit: string; plan: string; value: number }>
+      ).map((r) => [r.unit, { planId: r.plan, value: Number(r.value) }]),
+    );
+    const trace: EngineTrace = { passes: [], cached: 0 };
+    // Value on the date, and at the trend's year-ends, per row.
+    let valueOf: (unit: { id: string; path: string }, date: string) => { numerator: number | null; denominator: number | null; value: number | null };
+    if (indicator.definition.population.entity === 'reported') {
+      const reported = new Map<string, number>(
+        ((await this.ds.query(`SELECT administrative_unit_id AS unit, year, value::float AS value FROM reported_value WHERE indicator_id = $1 AND year BETWEEN $2 AND $3`, [indicator.id, year - TREND_YEARS, year])) as Array<{ unit: string; year: number; value: number }>).map((r) => [
+          `${r.unit}|${r.year}`,
+          Number(r.value),
+        ]),
+      );
+      valueOf = (unit, date) => ({ numerator: null, denominator: null, value: reported.get(`${provinceOf(unit.path)}|${Number(date.slice(0, 4))}`) ?? null });
+    } else {
+      const area = scope.kind === 'country' ? '/' : scope.path;
+      const figures = await this.engine.figures(indicator.definition, { path: area }, [asOf, ...trendYears.map((y) => `${y}-12-31`)], today, trace);
+      const byProvince = new Map<string, Map<string, GroupFigure[]>>();
+      for (const [date, groups] of figures) {
+        for (const g of groups) {
+          const key = scope.kind === 'country' ? (g.provinceId ?? '') : scope.unitId;
+          const dates = byProvince.get(key) ?? new Map<string, GroupFigure[]>();
+          dates.set(date, [...(dates.get(date) ?? []), g]);
+          byProvince.set(key, dates);
+        }
+      }
+      valueOf = (unit, date) => {
+        const { numerator, denominator } = totalOf(byProvince.get(unit.id)?.get(date) ?? []);
+        return { numerator, denominator, value: percent(numerator, denominator) };
+      };
+    }
+    const provinces: ProvinceFigure[] = units.map((u) => {
+      const now = valueOf(u, asOf);
+      const target = targets.get(provinceOf(u.path)) ?? null;
+      const basis = trendYears.flatMap((y) => {
+        const v = valueOf(u, `${y}-12-31`).value;
+        return v === null ? [] : [{ date: `${y}-12-31`, value: v }];
+      });
+      const status = target ? judge(now.value, target.value, asOf, yearEnd, now.value === null ? basis : [...basis, { date: asOf, value: now.value }]).status : null;
+      return { id: u.id, code: u.code, name: u.name, ...now, target: target?.value ?? null, planId: target?.planId ?? null, status, rank: null };
+    });
+    // Ranked by value, highest first; equal values share a rank (1, 2, 2, 4).
+    const ranked = provinces.filter((p) => p.value !== null).sort((a, b) => b.value! - a.value!);
+    ranked.forEach((p, i) => (p.rank = i > 0 && ranked[i - 1].value === p.value ? ranked[i - 1].rank : i + 1));
+    return {
+      indicator: { id: indicator.id, code: indicator.code, labelVi: indicator.labelVi, labelEn: indicator.labelEn, kind: indicator.definition.population.entity === 'reported' ? 'reported' : 'measured' },
+      year,
+      asOf,
+      computedAt: this.clock().toISOString(),
+      provinces,
+      cost: { passes: trace.passes.map(({ dates, ms, rows }) => ({ dates, ms, rows })), cachedDates: trace.cached, ms: Math.round(performance.now() - started) },
+    };
+  }
+
+  /** The overview as a table: a row per province, as the plans' tables are laid out. */
+  async exportOverview(o: Overview, format: 'xlsx' | 'csv'): Promise<Buffer> {
+    const header = ['Xếp hạng', 'Mã', 'Tỉnh, thành phố', 'Tử số', 'Mẫu số', 'Thực hiện (%)', 'Kế hoạch (%)', 'Đánh giá'];
+    const rows = [...o.provinces].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || a.code.localeCompare(b.code));
+    const cells = (p: ProvinceFigure) => [p.rank, p.code, p.name, p.numerator, p.denominator, p.value, p.target, p.status ? STATUS_VI[p.status] : 'Không có chỉ tiêu'];
+    if (format === 'csv') return Buffer.from(`\uFEFF${stringifyCsv([header, ...rows.map((p) => cells(p).map((c) => csvCell(c ?? '')))])}`, 'utf8');
+    const book = new ExcelJS.Workbook();
+    book.created = new Date(o.computedAt);
+    const sheet = book.addWorksheet('Toàn quốc');
+    sheet.addRow([o.indicator.labelVi]).font = { bold: true, size: 13 };
+    sheet.addRow([`Năm ${o.year}, tính đến ngày ${o.asOf.split('-').reverse().join('/')} — số liệu tính lúc ${o.computedAt.slice(0, 16).replace('T', ' ')} UTC`]);
+    sheet.addRow([]);
+    const head = sheet.addRow(header);
+    head.font = { bold: true };
+    head.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+    for (const p of rows) {
+      const row = sheet.addRow(cells(p).map((c, i) => (c !== null && (i === 5 || i === 6) ? Number(c) / 100 : c)));
+      row.getCell(6).numFmt = '0.00%';
+      row.getCell(7).numFmt = p.target !== null && !Number.isInteger(p.target) ? '0.00%' : '0%';
+    }
+    [10, 8, 28, 10, 10, 14, 14, 18].forEach((w, i) => (sheet.getColumn(i + 1).width = w));
+    sheet.views = [{ state: 'frozen', ySplit: head.number }];
+    return Buffer.from(await book.xlsx.writeBuffer());
   }
 
   /** A page of a target's members that do not count on its date (or another date of its year). */
@@ -338,6 +477,26 @@ export class CoverageService {
   private where(area: { path: string; agencyIds?: readonly string[] }, asOf: string, today: string): Where {
     return { provincePath: area.path, agencyIds: area.agencyIds, asOf, today };
   }
+}
+
+/**
+ * The dates each measured indicator of these targets is counted on: each target's date (its
+ * year-end, or today in the current year, or the date asked) and, for a year still running, the
+ * year-ends its trend is fitted to.
+ */
+function datesNeeded(targets: Array<{ indicatorId: string; year: number }>, indicators: Map<string, Indicator>, q: CoverageQuery, today: string): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const t of targets) {
+    const indicator = indicators.get(t.indicatorId)!;
+    if (indicator.definition.population.entity === 'reported') continue;
+    const set = out.get(indicator.id) ?? new Set<string>();
+    const yearEnd = `${t.year}-12-31`;
+    const asOf = q.asOf ?? (yearEnd < today ? yearEnd : today);
+    set.add(asOf);
+    if (asOf < yearEnd) for (let y = t.year - TREND_YEARS; y < Number(asOf.slice(0, 4)); y++) set.add(`${y}-12-31`);
+    out.set(indicator.id, set);
+  }
+  return out;
 }
 
 /** met when reached; behind when the year is over; otherwise the linear trend decides. */

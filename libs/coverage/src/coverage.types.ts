@@ -79,3 +79,31 @@ export interface PlanCoverage {
   computedAt: string;
   targets: TargetCoverage[];
 }
+
+/** One province's figure in the national overview. */
+export interface ProvinceFigure {
+  id: string;
+  code: string;
+  name: string;
+  numerator: number | null;
+  denominator: number | null;
+  value: number | null;
+  /** The province's own target for this indicator and year, from its latest plan with one. */
+  target: number | null;
+  planId: string | null;
+  /** Against the province's own target; null where it has none. */
+  status: TargetStatus | null;
+  /** 1 for the highest value; provinces with equal values share a rank; none without a value. */
+  rank: number | null;
+}
+
+export interface Overview {
+  indicator: { id: string; code: string; labelVi: string; labelEn: string; kind: 'measured' | 'reported' };
+  year: number;
+  asOf: string;
+  computedAt: string;
+  /** Every province counted (one for a caller scoped to a province or below). */
+  provinces: ProvinceFigure[];
+  /** Where the time went: the passes run (dates counted, milliseconds) and the dates kept from before. */
+  cost: { passes: Array<{ dates: number; ms: number; rows: number }>; cachedDates: number; ms: number };
+}

@@ -97,6 +97,8 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^Reported values are per province$/, 'Số liệu báo cáo được nhập theo tỉnh'],
   [/^An indicator is declared for a province$/, 'Chỉ tiêu được khai báo cho một tỉnh'],
   [/^year and asOf disagree$/, 'year và asOf không khớp nhau'],
+  [/^The overview counts provinces: not for an account scoped to one agency$/, 'Bảng toàn quốc tính theo tỉnh: không dùng được với phạm vi một cơ quan'],
+  [/^The date is not in the target's year$/, 'Ngày không thuộc năm của chỉ tiêu'],
   [/^The plan has (\d+) saved report\(s\), which are kept unchanged; it cannot be deleted$/, 'Kế hoạch có $1 báo cáo đã lưu (được giữ nguyên); không xóa được kế hoạch'],
   [/^A province's (plan is managed|reported values are entered) with a token for the whole province.*$/, 'Cần tài khoản hoặc mã truy cập có phạm vi toàn tỉnh'],
   [/^The poll results are not valid; none were recorded$/, 'Kết quả thăm dò không hợp lệ; chưa ghi kết quả nào'],
