@@ -166,9 +166,11 @@ describe('the web console in Chromium', () => {
     const page = await signIn('demo', { bypassCSP: true });
     await page.locator('tr[data-indicator="commune_lan"] th a').click();
     await page.getByRole('heading', { name: 'Theo huyện 2015' }).waitFor();
-    const api = (await t.http().get(`/api/v1/plans/${planId}/coverage`).query({ year: 2015, missingLimit: 100000 }).expect(200)).body.targets.find(
+    const answer = (await t.http().get(`/api/v1/plans/${planId}/coverage`).query({ year: 2015, missingLimit: 100000 }).expect(200)).body;
+    const api = answer.targets.find(
       (x: { indicator: { code: string } }) => x.indicator.code === 'commune_lan',
-    ) as { wordingVi: string; breakdown: Array<{ value: number | null; districtName: string | null; numerator: number; denominator: number }>; missing: { total: number; items: Array<{ district: string | null; name: string }> } };
+    ) as { wordingVi: string; breakdown: Array<{ value: number | null; districtId: string | null; numerator: number; denominator: number }>; missing: { total: number; items: Array<{ district: string | null; name: string }> } };
+    const districtId = (name: string) => (answer.districts as Array<{ id: string; name: string }>).find((d) => d.name === name)!.id;
     // The districts, highest first, as many as the API's breakdown.
     const bars = page.locator('.bars li');
     expect(await bars.count()).toBe(api.breakdown.length);
@@ -180,7 +182,7 @@ describe('the web console in Chromium', () => {
     await shapes.first().waitFor();
     expect(await shapes.count()).toBe(11);
     const quyNhon = page.locator('figure.map path.district[data-code="540"]');
-    const qn = (api.breakdown as Array<{ districtName: string | null; value: number | null; numerator: number; denominator: number }>).find((b) => b.districtName === 'Thành phố Quy Nhơn')!;
+    const qn = api.breakdown.find((b) => b.districtId === districtId('Thành phố Quy Nhơn'))!;
     expect(await quyNhon.locator('title').textContent()).toBe(`Thành phố Quy Nhơn: ${qn.value!.toFixed(2).replace('.', ',')}% (${qn.numerator}/${qn.denominator})`);
     expect(await quyNhon.getAttribute('fill')).toBe(`hsl(${Math.round(qn.value! * 1.2)}, 65%, 42%)`);
     // Searching without diacritics: "an lao" finds An Lão's communes.

@@ -25,6 +25,8 @@ export interface Scope {
    * them all, a row per member and date. Staff indicators take the staffing of each date's year.
    */
   dates: readonly string[];
+  /** The whole country is counted (provincePath '/'): leaves are built as sets once, not probed per member. */
+  national?: boolean;
   /** Today: a faulty device counts for past dates (when it worked) but not from today on. */
   today: string;
 }
@@ -58,10 +60,18 @@ export interface CompiledIndicator {
   leaves: LeafColumn[];
 }
 
+/** From this many dates, a national staff count scans the workstations once instead of probing each agency per date. */
+export const SCAN_FROM_DATES = Number(process.env.COVERAGE_SCAN_FROM_DATES ?? 3);
+
 export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Scope): CompiledIndicator {
   const p = new Params();
   // Every date in one pass: the dates are a table joined to the population.
-  const dates = `unnest(${p.add(scope.dates)}::date[]) AS ad(as_of)`;
+  const datesParam = p.add(scope.dates);
+  const dates = `unnest(${datesParam}::date[]) AS ad(as_of)`;
+  // Counting the whole country, each leaf is the set of (agency, date) pairs that meet it, built
+  // once and hashed; counting a province or a district, a probe per agency and date through the
+  // indexes is cheaper. Both give the same answer.
+  const national = scope.national === true && !scope.agencyIds;
   const asOf = 'ad.as_of';
   const today = p.add(scope.today);
   const within = p.add(`${scope.provincePath}%`);
@@ -70,29 +80,38 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   if (pop.entity === 'reported' || !def.criterion) throw new CoverageError('A reported indicator has no SQL: its values are entered per year');
   const criterion = def.criterion;
 
-  /** Equipment `x` is in service on the date. */
-  const working = (x: string) =>
-    `${x}.status <> 'planned' AND ${x}.commissioned_on <= ${asOf} AND (${x}.retired_on IS NULL OR ${x}.retired_on > ${asOf}) AND NOT (${x}.status = 'faulty' AND ${asOf} >= ${today})`;
+  /** Equipment `x` is in service on the date `d`. */
+  const working = (x: string, d = asOf) =>
+    `${x}.status <> 'planned' AND ${x}.commissioned_on <= ${d} AND (${x}.retired_on IS NULL OR ${x}.retired_on > ${d}) AND NOT (${x}.status = 'faulty' AND ${d} >= ${today})`;
+  /** True when agency `a` owns, on the row's date, at least one (or `minCount`) row of `table` meeting `cond`. */
+  const owns = (a: string, table: string, x: string, cond: (d: string) => string, minCount?: string): string => {
+    if (national) {
+      const having = minCount ? ` GROUP BY 1, 2 HAVING count(*) >= ${minCount}` : '';
+      return `(${a}, ${asOf}) IN (SELECT ${x}.agency_id, ad2.as_of FROM ${table} ${x} CROSS JOIN unnest(${datesParam}::date[]) AS ad2(as_of) WHERE ${cond('ad2.as_of')}${having})`;
+    }
+    return minCount
+      ? `(SELECT count(*) FROM ${table} ${x} WHERE ${x}.agency_id = ${a} AND ${cond(asOf)}) >= ${minCount}`
+      : `EXISTS (SELECT 1 FROM ${table} ${x} WHERE ${x}.agency_id = ${a} AND ${cond(asOf)})`;
+  };
   const anyOf = (column: string, values: unknown[] | undefined) => (values?.length ? ` AND ${column} = ANY(${p.add(values)})` : '');
 
   /** SQL true when agency `a` meets the leaf. */
   const leafSql = (c: Criterion, a: string, completeOnly = true): string => {
     if ('hasLink' in c) {
       const q = c.hasLink;
-      return `EXISTS (SELECT 1 FROM ${t.wanLink} l WHERE l.agency_id = ${a} AND ${working('l')}${anyOf('l.network', q.network)}${anyOf('l.medium', q.medium)}${
-        q.minBandwidthMbps !== undefined ? ` AND l.bandwidth_mbps >= ${p.add(q.minBandwidthMbps)}` : ''
-      })`;
+      const filters = `${anyOf('l.network', q.network)}${anyOf('l.medium', q.medium)}${q.minBandwidthMbps !== undefined ? ` AND l.bandwidth_mbps >= ${p.add(q.minBandwidthMbps)}` : ''}`;
+      return owns(a, t.wanLink, 'l', (d) => `${working('l', d)}${filters}`);
     }
     if ('hasLan' in c) {
-      const complete = c.hasLan.complete && completeOnly ? ` AND n.completed_on IS NOT NULL AND n.completed_on <= ${asOf}` : '';
-      return `EXISTS (SELECT 1 FROM ${t.lan} n WHERE n.agency_id = ${a} AND ${working('n')}${complete})`;
+      const complete = c.hasLan.complete && completeOnly;
+      return owns(a, t.lan, 'n', (d) => `${working('n', d)}${complete ? ` AND n.completed_on IS NOT NULL AND n.completed_on <= ${d}` : ''}`);
     }
     if ('hasDevice' in c) {
       const q = c.hasDevice;
-      const where = `d.agency_id = ${a} AND ${working('d')}${anyOf('d.kind', q.kind)}${anyOf('d.role', q.role)}${anyOf('d.meeting_system', q.meetingSystem)}${
+      const filters = `${anyOf('d.kind', q.kind)}${anyOf('d.role', q.role)}${anyOf('d.meeting_system', q.meetingSystem)}${
         q.dataCentre === undefined ? '' : q.dataCentre ? ' AND d.data_centre IS NOT NULL' : ' AND d.data_centre IS NULL'
       }`;
-      return q.count && q.count > 1 ? `(SELECT count(*) FROM ${t.device} d WHERE ${where}) >= ${p.add(q.count)}` : `EXISTS (SELECT 1 FROM ${t.device} d WHERE ${where})`;
+      return owns(a, t.device, 'd', (d) => `${working('d', d)}${filters}`, q.count && q.count > 1 ? p.add(q.count) : undefined);
     }
     if ('availability' in c) {
       // Validation keeps availability to device populations, which are compiled below.
@@ -139,25 +158,38 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   } else if (pop.entity === 'administrative_unit') {
     if (scope.agencyIds) throw new CoverageError('Counted over administrative units: not for a token scoped to one agency');
     const kinds = anyOf('a.kind', pop.agencyKinds);
-    const via = (cond: string) => `EXISTS (SELECT 1 FROM ${t.agency} a WHERE a.administrative_unit_id = u.id${kinds} AND ${cond})`;
-    const cols = leafList.map(([, leaf], i) => {
-      const partial = 'hasLan' in leaf && leaf.hasLan.complete ? `, ${via(leafSql(leaf, 'a.id', false))} AS partial_${i}` : '';
-      return `, ${via(leafSql(leaf, 'a.id'))} AS leaf_${i}${partial}`;
+    // Each unit's agencies of the kinds counted, each leaf once per agency and date; the unit then
+    // meets a leaf when one of its agencies does, and counts when one agency meets the whole criterion.
+    const inner = leafList.map(([, leaf], i) => {
+      const partial = 'hasLan' in leaf && leaf.hasLan.complete ? `, ${leafSql(leaf, 'a.id', false)} AS partial_${i}` : '';
+      return `, ${leafSql(leaf, 'a.id')} AS leaf_${i}${partial}`;
     });
-    sql = `SELECT ${where('u')}, u.id AS member_id, u.name AS member_name, u.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
-        1 AS weight, CASE WHEN ${via(leafSql(criterion, 'a.id'))} THEN 1 ELSE 0 END AS covered, ${via('true')} AS has_agency${cols.join('')}
-      FROM ${dates} CROSS JOIN ${t.unit} u ${districtJoin('u')}
-      WHERE u.path LIKE ${within} AND u.level = ${p.add(pop.level)} AND ${unitValid('u')}`;
+    const outer = leafList.map(([, leaf], i) => `, coalesce(bool_or(x.leaf_${i}), false) AS leaf_${i}${'hasLan' in leaf && leaf.hasLan.complete ? `, coalesce(bool_or(x.partial_${i}), false) AS partial_${i}` : ''}`);
+    sql = `SELECT x.as_of, x.province_id, x.member_id, x.member_name, x.member_code, x.member_name AS unit_name, x.district_id, x.district_name,
+        1 AS weight, CASE WHEN coalesce(bool_or(${overLeaves(criterion, 'x')}), false) THEN 1 ELSE 0 END AS covered, bool_or(x.agency_id IS NOT NULL) AS has_agency${outer.join('')}
+      FROM (SELECT ${where('u')}, u.id AS member_id, u.name AS member_name, u.code AS member_code, dist.id AS district_id, dist.name AS district_name, a.id AS agency_id${inner.join('')}
+        FROM ${dates} CROSS JOIN ${t.unit} u ${districtJoin('u')} LEFT JOIN ${t.agency} a ON a.administrative_unit_id = u.id${kinds}
+        WHERE u.path LIKE ${within} AND u.level = ${p.add(pop.level)} AND ${unitValid('u')}) x
+      GROUP BY x.as_of, x.province_id, x.member_id, x.member_name, x.member_code, x.district_id, x.district_name`;
   } else {
     const agencies = agencyFilter(pop, p);
     if (pop.entity === 'staff') {
       const staff = pop.include === 'all' ? 's.civil_servants + s.public_employees' : 's.civil_servants';
-      const workstations = `(SELECT count(*) FROM ${t.device} d WHERE d.agency_id = a.id AND d.kind = 'workstation' AND ${working('d')})`;
+      // Working workstations per agency and date: over the whole country with several dates, one
+      // scan of the workstations counting every date at once; otherwise a count per agency and
+      // date through the index (faster for one date even nationally: 122 ms against 380 ms for
+      // 1,000,000 workstations in bench:coverage).
+      const perDate = scope.dates.map((_, i) => `count(*) FILTER (WHERE ${working('d', `(${datesParam}::date[])[${i + 1}]`)})`).join(', ');
+      const workstations =
+        national && scope.dates.length >= SCAN_FROM_DATES
+          ? `LEFT JOIN (SELECT d.agency_id, unnest(${datesParam}::date[]) AS as_of, unnest(ARRAY[${perDate}]) AS n FROM ${t.device} d WHERE d.kind = 'workstation' GROUP BY d.agency_id) wn
+             ON wn.agency_id = a.id AND wn.as_of = ad.as_of CROSS JOIN LATERAL (SELECT coalesce(wn.n, 0) AS n) w`
+          : `CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM ${t.device} d WHERE d.agency_id = a.id AND d.kind = 'workstation' AND ${working('d')}) AS n) w`;
       sql = `SELECT ${where('u')}, a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
           ${staff} AS weight, CASE WHEN s.agency_id IS NULL THEN NULL ELSE LEAST(${staff}, w.n) END AS covered, w.n AS workstations
         FROM ${dates} CROSS JOIN ${t.agency} a JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
         LEFT JOIN ${t.staffing} s ON s.agency_id = a.id AND s.year = extract(year FROM ad.as_of)::int
-        CROSS JOIN LATERAL (SELECT ${workstations} AS n) w
+        ${workstations}
         WHERE u.path LIKE ${within} AND ${unitValid('u')}${agencies}${onlyAgencies('a.id')}`;
       return { sql, params: p.values, leaves: [] };
     }
@@ -176,12 +208,12 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
 }
 
 /** The criterion as a boolean over the columns leaf_0, leaf_1, … (numbered as leavesOf numbers them). */
-function overLeaves(c: Criterion): string {
+function overLeaves(c: Criterion, alias = 'm'): string {
   let next = 0;
   const walk = (x: Criterion): string => {
     if ('all' in x) return `(${x.all.map(walk).join(' AND ')})`;
     if ('any' in x) return `(${x.any.map(walk).join(' OR ')})`;
-    return `m.leaf_${next++}`;
+    return `${alias}.leaf_${next++}`;
   };
   return walk(c);
 }

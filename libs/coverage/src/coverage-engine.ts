@@ -85,7 +85,8 @@ const CACHE_ENTRIES = 20_000;
 @Injectable()
 export class CoverageEngine {
   private readonly tables: InventoryTables;
-  private readonly cache = new Map<string, GroupFigure[]>();
+  /** Figures by indicator, area and date, each with the inventory version it was counted under. */
+  private readonly cache = new Map<string, { version: string; groups: GroupFigure[] }>();
   private cachedVersion: string | null = null;
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {
@@ -94,13 +95,19 @@ export class CoverageEngine {
     this.tables = { unit: name(AdministrativeUnit), agency: name(Agency), staffing: name(AgencyStaffing), device: name(Device), lan: name(Lan), wanLink: name(WanLink) };
   }
 
-  /** The inventory's version now; the cache is emptied when it has moved. Read before counting. */
-  private async freshen(): Promise<void> {
+  /**
+   * The inventory's version now, read before counting: figures counted after this read are kept
+   * under it (a write committed meanwhile moves the version, so they are not reused after it).
+   * The cache is emptied when the version has moved.
+   */
+  private async freshen(): Promise<string> {
     const [row] = (await this.ds.query(`SELECT n::text AS n FROM inventory_version WHERE id = 1`)) as Array<{ n: string }>;
-    if (row?.n !== this.cachedVersion) {
+    const version = row?.n ?? '';
+    if (version !== this.cachedVersion) {
       this.cache.clear();
-      this.cachedVersion = row?.n ?? null;
+      this.cachedVersion = version;
     }
+    return version;
   }
 
   /**
@@ -113,25 +120,30 @@ export class CoverageEngine {
     const cacheable = def.population.entity !== 'device';
     const defKey = JSON.stringify(def);
     const key = (path: string, date: string) => `${defKey}|${today}|${area.agencyIds?.join(',') ?? ''}|${path}|${date}`;
-    if (cacheable) await this.freshen();
+    const version = cacheable ? await this.freshen() : '';
     const out = new Map<string, GroupFigure[]>();
     const todo: string[] = [];
     for (const date of new Set(dates)) {
       const kept = cacheable ? this.cache.get(key(area.path, date)) : undefined;
-      if (kept) out.set(date, kept);
+      if (kept && kept.version === version) out.set(date, kept.groups);
       else todo.push(date);
     }
     if (trace) trace.cached += dates.length - todo.length;
     if (!todo.length) return out;
     const started = performance.now();
-    const c = compile(def, this.tables, { provincePath: area.path, agencyIds: area.agencyIds, dates: todo, today });
-    const rows = (await this.ds.query(
-      `WITH m AS (${c.sql}) SELECT as_of, province_id, district_id, district_name, coalesce(sum(covered), 0) AS num, coalesce(sum(weight), 0) AS den,
+    const national = area.path === '/' && !area.agencyIds;
+    const c = compile(def, this.tables, { provincePath: area.path, agencyIds: area.agencyIds, dates: todo, today, national });
+    const sql = `WITH m AS (${c.sql}) SELECT as_of, province_id, district_id, district_name, coalesce(sum(covered), 0) AS num, coalesce(sum(weight), 0) AS den,
          count(*) FILTER (WHERE weight IS NOT NULL AND covered < weight) AS missing, count(*) FILTER (WHERE weight IS NULL) AS unmeasured
-       FROM m GROUP BY as_of, province_id, district_id, district_name ORDER BY district_name NULLS FIRST`,
-      c.params,
-    )) as Array<{ as_of: string; province_id: string | null; district_id: string | null; district_name: string | null; num: string; den: string; missing: string; unmeasured: string }>;
-    trace?.passes.push({ indicator: def.population.entity, dates: todo.length, ms: Math.round(performance.now() - started), rows: rows.length });
+       FROM m GROUP BY as_of, province_id, district_id, district_name ORDER BY district_name NULLS FIRST`;
+    // The whole country's leaf sets are hashed in memory: room for them, for this query only.
+    const rows = (await (national
+      ? this.ds.transaction(async (m) => {
+          await m.query(`SET LOCAL work_mem = '256MB'`);
+          return m.query(sql, c.params);
+        })
+      : this.ds.query(sql, c.params))) as Array<{ as_of: string; province_id: string | null; district_id: string | null; district_name: string | null; num: string; den: string; missing: string; unmeasured: string }>;
+    trace?.passes.push({ indicator: `${def.population.entity}${national ? ' national' : ''}`, dates: todo.length, ms: Math.round(performance.now() - started), rows: rows.length });
     for (const date of todo) out.set(date, []);
     for (const r of rows) {
       out.get(r.as_of)?.push({
@@ -147,21 +159,23 @@ export class CoverageEngine {
     if (cacheable) {
       for (const date of todo) {
         const groups = out.get(date)!;
-        this.keep(key(area.path, date), groups);
+        this.keep(key(area.path, date), version, groups);
         // The whole country's figures are every province's: kept per province as well.
         if (area.path === '/' && !area.agencyIds) {
           const byProvince = new Map<string, GroupFigure[]>();
           for (const g of groups) if (g.provinceId) byProvince.set(g.provinceId, [...(byProvince.get(g.provinceId) ?? []), g]);
-          for (const [id, list] of byProvince) this.keep(key(`/${id}/`, date), list);
+          for (const [id, list] of byProvince) this.keep(key(`/${id}/`, date), version, list);
         }
       }
     }
     return out;
   }
 
-  private keep(key: string, groups: GroupFigure[]): void {
+  private keep(key: string, version: string, groups: GroupFigure[]): void {
+    // Counted under a version since superseded (another question saw a newer one): not kept.
+    if (version !== this.cachedVersion) return;
     if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, groups);
+    this.cache.set(key, { version, groups });
   }
 
   /** Numerator and denominator on one date. */
@@ -261,7 +275,7 @@ export function measurementOf(groups: GroupFigure[]): Measurement {
     numerator: sum.numerator,
     denominator: sum.denominator,
     value: percent(sum.numerator, sum.denominator),
-    breakdown: groups.map((g) => ({ districtId: g.districtId, districtName: g.districtName, numerator: g.numerator, denominator: g.denominator, value: percent(g.numerator, g.denominator) })),
+    breakdown: groups.map((g) => ({ districtId: g.districtId, numerator: g.numerator, denominator: g.denominator, value: percent(g.numerator, g.denominator) })),
     missing: { total: sum.missing, items: [] },
     unmeasured: { total: sum.unmeasured, items: [] },
   };

@@ -40,7 +40,7 @@ export const MISSING_PAGE_SCHEMA = {
 
 export const PLAN_COVERAGE_SCHEMA = {
   type: 'object',
-  required: ['plan', 'area', 'year', 'asOf', 'computedAt', 'targets'],
+  required: ['plan', 'area', 'year', 'asOf', 'computedAt', 'districts', 'targets'],
   properties: {
     plan: {
       type: 'object',
@@ -58,6 +58,11 @@ export const PLAN_COVERAGE_SCHEMA = {
     },
     area: { type: 'object', required: ['id', 'name'], description: 'What was counted: the province, or the reader\'s district or agency', properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' } } },
     year: { type: 'integer', nullable: true },
+    districts: {
+      type: 'array',
+      description: 'The districts the breakdowns name, each once',
+      items: { type: 'object', required: ['id', 'name'], properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' } } },
+    },
     asOf: { ...DATE, nullable: true },
     computedAt: { type: 'string', format: 'date-time' },
     targets: {
@@ -102,10 +107,9 @@ export const PLAN_COVERAGE_SCHEMA = {
             type: 'array',
             items: {
               type: 'object',
-              required: ['districtId', 'districtName', 'numerator', 'denominator', 'value'],
+              required: ['districtId', 'numerator', 'denominator', 'value'],
               properties: {
-                districtId: { type: 'string', format: 'uuid', nullable: true },
-                districtName: { type: 'string', nullable: true },
+                districtId: { type: 'string', format: 'uuid', nullable: true, description: 'Named in `districts`; null: units directly under the province' },
                 numerator: { type: 'integer' },
                 denominator: { type: 'integer' },
                 value: { type: 'number', nullable: true },

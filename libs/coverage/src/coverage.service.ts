@@ -64,9 +64,14 @@ export class CoverageService {
         }
       }
       const trace: EngineTrace = { passes: [], cached: 0 };
-      for (const [id, dates] of all) await this.engine.figures(indicators.get(id)!.definition, { path: '/' }, [...dates], today, trace).catch((err: unknown) => {
-        if (!(err instanceof CoverageError)) throw err;
-      });
+      // The passes run side by side (PostgreSQL runs each on its own connection and core).
+      await Promise.all(
+        [...all].map(([id, dates]) =>
+          this.engine.figures(indicators.get(id)!.definition, { path: '/' }, [...dates], today, trace).catch((err: unknown) => {
+            if (!(err instanceof CoverageError)) throw err;
+          }),
+        ),
+      );
       const out: PlanCoverage[] = [];
       for (const id of planIds) {
         out.push(await this.planCoverage(id, q, scope));
@@ -106,17 +111,21 @@ export class CoverageService {
     const datesOf = datesNeeded(targets, indicators, q, today);
     const trace: EngineTrace = { passes: [], cached: 0 };
     const started = performance.now();
-    const counted = new Map<string, Map<string, GroupFigure[]> | CoverageError>();
-    for (const [id, dates] of datesOf) {
-      const def = indicators.get(id)!.definition;
-      counted.set(
-        id,
-        await this.engine.figures(def, { path: area.path, agencyIds: area.agencyIds }, [...dates], today, trace).catch((err: unknown) => {
-          if (err instanceof CoverageError) return err;
-          throw err;
-        }),
-      );
-    }
+    // The passes run side by side (PostgreSQL runs each on its own connection and core).
+    const counted = new Map<string, Map<string, GroupFigure[]> | CoverageError>(
+      await Promise.all(
+        [...datesOf].map(
+          async ([id, dates]) =>
+            [
+              id,
+              await this.engine.figures(indicators.get(id)!.definition, { path: area.path, agencyIds: area.agencyIds }, [...dates], today, trace).catch((err: unknown) => {
+                if (err instanceof CoverageError) return err;
+                throw err;
+              }),
+            ] as const,
+        ),
+      ),
+    );
     this.log.debug(`plan ${plan.id}: ${trace.passes.length} passes (${trace.passes.map((p) => `${p.dates} dates ${p.ms} ms`).join(', ')}), ${trace.cached} dates kept, ${Math.round(performance.now() - started)} ms`);
     this.lastTrace = trace;
 
@@ -221,6 +230,7 @@ export class CoverageService {
       year: year ?? null,
       asOf: q.asOf ?? null,
       computedAt: this.clock().toISOString(),
+      districts: districtsOf(counted),
       targets: out,
     };
     return { figures, areaPath: area.path };
@@ -437,11 +447,12 @@ export class CoverageService {
     years.forEach((_, i) => [11, 11, 14].forEach((w, k) => (sheet.getColumn(3 + i * 3 + k).width = w)));
     sheet.views = [{ state: 'frozen', xSplit: 2, ySplit: head2.number }];
 
+    const districtNames = new Map((c.districts ?? []).map((d) => [d.id, d.name]));
     const detail = book.addWorksheet('Theo huyện');
     detail.addRow(['Chỉ tiêu', 'Năm', 'Huyện', 'Tử số', 'Mẫu số', 'Tỷ lệ']).font = { bold: true };
     for (const t of c.targets) {
       for (const b of t.breakdown) {
-        detail.addRow([t.wordingVi, t.year, b.districtName ?? 'Trực thuộc tỉnh', b.numerator, b.denominator, b.value === null ? null : b.value / 100]).getCell(6).numFmt = '0.00%';
+        detail.addRow([t.wordingVi, t.year, (b.districtId && districtNames.get(b.districtId)) ?? b.districtName ?? 'Trực thuộc tỉnh', b.numerator, b.denominator, b.value === null ? null : b.value / 100]).getCell(6).numFmt = '0.00%';
       }
     }
     detail.getColumn(1).width = 60;
@@ -497,6 +508,16 @@ function datesNeeded(targets: Array<{ indicatorId: string; year: number }>, indi
     out.set(indicator.id, set);
   }
   return out;
+}
+
+/** The districts named in the figures, once each, by name. */
+function districtsOf(counted: Map<string, Map<string, GroupFigure[]> | CoverageError>): Array<{ id: string; name: string }> {
+  const names = new Map<string, string>();
+  for (const figures of counted.values()) {
+    if (figures instanceof CoverageError) continue;
+    for (const groups of figures.values()) for (const g of groups) if (g.districtId && g.districtName) names.set(g.districtId, g.districtName);
+  }
+  return [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
 }
 
 /** met when reached; behind when the year is over; otherwise the linear trend decides. */

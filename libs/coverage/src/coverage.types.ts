@@ -5,7 +5,8 @@ export type TargetStatus = 'met' | 'on_track' | 'behind' | 'no_data';
 export interface DistrictFigure {
   /** null: units directly under the province (province-level agencies, or communes since 2025). */
   districtId: string | null;
-  districtName: string | null;
+  /** Reports saved before the answer named its districts once (PlanCoverage.districts) carry the name here. */
+  districtName?: string | null;
   numerator: number;
   denominator: number;
   value: number | null;
@@ -77,6 +78,8 @@ export interface PlanCoverage {
   year: number | null;
   asOf: string | null;
   computedAt: string;
+  /** The districts the breakdowns name, once (a breakdown names each by id). Absent from reports saved before. */
+  districts?: Array<{ id: string; name: string }>;
   targets: TargetCoverage[];
 }
 

@@ -48,7 +48,7 @@ function ReportValueForm({ code, provinceId, year }: { code: string; provinceId:
   );
 }
 
-type Breakdown = Array<{ districtId: string | null; districtName: string | null; numerator: number; denominator: number; value: number | null }>;
+type Breakdown = Array<{ districtId: string | null; numerator: number; denominator: number; value: number | null }>;
 
 /** A colour for a percentage: red at 0, yellow at 50, green at 100. */
 const shade = (v: number | null) => (v === null ? '#d5dbe3' : `hsl(${Math.round(v * 1.2)}, 65%, 42%)`);
@@ -131,6 +131,7 @@ export function TargetPage({ canWrite }: { canWrite: boolean }) {
   if (!target) return <p role="alert">{t('error')}</p>;
   const wording = lang === 'en' ? target.labelEn : target.wordingVi;
   const bars = [...target.breakdown].sort((a, b) => (b.value ?? -1) - (a.value ?? -1));
+  const districtName = new Map(detail.data.districts.map((d) => [d.id, d.name]));
   const shown = lists.data?.missing.items ?? [];
 
   return (
@@ -192,7 +193,7 @@ export function TargetPage({ canWrite }: { canWrite: boolean }) {
         <ol className="bars" aria-label={`${t('byDistrict')} ${year}`}>
           {bars.map((b) => (
             <li key={b.districtId ?? 'province'}>
-              <span className="bar-label">{b.districtName ?? t('underProvince')}</span>
+              <span className="bar-label">{(b.districtId && districtName.get(b.districtId)) || t('underProvince')}</span>
               <span className="bar-track" aria-hidden="true">
                 <span className="bar" style={{ width: `${b.value ?? 0}%` }} />
                 <span className="bar-target" style={{ left: `${target.target}%` }} />
