@@ -128,7 +128,7 @@ export function TargetPage({ canWrite }: { canWrite: boolean }) {
 
   if (plan.isPending || detail.isPending) return <p className="loading">{t('loading')}</p>;
   if (plan.error || detail.error) return <p role="alert">{t('error')}: {(plan.error ?? detail.error)!.message}</p>;
-  if (!target) return <p role="alert">{t('error')}</p>;
+  if (!target) return <p role="alert">{t('noSuchTarget')} {year}.</p>;
   const wording = lang === 'en' ? target.labelEn : target.wordingVi;
   const bars = [...target.breakdown].sort((a, b) => (b.value ?? -1) - (a.value ?? -1));
   const districtName = new Map(detail.data.districts.map((d) => [d.id, d.name]));
@@ -239,6 +239,7 @@ export function TargetPage({ canWrite }: { canWrite: boolean }) {
           ))}
         </tbody>
       </table>
+      {lists.data && shown.length === 0 && <p className="meta">{t('nothingFound')}</p>}
       <Pager offset={page * PAGE} shown={shown.length} total={lists.data?.missing.total ?? 0} size={PAGE} onOffset={(o) => setPage(o / PAGE)} />
     </section>
   );
