@@ -88,7 +88,10 @@ async function naive(ds: DataSource, def: IndicatorDefinition, province: Adminis
   const ids = agencies.map((a) => a.id);
   const load = async <T>(entity: new () => T): Promise<T[]> => {
     const out: T[] = [];
-    for (let i = 0; i < ids.length; i += 5000) out.push(...((await ds.getRepository(entity as never).find({ where: { agencyId: In(ids.slice(i, i + 5000)) } as never })) as T[]));
+    for (let i = 0; i < ids.length; i += 5000) {
+      // One by one: a chunk can hold 100,000 rows and more, too many to spread into one call.
+      for (const row of (await ds.getRepository(entity as never).find({ where: { agencyId: In(ids.slice(i, i + 5000)) } as never })) as T[]) out.push(row);
+    }
     return out;
   };
   const group = <T extends { agencyId: string }>(rows: T[]) => {
