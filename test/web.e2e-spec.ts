@@ -189,7 +189,9 @@ describe('the web console in Chromium', () => {
     await page.getByLabel('Tìm (không cần dấu)').fill('an lao');
     const anLao = api.missing.items.filter((m) => m.district === 'Huyện An Lão').length;
     expect(anLao).toBeGreaterThan(0);
-    await page.locator('table.missing tbody tr').nth(anLao - 1).waitFor();
+    // Searched by the server: the list shown is the search's once the pager says so and the table is no longer busy.
+    await page.locator('nav.pager span').getByText(`1–${anLao} / ${anLao}`).waitFor();
+    await page.locator('table.missing[aria-busy="false"]').waitFor();
     expect(await page.locator('table.missing tbody tr').count()).toBe(anLao);
     // The export: the file lists every commune still missing for this target.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Xuất XLSX' }).click()]);
