@@ -127,6 +127,9 @@ describe.each(ENGINES)('coverage on %s', (engine) => {
       'Agency UBND-21601': ['no LAN', 'no fibre internet link', 'no provincial WAN or TSLCD network link'],
     });
     // A page at a time, and searched without diacritics; the answer with missingLimit lists them too.
+    // Paged by offset; a cursor is refused, not ignored.
+    const refused = await t.http().get(`/api/v1/plans/${planId}/coverage/${t2013.targetId}/missing`).query({ cursor: 'abc' }).expect(400);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'cursor', message: 'this list is paged by offset: give limit and offset' })]);
     const second = await listsOf(t2013, { limit: 1, offset: 1 });
     expect(second.missing).toEqual({ total: 2, items: [expect.objectContaining({ name: 'Agency UBND-21601' })] });
     expect((await listsOf(t2013, { q: 'ubnd-21553' })).missing).toEqual({ total: 1, items: [expect.objectContaining({ name: 'Agency UBND-21553' })] });

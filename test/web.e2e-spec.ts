@@ -435,6 +435,10 @@ describe('the web console in Chromium', () => {
     // A real day filters: the workstations in service on it.
     await page.getByLabel('Đang hoạt động vào ngày').fill('31/12/2012');
     await shown({ kind: 'workstation', administrativeUnit: '543', activeOn: '2012-12-31' });
+    // The area's box emptied: the area's filter goes, the others stay.
+    await page.getByLabel('Địa bàn').fill('');
+    await shown({ kind: 'workstation', activeOn: '2012-12-31' });
+    expect(new URL(page.url()).searchParams.get('administrativeUnit')).toBeNull();
     // Cleared: every device again.
     await page.getByRole('button', { name: 'Bỏ lọc' }).click();
     await shown({});

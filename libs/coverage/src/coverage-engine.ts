@@ -73,7 +73,8 @@ export function totalOf(groups: GroupFigure[]): { numerator: number; denominator
   });
 }
 
-const CACHE_ENTRIES = 20_000;
+/** At most this many district figures kept (about 100 bytes each): the oldest go first. */
+const CACHE_GROUPS = 500_000;
 
 /**
  * Runs compiled indicators in the database. Figures come grouped by date, province and district:
@@ -87,6 +88,7 @@ export class CoverageEngine {
   private readonly tables: InventoryTables;
   /** Figures by indicator, area and date, each with the inventory version it was counted under. */
   private readonly cache = new Map<string, { version: string; groups: GroupFigure[] }>();
+  private cachedGroups = 0;
   private cachedVersion: string | null = null;
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {
@@ -105,6 +107,7 @@ export class CoverageEngine {
     const version = row?.n ?? '';
     if (version !== this.cachedVersion) {
       this.cache.clear();
+      this.cachedGroups = 0;
       this.cachedVersion = version;
     }
     return version;
@@ -174,8 +177,19 @@ export class CoverageEngine {
   private keep(key: string, version: string, groups: GroupFigure[]): void {
     // Counted under a version since superseded (another question saw a newer one): not kept.
     if (version !== this.cachedVersion) return;
-    if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    const old = this.cache.get(key);
+    if (old) {
+      this.cache.delete(key);
+      this.cachedGroups -= old.groups.length + 1;
+    }
+    // Each entry counts its groups and itself (an empty one still takes room).
+    for (const [k, e] of this.cache) {
+      if (this.cachedGroups + groups.length + 1 <= CACHE_GROUPS) break;
+      this.cache.delete(k);
+      this.cachedGroups -= e.groups.length + 1;
+    }
     this.cache.set(key, { version, groups });
+    this.cachedGroups += groups.length + 1;
   }
 
   /** Numerator and denominator on one date. */

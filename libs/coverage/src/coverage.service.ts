@@ -354,6 +354,7 @@ export class CoverageService {
     const plan = await this.plans.get(planId, scope);
     const target = isUuid(targetId) ? plan.targets.find((t) => t.id === targetId) : undefined;
     if (!target) throw new CoverageError(`target ${targetId} does not exist`, [], InventoryErrorCode.NotFound);
+    if (q.cursor !== undefined) throw new CoverageError('The request is not valid', [{ field: 'cursor', message: 'this list is paged by offset: give limit and offset' }]);
     if (q.asOf && Number(q.asOf.slice(0, 4)) !== target.year) throw new CoverageError('The date is not in the target\'s year', [{ field: 'asOf', message: `asOf ${q.asOf} is not in ${target.year}` }]);
     const indicator = await this.ds.getRepository(Indicator).findOneByOrFail({ id: target.indicatorId });
     const limit = q.limit ?? 50;

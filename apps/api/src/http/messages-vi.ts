@@ -186,6 +186,7 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   // Lists, bulk writes and spreadsheets.
   [/^sort must be a field name, optionally prefixed with -$/, 'sort phải là tên một trường, có thể thêm dấu - phía trước'],
   [/^sort must be one of (.+) \(with - for descending\)$/, 'sort phải là một trong $1 (thêm - để sắp xếp giảm dần)'],
+  [/^this list is paged by offset: give limit and offset$/, 'danh sách này phân trang theo offset: dùng limit và offset'],
   [/^this cursor was made for another list$/, 'con trỏ này thuộc danh sách khác'],
   [/^this cursor was made for another sort order$/, 'con trỏ này thuộc thứ tự sắp xếp khác'],
   [/^cursor is not one this API issued$/, 'con trỏ không phải do API này cấp'],

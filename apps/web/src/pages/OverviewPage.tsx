@@ -1,4 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { api, dataOf } from '../api';
 import { type TextKey, useI18n } from '../i18n';
@@ -12,6 +13,8 @@ export function OverviewPage() {
   const [search, setSearch] = useSearchParams();
   const thisYear = new Date().getFullYear();
   const year = Number(search.get('year')) || thisYear;
+  // The year as typed: asked once it has four digits (not for "20" on the way to "2014").
+  const [yearText, setYearText] = useState(String(year));
   const indicators = useQuery({
     queryKey: ['indicators'],
     queryFn: async () => dataOf(await api.GET('/api/v1/indicators', { params: { query: { limit: 1000 } } })).items,
@@ -44,7 +47,17 @@ export function OverviewPage() {
             ))}
         </select>
         <label htmlFor="overview-year">{t('year')}</label>
-        <input id="overview-year" type="number" min={1990} max={2100} value={year} onChange={(e) => e.target.value && set('year', e.target.value)} />
+        <input
+          id="overview-year"
+          type="number"
+          min={1990}
+          max={2100}
+          value={yearText}
+          onChange={(e) => {
+            setYearText(e.target.value);
+            if (/^\d{4}$/.test(e.target.value)) set('year', e.target.value);
+          }}
+        />
         {code && (
           <a className="button" href={`/api/v1/coverage/overview/export?indicator=${encodeURIComponent(code)}&year=${year}&format=xlsx`} download>
             {t('exportXlsx')}

@@ -11,6 +11,8 @@ const unitLabel = (u: { name: string; code: string }) => `${u.name} (${u.code})`
  */
 export function Picker({ id, kind, onPick, invalid, describedBy, initial }: { id: string; kind: 'agency' | 'unit'; onPick: (id: string) => void; invalid: boolean; describedBy?: string; initial?: string }) {
   const [text, setText] = useState('');
+  // Whether the initial record's name has been put in the box (after that, an empty box is a choice).
+  const [seeded, setSeeded] = useState(false);
   const known = useQuery({
     queryKey: ['pick-initial', kind, initial],
     enabled: !!initial,
@@ -21,8 +23,11 @@ export function Picker({ id, kind, onPick, invalid, describedBy, initial }: { id
         : unitLabel(dataOf(await api.GET('/api/v1/administrative-units/{id}', { params: { path: { id: initial! } } }))),
   });
   useEffect(() => {
-    if (known.data) setText((old) => old || known.data);
-  }, [known.data]);
+    if (known.data && !seeded) {
+      setText((old) => old || known.data);
+      setSeeded(true);
+    }
+  }, [known.data, seeded]);
   // An option reads "name (code)": the search is on what precedes the code.
   const q = text.replace(/\s*\([^)]*\)\s*$/, '').trim() || undefined;
   const found = useQuery({
@@ -37,8 +42,9 @@ export function Picker({ id, kind, onPick, invalid, describedBy, initial }: { id
   // initial record's id while its name is what the box shows.
   const picked = found.data?.find((o) => o.label === text)?.id ?? (initial && text === known.data ? initial : '');
   // Until the initial record's name is in the box, the box is empty but the choice stands (the
-  // name arrives one render before the box shows it: deciding then would drop the choice).
-  const waiting = !!initial && text === '' && !known.isError;
+  // name arrives one render before the box shows it: deciding then would drop the choice). Once
+  // it has been shown, a box emptied by the user clears the choice.
+  const waiting = !!initial && !seeded && !known.isError;
   useEffect(() => {
     if (!waiting) onPick(picked);
   }, [picked, onPick, waiting]);
