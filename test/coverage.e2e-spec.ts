@@ -200,6 +200,8 @@ describe.each(ENGINES)('coverage on %s', (engine) => {
     const bad = await t.http().get('/api/v1/coverage/overview').query({ indicator: 'commune_lan', year: 2012, asOf: '2013-01-01' }).expect(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'asOf', message: 'asOf 2013-01-01 is not in 2012' })]);
     await t.http().get('/api/v1/coverage/overview').query({ indicator: 'no_such_indicator', year: 2012 }).expect(404);
+    const unnamed = await t.http().get('/api/v1/coverage/overview').query({ year: 2012 }).expect(400);
+    expect(unnamed.body.errors).toEqual([{ field: 'indicator', message: 'indicator must be an indicator\'s code (e.g. commune_lan)' }]);
     // The export: a row per province by rank, the values as percentages.
     const csv = await t.http().get('/api/v1/coverage/overview/export').query({ indicator: 'commune_lan', year: 2012, format: 'csv' }).expect(200);
     const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\n');

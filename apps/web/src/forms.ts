@@ -1,4 +1,5 @@
 import { ApiProblem } from './api';
+import type { TextKey } from './i18n';
 
 /** A day as offices type it (dd/mm/yyyy) as YYYY-MM-DD; other text as typed, for the API to judge. */
 export function dayFromText(text: string): string {
@@ -22,4 +23,16 @@ export function fieldErrors(err: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (err instanceof ApiProblem) for (const e of err.problem?.errors ?? []) out[e.field] ??= e.message;
   return out;
+}
+
+/**
+ * What a form says beside a field the server refused: the server's message, except where the
+ * server's words are not the reader's — a picker left unchosen ("agencyId must be a UUID") and a
+ * day typed as dd/mm/yyyy that the calendar does not have ("must be a real date YYYY-MM-DD").
+ */
+export function fieldMessage(kind: string, value: string, serverMessage: string | undefined, t: (key: TextKey) => string): string | undefined {
+  if (!serverMessage) return undefined;
+  if ((kind === 'agency' || kind === 'unit') && !value) return t('pickFromList');
+  if (kind === 'day' && value.trim() && !realDay(value)) return t('notADay');
+  return serverMessage;
 }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsDay, PageQuery } from '@app/inventory';
@@ -189,31 +189,10 @@ export class SaveReport extends CoverageQuery {
 }
 
 /** One indicator over every province: on a year's last day (or today) or on a date. */
-export class OverviewQuery {
+export class OverviewQuery extends PickType(CoverageQuery, ['year', 'asOf'] as const) {
   @ApiProperty({ example: 'commune_lan_complete_fibre_wan', description: 'The indicator\'s code' })
-  @IsString()
-  @Length(1, 80)
+  @Matches(/^[a-z][a-z0-9_]{2,79}$/, { message: 'indicator must be an indicator\'s code (e.g. commune_lan)' })
   indicator: string;
-
-  @ApiPropertyOptional({ example: 2014 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1990)
-  @Max(2100)
-  year?: number;
-
-  @ApiPropertyOptional({ example: '2014-06-30', description: 'The inventory as it stood on this date (units valid on it)' })
-  @IsOptional()
-  @IsDay()
-  asOf?: string;
-}
-
-export class OverviewExportQuery extends OverviewQuery {
-  @ApiPropertyOptional({ enum: ['xlsx', 'csv'], default: 'xlsx' })
-  @IsOptional()
-  @IsIn(['xlsx', 'csv'])
-  format?: 'xlsx' | 'csv';
 }
 
 /** A page of a target's members that do not count: search without diacritics, on the target's date or another of its year. */
@@ -236,3 +215,5 @@ export class ExportQuery extends CoverageQuery {
   @IsIn(['xlsx', 'csv'])
   format?: 'xlsx' | 'csv';
 }
+
+export class OverviewExportQuery extends IntersectionType(OverviewQuery, PickType(ExportQuery, ['format'] as const)) {}

@@ -107,7 +107,7 @@ export class CoverageService {
     }
     // Every measured indicator counted in one pass over all the dates its targets ask (and the
     // year-ends a trend is fitted to), by district: one query per indicator, not per target.
-    const asOfOf = (year: number) => q.asOf ?? (`${year}-12-31` < today ? `${year}-12-31` : today);
+    const asOfOf = (year: number) => q.asOf ?? targetDate(year, today);
     const datesOf = datesNeeded(targets, indicators, q, today);
     const trace: EngineTrace = { passes: [], cached: 0 };
     const started = performance.now();
@@ -251,7 +251,7 @@ export class CoverageService {
     const today = this.clock().toISOString().slice(0, 10);
     const year = q.year ?? (q.asOf ? Number(q.asOf.slice(0, 4)) : Number(today.slice(0, 4)));
     const yearEnd = `${year}-12-31`;
-    const asOf = q.asOf ?? (yearEnd < today ? yearEnd : today);
+    const asOf = q.asOf ?? targetDate(year, today);
     const trendYears: number[] = [];
     if (asOf < yearEnd) for (let y = year - TREND_YEARS; y < Number(asOf.slice(0, 4)); y++) trendYears.push(y);
     // The rows: every province valid on the date, or the caller's own unit.
@@ -360,8 +360,7 @@ export class CoverageService {
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
     const today = this.clock().toISOString().slice(0, 10);
-    const yearEnd = `${target.year}-12-31`;
-    const asOf = q.asOf ?? (yearEnd < today ? yearEnd : today);
+    const asOf = q.asOf ?? targetDate(target.year, today);
     if (indicator.definition.population.entity === 'reported') return { targetId, asOf, limit, offset, missing: { total: 0, items: [] }, unmeasured: { total: 0, items: [] } };
     const lists = await this.engine.members(indicator.definition, this.where(this.areaOf(plan.province, scope), asOf, today), { limit, offset, q: q.q });
     return { targetId, asOf, limit, offset, ...lists };
@@ -491,6 +490,12 @@ export class CoverageService {
   }
 }
 
+/** The date a year's figures are counted on: its last day, or today while the year runs. */
+function targetDate(year: number, today: string): string {
+  const yearEnd = `${year}-12-31`;
+  return yearEnd < today ? yearEnd : today;
+}
+
 /**
  * The dates each measured indicator of these targets is counted on: each target's date (its
  * year-end, or today in the current year, or the date asked) and, for a year still running, the
@@ -503,7 +508,7 @@ function datesNeeded(targets: Array<{ indicatorId: string; year: number }>, indi
     if (indicator.definition.population.entity === 'reported') continue;
     const set = out.get(indicator.id) ?? new Set<string>();
     const yearEnd = `${t.year}-12-31`;
-    const asOf = q.asOf ?? (yearEnd < today ? yearEnd : today);
+    const asOf = q.asOf ?? targetDate(t.year, today);
     set.add(asOf);
     if (asOf < yearEnd) for (let y = t.year - TREND_YEARS; y < Number(asOf.slice(0, 4)); y++) set.add(`${y}-12-31`);
     out.set(indicator.id, set);

@@ -215,6 +215,7 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^not an IPv4 or IPv6 address or CIDR block$/, 'không phải địa chỉ IPv4, IPv6 hoặc dải CIDR'],
   // Plans and indicators.
   [/^periodTo \((.+?)\) is before periodFrom \((.+?)\)$/, 'năm kết thúc ($1) trước năm bắt đầu ($2)'],
+  [/^indicator must be an indicator's code \(e\.g\. commune_lan\)$/, 'indicator phải là mã của một chỉ tiêu (ví dụ commune_lan)'],
   [/^no indicator with code (.+)$/, 'không có chỉ tiêu mã $1'],
   [/^(\d+) is outside the plan's period (.+)$/, 'năm $1 nằm ngoài thời kỳ của kế hoạch ($2)'],
   [/^a second target for (.+) in (\d+)$/, 'chỉ tiêu $1 đã có mục tiêu cho năm $2'],

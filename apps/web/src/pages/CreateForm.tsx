@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
-import { dayFromText, fieldErrors, realDay } from '../forms';
+import { dayFromText, fieldErrors, fieldMessage } from '../forms';
 import { type TextKey, useI18n } from '../i18n';
 import { Picker } from './Picker';
 
@@ -66,9 +66,7 @@ export function CreateForm({
     <form className="register" onSubmit={onSubmit} aria-labelledby={`${idPrefix}-title`} key={formKey}>
       <h2 id={`${idPrefix}-title`}>{t(title)}</h2>
       {fields.map((f) => {
-        // A picker's value is the id of an option chosen: the API's words for a missing one ("agencyId must be a UUID") are not the reader's.
-        // The API's words name its own format (YYYY-MM-DD); a day typed as offices type it gets the console's.
-        const err = !errors[f.name] ? undefined : (f.kind === 'agency' || f.kind === 'unit') && !values[f.name] ? t('pickFromList') : f.kind === 'day' && !realDay(values[f.name]) ? t('notADay') : errors[f.name];
+        const err = fieldMessage(f.kind, values[f.name], errors[f.name], t);
         const describedBy = err ? `${id(f.name)}-error` : undefined;
         const set = setters[f.name];
         return (

@@ -5,6 +5,7 @@ import { type TextKey, useI18n } from '../i18n';
 import type { FieldSpec } from './CreateForm';
 import { EditPanel } from './EditPanel';
 import { accessTo } from './records';
+import { EQUIPMENT_STATUSES, optionsOf } from '../vocabulary';
 
 const DAY = 86_400_000;
 const WINDOWS = [7, 30, 365] as const;
@@ -42,7 +43,7 @@ const DEVICE_FIELDS: FieldSpec[] = [
   { name: 'model', label: 'model', kind: 'text' },
   { name: 'serialNumber', label: 'serialNumber', kind: 'text' },
   { name: 'managementAddress', label: 'managementAddress', kind: 'text' },
-  { name: 'status', label: 'deviceStatus', kind: 'select', options: (['planned', 'active', 'faulty', 'retired'] as const).map((v) => ({ value: v, label: `equipment_${v}` as TextKey })) },
+  { name: 'status', label: 'deviceStatus', kind: 'select', options: optionsOf(EQUIPMENT_STATUSES, 'equipment_') },
   { name: 'commissionedOn', label: 'commissionedOn', kind: 'day' },
   { name: 'retiredOn', label: 'retiredOn', kind: 'day' },
   { name: 'notes', label: 'notes', kind: 'text' },

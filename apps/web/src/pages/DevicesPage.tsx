@@ -3,15 +3,12 @@ import { type TextKey, useI18n } from '../i18n';
 import { CreateForm, type FieldSpec } from './CreateForm';
 import { InventoryList } from './InventoryList';
 import { type FilterSpec } from './ListFilters';
+import { DEVICE_KINDS, EQUIPMENT_STATUSES, MEETING_SYSTEMS, optionsOf } from '../vocabulary';
 
-type Kind = Schemas['CreateDevice']['kind'];
-const KINDS: Kind[] = ['router', 'switch', 'firewall', 'server', 'videoconference_endpoint', 'workstation', 'ups', 'other'];
-const STATUSES = ['active', 'planned', 'faulty', 'retired'] as const;
-const MEETING_SYSTEMS = ['province_centre', 'province_district', 'district_commune'] as const;
 
 const DEVICE_FIELDS: FieldSpec[] = [
   { name: 'agencyId', label: 'agency', kind: 'agency' },
-  { name: 'kind', label: 'kind', kind: 'select', options: KINDS.map((k) => ({ value: k, label: `kind_${k}` as TextKey })) },
+  { name: 'kind', label: 'kind', kind: 'select', options: optionsOf(DEVICE_KINDS, 'kind_') },
   { name: 'serialNumber', label: 'serialNumber', kind: 'text' },
   { name: 'model', label: 'model', kind: 'text' },
   { name: 'name', label: 'deviceName', kind: 'text' },
@@ -20,9 +17,9 @@ const DEVICE_FIELDS: FieldSpec[] = [
 
 /** Every filter the API's device list takes. */
 const DEVICE_FILTERS: FilterSpec[] = [
-  { name: 'kind', label: 'filterKind', kind: 'select', many: true, options: KINDS.map((k) => ({ value: k, label: `kind_${k}` as TextKey })) },
-  { name: 'status', label: 'deviceStatus', kind: 'select', many: true, options: STATUSES.map((s) => ({ value: s, label: `equipment_${s}` as TextKey })) },
-  { name: 'meetingSystem', label: 'meetingSystem', kind: 'select', many: true, options: MEETING_SYSTEMS.map((m) => ({ value: m, label: `meeting_${m}` as TextKey })) },
+  { name: 'kind', label: 'filterKind', kind: 'select', many: true, options: optionsOf(DEVICE_KINDS, 'kind_') },
+  { name: 'status', label: 'deviceStatus', kind: 'select', many: true, options: optionsOf(EQUIPMENT_STATUSES, 'equipment_') },
+  { name: 'meetingSystem', label: 'meetingSystem', kind: 'select', many: true, options: optionsOf(MEETING_SYSTEMS, 'meeting_') },
   { name: 'administrativeUnit', label: 'inArea', kind: 'unit' },
   { name: 'agencyId', label: 'agency', kind: 'agency' },
   { name: 'manufacturer', label: 'manufacturer', kind: 'text' },

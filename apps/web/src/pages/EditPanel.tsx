@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiProblem } from '../api';
-import { dayFromText, fieldErrors, realDay } from '../forms';
+import { dayFromText, fieldErrors, fieldMessage } from '../forms';
 import { type TextKey, useI18n } from '../i18n';
 import type { FieldSpec } from './CreateForm';
 
@@ -91,7 +91,7 @@ function Form({
     <form className="register" onSubmit={submit} aria-labelledby="edit-title">
       <h2 id="edit-title">{t('editRecord')}</h2>
       {fields.map((f) => {
-        const err = errors[f.name] && f.kind === 'day' && values[f.name].trim() && !realDay(values[f.name]) ? t('notADay') : errors[f.name];
+        const err = fieldMessage(f.kind, values[f.name], errors[f.name], t);
         const describedBy = err ? `${id(f.name)}-error` : undefined;
         return (
           <div className="field" key={f.name}>

@@ -2,20 +2,15 @@ import { api, dataOf, type Schemas } from '../api';
 import { type TextKey, useI18n } from '../i18n';
 import { CreateForm, type FieldSpec } from './CreateForm';
 import { accessTo } from './records';
+import { AGENCY_KINDS, EQUIPMENT_STATUSES, MEDIA, NETWORKS, optionsOf, SECTORS, UNIT_LEVELS } from '../vocabulary';
 import { InventoryList } from './InventoryList';
 import { type FilterSpec } from './ListFilters';
 
-const opts = <V extends string>(values: readonly V[], prefix: string) => values.map((v) => ({ value: v, label: `${prefix}${v}` as TextKey }));
-const AGENCY_KINDS = ['commune_committee', 'district_committee', 'provincial_committee', 'provincial_department', 'hospital', 'health_station', 'school', 'public_service_unit', 'party_or_mass_organisation', 'other'] as const;
-const STATUSES = ['active', 'planned', 'faulty', 'retired'] as const;
-const NETWORKS = ['provincial_wan', 'tslcd', 'internet'] as const;
-const MEDIA = ['fibre', 'copper', 'wireless', 'satellite'] as const;
-const LEVELS = ['province', 'district', 'commune'] as const;
 
 const AGENCY_FIELDS: FieldSpec[] = [
   { name: 'name', label: 'agencyName', kind: 'text' },
   { name: 'code', label: 'code', kind: 'text' },
-  { name: 'kind', label: 'kind', kind: 'select', options: opts(AGENCY_KINDS, 'agency_') },
+  { name: 'kind', label: 'kind', kind: 'select', options: optionsOf(AGENCY_KINDS, 'agency_') },
   { name: 'administrativeUnitId', label: 'unit', kind: 'unit' },
   { name: 'address', label: 'address', kind: 'text' },
 ];
@@ -24,18 +19,18 @@ const LAN_FIELDS: FieldSpec[] = [
   { name: 'name', label: 'deviceName', kind: 'text' },
   { name: 'departmentsJoined', label: 'departmentsJoined', kind: 'number' },
   { name: 'departmentsTotal', label: 'departmentsTotal', kind: 'number' },
-  { name: 'status', label: 'deviceStatus', kind: 'select', options: opts(STATUSES, 'equipment_') },
+  { name: 'status', label: 'deviceStatus', kind: 'select', options: optionsOf(EQUIPMENT_STATUSES, 'equipment_') },
   { name: 'commissionedOn', label: 'commissionedOn', kind: 'day' },
   { name: 'completedOn', label: 'completedOn', kind: 'day' },
 ];
 const WAN_FIELDS: FieldSpec[] = [
   { name: 'agencyId', label: 'agency', kind: 'agency' },
-  { name: 'network', label: 'network', kind: 'select', options: opts(NETWORKS, 'network_') },
-  { name: 'medium', label: 'medium', kind: 'select', options: opts(MEDIA, 'medium_') },
+  { name: 'network', label: 'network', kind: 'select', options: optionsOf(NETWORKS, 'network_') },
+  { name: 'medium', label: 'medium', kind: 'select', options: optionsOf(MEDIA, 'medium_') },
   { name: 'bandwidthMbps', label: 'bandwidthMbps', kind: 'number' },
   { name: 'provider', label: 'provider', kind: 'text' },
   { name: 'circuitId', label: 'circuitId', kind: 'text' },
-  { name: 'status', label: 'deviceStatus', kind: 'select', options: opts(STATUSES, 'equipment_') },
+  { name: 'status', label: 'deviceStatus', kind: 'select', options: optionsOf(EQUIPMENT_STATUSES, 'equipment_') },
   { name: 'commissionedOn', label: 'commissionedOn', kind: 'day' },
 ];
 
@@ -44,11 +39,10 @@ const lanAccess = accessTo('/api/v1/lans/{id}');
 const wanAccess = accessTo('/api/v1/wan-links/{id}');
 const unitAccess = accessTo('/api/v1/administrative-units/{id}');
 
-const SECTORS = ['general', 'health', 'education', 'finance', 'justice', 'other'] as const;
 
 /** The filters every list of equipment takes (the API's EquipmentQuery). */
 const EQUIPMENT_FILTERS: FilterSpec[] = [
-  { name: 'status', label: 'deviceStatus', kind: 'select', many: true, options: opts(STATUSES, 'equipment_') },
+  { name: 'status', label: 'deviceStatus', kind: 'select', many: true, options: optionsOf(EQUIPMENT_STATUSES, 'equipment_') },
   { name: 'administrativeUnit', label: 'inArea', kind: 'unit' },
   { name: 'agencyId', label: 'agency', kind: 'agency' },
   { name: 'activeOn', label: 'activeOn', kind: 'day' },
@@ -66,8 +60,8 @@ export function AgenciesPage({ canWrite }: { canWrite: boolean }) {
       queryKey="agencies"
       defaultSort="name"
       filters={[
-        { name: 'kind', label: 'kind', kind: 'select', many: true, options: opts(AGENCY_KINDS, 'agency_') },
-        { name: 'sector', label: 'sector', kind: 'select', many: true, options: opts(SECTORS, 'sector_') },
+        { name: 'kind', label: 'kind', kind: 'select', many: true, options: optionsOf(AGENCY_KINDS, 'agency_') },
+        { name: 'sector', label: 'sector', kind: 'select', many: true, options: optionsOf(SECTORS, 'sector_') },
         { name: 'administrativeUnit', label: 'inArea', kind: 'unit' },
       ]}
       load={async (query) => dataOf(await api.GET('/api/v1/agencies', { params: { query: query as never } }))}
@@ -116,8 +110,8 @@ export function WanLinksPage({ canWrite }: { canWrite: boolean }) {
       queryKey="wan-links"
       defaultSort="-commissionedOn"
       filters={[
-        { name: 'network', label: 'network', kind: 'select', many: true, options: opts(NETWORKS, 'network_') },
-        { name: 'medium', label: 'medium', kind: 'select', many: true, options: opts(MEDIA, 'medium_') },
+        { name: 'network', label: 'network', kind: 'select', many: true, options: optionsOf(NETWORKS, 'network_') },
+        { name: 'medium', label: 'medium', kind: 'select', many: true, options: optionsOf(MEDIA, 'medium_') },
         { name: 'provider', label: 'provider', kind: 'text' },
         { name: 'minBandwidthMbps', label: 'minBandwidth', kind: 'text' },
         ...EQUIPMENT_FILTERS,
@@ -140,7 +134,7 @@ export function WanLinksPage({ canWrite }: { canWrite: boolean }) {
 const UNIT_FIELDS: FieldSpec[] = [
   { name: 'code', label: 'code', kind: 'text' },
   { name: 'name', label: 'unitName', kind: 'text' },
-  { name: 'level', label: 'level', kind: 'select', options: opts(LEVELS, 'level_') },
+  { name: 'level', label: 'level', kind: 'select', options: optionsOf(UNIT_LEVELS, 'level_') },
   { name: 'type', label: 'unitType', kind: 'text' },
   { name: 'parentId', label: 'parentUnit', kind: 'unit' },
   { name: 'validFrom', label: 'validFrom', kind: 'day' },
@@ -158,7 +152,7 @@ export function UnitsPage({ canWrite }: { canWrite: boolean }) {
       queryKey="units"
       defaultSort="code"
       filters={[
-        { name: 'level', label: 'level', kind: 'select', options: opts(LEVELS, 'level_') },
+        { name: 'level', label: 'level', kind: 'select', options: optionsOf(UNIT_LEVELS, 'level_') },
         { name: 'within', label: 'within', kind: 'unit' },
       ]}
       load={async (query) => dataOf(await api.GET('/api/v1/administrative-units', { params: { query: query as never } }))}
