@@ -16,6 +16,8 @@ module.exports = {
   moduleNameMapper: {
     '^@app/database$': '<rootDir>/libs/database/src',
     '^@app/database/(.*)$': '<rootDir>/libs/database/src/$1',
+    '^@app/alerting$': '<rootDir>/libs/alerting/src',
+    '^@app/alerting/(.*)$': '<rootDir>/libs/alerting/src/$1',
     '^@app/access$': '<rootDir>/libs/access/src',
     '^@app/access/(.*)$': '<rootDir>/libs/access/src/$1',
     '^@app/inventory$': '<rootDir>/libs/inventory/src',

@@ -134,6 +134,57 @@ export class Environment {
     },
   })
   TRUST_PROXY = '';
+
+  /** Evaluate alert rules and send notifications in this process (several API processes share the work safely). */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1'))
+  @IsIn([true, false], { message: 'ALERTS_ENABLED must be true or false' })
+  ALERTS_ENABLED = true;
+
+  /** Seconds between two evaluations of the alert rules. */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'ALERTS_EVALUATE_SECONDS must be a whole number' })
+  @Min(1)
+  @Max(3600)
+  ALERTS_EVALUATE_SECONDS = 15;
+
+  /** Send the stored notifications from this process (false: only store them; another process sends). */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1'))
+  @IsIn([true, false], { message: 'ALERTS_DELIVER must be true or false' })
+  ALERTS_DELIVER = true;
+
+  /** The first retry of a failed notification waits this long; each next one twice as long (at most an hour). */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'ALERTS_RETRY_SECONDS must be a whole number' })
+  @Min(1)
+  @Max(3600)
+  ALERTS_RETRY_SECONDS = 30;
+
+  /** The SMTP server e-mail channels send through: smtp://user:pass@host:587 or smtps://host:465. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  /** The sender of alert e-mails. */
+  @IsString()
+  @Matches(/^[^\r\n]{3,200}$/, { message: 'SMTP_FROM must be an address, e.g. Hatang <hatang@example.gov.vn>' })
+  SMTP_FROM = 'Hatang <hatang@localhost>';
+
+  /** The console's address, for links in notifications (https://hatang.example.gov.vn). */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'PUBLIC_URL must be an http:// or https:// URL' })
+  PUBLIC_URL?: string;
+
+  /** UDP port of the SNMP trap listener (162 is the standard one); unset: no listener. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'TRAP_PORT must be a whole number' })
+  @Min(1)
+  @Max(65535)
+  TRAP_PORT?: number;
+
+  /** Address the trap listener binds to. */
+  @IsString()
+  TRAP_HOST = '127.0.0.1';
 }
 
 export class ConfigurationError extends Error {
@@ -142,7 +193,7 @@ export class ConfigurationError extends Error {
   }
 }
 
-const KNOWN = new Set(Object.keys(new Environment()).concat('DATABASE_URL', 'SECRET_KEY', 'REDIS_URL', 'API_URL', 'POLLER_TOKEN'));
+const KNOWN = new Set(Object.keys(new Environment()).concat('DATABASE_URL', 'SECRET_KEY', 'REDIS_URL', 'API_URL', 'POLLER_TOKEN', 'SMTP_URL', 'PUBLIC_URL', 'TRAP_PORT'));
 
 export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
   const picked: Record<string, string> = {};

@@ -37,6 +37,8 @@ describe('the API\'s messages in Vietnamese', () => {
     expect(inVietnamese('serialNumber applies only to a videoconference endpoint, not a router')).toBe('serialNumber chỉ dùng cho thiết bị hội nghị truyền hình, không dùng cho bộ định tuyến');
     expect(inVietnamese('2031 is outside the plan\'s period 2026–2030')).toBe('năm 2031 nằm ngoài thời kỳ của kế hoạch (2026–2030)');
     expect(inVietnamese('Nothing was imported: 3 row(s) have problems')).toBe('Không nhập dòng nào: 3 dòng có lỗi');
+    expect(inVietnamese('a device_down rule needs minutes')).toBe('quy tắc loại "thiết bị mất kết nối" cần minutes');
+    expect(inVietnamese('alert rule 3f1c3a52-0d6b-4b8f-9f7e-2a4b5c6d7e8f does not exist')).toBe('quy tắc cảnh báo 3f1c3a52-0d6b-4b8f-9f7e-2a4b5c6d7e8f không tồn tại');
     // A message with no Vietnamese form stays as it is (English), never empty.
     expect(inVietnamese('something new')).toBe('something new');
   });

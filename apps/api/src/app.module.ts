@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { AccessModule } from '@app/access';
+import { AlertingModule } from '@app/alerting';
 import type { Environment } from '@app/config';
 import { DatabaseModule, MIGRATIONS } from '@app/database';
 import { InventoryModule } from '@app/inventory';
@@ -15,6 +16,15 @@ import { ProblemFilter } from './http/problem.filter';
 @Module({})
 export class AppModule {
   static forRoot(env: Environment): DynamicModule {
+    const polling = PollingModule.forRoot({
+      secretKey: env.SECRET_KEY,
+      dataDir: env.DATA_DIR,
+      inProcess: env.POLLER_IN_PROCESS,
+      group: env.POLLER_GROUP,
+      sockets: env.SNMP_SOCKETS,
+      maxInFlight: env.SNMP_MAX_IN_FLIGHT,
+      redisUrl: env.REDIS_URL,
+    });
     return {
       module: AppModule,
       imports: [
@@ -30,14 +40,18 @@ export class AppModule {
         InventoryModule,
         AccessModule.forRoot({ authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE, redisUrl: env.REDIS_URL }),
         CoverageModule,
-        PollingModule.forRoot({
-          secretKey: env.SECRET_KEY,
-          dataDir: env.DATA_DIR,
-          inProcess: env.POLLER_IN_PROCESS,
-          group: env.POLLER_GROUP,
-          sockets: env.SNMP_SOCKETS,
-          maxInFlight: env.SNMP_MAX_IN_FLIGHT,
-          redisUrl: env.REDIS_URL,
+        polling,
+        AlertingModule.forRoot({
+          polling,
+          evaluate: env.ALERTS_ENABLED,
+          evaluateEveryMs: env.ALERTS_EVALUATE_SECONDS * 1000,
+          deliver: env.ALERTS_ENABLED && env.ALERTS_DELIVER,
+          retryBaseMs: env.ALERTS_RETRY_SECONDS * 1000,
+          smtpUrl: env.SMTP_URL,
+          smtpFrom: env.SMTP_FROM,
+          publicUrl: env.PUBLIC_URL,
+          trapPort: env.TRAP_PORT,
+          trapHost: env.TRAP_HOST,
         }),
       ],
       controllers: [HealthController, MetricsController],

@@ -229,6 +229,13 @@ export class PollerRun {
 
   @Column({ type: 'timestamptz', nullable: true })
   stoppedAt: Date | null;
+
+  /**
+   * As of the last beat: the devices this run has not polled for two of their intervals or more
+   * (device id → its last poll, ms, or null when never), at most OVERDUE_LIMIT of them.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  overdue: Record<string, number | null> | null;
 }
 
 /** Declared maintenance: excluded from availability. For one device, or every device of an agency. */

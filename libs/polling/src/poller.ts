@@ -22,11 +22,16 @@ export interface PollerOptions {
 /** How often a poller marks itself alive; availability counts a run as watching until its last beat. */
 export const BEAT_EVERY_MS = 15_000;
 
+/** The most overdue devices a beat reports. */
+export const OVERDUE_LIMIT = 10_000;
+
 interface Scheduled {
   target: PollTarget;
   /** Built once per device: the SNMP client keeps its session by this object. */
   snmp: SnmpTarget;
   ifIndexes: number[];
+  /** When it was first scheduled: a device never polled is overdue from then. */
+  scheduledAt: number;
   due: number;
   inFlight: boolean;
   removed: boolean;
@@ -84,7 +89,7 @@ export class Poller {
     }
     this.timers.push(setInterval(() => void this.reload().catch((e: Error) => this.options.log?.error(`reloading devices failed: ${e.message}`)), this.options.reloadEveryMs ?? 30_000));
     this.timers.push(setInterval(() => void this.flush(), this.options.flushEveryMs ?? 1000));
-    this.timers.push(setInterval(() => void this.store.beat(this.runId!, new Date(this.clock())).catch(() => undefined), BEAT_EVERY_MS));
+    this.timers.push(setInterval(() => void this.store.beat(this.runId!, new Date(this.clock()), this.overdue()).catch(() => undefined), BEAT_EVERY_MS));
     for (const t of this.timers) t.unref();
     this.loop.start();
   }
@@ -132,6 +137,7 @@ export class Poller {
         target,
         snmp: snmpTargetOf(target),
         ifIndexes: target.links.map((l) => l.ifIndex),
+        scheduledAt: existing?.scheduledAt ?? now,
         due: firstDue(target, now),
         inFlight: false,
         removed: false,
@@ -201,6 +207,23 @@ export class Poller {
       }
     }
     if (outcome.reading) await fillChassisOnce(this.client, this.store, t, target, this.options.log);
+  }
+
+  /**
+   * The devices not polled for two of their intervals or more (a poller that cannot keep up, a
+   * device whose polls never finish): device id → its last poll (ms), null when never polled.
+   * At most OVERDUE_LIMIT of them; written with each beat for the not_polled alert rule.
+   */
+  overdue(now = this.clock()): Record<string, number | null> {
+    const out: Record<string, number | null> = {};
+    let n = 0;
+    for (const [id, entry] of this.devices) {
+      const last = this.memory.get(id)?.polledAt ?? null;
+      if (now - (last ?? entry.scheduledAt) < 2 * entry.target.intervalSeconds * 1000) continue;
+      out[id] = last;
+      if (++n >= OVERDUE_LIMIT) break;
+    }
+    return out;
   }
 
   /** Writes what changed since the last flush. */

@@ -253,8 +253,9 @@ export class PollingStore {
     return run.id;
   }
 
-  async beat(runId: string, at: Date): Promise<void> {
-    await this.ds.getRepository(PollerRun).update({ id: runId }, { lastBeatAt: at });
+  /** The run is alive; `overdue` (when the run knows it): the devices it has fallen behind on. */
+  async beat(runId: string, at: Date, overdue?: Record<string, number | null>): Promise<void> {
+    await this.ds.getRepository(PollerRun).update({ id: runId }, overdue === undefined ? { lastBeatAt: at } : { lastBeatAt: at, overdue });
   }
 
   async stopRun(runId: string, at: Date): Promise<void> {

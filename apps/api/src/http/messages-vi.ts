@@ -31,10 +31,45 @@ const WORDS: Record<string, string> = {
   workstation: 'máy trạm',
   ups: 'bộ lưu điện',
   other: 'thiết bị khác',
+  'alert rule': 'quy tắc cảnh báo',
+  'alert channel': 'kênh thông báo',
+  incident: 'sự cố',
 };
+const RULE_KINDS_VI: Record<string, string> = {
+  device_down: 'thiết bị mất kết nối',
+  interface_down: 'cổng mạng ngừng hoạt động',
+  availability_below: 'độ sẵn sàng dưới mục tiêu',
+  poller_silent: 'nhóm thu thập ngừng báo cáo',
+  not_polled: 'thiết bị không được thăm dò',
+};
+const kindVi = (k: string) => `"${RULE_KINDS_VI[k] ?? k}"`;
 const w = (word: string) => WORDS[word] ?? WORDS[word.toLowerCase()] ?? word;
 
 const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
+  // Alerts: rules, channels, incidents.
+  [/^The rule is not valid$/, 'Quy tắc cảnh báo không hợp lệ'],
+  [/^The channel is not valid$/, 'Kênh thông báo không hợp lệ'],
+  [/^The rule names something that does not exist within your scope$/, 'Quy tắc nhắc tới thứ không tồn tại trong phạm vi của bạn'],
+  [/^a (\w+) rule needs (\w+)$/, (kind, field) => `quy tắc loại ${kindVi(kind)} cần ${field}`],
+  [/^(\w+) does not apply to a (\w+) rule$/, (field, kind) => `${field} không dùng cho quy tắc loại ${kindVi(kind)}`],
+  [/^a (\w+) rule watches a poller group, not devices: (\w+) does not apply$/, (kind, field) => `quy tắc loại ${kindVi(kind)} theo dõi nhóm thu thập, không theo dõi thiết bị: không dùng ${field}`],
+  [/^a poller reports every 15 seconds: minutes must be at least 1$/, 'nhóm thu thập báo về mỗi 15 giây: minutes phải từ 1 trở lên'],
+  [/^the (agency|unit) lies outside your scope$/, (what) => `${what === 'unit' ? 'đơn vị hành chính' : 'cơ quan'} này nằm ngoài phạm vi của bạn`],
+  [/^no such channel within your scope$/, 'không có kênh thông báo này trong phạm vi của bạn'],
+  [/^The channel is the only one of (\d+) rule\(s\): .*$/, 'Kênh này là kênh duy nhất của $1 quy tắc: hãy thêm kênh khác cho chúng hoặc xóa chúng trước'],
+  [/^rule "(.+)" notifies only this channel$/, 'quy tắc "$1" chỉ gửi tới kênh này'],
+  [/^The incident was already acknowledged by (.+) at (\S+)$/, 'Sự cố đã được $1 xác nhận lúc $2'],
+  [/^already acknowledged$/, 'đã được xác nhận'],
+  [/^an e-mail channel needs recipients$/, 'kênh thư điện tử cần người nhận'],
+  [/^an e-mail channel has no (url|secret)$/, 'kênh thư điện tử không có $1'],
+  [/^a webhook channel needs a url$/, 'kênh webhook cần url'],
+  [/^a webhook channel needs a secret .*$/, 'kênh webhook cần secret (16 đến 200 ký tự) để ký nội dung gửi đi'],
+  [/^a webhook channel has no recipients$/, 'kênh webhook không có người nhận'],
+  [/^each recipient must be an e-mail address$/, 'mỗi người nhận phải là một địa chỉ thư điện tử'],
+  [/^(url|PUBLIC_URL) must be an http:\/\/ or https:\/\/ URL$/, '$1 phải là địa chỉ http:// hoặc https://'],
+  [/^secret must be 16 to 200 characters$/, 'secret phải có từ 16 đến 200 ký tự'],
+  [/^each channel id must be a UUID$/, 'mỗi mã kênh phải là UUID'],
+  [/^state must be open, resolved or all$/, 'state phải là open, resolved hoặc all'],
   // Answers as a whole (detail).
   [/^The request is not valid$/, 'Yêu cầu không hợp lệ'],
   [/^The (.+?) data is not valid$/, 'Dữ liệu không hợp lệ ($1)'],

@@ -1,0 +1,196 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AlertEvaluator, Outbox } from '@app/alerting';
+import { SimulatedDevice } from './simulator/simulated-device';
+import { startApp, type TestApp } from './support/app';
+import { ENGINES } from './support/databases';
+import { type ReceivedMail, startSmtp, startWebhook } from './support/receivers';
+
+const official = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
+const SECRET = 'webhook-secret-of-binh-dinh';
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Rules, incidents, notices by e-mail and webhook, reminders, acknowledgement, maintenance, recovery. */
+describe.each(ENGINES)('alerts on %s', (engine) => {
+  let t: TestApp;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let hook: Awaited<ReturnType<typeof startWebhook>>;
+  let router: SimulatedDevice;
+  let server: SimulatedDevice;
+  let agencyId: string;
+  let communeId: string;
+  let emailId: string;
+  let webhookId: string;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    hook = await startWebhook(2);
+    router = await SimulatedDevice.start({ communities: ['public'], sysName: 'router-nhon-chau' });
+    server = await SimulatedDevice.start({ communities: ['public'], sysName: 'server-dc' });
+    t = await startApp(engine, { SMTP_URL: smtp.url, SMTP_FROM: 'Hatang Bình Định <hatang@binhdinh.gov.vn>', ALERTS_EVALUATE_SECONDS: '1', ALERTS_RETRY_SECONDS: '1' });
+    await t.http().post('/api/v1/administrative-units/official-list').send(official).expect(200);
+    communeId = (await t.http().get('/api/v1/administrative-units').query({ code: '21601' })).body.items[0].id;
+    agencyId = (await t.http().post('/api/v1/agencies').send({ code: 'UBND-21601', name: 'UBND xã Nhơn Châu', kind: 'commune_committee', administrativeUnitId: communeId }).expect(201)).body.id;
+    emailId = (await t.http().post('/api/v1/alerts/channels').send({ name: 'Quản trị mạng', kind: 'email', recipients: ['netadmin@binhdinh.gov.vn'] }).expect(201)).body.id;
+    webhookId = (await t.http().post('/api/v1/alerts/channels').send({ name: 'Zalo bridge', kind: 'webhook', url: hook.url, secret: SECRET }).expect(201)).body.id;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await router?.stop();
+    await server?.stop();
+    await smtp?.stop();
+    await hook?.stop();
+  });
+
+  const device = async (name: string, port: number, kind = 'router') => {
+    const d = (await t.http().post('/api/v1/devices').send({ agencyId, kind, name, status: 'active', commissionedOn: '2024-01-01', managementAddress: '127.0.0.1' }).expect(201)).body;
+    await t.http().put(`/api/v1/devices/${d.id}/snmp`).send({ version: '2c', community: 'public', port, intervalSeconds: 1, timeoutMs: 300, retries: 0 }).expect(200);
+    return d as { id: string };
+  };
+  const incidents = async (q: Record<string, string> = {}) => (await t.http().get('/api/v1/alerts/incidents').query(q).expect(200)).body.items as Array<Record<string, unknown>>;
+  const mailsOf = (id: string): ReceivedMail[] => smtp.mails.filter((m) => m.text.includes(id) || m.subject.includes(id));
+
+  it('refuses rules and channels that cannot work, saying which field, and stores nothing', async () => {
+    const before = (await t.http().get('/api/v1/alerts/rules').expect(200)).body.total;
+    const noMinutes = await t.http().post('/api/v1/alerts/rules').send({ name: 'x', kind: 'device_down', channelIds: [emailId] }).expect(400);
+    expect(noMinutes.body.errors).toEqual([expect.objectContaining({ field: 'minutes', message: 'a device_down rule needs minutes' })]);
+    const wrong = await t.http().post('/api/v1/alerts/rules').send({ name: 'x', kind: 'poller_silent', pollerGroup: 'default', minutes: 5, deviceKind: 'router', days: 3, channelIds: [emailId] }).expect(400);
+    expect(wrong.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['days', 'deviceKind']);
+    const ghost = await t.http().post('/api/v1/alerts/rules').send({ name: 'x', kind: 'device_down', minutes: 1, channelIds: ['00000000-0000-4000-8000-000000000000'] }).expect(422);
+    expect(ghost.body.errors[0]).toMatchObject({ field: 'channelIds[0]', message: 'no such channel within your scope' });
+    const noSecret = await t.http().post('/api/v1/alerts/channels').send({ name: 'x', kind: 'webhook', url: 'http://127.0.0.1:9/x' }).expect(400);
+    expect(noSecret.body.errors[0].field).toBe('secret');
+    const badMail = await t.http().post('/api/v1/alerts/channels').send({ name: 'x', kind: 'email', recipients: ['not an address'] }).expect(400);
+    expect(badMail.body.errors[0].field).toBe('recipients');
+    expect((await t.http().get('/api/v1/alerts/rules').expect(200)).body.total).toBe(before);
+    // The webhook's secret is never shown.
+    const channels = (await t.http().get('/api/v1/alerts/channels').expect(200)).body.items;
+    expect(channels.find((c: { id: string }) => c.id === webhookId)).toMatchObject({ hasSecret: true, url: hook.url });
+    expect(JSON.stringify(channels)).not.toContain(SECRET);
+  });
+
+  it('opens one incident when a device goes down, notifies each channel once (the webhook after two refusals), reminds until acknowledged, and sends one recovery', async () => {
+    const d = await device('Router UBND Nhơn Châu', router.port);
+    const rule = (await t.http().post('/api/v1/alerts/rules').send({ name: 'Mất kết nối xã', kind: 'device_down', minutes: 0, agencyId, deviceKind: 'router', reminderMinutes: 30, channelIds: [emailId, webhookId] }).expect(201)).body;
+    expect(rule.channelIds).toEqual([emailId, webhookId].sort());
+    await until('the router up', async () => (await t.http().get(`/api/v1/devices/${d.id}/poll-state`)).body.state === 'up');
+
+    router.goDown();
+    const [incident] = await until('an open incident', async () => {
+      const list = await incidents({ state: 'open', deviceId: d.id });
+      return list.length > 0 && list;
+    });
+    expect(incident).toMatchObject({ ruleId: rule.id, kind: 'device_down', deviceId: d.id, resolvedAt: null, acknowledgedAt: null, silenced: false });
+    expect(incident.summary).toMatch(/^Router UBND Nhơn Châu \(UBND xã Nhơn Châu\) mất kết nối từ \d\d\/\d\d\/\d{4} \d\d:\d\d$/);
+
+    const [mail] = await until('the e-mail', () => smtp.mails.filter((m) => m.delivery && m.subject.includes('Router UBND')).length > 0 && smtp.mails);
+    expect(mail.subject).toBe(`[Hatang] SỰ CỐ: ${incident.summary}`);
+    expect(mail.to).toEqual(['netadmin@binhdinh.gov.vn']);
+    expect(mail.from).toContain('hatang@binhdinh.gov.vn');
+    expect(mail.text).toContain('Quy tắc: Mất kết nối xã (thiết bị mất kết nối)');
+    expect(mail.text).toContain('Cơ quan: UBND xã Nhơn Châu');
+    expect(mail.messageId).toBe(`<${mail.delivery}@hatang>`);
+
+    // The receiver answers 503 twice; the third attempt (a second, then two seconds later) gets through.
+    const delivered = await until('the webhook delivered', () => hook.hooks.filter((h) => h.answered === 200).length === 1 && hook.hooks.find((h) => h.answered === 200));
+    expect(hook.hooks.map((h) => h.answered)).toEqual([503, 503, 200]);
+    expect(new Set(hook.hooks.map((h) => h.headers['x-hatang-delivery'])).size).toBe(1);
+    expect(delivered.headers['x-hatang-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(delivered.raw).digest('hex')}`);
+    expect(delivered.body).toMatchObject({ event: 'open', text: `SỰ CỐ: ${incident.summary}`, incident: { id: incident.id, kind: 'device_down', deviceId: d.id, agency: 'UBND xã Nhơn Châu' } });
+
+    const deliveries = (await t.http().get(`/api/v1/alerts/incidents/${incident.id}/deliveries`).expect(200)).body.items as Array<{ channelId: string; status: string; attempts: number; attemptsList: Array<{ ok: boolean; response: string | null }> }>;
+    const byChannel = Object.fromEntries(deliveries.map((x) => [x.channelId, x]));
+    expect(byChannel[emailId]).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(byChannel[webhookId]).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(byChannel[webhookId].attemptsList.map((a) => [a.ok, a.response])).toEqual([
+      [false, 'HTTP 503 busy, try later'],
+      [false, 'HTTP 503 busy, try later'],
+      [true, 'HTTP 200 ok'],
+    ]);
+
+    // Half an hour later, still down and nobody has it in hand: one reminder on each channel.
+    const evaluator = t.app.get(AlertEvaluator);
+    const outbox = t.app.get(Outbox);
+    const later = new Date(Date.now() + 31 * 60_000);
+    await until('the reminder stored', async () => (await evaluator.evaluate(later))?.reminded === 1);
+    await outbox.drain();
+    await until('the reminder sent', () => smtp.mails.some((m) => m.subject.startsWith('[Hatang] NHẮC LẠI (lần 1): Router UBND')));
+    expect((await t.http().get(`/api/v1/alerts/incidents/${incident.id}`).expect(200)).body).toMatchObject({ reminders: 1 });
+
+    const ack = await t.http().post(`/api/v1/alerts/incidents/${incident.id}/acknowledge`).expect(200);
+    expect(ack.body).toMatchObject({ acknowledgedBy: 'Test admin' });
+    expect(Date.now() - Date.parse(ack.body.acknowledgedAt)).toBeLessThan(10_000);
+    const again = await t.http().post(`/api/v1/alerts/incidents/${incident.id}/acknowledge`).expect(409);
+    expect(again.body.detail).toContain('already acknowledged by Test admin');
+    // Acknowledged: an hour later there is no second reminder.
+    expect((await evaluator.evaluate(new Date(Date.now() + 65 * 60_000)))?.reminded ?? 0).toBe(0);
+
+    router.comeBack();
+    const resolved = await until('the incident resolved', async () => {
+      const i = (await t.http().get(`/api/v1/alerts/incidents/${incident.id}`).expect(200)).body;
+      return i.resolvedAt !== null && i;
+    });
+    expect(Date.parse(resolved.resolvedAt)).toBeGreaterThan(Date.parse(resolved.openedAt));
+    const recovery = await until('the recovery e-mail', () => smtp.mails.find((m) => m.subject.startsWith('[Hatang] ĐÃ KHẮC PHỤC: Router UBND')));
+    expect(recovery.text).toMatch(/Thời gian gián đoạn: \d+ (giây|phút)/);
+    await until('the recovery webhook', () => hook.hooks.some((h) => h.answered === 200 && h.body.event === 'recovery'));
+    await sleep(2500);
+    // Exactly: notice, reminder, recovery on each channel; never one twice.
+    const routerMails = smtp.mails.filter((m) => m.subject.includes('Router UBND'));
+    expect(routerMails.map((m) => m.subject.split(':')[0])).toEqual(['[Hatang] SỰ CỐ', '[Hatang] NHẮC LẠI (lần 1)', '[Hatang] ĐÃ KHẮC PHỤC']);
+    expect(new Set(routerMails.map((m) => m.delivery)).size).toBe(3);
+    const ok = hook.hooks.filter((h) => h.answered === 200);
+    expect(ok.map((h) => h.body.event)).toEqual(['open', 'reminder', 'recovery']);
+    expect(new Set(ok.map((h) => h.headers['x-hatang-delivery'])).size).toBe(3);
+    expect(mailsOf('nothing-else')).toEqual([]);
+  }, 90_000);
+
+  it('keeps quiet during maintenance: the incident is recorded, silenced, and nothing is sent, nor its recovery', async () => {
+    const d = await device('Server trung tâm dữ liệu', server.port, 'server');
+    const rule = (await t.http().post('/api/v1/alerts/rules').send({ name: 'Máy chủ', kind: 'device_down', minutes: 0, deviceKind: 'server', channelIds: [emailId] }).expect(201)).body;
+    await until('the server up', async () => (await t.http().get(`/api/v1/devices/${d.id}/poll-state`)).body.state === 'up');
+    const now = Date.now();
+    await t.http().post('/api/v1/maintenance-windows').send({ deviceId: d.id, startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 3_600_000).toISOString(), reason: 'Thay ổ cứng' }).expect(201);
+    const sent = smtp.mails.length;
+    server.goDown();
+    const [incident] = await until('a silenced incident', async () => {
+      const list = await incidents({ state: 'open', ruleId: rule.id });
+      return list.length > 0 && list;
+    });
+    expect(incident).toMatchObject({ silenced: true, lastNotifiedAt: null });
+    server.comeBack();
+    await until('resolved', async () => (await t.http().get(`/api/v1/alerts/incidents/${incident.id}`)).body.resolvedAt !== null);
+    await sleep(1500);
+    expect(smtp.mails.length).toBe(sent);
+    expect((await t.http().get(`/api/v1/alerts/incidents/${incident.id}/deliveries`).expect(200)).body.total).toBe(0);
+  }, 60_000);
+
+  it('shows a district\'s admin only the rules, channels and incidents of its district', async () => {
+    const elsewhere = (await t.http().get('/api/v1/administrative-units').query({ code: '542' })).body.items[0];
+    const district = await t.token({ role: 'network_admin', administrativeUnitId: elsewhere.id, owner: 'Admin huyện khác' });
+    const channel = (await t.as(district).post('/api/v1/alerts/channels').send({ name: 'Huyện khác', kind: 'email', recipients: ['huyen@example.gov.vn'] }).expect(201)).body;
+    expect((await t.as(district).get('/api/v1/alerts/channels').expect(200)).body.items.map((c: { id: string }) => c.id)).toEqual([channel.id]);
+    expect((await t.as(district).get('/api/v1/alerts/rules').expect(200)).body.total).toBe(0);
+    expect((await t.as(district).get('/api/v1/alerts/incidents').expect(200)).body.total).toBe(0);
+    // Its rule may not name an agency of another district, nor a channel it cannot see.
+    const outside = await t.as(district).post('/api/v1/alerts/rules').send({ name: 'x', kind: 'device_down', minutes: 1, agencyId, channelIds: [emailId] }).expect(422);
+    expect(outside.body.errors.map((e: { field: string }) => e.field)).toEqual(['agencyId', 'channelIds[0]']);
+    const [someIncident] = await incidents();
+    await t.as(district).get(`/api/v1/alerts/incidents/${someIncident.id}`).expect(404);
+    await t.as(district).post(`/api/v1/alerts/incidents/${someIncident.id}/acknowledge`).expect(404);
+    const viewer = await t.token({ role: 'viewer' });
+    await t.as(viewer).post(`/api/v1/alerts/incidents/${someIncident.id}/acknowledge`).expect(403);
+  });
+});
