@@ -194,3 +194,123 @@ describe.each(ENGINES)('alerts on %s', (engine) => {
     await t.as(viewer).post(`/api/v1/alerts/incidents/${someIncident.id}/acknowledge`).expect(403);
   });
 });
+
+/** Each kind of rule fires on what it watches, and only on it; evaluated here by hand at chosen moments. */
+describe.each(ENGINES)('alert rules of every kind on %s', (engine) => {
+  let t: TestApp;
+  let evaluator: AlertEvaluator;
+  let link: SimulatedDevice;
+  let dc: SimulatedDevice;
+  let agencyId: string;
+  let channelId: string;
+
+  beforeAll(async () => {
+    link = await SimulatedDevice.start({ communities: ['public'], sysName: 'router-wan', interfaces: [{ ifIndex: 2, up: true, speedMbps: 100 }] });
+    dc = await SimulatedDevice.start({ communities: ['public'], sysName: 'dc-server' });
+    // The timer evaluates once at start, then waits an hour: every evaluation below is the test's own.
+    t = await startApp(engine, { ALERTS_EVALUATE_SECONDS: '3600', ALERTS_DELIVER: 'false' });
+    evaluator = t.app.get(AlertEvaluator);
+    await t.http().post('/api/v1/administrative-units/official-list').send(official).expect(200);
+    const commune = (await t.http().get('/api/v1/administrative-units').query({ code: '21601' })).body.items[0];
+    agencyId = (await t.http().post('/api/v1/agencies').send({ code: 'UBND-21601', name: 'UBND xã Nhơn Châu', kind: 'commune_committee', administrativeUnitId: commune.id }).expect(201)).body.id;
+    channelId = (await t.http().post('/api/v1/alerts/channels').send({ name: 'Quản trị', kind: 'email', recipients: ['a@b.vn'] }).expect(201)).body.id;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await link?.stop();
+    await dc?.stop();
+  });
+
+  const device = async (body: Record<string, unknown>, snmp: Record<string, unknown>, before?: (id: string) => Promise<unknown>) => {
+    const d = (await t.http().post('/api/v1/devices').send({ agencyId, status: 'active', commissionedOn: '2024-01-01', managementAddress: '127.0.0.1', ...body }).expect(201)).body;
+    await before?.(d.id);
+    await t.http().put(`/api/v1/devices/${d.id}/snmp`).send({ version: '2c', community: 'public', timeoutMs: 300, retries: 0, ...snmp }).expect(200);
+    return d as { id: string };
+  };
+  const rule = async (body: Record<string, unknown>) => (await t.http().post('/api/v1/alerts/rules').send({ channelIds: [channelId], ...body }).expect(201)).body as { id: string };
+  const openOf = async (ruleId: string) => (await t.http().get('/api/v1/alerts/incidents').query({ ruleId, state: 'open' }).expect(200)).body.items as Array<{ subject: string; summary: string; deviceId: string | null; ifIndex: number | null }>;
+
+  it('interface down, poller silent, not polled, availability below target', async () => {
+    // A WAN link's interface goes down: an interface_down outage, then an incident for that interface.
+    // The link is registered before the profile: the poller reads its interface from its first poll.
+    const router = await device({ kind: 'router', name: 'Router WAN' }, { port: link.port, intervalSeconds: 1 }, (id) =>
+      t.http().post('/api/v1/wan-links').send({ agencyId, network: 'provincial_wan', medium: 'fibre', bandwidthMbps: 100, provider: 'VNPT', circuitId: 'BDH-0001', deviceId: id, ifIndex: 2, commissionedOn: '2024-01-01' }).expect(201),
+    );
+    const ifRule = await rule({ name: 'Cổng WAN', kind: 'interface_down', minutes: 0 });
+    await until('the router up', async () => (await t.http().get(`/api/v1/devices/${router.id}/poll-state`)).body.state === 'up');
+    link.setInterface(2, false);
+    await until('the interface outage', async () => (await t.ds.query(`SELECT 1 FROM outage WHERE device_id = $1 AND cause = 'interface_down' AND ended_at IS NULL`, [router.id])).length === 1);
+    await evaluator.evaluate();
+    const [ifIncident] = await openOf(ifRule.id);
+    expect(ifIncident).toMatchObject({ subject: `${router.id}#2`, deviceId: router.id, ifIndex: 2 });
+    expect(ifIncident.summary).toMatch(/^Cổng 2 của Router WAN \(đường truyền VNPT BDH-0001\) ngừng hoạt động từ /);
+    link.setInterface(2, true);
+    await until('the interface outage closed', async () => (await t.ds.query(`SELECT 1 FROM outage WHERE device_id = $1 AND cause = 'interface_down' AND ended_at IS NULL`, [router.id])).length === 0);
+    await evaluator.evaluate();
+    expect(await openOf(ifRule.id)).toEqual([]);
+
+    // Poller groups: one no poller ever ran; the in-process one beats every 15 s, so it is silent only once 2 minutes pass without a beat.
+    const never = await rule({ name: 'Nhóm Phù Cát', kind: 'poller_silent', pollerGroup: 'phu-cat', minutes: 5 });
+    const here = await rule({ name: 'Nhóm mặc định', kind: 'poller_silent', pollerGroup: 'default', minutes: 2 });
+    await evaluator.evaluate();
+    expect((await openOf(never.id)).map((i) => i.summary)).toEqual(['Nhóm thu thập "phu-cat" chưa từng báo về']);
+    expect(await openOf(here.id)).toEqual([]);
+    await evaluator.evaluate(new Date(Date.now() + 3 * 60_000));
+    expect((await openOf(here.id)).map((i) => i.subject)).toEqual(['group:default']);
+    await evaluator.evaluate();
+    expect(await openOf(here.id)).toEqual([]);
+
+    // Not polled: a switch in a group no poller polls, every 60 s; after 2 intervals (plus) it fires, not before.
+    const sw = await device({ kind: 'switch', name: 'Switch không ai thăm dò' }, { port: link.port, intervalSeconds: 60, pollerGroup: 'phu-cat' });
+    const notPolled = await rule({ name: 'Không thăm dò', kind: 'not_polled', intervals: 2, deviceKind: 'switch' });
+    await evaluator.evaluate(new Date(Date.now() + 60_000));
+    expect(await openOf(notPolled.id)).toEqual([]);
+    await evaluator.evaluate(new Date(Date.now() + 150_000));
+    expect((await openOf(notPolled.id)).map((i) => i.deviceId)).toEqual([sw.id]);
+    // A device the live in-process poller keeps up with is not named (the router, a 1 s interval).
+    const routersToo = await rule({ name: 'Router không thăm dò', kind: 'not_polled', intervals: 3, deviceKind: 'router' });
+    await evaluator.evaluate();
+    expect(await openOf(routersToo.id)).toEqual([]);
+
+    // Availability: a data-centre server down for about a third of its watched time, against a 99.9% target.
+    const server = await device({ kind: 'server', name: 'Máy chủ TTDL', dataCentre: 'TTDL tỉnh Bình Định' }, { port: dc.port, intervalSeconds: 1 });
+    await until('the server up', async () => (await t.http().get(`/api/v1/devices/${server.id}/poll-state`)).body.state === 'up');
+    await sleep(2000);
+    dc.goDown();
+    await until('the server down', async () => (await t.http().get(`/api/v1/devices/${server.id}/poll-state`)).body.state === 'down');
+    await sleep(1000);
+    dc.comeBack();
+    await until('the server up again', async () => (await t.http().get(`/api/v1/devices/${server.id}/poll-state`)).body.state === 'up');
+    const avail = await rule({ name: 'TTDL 24/7', kind: 'availability_below', days: 30, targetPercent: 99.9, dataCentre: 'TTDL tỉnh Bình Định' });
+    const lenient = await rule({ name: 'TTDL dễ', kind: 'availability_below', days: 30, targetPercent: 10, dataCentre: 'TTDL tỉnh Bình Định' });
+    await evaluator.evaluate(new Date(), true);
+    const measured = (await t.http().get(`/api/v1/devices/${server.id}/availability`).query({ from: new Date(Date.now() - 30 * 86_400_000).toISOString() }).expect(200)).body.availabilityPercent;
+    expect(measured).toBeLessThan(99.9);
+    const [below] = await openOf(avail.id);
+    expect(below.deviceId).toBe(server.id);
+    expect(below.summary).toMatch(/^Máy chủ TTDL sẵn sàng [\d,]+% trong 30 ngày qua, dưới mục tiêu 99,9%$/);
+    expect(await openOf(lenient.id)).toEqual([]);
+  }, 90_000);
+
+  it('not polled: a live poller whose polls of a device take longer than two intervals reports it at its beat', async () => {
+    const slow = await SimulatedDevice.start({ communities: ['public'], sysName: 'slow' });
+    try {
+      slow.goDown();
+      // Every poll waits 5 s for an answer that never comes, at a 1 s interval: the poller falls behind on it.
+      const d = await device({ kind: 'firewall', name: 'Tường lửa chậm' }, { port: slow.port, intervalSeconds: 1, timeoutMs: 5000 });
+      const r = await rule({ name: 'Tường lửa không được thăm dò', kind: 'not_polled', intervals: 3, deviceKind: 'firewall' });
+      const overdue = await until(
+        'a beat naming the device',
+        async () => ((await t.ds.query(`SELECT overdue FROM poller_run WHERE stopped_at IS NULL AND overdue ? $1`, [d.id])) as unknown[]).length > 0,
+        30_000,
+      );
+      expect(overdue).toBe(true);
+      await evaluator.evaluate();
+      const [incident] = await openOf(r.id);
+      expect(incident.deviceId).toBe(d.id);
+      expect(incident.summary).toMatch(/^Tường lửa chậm \(UBND xã Nhơn Châu\) không được thăm dò từ .* \(quá 3 chu kỳ 1 giây\)$/);
+    } finally {
+      await slow.stop();
+    }
+  }, 60_000);
+});

@@ -95,7 +95,8 @@ export class AlertEvaluator {
     private readonly options: { publicUrl?: string; availabilityEveryMs?: number } = {},
   ) {}
 
-  async evaluate(now = new Date()): Promise<EvaluationOutcome | null> {
+  /** One evaluation as of `now`; `availabilityNow` evaluates availability rules whenever they were last done. */
+  async evaluate(now = new Date(), availabilityNow = false): Promise<EvaluationOutcome | null> {
     const started = Date.now();
     const rules: RuleRow[] = await this.ds.query(
       `SELECT r.id, r.name, r.kind, r.reminder_minutes AS "reminderMinutes",
@@ -115,7 +116,8 @@ export class AlertEvaluator {
     await add('poller_silent', () => this.pollersSilent(now));
     await add('not_polled', () => this.notPolled(now));
     // Availability over days moves slowly and costs a scan of the ledger: every few minutes.
-    if (!kinds.has('availability_below') || now.getTime() - this.availabilityAt >= (this.options.availabilityEveryMs ?? 300_000)) {
+    if (!kinds.has('availability_below')) evaluated.add('availability_below');
+    else if (availabilityNow || Math.abs(now.getTime() - this.availabilityAt) >= (this.options.availabilityEveryMs ?? 300_000)) {
       await add('availability_below', () => this.availabilityBelow(now));
       this.availabilityAt = now.getTime();
     }
