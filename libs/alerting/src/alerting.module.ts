@@ -2,7 +2,7 @@ import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicat
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditLog, InventoryModule } from '@app/inventory';
-import { Poller, SecretBox } from '@app/polling';
+import { Poller, SecretBox, SnmpProfilesService } from '@app/polling';
 import { AlertsController, DeviceTrapsController } from './alerting.controllers';
 import { AlertsService } from './alerts.service';
 import { AlertEvaluator } from './evaluator';
@@ -36,6 +36,7 @@ class AlertingRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
 
   constructor(
     @Inject('ALERTING_OPTIONS') private readonly options: AlertingModuleOptions,
+    private readonly profiles: SnmpProfilesService,
     @Optional() @Inject(AlertEvaluator) private readonly evaluator?: AlertEvaluator,
     @Optional() @Inject(Outbox) private readonly outbox?: Outbox,
     @Optional() @Inject(TrapListener) private readonly traps?: TrapListener,
@@ -46,6 +47,12 @@ class AlertingRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     if (this.traps) {
       this.traps.onTrap = (deviceId) => this.pollNow(deviceId);
       await this.traps.start();
+      // A profile written or removed changes who may send traps, and with which credentials: at once.
+      const before = this.profiles.onChange;
+      this.profiles.onChange = () => {
+        before?.();
+        void this.traps!.reload().catch((e: Error) => this.log.error(`reloading trap senders failed: ${e.message}`));
+      };
     }
     this.outbox?.start();
     if (this.evaluator) {
@@ -82,17 +89,27 @@ class AlertingRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
       });
   }
 
-  /** A trap came: poll its sender now (at most once per 2 s per device), then evaluate. */
+  /**
+   * A trap came: poll its sender now, then evaluate. At most one poll per device every 2 s: a trap
+   * within 2 s of the last poll is answered by one poll when the 2 s are up (a flapping port makes
+   * one poll per 2 s, not one per trap; the last trap's news is never left unpolled).
+   */
   private pollNow(deviceId: string): void {
     if (!this.poller) return;
+    const last = this.trapPolls.get(deviceId);
     const now = Date.now();
-    if ((this.trapPolls.get(deviceId) ?? 0) > now - 2000) return;
-    this.trapPolls.set(deviceId, now);
-    if (this.trapPolls.size > 10_000) this.trapPolls.clear();
-    void this.poller
-      .pollDevice(deviceId)
-      .then(() => this.evaluator && this.evaluate())
-      .catch((e: Error) => this.log.error(`polling ${deviceId} after its trap failed: ${e.message}`));
+    if (last === -1) return; // one is already waiting
+    const wait = last === undefined ? 0 : Math.max(0, last + 2000 - now);
+    this.trapPolls.set(deviceId, wait > 0 ? -1 : now);
+    const poll = () => {
+      this.trapPolls.set(deviceId, Date.now());
+      void this.poller!.pollDevice(deviceId)
+        .then(() => this.evaluator && this.evaluate())
+        .catch((e: Error) => this.log.error(`polling ${deviceId} after its trap failed: ${e.message}`));
+    };
+    if (wait > 0) setTimeout(poll, wait).unref();
+    else poll();
+    if (this.trapPolls.size > 10_000) for (const [id, at] of this.trapPolls) if (at !== -1 && at < now - 2000) this.trapPolls.delete(id);
   }
 }
 
