@@ -15,8 +15,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
   process.on('disconnect', () => void stop());
   // Report CPU when asked, so the bench can tell how busy the agents were.
-  process.on('message', (m) => {
+  // { down: [i…] } / { up: [i…] }: those agents stop or start answering (bench:alerts).
+  process.on('message', (m: unknown) => {
     if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+    const order = m as { down?: number[]; up?: number[] };
+    for (const i of order.down ?? []) agents[i]?.goDown();
+    for (const i of order.up ?? []) agents[i]?.comeBack();
+    if (order.down || order.up) process.send?.({ done: true });
   });
 }
 void main();

@@ -20,6 +20,8 @@ export interface Agents {
   ports: number[];
   stop: () => void;
   cpuSeconds: () => Promise<number>;
+  /** Simulated agents only: these (by index) stop answering, or answer again. */
+  set?: (order: { down?: number[]; up?: number[] }) => Promise<void>;
 }
 
 /** `count` ports of one kind of agent on 127.0.0.1, answering community "public". */
@@ -74,7 +76,12 @@ async function startSimulatedAgents(count: number): Promise<Agents> {
       child.once('message', (m: { cpu: NodeJS.CpuUsage }) => resolve((m.cpu.user + m.cpu.system) / 1e6));
       child.send('cpu');
     });
-  return { ports, stop: () => child.kill('SIGTERM'), cpuSeconds };
+  const set = (order: { down?: number[]; up?: number[] }) =>
+    new Promise<void>((resolve) => {
+      child.once('message', () => resolve());
+      child.send(order);
+    });
+  return { ports, stop: () => child.kill('SIGTERM'), cpuSeconds, set };
 }
 
 /**

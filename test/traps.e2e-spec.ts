@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -116,4 +116,58 @@ describe.each(ENGINES)('SNMP traps on %s', (engine) => {
     expect(after.accepted).toBe(before.accepted);
     expect((await traps(routerId)).length + (await traps(serverId)).length).toBe(kept);
   }, 30_000);
+});
+
+/** apps/poller with TRAP_PORT: traps of its group's devices come to it, and it polls their sender at once. */
+describe('SNMP traps at a stand-alone poller (apps/poller, PostgreSQL)', () => {
+  const KEY = 'a-key-shared-by-the-api-and-the-poller';
+  let t: TestApp;
+  let router: SimulatedDevice;
+  let poller: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    router = await SimulatedDevice.start({ communities: ['district'], sysName: 'router-an-lao', interfaces: [{ ifIndex: 3, up: true, speedMbps: 100 }] });
+    // The poller opens the SNMP secrets the API sealed: one SECRET_KEY for both.
+    t = await startApp('postgres', { SECRET_KEY: KEY });
+  });
+  afterAll(async () => {
+    if (poller && poller.exitCode === null) {
+      const exited = new Promise((r) => poller!.once('exit', r));
+      poller.kill('SIGTERM');
+      await exited;
+    }
+    await t?.close();
+    await router?.stop();
+  });
+
+  it('a linkDown to the district poller opens the interface outage within seconds', async () => {
+    await t.http().post('/api/v1/administrative-units/official-list').send(official).expect(200);
+    const district = (await t.http().get('/api/v1/administrative-units').query({ code: '542' })).body.items[0];
+    const agencyId = (await t.http().post('/api/v1/agencies').send({ code: 'UBND-AL', name: 'UBND huyện An Lão', kind: 'district_committee', administrativeUnitId: district.id }).expect(201)).body.id;
+    const id = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'router', name: 'Router An Lão', status: 'active', commissionedOn: '2024-01-01', managementAddress: '127.0.0.1' }).expect(201)).body.id;
+    await t.http().post('/api/v1/wan-links').send({ agencyId, network: 'provincial_wan', medium: 'fibre', deviceId: id, ifIndex: 3, commissionedOn: '2024-01-01' }).expect(201);
+    await t.http().put(`/api/v1/devices/${id}/snmp`).send({ version: '2c', community: 'district', port: router.port, intervalSeconds: 3600, timeoutMs: 500, retries: 0, pollerGroup: 'an-lao' }).expect(200);
+    const port = await freeUdpPort();
+    const url = (t.ds.options as { url: string }).url;
+    poller = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/poller/src/main.ts'], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, NODE_OPTIONS: '', DATABASE_URL: url, SECRET_KEY: KEY, POLLER_GROUP: 'an-lao', TRAP_PORT: String(port), TRAP_HOST: '127.0.0.1', LOG_LEVEL: 'log' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    poller.stdout!.on('data', (d) => (output += d));
+    poller.stderr!.on('data', (d) => (output += d));
+    await until('the poller listening for traps', async () => {
+      if (poller!.exitCode !== null) throw new Error(`the poller exited (${poller!.exitCode})`);
+      return output.includes(`listening for SNMP traps on 127.0.0.1:${port}/udp`);
+    }, 60_000).catch((e: Error) => {
+      throw new Error(`${e.message}: ${output}`);
+    });
+    router.setInterface(3, false);
+    const sent = Date.now();
+    await snmptrap(['-v', '2c', '-c', 'district', `127.0.0.1:${port}`, '', '1.3.6.1.6.3.1.1.5.3', '1.3.6.1.2.1.2.2.1.1.3', 'i', '3']);
+    await until('the interface outage', async () => (await t.ds.query(`SELECT 1 FROM outage WHERE device_id = $1 AND cause = 'interface_down' AND if_index = 3 AND ended_at IS NULL`, [id])).length === 1);
+    expect(Date.now() - sent).toBeLessThan(5000);
+    expect((await t.http().get(`/api/v1/devices/${id}/traps`).expect(200)).body.items.map((x: { name: string }) => x.name)).toEqual(['linkDown']);
+  }, 90_000);
 });

@@ -9,6 +9,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { startDemoAgents, type DemoAgents } from '../apps/api/src/demo-agents';
 import { consoleRoot } from '../apps/api/src/http/console';
 import { startApp, type TestApp } from './support/app';
+import { startSmtp } from './support/receivers';
 
 /** Debian's Chromium (apt-get install chromium; .ci/run installs it): Playwright's own download is not reachable here. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -26,12 +27,14 @@ describe('the web console in Chromium', () => {
   let browser: Browser;
   let agents: DemoAgents;
   let planId: string;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
   const password = 'mật khẩu thử nghiệm';
 
   beforeAll(async () => {
     if (!consoleRoot()) throw new Error('dist/web is missing: npm test builds it first (npm run build:web)');
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run installs it)`);
-    t = await startApp('pglite');
+    smtp = await startSmtp();
+    t = await startApp('pglite', { SMTP_URL: smtp.url, ALERTS_EVALUATE_SECONDS: '2' });
     const ctx = { actor: 'test', source: 'seed' as const, scope: EVERYWHERE };
     planId = (await t.app.get(DemoSeed).loadIfEmpty(ctx))!.plan.id;
     await t.app.get(AccountsService).ensureDemoUser(password, ctx);
@@ -56,9 +59,10 @@ describe('the web console in Chromium', () => {
     await browser?.close();
     await agents?.stop();
     await t?.close();
+    await smtp?.stop();
   });
 
-  const signIn = async (username: string, options: { bypassCSP?: boolean } = {}): Promise<Page> => {
+  const signIn = async (username: string, options: { bypassCSP?: boolean; timezoneId?: string } = {}): Promise<Page> => {
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 }, ...options });
     await page.goto(base);
     await page.getByLabel('Tên đăng nhập').fill(username);
@@ -589,4 +593,80 @@ describe('the web console in Chromium', () => {
     expect(await page.locator('[data-state="down"] .count').textContent()).toBe('0');
     await page.close();
   }, 120_000);
+
+  it('alerts: a channel and a rule made in the console, the incident of a device that goes down acknowledged there, its notices and their attempts, in both languages', async () => {
+    // A browser in Vietnam: the console's times and the notices' (written in Vietnam time) agree.
+    const page = await signIn('demo', { timezoneId: 'Asia/Ho_Chi_Minh' });
+    await page.getByRole('link', { name: 'Cảnh báo' }).click();
+    await page.getByRole('heading', { name: 'Sự cố' }).waitFor();
+    await page.getByRole('link', { name: 'Kênh thông báo' }).click();
+    const channelForm = page.locator('form[aria-labelledby="new-channel-title"]');
+    await channelForm.getByLabel('Tên').fill('Quản trị mạng Sở TT&TT');
+    await channelForm.getByLabel('Người nhận').fill('netadmin@binhdinh.gov.vn, khong-phai-dia-chi');
+    await channelForm.getByRole('button', { name: 'Lưu' }).click();
+    // The server's message beside the field, in Vietnamese; nothing stored.
+    await channelForm.locator('#channel-recipients-error', { hasText: 'mỗi người nhận phải là một địa chỉ thư điện tử' }).waitFor();
+    expect((await t.http().get('/api/v1/alerts/channels').expect(200)).body.total).toBe(0);
+    await channelForm.getByLabel('Người nhận').fill('netadmin@binhdinh.gov.vn');
+    await channelForm.getByRole('button', { name: 'Lưu' }).click();
+    await page.locator('table.channels tbody tr', { hasText: 'Quản trị mạng Sở TT&TT' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'alert-channels-vi.png'), fullPage: true });
+
+    await page.getByRole('link', { name: 'Quy tắc cảnh báo' }).click();
+    const ruleForm = page.locator('form[aria-labelledby="new-rule-title"]');
+    await ruleForm.getByLabel('Tên').fill('Thiết bị cấp tỉnh mất kết nối');
+    await ruleForm.getByLabel('Kéo dài ít nhất (phút)').fill('');
+    await ruleForm.getByLabel(/Quản trị mạng Sở TT&TT/).check();
+    await ruleForm.getByRole('button', { name: 'Lưu' }).click();
+    await ruleForm.locator('#rule-minutes-error', { hasText: 'quy tắc loại "thiết bị mất kết nối" cần minutes' }).waitFor();
+    await ruleForm.getByLabel('Kéo dài ít nhất (phút)').fill('0');
+    await ruleForm.getByLabel('Nhắc lại mỗi (phút)').fill('30');
+    await ruleForm.getByRole('button', { name: 'Lưu' }).click();
+    await page.locator('table.rules tbody tr', { hasText: 'Thiết bị cấp tỉnh mất kết nối' }).waitFor();
+    const rules = (await t.http().get('/api/v1/alerts/rules').expect(200)).body.items;
+    expect(rules).toEqual([expect.objectContaining({ kind: 'device_down', minutes: 0, reminderMinutes: 30 })]);
+    await page.screenshot({ path: join(SHOTS, 'alert-rules-vi.png'), fullPage: true });
+
+    const flapping = agents.devices[agents.devices.length - 1];
+    agents.flapping.goDown();
+    await page.getByRole('link', { name: 'Sự cố', exact: true }).click();
+    // No reload: the page asks again every 10 seconds.
+    const row = page.locator('table.incidents tbody tr[data-incident]', { hasText: flapping.name! });
+    await row.waitFor({ timeout: 40_000 });
+    const [incident] = (await t.http().get('/api/v1/alerts/incidents').query({ state: 'open' }).expect(200)).body.items;
+    expect(await row.locator('th').textContent()).toBe(incident.summary);
+    await until(() => smtp.mails.some((m) => m.subject === `[Hatang] SỰ CỐ: ${incident.summary}`));
+    await row.getByRole('button', { name: 'Xác nhận' }).click();
+    // Who acknowledged, as the audit log names the signed-in account, and when.
+    await row.getByText(/^Demo admin.* · \d\d\/\d\d\/\d{4} \d\d:\d\d$/).waitFor();
+    const acked = (await t.http().get(`/api/v1/alerts/incidents/${incident.id}`).expect(200)).body;
+    expect(await row.locator('td').nth(3).textContent()).toMatch(new RegExp(`^${acked.acknowledgedBy.replace(/[()]/g, '\\$&')} · `));
+    await row.getByRole('button', { name: 'Xem thông báo' }).click();
+    const notice = page.locator('table.deliveries tbody tr').first();
+    await notice.getByText('Đã gửi', { exact: true }).waitFor();
+    expect(await notice.locator('th').textContent()).toBe('Báo sự cố');
+    expect(await notice.locator('ol.attempts li').count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'alerts-vi.png'), fullPage: true });
+
+    agents.flapping.comeBack();
+    await page.getByLabel('Xem').selectOption('all');
+    await row.locator('td', { hasText: /^\d\d\/\d\d\/\d{4} \d\d:\d\d$/ }).nth(1).waitFor({ timeout: 40_000 });
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    await page.getByRole('columnheader', { name: 'Acknowledged' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'alerts-en.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Alert rules' }).click();
+    await page.getByRole('columnheader', { name: 'Condition' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'alert-rules-en.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+    await page.close();
+  }, 120_000);
 });
+
+async function until(probe: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

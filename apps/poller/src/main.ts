@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type Environment, loadEnvironmentOrExit, loggerFor } from '@app/config';
+import { TrapsModule } from '@app/alerting';
 import { DatabaseModule, lockDataDirOrExit, MIGRATIONS } from '@app/database';
 import { PollingMetrics, PollingModule, RemotePoller } from '@app/polling';
 import { ENTITIES } from '../../api/src/entities';
@@ -18,10 +19,13 @@ async function bootstrap(): Promise<void> {
   const env = loadEnvironmentOrExit();
   if (env.API_URL) return remote(env);
   lockDataDirOrExit(env);
+  const polling = PollingModule.forRoot({ secretKey: env.SECRET_KEY, dataDir: env.DATA_DIR, inProcess: true, group: env.POLLER_GROUP, sockets: env.SNMP_SOCKETS, maxInFlight: env.SNMP_MAX_IN_FLIGHT, redisUrl: env.REDIS_URL });
   @Module({
     imports: [
       DatabaseModule.forRoot({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2, entities: ENTITIES, migrations: MIGRATIONS, migrate: false }),
-      PollingModule.forRoot({ secretKey: env.SECRET_KEY, dataDir: env.DATA_DIR, inProcess: true, group: env.POLLER_GROUP, sockets: env.SNMP_SOCKETS, maxInFlight: env.SNMP_MAX_IN_FLIGHT, redisUrl: env.REDIS_URL }),
+      polling,
+      // With TRAP_PORT, traps from the group's devices come here, beside the poller that polls them.
+      ...(env.TRAP_PORT ? [TrapsModule.forPoller({ polling, port: env.TRAP_PORT, host: env.TRAP_HOST, group: env.POLLER_GROUP })] : []),
     ],
   })
   class PollerModule {}

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { NavLink, Navigate, Route, Routes } from 'react-router';
 import { api, ApiProblem, dataOf, setCsrfToken } from './api';
 import { useI18n } from './i18n';
+import { ChannelsPage, IncidentsPage, RulesPage } from './pages/AlertsPage';
 import { DevicePage } from './pages/DevicePage';
 import { DevicesPage } from './pages/DevicesPage';
 import { FleetPage } from './pages/FleetPage';
@@ -58,6 +59,7 @@ export function App() {
           {can('coverage:read') && <NavLink to="/overview">{t('overview')}</NavLink>}
           {can('inventory:read') && <NavLink to="/devices">{t('devices')}</NavLink>}
           {can('inventory:read') && <NavLink to="/fleet">{t('fleet')}</NavLink>}
+          {can('inventory:read') && <NavLink to="/alerts">{t('alerts')}</NavLink>}
           {can('inventory:write') && <NavLink to="/import">{t('import')}</NavLink>}
           {can('tokens:manage') && <NavLink to="/users">{t('users')}</NavLink>}
         </nav>
@@ -87,6 +89,9 @@ export function App() {
           {can('inventory:read') && <Route path="/units" element={<UnitsPage canWrite={can('units:write')} />} />}
           {can('inventory:read') && <Route path="/devices/:id" element={<DevicePage canReadAudit={can('audit:read')} canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/fleet" element={<FleetPage />} />}
+          {can('inventory:read') && <Route path="/alerts" element={<IncidentsPage canWrite={can('inventory:write')} />} />}
+          {can('inventory:read') && <Route path="/alerts/rules" element={<RulesPage canWrite={can('inventory:write')} />} />}
+          {can('inventory:read') && <Route path="/alerts/channels" element={<ChannelsPage canWrite={can('inventory:write')} />} />}
           {can('inventory:write') && <Route path="/import" element={<ImportPage />} />}
           {can('tokens:manage') && <Route path="/users" element={<UsersPage />} />}
           <Route path="*" element={<Navigate to="/" replace />} />

@@ -23,6 +23,7 @@ export const AGENCY_KINDS = [
 export const SECTORS = ['general', 'health', 'education', 'finance', 'justice', 'other'] as const satisfies ReadonlyArray<Schemas['Agency']['sector']>;
 export const NETWORKS = ['provincial_wan', 'tslcd', 'internet'] as const satisfies ReadonlyArray<Schemas['WanLink']['network']>;
 export const MEDIA = ['fibre', 'copper', 'wireless', 'satellite'] as const satisfies ReadonlyArray<Schemas['WanLink']['medium']>;
+export const RULE_KINDS = ['device_down', 'interface_down', 'availability_below', 'poller_silent', 'not_polled'] as const satisfies ReadonlyArray<Schemas['AlertRule']['kind']>;
 export const UNIT_LEVELS = ['province', 'district', 'commune'] as const satisfies ReadonlyArray<Schemas['AdministrativeUnit']['level']>;
 
 /** A select's options from a list of values, labelled by `<prefix><value>`. */

@@ -116,28 +116,28 @@ export class RuleFields {
   @Matches(/^[a-z0-9][a-z0-9_-]{0,99}$/, { message: 'pollerGroup must be lower-case letters, digits, - or _' })
   pollerGroup?: string;
 
-  @ApiPropertyOptional({ enum: DEVICE_KINDS, nullable: true, description: 'Only devices of this kind' })
+  @ApiPropertyOptional({ type: String, enum: DEVICE_KINDS, nullable: true, description: 'Only devices of this kind' })
   @IsOptional()
   @IsIn([...DEVICE_KINDS, null], { message: `deviceKind must be one of ${DEVICE_KINDS.join(', ')}` })
   deviceKind?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'Only devices of this agency' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'Only devices of this agency' })
   @IsOptional()
   @IsUUID('all', { message: 'agencyId must be a UUID' })
   agencyId?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'Only devices of agencies in this unit or beneath it' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'Only devices of agencies in this unit or beneath it' })
   @IsOptional()
   @IsUUID('all', { message: 'unitId must be a UUID' })
   unitId?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Only devices of this data centre' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Only devices of this data centre' })
   @IsOptional()
   @IsString()
   @Length(1, 200)
   dataCentre?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Remind every N minutes (5 to 10080) while the incident lasts unacknowledged; null: no reminders' })
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'Remind every N minutes (5 to 10080) while the incident lasts unacknowledged; null: no reminders' })
   @IsOptional()
   @IsInt()
   @Min(5)

@@ -8,6 +8,7 @@ import { AlertsService } from './alerts.service';
 import { AlertEvaluator } from './evaluator';
 import { Outbox } from './outbox';
 import { TrapListener } from './trap-listener';
+import { TrapPolls } from './trap-polls';
 
 export interface AlertingModuleOptions {
   /** The polling module this process runs (its SecretBox seals webhook secrets; its poller polls a trap's sender). */
@@ -32,7 +33,7 @@ class AlertingRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private evaluating: Promise<unknown> | null = null;
   private pending = false;
-  private readonly trapPolls = new Map<string, number>();
+  private readonly trapPolls?: TrapPolls;
 
   constructor(
     @Inject('ALERTING_OPTIONS') private readonly options: AlertingModuleOptions,
@@ -40,12 +41,14 @@ class AlertingRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
     @Optional() @Inject(AlertEvaluator) private readonly evaluator?: AlertEvaluator,
     @Optional() @Inject(Outbox) private readonly outbox?: Outbox,
     @Optional() @Inject(TrapListener) private readonly traps?: TrapListener,
-    @Optional() @Inject(Poller) private readonly poller?: Poller,
-  ) {}
+    @Optional() @Inject(Poller) poller?: Poller,
+  ) {
+    if (poller) this.trapPolls = new TrapPolls((id) => poller.pollDevice(id), { afterPoll: () => this.evaluator && this.evaluate(), log: this.log });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.traps) {
-      this.traps.onTrap = (deviceId) => this.pollNow(deviceId);
+      this.traps.onTrap = (deviceId) => this.trapPolls?.request(deviceId);
       await this.traps.start();
       // A profile written or removed changes who may send traps, and with which credentials: at once.
       const before = this.profiles.onChange;
@@ -89,28 +92,6 @@ class AlertingRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
       });
   }
 
-  /**
-   * A trap came: poll its sender now, then evaluate. At most one poll per device every 2 s: a trap
-   * within 2 s of the last poll is answered by one poll when the 2 s are up (a flapping port makes
-   * one poll per 2 s, not one per trap; the last trap's news is never left unpolled).
-   */
-  private pollNow(deviceId: string): void {
-    if (!this.poller) return;
-    const last = this.trapPolls.get(deviceId);
-    const now = Date.now();
-    if (last === -1) return; // one is already waiting
-    const wait = last === undefined ? 0 : Math.max(0, last + 2000 - now);
-    this.trapPolls.set(deviceId, wait > 0 ? -1 : now);
-    const poll = () => {
-      this.trapPolls.set(deviceId, Date.now());
-      void this.poller!.pollDevice(deviceId)
-        .then(() => this.evaluator && this.evaluate())
-        .catch((e: Error) => this.log.error(`polling ${deviceId} after its trap failed: ${e.message}`));
-    };
-    if (wait > 0) setTimeout(poll, wait).unref();
-    else poll();
-    if (this.trapPolls.size > 10_000) for (const [id, at] of this.trapPolls) if (at !== -1 && at < now - 2000) this.trapPolls.delete(id);
-  }
 }
 
 @Module({})
@@ -152,6 +133,47 @@ export class AlertingModule {
         AlertingRuntime,
       ],
       exports: [AlertsService],
+    };
+  }
+}
+
+/** For `apps/poller`: the trap listener beside the poller, polling a trap's sender at once. */
+@Injectable()
+class PollerTraps implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Traps');
+  constructor(
+    private readonly traps: TrapListener,
+    @Optional() @Inject(Poller) private readonly poller?: Poller,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const polls = this.poller ? new TrapPolls((id) => this.poller!.pollDevice(id), { log: this.log }) : undefined;
+    if (!polls) this.log.warn('no in-process poller here (BullMQ workers): traps are kept, their senders are polled at their next slot');
+    this.traps.onTrap = (deviceId) => polls?.request(deviceId);
+    await this.traps.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.traps.stop();
+  }
+}
+
+@Module({})
+export class TrapsModule {
+  /** Traps from the devices of one poller group, where that group's poller runs. */
+  static forPoller(options: { polling: DynamicModule; port: number; host: string; group: string }): DynamicModule {
+    const log = new Logger('Traps');
+    return {
+      module: TrapsModule,
+      imports: [options.polling],
+      providers: [
+        {
+          provide: TrapListener,
+          useFactory: (ds: DataSource, secrets: SecretBox) => new TrapListener(ds, secrets, { port: options.port, host: options.host, group: options.group, log }),
+          inject: [getDataSourceToken(), SecretBox],
+        },
+        PollerTraps,
+      ],
     };
   }
 }

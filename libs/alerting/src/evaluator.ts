@@ -64,21 +64,49 @@ const CHUNK = 2000;
 /** pg_try_advisory_xact_lock key: one evaluation at a time across every process on the database. */
 const LOCK_KEY = 716_000_016;
 
-/** The devices a rule names, within the scope of whoever wrote it: kind, agency, unit subtree, data centre. */
-const RULE_DEVICES = `
-  FROM alert_rule r
-  JOIN device d ON (r.device_kind IS NULL OR d.kind = r.device_kind) AND (r.agency_id IS NULL OR d.agency_id = r.agency_id)
-                AND (r.data_centre IS NULL OR d.data_centre = r.data_centre)
-  JOIN snmp_profile p ON p.device_id = d.id AND p.enabled
-  JOIN agency a ON a.id = d.agency_id
-  JOIN administrative_unit u ON u.id = a.administrative_unit_id
-  LEFT JOIN administrative_unit ru ON ru.id = r.unit_id`;
-const RULE_DEVICES_WHERE = `r.enabled AND d.status IN ('active', 'faulty')
-   AND (ru.id IS NULL OR starts_with(u.path, ru.path)) AND starts_with(u.path, r.scope_path)
-   AND (r.scope_agency_ids IS NULL OR d.agency_id = ANY(r.scope_agency_ids))`;
-const DEVICE_COLUMNS = `r.id AS "ruleId", d.id AS "deviceId", COALESCE(d.name, d.model, d.serial_number, d.management_address, d.id::text) AS "deviceName",
-  d.management_address AS address, a.name AS "agencyName", u.path AS "placePath", d.agency_id AS "agencyId",
-  EXISTS (SELECT 1 FROM maintenance_window m WHERE (m.device_id = d.id OR m.agency_id = d.agency_id) AND m.starts_at <= $1 AND m.ends_at > $1) AS maintenance`;
+/** A device as a subject of rules: what rules filter on, and what notices say. */
+const SUBJECT = `d.id AS device_id, COALESCE(d.name, NULLIF(concat_ws(' ', d.model, d.serial_number), ''), d.management_address, d.id::text) AS device_name, d.management_address AS address,
+  d.agency_id, a.name AS agency_name, d.kind AS device_kind, d.data_centre, u.path, p.poller_group, p.interval_seconds`;
+const MONITORED = `FROM device d JOIN snmp_profile p ON p.device_id = d.id AND p.enabled
+  JOIN agency a ON a.id = d.agency_id JOIN administrative_unit u ON u.id = a.administrative_unit_id
+  WHERE d.status IN ('active', 'faulty')`;
+/** A rule names a subject: kind, unit subtree, data centre, and the scope of whoever wrote it (the agency is the join). */
+const NAMES = `(r.device_kind IS NULL OR s.device_kind = r.device_kind) AND (r.data_centre IS NULL OR s.data_centre = r.data_centre)
+  AND (r.unit_path IS NULL OR starts_with(s.path, r.unit_path)) AND starts_with(s.path, r.scope_path)
+  AND (r.scope_agency_ids IS NULL OR s.agency_id = ANY(r.scope_agency_ids))`;
+
+/**
+ * The (rule, device) pairs of one kind: the subjects (devices in the state the kind watches, a
+ * few thousand at most in a storm) are found first, then matched to rules in two halves — rules
+ * naming an agency by a hash join on it, rules naming none by a scan — so a thousand rules over
+ * a hundred thousand devices never compare every rule with every device. `subjects` selects
+ * SUBJECT and the kind's own columns; `holds` is the rule's condition on them.
+ */
+function matchRules(kind: RuleKind, subjects: string, holds = 'true'): string {
+  const columns = `r.id AS "ruleId", s.*, r.minutes, r.days, r.target_percent, r.intervals,
+    EXISTS (SELECT 1 FROM maintenance_window m WHERE (m.device_id = s.device_id OR m.agency_id = s.agency_id) AND m.starts_at <= $1 AND m.ends_at > $1) AS maintenance`;
+  return `WITH s AS MATERIALIZED (${subjects}),
+    r AS MATERIALIZED (SELECT r.*, ru.path AS unit_path FROM alert_rule r LEFT JOIN administrative_unit ru ON ru.id = r.unit_id WHERE r.enabled AND r.kind = '${kind}')
+    SELECT ${columns} FROM s JOIN r ON r.agency_id = s.agency_id WHERE ${NAMES} AND ${holds}
+    UNION ALL
+    SELECT ${columns} FROM s JOIN r ON r.agency_id IS NULL WHERE ${NAMES} AND ${holds}`;
+}
+
+interface Matched {
+  ruleId: string;
+  device_id: string;
+  device_name: string;
+  address: string | null;
+  agency_id: string;
+  agency_name: string;
+  path: string;
+  maintenance: boolean;
+  minutes: number | null;
+  days: number | null;
+  target_percent: string | null;
+  intervals: number | null;
+  interval_seconds: number;
+}
 
 /**
  * Turns the state of the equipment into incidents: every rule's firing subjects are found in a
@@ -138,7 +166,7 @@ export class AlertEvaluator {
     const open: OpenRow[] = await m.query(
       `SELECT i.id, i.rule_id AS "ruleId", i.subject, i.kind, i.rule_name AS "ruleName", i.summary, i.device_id AS "deviceId", i.if_index AS "ifIndex", i.silenced,
               i.acknowledged_at IS NOT NULL AS acknowledged, i.reminders, i.last_notified_at AS "lastNotifiedAt", i.opened_at AS "openedAt",
-              COALESCE(d.name, d.model, d.serial_number, d.management_address) AS "deviceName", d.management_address AS address, a.name AS "agencyName",
+              COALESCE(d.name, NULLIF(concat_ws(' ', d.model, d.serial_number), ''), d.management_address) AS "deviceName", d.management_address AS address, a.name AS "agencyName",
               CASE WHEN i.kind = 'poller_silent' THEN substr(i.subject, 7) END AS "pollerGroup",
               EXISTS (SELECT 1 FROM maintenance_window mw WHERE (mw.device_id = i.device_id OR mw.agency_id = d.agency_id) AND mw.starts_at <= $1 AND mw.ends_at > $1) AS maintenance
          FROM alert_incident i LEFT JOIN device d ON d.id = i.device_id LEFT JOIN agency a ON a.id = d.agency_id
@@ -251,52 +279,58 @@ export class AlertEvaluator {
   }
 
   private async devicesDown(now: Date): Promise<Firing[]> {
-    const rows: Array<Firing & { since: Date; failure: string | null }> = await this.ds.query(
-      `SELECT ${DEVICE_COLUMNS}, s.since, s.last_failure_message AS failure
-         ${RULE_DEVICES}
-         JOIN device_poll_state s ON s.device_id = d.id AND s.state = 'down'
-        WHERE r.kind = 'device_down' AND ${RULE_DEVICES_WHERE} AND s.since <= $1::timestamptz - make_interval(mins => r.minutes)`,
+    const rows: Array<Matched & { since: Date }> = await this.ds.query(
+      matchRules(
+        'device_down',
+        `SELECT ${SUBJECT}, st.since FROM device_poll_state st JOIN device d ON d.id = st.device_id JOIN snmp_profile p ON p.device_id = d.id AND p.enabled
+           JOIN agency a ON a.id = d.agency_id JOIN administrative_unit u ON u.id = a.administrative_unit_id
+          WHERE d.status IN ('active', 'faulty') AND st.state = 'down'`,
+        `s.since <= $1::timestamptz - make_interval(mins => r.minutes)`,
+      ),
       [now],
     );
     return rows.map((r) => ({
       ...device(r),
-      subject: r.deviceId!,
-      summary: `${r.deviceName}${r.agencyName ? ` (${r.agencyName})` : ''} mất kết nối từ ${vnTime(new Date(r.since))}`,
+      subject: r.device_id,
+      summary: `${r.device_name}${r.agency_name ? ` (${r.agency_name})` : ''} mất kết nối từ ${vnTime(new Date(r.since))}`,
     }));
   }
 
   private async interfacesDown(now: Date): Promise<Firing[]> {
-    const rows: Array<Firing & { since: Date; link: string | null }> = await this.ds.query(
-      `SELECT ${DEVICE_COLUMNS}, o.if_index AS "ifIndex", o.started_at AS since, NULLIF(concat_ws(' ', l.provider, l.circuit_id), '') AS link
-         ${RULE_DEVICES}
-         JOIN outage o ON o.device_id = d.id AND o.cause = 'interface_down' AND o.ended_at IS NULL
-         LEFT JOIN wan_link l ON l.id = o.wan_link_id
-        WHERE r.kind = 'interface_down' AND ${RULE_DEVICES_WHERE} AND o.started_at <= $1::timestamptz - make_interval(mins => r.minutes)`,
+    const rows: Array<Matched & { if_index: number; since: Date; link: string | null }> = await this.ds.query(
+      matchRules(
+        'interface_down',
+        `SELECT ${SUBJECT}, o.if_index, o.started_at AS since, NULLIF(concat_ws(' ', l.provider, l.circuit_id), '') AS link
+           FROM outage o JOIN device d ON d.id = o.device_id JOIN snmp_profile p ON p.device_id = d.id AND p.enabled
+           JOIN agency a ON a.id = d.agency_id JOIN administrative_unit u ON u.id = a.administrative_unit_id
+           LEFT JOIN wan_link l ON l.id = o.wan_link_id
+          WHERE d.status IN ('active', 'faulty') AND o.cause = 'interface_down' AND o.ended_at IS NULL`,
+        `s.since <= $1::timestamptz - make_interval(mins => r.minutes)`,
+      ),
       [now],
     );
     return rows.map((r) => ({
       ...device(r),
-      ifIndex: r.ifIndex,
-      subject: `${r.deviceId}#${r.ifIndex}`,
-      summary: `Cổng ${r.ifIndex} của ${r.deviceName}${r.link ? ` (đường truyền ${r.link})` : ''} ngừng hoạt động từ ${vnTime(new Date(r.since))}`,
+      ifIndex: r.if_index,
+      subject: `${r.device_id}#${r.if_index}`,
+      summary: `Cổng ${r.if_index} của ${r.device_name}${r.link ? ` (đường truyền ${r.link})` : ''} ngừng hoạt động từ ${vnTime(new Date(r.since))}`,
     }));
   }
 
   private async availabilityBelow(now: Date): Promise<Firing[]> {
-    const f = availabilitySql({ device: 'd.id', agency: 'd.agency_id', group: 'p.poller_group', from: `($1::timestamptz - make_interval(days => r.days))`, to: '$1::timestamptz', now: '$1::timestamptz' });
-    const rows: Array<Firing & { percent: number; days: number; target: string }> = await this.ds.query(
+    // (The pairs are `pairs`, not `m`: the availability query has an `m` of its own.)
+    const f = availabilitySql({ device: 'pairs.device_id', agency: 'pairs.agency_id', group: 'pairs.poller_group', from: `($1::timestamptz - make_interval(days => pairs.days))`, to: '$1::timestamptz', now: '$1::timestamptz' });
+    const rows: Array<Matched & { percent: number }> = await this.ds.query(
       `SELECT * FROM (
-         SELECT ${DEVICE_COLUMNS}, r.days, r.target_percent AS target,
-                CASE WHEN f.up_seconds + f.down_seconds > 0 THEN 100 * f.up_seconds / (f.up_seconds + f.down_seconds) END AS percent
-           ${RULE_DEVICES} CROSS JOIN LATERAL ${f} f
-          WHERE r.kind = 'availability_below' AND ${RULE_DEVICES_WHERE}) x
-        WHERE x.percent < x.target`,
+         SELECT pairs.*, CASE WHEN f.up_seconds + f.down_seconds > 0 THEN 100 * f.up_seconds / (f.up_seconds + f.down_seconds) END AS percent
+           FROM (${matchRules('availability_below', `SELECT ${SUBJECT} ${MONITORED}`)}) pairs CROSS JOIN LATERAL ${f} f) x
+        WHERE x.percent < x.target_percent`,
       [now],
     );
     return rows.map((r) => ({
       ...device(r),
-      subject: r.deviceId!,
-      summary: `${r.deviceName} sẵn sàng ${(Math.floor(Number(r.percent) * 100) / 100).toLocaleString('vi-VN')}% trong ${r.days} ngày qua, dưới mục tiêu ${Number(r.target).toLocaleString('vi-VN')}%`,
+      subject: r.device_id,
+      summary: `${r.device_name} sẵn sàng ${(Math.floor(Number(r.percent) * 100) / 100).toLocaleString('vi-VN')}% trong ${r.days} ngày qua, dưới mục tiêu ${Number(r.target_percent).toLocaleString('vi-VN')}%`,
     }));
   }
 
@@ -331,43 +365,49 @@ export class AlertEvaluator {
   /**
    * Not polled for N of its intervals: a live poller of its group says it is behind on it (its
    * beat lists the devices it is late with), or no poller of its group is alive and its last beat
-   * (or the profile's creation, when none ever ran) is that far back.
+   * (or the profile's last change, when none ever ran) is that far back. Only devices at least two
+   * intervals behind are subjects (no rule asks for fewer).
    */
   private async notPolled(now: Date): Promise<Firing[]> {
     const stale = `$1::timestamptz - make_interval(secs => ${(2 * BEAT_EVERY_MS) / 1000})`;
-    const rows: Array<Firing & { lastPoll: string | null; intervals: number; intervalSeconds: number }> = await this.ds.query(
-      `SELECT * FROM (
-         SELECT ${DEVICE_COLUMNS}, r.intervals, p.interval_seconds AS "intervalSeconds",
-                CASE WHEN live.runs > 0 THEN (CASE WHEN live.overdue THEN COALESCE(live.last_poll, p.updated_at) END)
-                     ELSE GREATEST(p.updated_at, (SELECT max(pr.last_beat_at) FROM poller_run pr WHERE pr.poller_group = p.poller_group)) END AS "lastPoll"
-           ${RULE_DEVICES}
-           CROSS JOIN LATERAL (
-             SELECT count(*) AS runs, bool_or(pr.overdue ? d.id::text) AS overdue,
-                    to_timestamp(max((pr.overdue ->> d.id::text)::float8) / 1000) AS last_poll
-               FROM poller_run pr WHERE pr.poller_group = p.poller_group AND pr.stopped_at IS NULL AND pr.last_beat_at >= ${stale}) live
-          WHERE r.kind = 'not_polled' AND ${RULE_DEVICES_WHERE}) x
-        WHERE x."lastPoll" IS NOT NULL AND x."lastPoll" < $1::timestamptz - make_interval(secs => x.intervals * x."intervalSeconds")`,
+    const subjects = `SELECT * FROM (
+        SELECT ${SUBJECT},
+               CASE WHEN g.live THEN to_timestamp((ov.last ->> d.id::text)::float8 / 1000)
+                    ELSE GREATEST(p.updated_at, g.last_beat) END AS last_poll,
+               CASE WHEN g.live THEN ov.last ? d.id::text ELSE true END AS behind
+          FROM device d JOIN snmp_profile p ON p.device_id = d.id AND p.enabled
+          JOIN agency a ON a.id = d.agency_id JOIN administrative_unit u ON u.id = a.administrative_unit_id
+          JOIN (SELECT pg.poller_group,
+                       bool_or(pr.stopped_at IS NULL AND pr.last_beat_at >= ${stale}) AS live, max(pr.last_beat_at) AS last_beat
+                  FROM (SELECT DISTINCT poller_group FROM snmp_profile) pg LEFT JOIN poller_run pr ON pr.poller_group = pg.poller_group
+                 GROUP BY pg.poller_group) g ON g.poller_group = p.poller_group
+          LEFT JOIN LATERAL (SELECT jsonb_object_agg(k, v) AS last FROM poller_run pr, jsonb_each(pr.overdue) AS e(k, v)
+                              WHERE pr.poller_group = p.poller_group AND pr.stopped_at IS NULL AND pr.last_beat_at >= ${stale} AND pr.overdue ? d.id::text) ov ON g.live
+         WHERE d.status IN ('active', 'faulty')) x
+      WHERE x.behind AND COALESCE(x.last_poll, '-infinity') < $1::timestamptz - make_interval(secs => 2 * x.interval_seconds)`;
+    const rows: Array<Matched & { last_poll: Date | null }> = await this.ds.query(
+      matchRules('not_polled', subjects, `COALESCE(s.last_poll, '-infinity') < $1::timestamptz - make_interval(secs => r.intervals * s.interval_seconds)`),
       [now],
     );
     return rows.map((r) => ({
       ...device(r),
-      subject: r.deviceId!,
-      summary: `${r.deviceName}${r.agencyName ? ` (${r.agencyName})` : ''} không được thăm dò từ ${vnTime(new Date(r.lastPoll!))} (quá ${r.intervals} chu kỳ ${r.intervalSeconds} giây)`,
+      subject: r.device_id,
+      summary: `${r.device_name}${r.agency_name ? ` (${r.agency_name})` : ''} ${r.last_poll ? `không được thăm dò từ ${vnTime(new Date(r.last_poll))}` : 'chưa từng được thăm dò'} (quá ${r.intervals} chu kỳ ${r.interval_seconds} giây)`,
     }));
   }
 }
 
-function device(r: Firing): Omit<Firing, 'subject' | 'summary'> {
+function device(r: Matched): Omit<Firing, 'subject' | 'summary'> {
   return {
     ruleId: r.ruleId,
-    deviceId: r.deviceId,
+    deviceId: r.device_id,
     ifIndex: null,
-    placePath: r.placePath,
-    agencyId: r.agencyId,
+    placePath: r.path,
+    agencyId: r.agency_id,
     maintenance: r.maintenance,
-    deviceName: r.deviceName,
+    deviceName: r.device_name,
     address: r.address,
-    agencyName: r.agencyName,
+    agencyName: r.agency_name,
     pollerGroup: null,
   };
 }

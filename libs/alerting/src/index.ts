@@ -1,5 +1,6 @@
 export * from './entities';
-export { AlertingModule, type AlertingModuleOptions } from './alerting.module';
+export { AlertingModule, TrapsModule, type AlertingModuleOptions } from './alerting.module';
+export { TrapPolls } from './trap-polls';
 export { AlertEvaluator, type EvaluationOutcome } from './evaluator';
 export { Outbox, signBody, type OutboxOptions } from './outbox';
 export { TrapListener, type TrapCounts } from './trap-listener';

@@ -6,6 +6,8 @@ import type { TrapName } from './entities';
 export interface TrapListenerOptions {
   port: number;
   host: string;
+  /** Only the devices of this poller group (a poller's own listener); every device when absent. */
+  group?: string;
   /** How often the registered senders and their credentials are re-read. */
   reloadEveryMs?: number;
   /** Traps kept per device per minute; the rest are counted and dropped (a flapping port). */
@@ -108,7 +110,8 @@ export class TrapListener {
       `SELECT p.device_id AS "deviceId", d.management_address AS address, p.version, p.community_secret AS community, p.v3_user AS user,
               p.auth_protocol AS "authProtocol", p.auth_key_secret AS "authKey", p.priv_protocol AS "privProtocol", p.priv_key_secret AS "privKey"
          FROM snmp_profile p JOIN device d ON d.id = p.device_id
-        WHERE p.enabled AND d.status IN ('active', 'faulty') AND d.management_address IS NOT NULL`,
+        WHERE p.enabled AND d.status IN ('active', 'faulty') AND d.management_address IS NOT NULL AND ($1::text IS NULL OR p.poller_group = $1)`,
+      [this.options.group ?? null],
     );
     const senders = new Map<string, Sender[]>();
     const communities = new Set<string>();
