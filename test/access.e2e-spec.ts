@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { AUTH_FAILURES_PREFIX, type RouteEntry, routeTable, TokensService } from '@app/access';
+import { AlertEvaluator } from '@app/alerting';
 import { can, EVERYWHERE, Permission, type Role, ROLES } from '@app/inventory';
 import { startApp, type TestApp } from './support/app';
 import { ENGINES } from './support/databases';
@@ -58,6 +59,12 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     token['planner@stttt'] = await mk('planner', { agencyId: agency.stttt });
     ids.tokenB = (await t.http().post('/api/v1/tokens').send({ owner: 'Đà Nẵng viewer', role: 'viewer', administrativeUnitId: unit['48'].id }).expect(201)).body.id;
     ids.userB = (await t.http().post('/api/v1/users').send({ username: 'danang', displayName: 'Đà Nẵng planner', password: 'mật khẩu Đà Nẵng dài', role: 'planner', administrativeUnitId: unit['48'].id }).expect(201)).body.id;
+    // Đà Nẵng's alerting: its admin's channel and rule, and the incident the rule opens (its poller group never reported).
+    const danang = t.as(await mk('network_admin', { administrativeUnitId: unit['48'].id }));
+    ids.channelB = (await danang.post('/api/v1/alerts/channels').send({ name: 'NOC Đà Nẵng', kind: 'email', recipients: ['noc@danang.gov.vn'] }).expect(201)).body.id;
+    ids.ruleB = (await danang.post('/api/v1/alerts/rules').send({ name: 'Poller Đà Nẵng', kind: 'poller_silent', pollerGroup: 'da-nang', minutes: 5, channelIds: [ids.channelB] }).expect(201)).body.id;
+    await t.app.get(AlertEvaluator).evaluate();
+    ids.incidentB = (await t.http().get('/api/v1/alerts/incidents').query({ ruleId: ids.ruleB }).expect(200)).body.items[0].id;
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -327,6 +334,9 @@ describe.each(ENGINES)('access control on %s', (engine) => {
         [/^users\/:id/, () => (side === 'A' ? randomUUID() : ids.userB)],
         [/^maintenance-windows\/:id/, () => (side === 'A' ? randomUUID() : ids.windowB)],
         [/^indicators\/:id/, () => 'commune_lan'],
+        [/^alerts\/channels\/:id/, () => (side === 'A' ? randomUUID() : ids.channelB)],
+        [/^alerts\/rules\/:id/, () => (side === 'A' ? randomUUID() : ids.ruleB)],
+        [/^alerts\/incidents\/:id/, () => (side === 'A' ? randomUUID() : ids.incidentB)],
       ];
       let path = r.path;
       if (path.includes(':id')) {
@@ -395,7 +405,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     }, 120_000);
 
     it('never answers a province-scoped caller with another province’s records, on every route', async () => {
-      const theirs = [device.lienChieu, agency.lienChieu, ids.lanB, ids.linkB, unit['48'].id, unit['490'].id, ids.planB, ids.reportB, ids.tokenB, ids.windowB, ids.userB, 'SN-LC', 'danang-secret'];
+      const theirs = [device.lienChieu, agency.lienChieu, ids.lanB, ids.linkB, unit['48'].id, unit['490'].id, ids.planB, ids.reportB, ids.tokenB, ids.windowB, ids.userB, 'SN-LC', 'danang-secret', ids.channelB, ids.ruleB, ids.incidentB, 'noc@danang.gov.vn'];
       const leaks: string[] = [];
       const touched: string[] = [];
       for (const r of routes.filter((x) => x.rule !== 'public' && x.rule !== 'authenticated')) {
@@ -414,6 +424,9 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       // And Đà Nẵng's records are as they were.
       expect((await t.http().get(`/api/v1/devices/${device.lienChieu}`).expect(200)).body.name).toBeNull();
       await t.http().get(`/api/v1/tokens/${ids.tokenB}`).expect(200);
+      await t.http().get(`/api/v1/alerts/channels/${ids.channelB}`).expect(200);
+      expect((await t.http().get(`/api/v1/alerts/rules/${ids.ruleB}`).expect(200)).body.enabled).toBe(true);
+      expect((await t.http().get(`/api/v1/alerts/incidents/${ids.incidentB}`).expect(200)).body.acknowledgedAt).toBeNull();
       expect((await t.http().get(`/api/v1/users/${ids.userB}`).expect(200)).body.disabled).toBe(false);
     }, 120_000);
   });

@@ -155,6 +155,9 @@ describe.each(ENGINES)('alerts on %s', (engine) => {
     expect(ok.map((h) => h.body.event)).toEqual(['open', 'reminder', 'recovery']);
     expect(new Set(ok.map((h) => h.headers['x-hatang-delivery'])).size).toBe(3);
     expect(mailsOf('nothing-else')).toEqual([]);
+    const metrics = (await t.http().get('/metrics').expect(200)).text;
+    expect(metrics).toMatch(/hatang_alert_notice_attempts_total\{kind="webhook",result="failed"\} 2\b/);
+    expect(metrics).toMatch(/hatang_alert_incidents_total\{event="opened"\} [1-9]/);
   }, 90_000);
 
   it('keeps quiet during maintenance: the incident is recorded, silenced, and nothing is sent, nor its recovery', async () => {

@@ -115,6 +115,10 @@ describe.each(ENGINES)('SNMP traps on %s', (engine) => {
     expect(after.ignored - before.ignored).toBe(1);
     expect(after.accepted).toBe(before.accepted);
     expect((await traps(routerId)).length + (await traps(serverId)).length).toBe(kept);
+    // The same counts for Prometheus.
+    const metrics = (await t.http().get('/metrics').expect(200)).text;
+    expect(metrics).toContain(`hatang_traps_total{result="badCredentials"} ${after.badCredentials}`);
+    expect(metrics).toContain(`hatang_traps_total{result="accepted"} ${after.accepted}`);
   }, 30_000);
 });
 

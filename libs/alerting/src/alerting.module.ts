@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { AuditLog, InventoryModule } from '@app/inventory';
 import { Poller, SecretBox, SnmpProfilesService } from '@app/polling';
 import { AlertsController, DeviceTrapsController } from './alerting.controllers';
+import { AlertingMetrics } from './alerting-metrics';
 import { AlertsService } from './alerts.service';
 import { AlertEvaluator } from './evaluator';
 import { Outbox } from './outbox';
@@ -38,11 +39,13 @@ class AlertingRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject('ALERTING_OPTIONS') private readonly options: AlertingModuleOptions,
     private readonly profiles: SnmpProfilesService,
+    metrics: AlertingMetrics,
     @Optional() @Inject(AlertEvaluator) private readonly evaluator?: AlertEvaluator,
     @Optional() @Inject(Outbox) private readonly outbox?: Outbox,
     @Optional() @Inject(TrapListener) private readonly traps?: TrapListener,
     @Optional() @Inject(Poller) poller?: Poller,
   ) {
+    if (traps) metrics.trapCounts = () => traps.counts;
     if (poller) this.trapPolls = new TrapPolls((id) => poller.pollDevice(id), { afterPoll: () => this.evaluator && this.evaluate(), log: this.log });
   }
 
@@ -104,20 +107,22 @@ export class AlertingModule {
       controllers: [AlertsController, DeviceTrapsController],
       providers: [
         { provide: 'ALERTING_OPTIONS', useValue: options },
+        AlertingMetrics,
         {
           provide: AlertsService,
           useFactory: (ds: DataSource, secrets: SecretBox, audit: AuditLog) => new AlertsService(ds, secrets, audit),
           inject: [getDataSourceToken(), SecretBox, AuditLog],
         },
         ...(options.evaluate
-          ? [{ provide: AlertEvaluator, useFactory: (ds: DataSource) => new AlertEvaluator(ds, { publicUrl: options.publicUrl }), inject: [getDataSourceToken()] }]
+          ? [{ provide: AlertEvaluator, useFactory: (ds: DataSource, metrics: AlertingMetrics) => new AlertEvaluator(ds, { publicUrl: options.publicUrl, metrics }), inject: [getDataSourceToken(), AlertingMetrics] }]
           : []),
         ...(options.deliver
           ? [
               {
                 provide: Outbox,
-                useFactory: (ds: DataSource, secrets: SecretBox) => new Outbox(ds, secrets, { smtpUrl: options.smtpUrl, smtpFrom: options.smtpFrom, retryBaseMs: options.retryBaseMs, log }),
-                inject: [getDataSourceToken(), SecretBox],
+                useFactory: (ds: DataSource, secrets: SecretBox, metrics: AlertingMetrics) =>
+                  new Outbox(ds, secrets, { smtpUrl: options.smtpUrl, smtpFrom: options.smtpFrom, retryBaseMs: options.retryBaseMs, log, metrics }),
+                inject: [getDataSourceToken(), SecretBox, AlertingMetrics],
               },
             ]
           : []),
@@ -132,7 +137,7 @@ export class AlertingModule {
           : []),
         AlertingRuntime,
       ],
-      exports: [AlertsService],
+      exports: [AlertsService, AlertingMetrics],
     };
   }
 }

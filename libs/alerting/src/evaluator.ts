@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { availabilitySql, BEAT_EVERY_MS } from '@app/polling';
 import type { DeliveryEvent, RuleKind } from './entities';
+import type { AlertingMetrics } from './alerting-metrics';
 import { type IncidentFacts, renderMessage, vnDuration, vnTime } from './messages';
 
 /** One subject a rule fires for, as the evaluation found it. */
@@ -120,7 +121,7 @@ export class AlertEvaluator {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly options: { publicUrl?: string; availabilityEveryMs?: number } = {},
+    private readonly options: { publicUrl?: string; availabilityEveryMs?: number; metrics?: AlertingMetrics } = {},
   ) {}
 
   /** One evaluation as of `now`; `availabilityNow` evaluates availability rules whenever they were last done. */
@@ -157,6 +158,14 @@ export class AlertEvaluator {
     if (outcome) {
       outcome.durationMs = Date.now() - started;
       this.last = outcome;
+      const m = this.options.metrics;
+      if (m) {
+        m.evaluationSeconds.set(outcome.durationMs / 1000);
+        m.incidents.inc({ event: 'opened' }, outcome.opened);
+        m.incidents.inc({ event: 'silenced' }, outcome.silenced);
+        m.incidents.inc({ event: 'resolved' }, outcome.resolved);
+        m.incidents.inc({ event: 'reminded' }, outcome.reminded);
+      }
     }
     return outcome;
   }

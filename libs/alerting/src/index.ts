@@ -6,3 +6,4 @@ export { Outbox, signBody, type OutboxOptions } from './outbox';
 export { TrapListener, type TrapCounts } from './trap-listener';
 export { AlertsService } from './alerts.service';
 export { renderMessage, vnTime, vnDuration } from './messages';
+export { AlertingMetrics } from './alerting-metrics';

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { DataSource } from 'typeorm';
 import type { SecretBox } from '@app/polling';
+import type { AlertingMetrics } from './alerting-metrics';
 import type { ChannelKind, DeliveryEvent } from './entities';
 
 export interface OutboxOptions {
@@ -17,6 +18,7 @@ export interface OutboxOptions {
   leaseMs?: number;
   timeoutMs?: number;
   log?: { warn(message: string): void; error(message: string): void };
+  metrics?: AlertingMetrics;
 }
 
 interface Claimed {
@@ -149,7 +151,7 @@ export class Outbox {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 20, claimed.length) }, worker));
-    await this.record(claimed, results);
+    await this.record(claimed, results, new Map(claimed.map((c) => [c.id, channels.get(c.channelId)?.kind ?? 'unknown'])));
     return claimed.length;
   }
 
@@ -207,12 +209,14 @@ export class Outbox {
     }
   }
 
-  private async record(claimed: Claimed[], results: Result[]): Promise<void> {
+  private async record(claimed: Claimed[], results: Result[], kinds: Map<string, string>): Promise<void> {
     const attempts = new Map(claimed.map((c) => [c.id, c.attempts]));
     const max = this.options.maxAttempts ?? 10;
     const status = results.map((r) => (r.ok ? 'sent' : r.permanent || attempts.get(r.id)! >= max ? 'failed' : 'pending'));
     const retryAt = results.map((r) => new Date(Date.now() + Math.min(HOUR, this.options.retryBaseMs * 2 ** (attempts.get(r.id)! - 1))));
     for (const [i, r] of results.entries()) {
+      const kind = kinds.get(r.id) ?? 'unknown';
+      this.options.metrics?.notices.inc({ kind, result: r.ok ? 'sent' : status[i] === 'failed' ? 'given_up' : 'failed' });
       if (r.ok) this.counts.sent++;
       else {
         this.counts.failedAttempts++;

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { Permission, Requires } from '@app/inventory';
+import { AlertingMetrics } from '@app/alerting';
 import { PollingMetrics } from '@app/polling';
 
 @Injectable()
@@ -40,12 +41,13 @@ export class MetricsController {
   constructor(
     private readonly metrics: Metrics,
     private readonly polling: PollingMetrics,
+    private readonly alerting: AlertingMetrics,
   ) {}
 
   @Get()
   @Requires(Permission.MetricsRead)
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async scrape(): Promise<string> {
-    return Registry.merge([this.metrics.registry, this.polling.registry]).metrics();
+    return Registry.merge([this.metrics.registry, this.polling.registry, this.alerting.registry]).metrics();
   }
 }

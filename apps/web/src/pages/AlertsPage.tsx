@@ -184,7 +184,7 @@ function Deliveries({ incidentId }: { incidentId: string }) {
   );
 }
 
-const EMPTY_RULE = { name: '', kind: 'device_down' as RuleKind, minutes: '5', days: '30', targetPercent: '99.9', intervals: '3', pollerGroup: 'default', deviceKind: '', agencyId: '', dataCentre: '', reminderMinutes: '', channelIds: [] as string[] };
+const EMPTY_RULE = { name: '', kind: 'device_down' as RuleKind, minutes: '5', days: '30', targetPercent: '99.9', intervals: '3', pollerGroup: 'default', deviceKind: '', agencyId: '', unitId: '', dataCentre: '', reminderMinutes: '', channelIds: [] as string[] };
 
 /** What a rule's numbers mean, in words. */
 function condition(r: Rule, t: (k: TextKey) => string, num: (n: number, d?: number) => string): string | undefined {
@@ -210,6 +210,7 @@ export function RulesPage({ canWrite }: { canWrite: boolean }) {
   const [form, setForm] = useState(EMPTY_RULE);
   const set = (patch: Partial<typeof EMPTY_RULE>) => setForm((f) => ({ ...f, ...patch }));
   const pickAgency = useCallback((id: string) => setForm((f) => (f.agencyId === id ? f : { ...f, agencyId: id })), []);
+  const pickUnit = useCallback((id: string) => setForm((f) => (f.unitId === id ? f : { ...f, unitId: id })), []);
   const numberOrUndefined = (s: string) => (s.trim() === '' ? undefined : Number(s.replace(',', '.')));
   const create = useMutation({
     mutationFn: async () => {
@@ -227,6 +228,7 @@ export function RulesPage({ canWrite }: { canWrite: boolean }) {
             pollerGroup: k === 'poller_silent' ? form.pollerGroup : undefined,
             deviceKind: devices && form.deviceKind ? (form.deviceKind as (typeof DEVICE_KINDS)[number]) : undefined,
             agencyId: devices && form.agencyId ? form.agencyId : undefined,
+            unitId: devices && form.unitId ? form.unitId : undefined,
             dataCentre: devices && form.dataCentre.trim() ? form.dataCentre.trim() : undefined,
             reminderMinutes: numberOrUndefined(form.reminderMinutes) ?? null,
             channelIds: form.channelIds,
@@ -376,6 +378,15 @@ export function RulesPage({ canWrite }: { canWrite: boolean }) {
                 {errors.agencyId && (
                   <span id="rule-agency-error" className="error">
                     {errors.agencyId}
+                  </span>
+                )}
+              </div>
+              <div className="field">
+                <label htmlFor="rule-unit">{t('unitAndBeneath')}</label>
+                <Picker id="rule-unit" kind="unit" onPick={pickUnit} invalid={!!errors.unitId} describedBy={errors.unitId ? 'rule-unit-error' : undefined} />
+                {errors.unitId && (
+                  <span id="rule-unit-error" className="error">
+                    {errors.unitId}
                   </span>
                 )}
               </div>
