@@ -180,6 +180,25 @@ describe.each(ENGINES)('alerts on %s', (engine) => {
     expect((await t.http().get(`/api/v1/alerts/incidents/${incident.id}/deliveries`).expect(200)).body.total).toBe(0);
   }, 60_000);
 
+  it('announces an incident silenced by maintenance once the window is over, if it still lasts', async () => {
+    const d = (await t.http().get('/api/v1/devices').query({ q: 'Server trung tâm dữ liệu' }).expect(200)).body.items[0] as { id: string };
+    // The previous test's hour-long window goes; a window of a few seconds takes its place.
+    for (const w of (await t.http().get('/api/v1/maintenance-windows').query({ deviceId: d.id }).expect(200)).body.items) await t.http().delete(`/api/v1/maintenance-windows/${w.id}`).expect(204);
+    const now = Date.now();
+    await t.http().post('/api/v1/maintenance-windows').send({ deviceId: d.id, startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(now + 4000).toISOString(), reason: 'Khởi động lại' }).expect(201);
+    const sent = smtp.mails.length;
+    server.goDown();
+    const incident = await until('a silenced incident', async () => (await incidents({ state: 'open', deviceId: d.id })).find((i) => i.silenced === true));
+    expect(smtp.mails.length).toBe(sent);
+    // The window ends with the server still down: the notice goes out then.
+    const mail = await until('the late notice', () => smtp.mails.find((m) => m.subject === `[Hatang] SỰ CỐ: ${incident.summary}`), 20_000);
+    expect(Date.now()).toBeGreaterThanOrEqual(now + 4000);
+    expect(mail.text).toContain('Máy chủ');
+    expect((await t.http().get(`/api/v1/alerts/incidents/${incident.id}`).expect(200)).body).toMatchObject({ silenced: false });
+    server.comeBack();
+    await until('the recovery', () => smtp.mails.find((m) => m.subject.startsWith('[Hatang] ĐÃ KHẮC PHỤC: Server trung tâm dữ liệu')));
+  }, 60_000);
+
   it('shows a district\'s admin only the rules, channels and incidents of its district', async () => {
     const elsewhere = (await t.http().get('/api/v1/administrative-units').query({ code: '542' })).body.items[0];
     const district = await t.token({ role: 'network_admin', administrativeUnitId: elsewhere.id, owner: 'Admin huyện khác' });

@@ -26,6 +26,8 @@ export interface EvaluationOutcome {
   firing: number;
   opened: number;
   silenced: number;
+  /** Silenced incidents announced because their maintenance ended while they still fire. */
+  unsilenced: number;
   resolved: number;
   reminded: number;
   deliveries: number;
@@ -163,6 +165,7 @@ export class AlertEvaluator {
         m.evaluationSeconds.set(outcome.durationMs / 1000);
         m.incidents.inc({ event: 'opened' }, outcome.opened);
         m.incidents.inc({ event: 'silenced' }, outcome.silenced);
+        m.incidents.inc({ event: 'unsilenced' }, outcome.unsilenced);
         m.incidents.inc({ event: 'resolved' }, outcome.resolved);
         m.incidents.inc({ event: 'reminded' }, outcome.reminded);
       }
@@ -185,7 +188,7 @@ export class AlertEvaluator {
     const key = (ruleId: string | null, subject: string) => `${ruleId}|${subject}`;
     const openKeys = new Set(open.map((o) => key(o.ruleId, o.subject)));
     const firingKeys = new Set(firings.map((f) => key(f.ruleId, f.subject)));
-    const outcome: EvaluationOutcome = { at: now.toISOString(), firing: firings.length, opened: 0, silenced: 0, resolved: 0, reminded: 0, deliveries: 0, durationMs: 0 };
+    const outcome: EvaluationOutcome = { at: now.toISOString(), firing: firings.length, opened: 0, silenced: 0, unsilenced: 0, resolved: 0, reminded: 0, deliveries: 0, durationMs: 0 };
     const deliveries: Array<{ incidentId: string; channelId: string; event: DeliveryEvent; seq: number; message: unknown }> = [];
     const notify = (event: DeliveryEvent, rule: RuleRow | undefined, facts: IncidentFacts) => {
       if (!rule) return;
@@ -236,6 +239,20 @@ export class AlertEvaluator {
       const rule = o.ruleId === null ? undefined : byRule.get(o.ruleId);
       if (o.silenced || !rule) continue;
       notify('recovery', rule, { ...this.factsOf(o), resolvedAt: now, reminder: 0 });
+    }
+
+    // Silenced during maintenance, still firing once it is over: announced now, as if it had just opened.
+    const unsilenced = open.filter((o) => {
+      const rule = o.ruleId === null ? undefined : byRule.get(o.ruleId);
+      return rule !== undefined && o.silenced && !o.maintenance && evaluated.has(rule.kind) && firingKeys.has(key(o.ruleId, o.subject));
+    });
+    for (let i = 0; i < unsilenced.length; i += CHUNK) {
+      const chunk = unsilenced.slice(i, i + CHUNK);
+      await m.query(`UPDATE alert_incident SET silenced = false, last_notified_at = $1 WHERE id = ANY($2::uuid[])`, [now, chunk.map((o) => o.id)]);
+    }
+    for (const o of unsilenced) {
+      outcome.unsilenced++;
+      notify('open', byRule.get(o.ruleId!), { ...this.factsOf(o), resolvedAt: null, reminder: 0 });
     }
 
     // Reminders: still firing, announced, not acknowledged, not in maintenance, the rule's interval gone by.
