@@ -199,6 +199,31 @@ describe.each(ENGINES)('alerts on %s', (engine) => {
     await until('the recovery', () => smtp.mails.find((m) => m.subject.startsWith('[Hatang] ĐÃ KHẮC PHỤC: Server trung tâm dữ liệu')));
   }, 60_000);
 
+  it('gives up at once on a webhook that refuses the notice (a 4xx), and says why; another channel of the rule is not held back', async () => {
+    const refusing = await startWebhook(1000, 410);
+    try {
+      const gone = (await t.http().post('/api/v1/alerts/channels').send({ name: 'Webhook đã gỡ', kind: 'webhook', url: refusing.url, secret: 'another-secret-0123456789' }).expect(201)).body.id;
+      const d = await device('Router Ghềnh Ráng', router.port);
+      const rule = (await t.http().post('/api/v1/alerts/rules').send({ name: 'Ghềnh Ráng', kind: 'device_down', minutes: 0, agencyId, deviceKind: 'router', channelIds: [gone, emailId] }).expect(201)).body;
+      await until('the router up', async () => (await t.http().get(`/api/v1/devices/${d.id}/poll-state`)).body.state === 'up');
+      router.goDown();
+      const incident = await until('the incident', async () => (await incidents({ state: 'open', ruleId: rule.id }))[0]);
+      const failed = await until('the webhook given up', async () => {
+        const items = (await t.http().get(`/api/v1/alerts/incidents/${incident.id}/deliveries`).expect(200)).body.items as Array<{ channelId: string; status: string; attempts: number; lastError: string | null }>;
+        return items.find((x) => x.channelId === gone && x.status === 'failed') && items;
+      });
+      expect(failed.find((x) => x.channelId === gone)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'the receiver answered 410' });
+      expect(failed.find((x) => x.channelId === emailId)).toMatchObject({ status: 'sent' });
+      await sleep(2500);
+      expect(refusing.hooks).toHaveLength(1);
+      router.comeBack();
+      await until('resolved', async () => (await t.http().get(`/api/v1/alerts/incidents/${incident.id}`)).body.resolvedAt !== null);
+      await t.http().delete(`/api/v1/alerts/rules/${rule.id}`).expect(204);
+    } finally {
+      await refusing.stop();
+    }
+  }, 60_000);
+
   it('shows a district\'s admin only the rules, channels and incidents of its district', async () => {
     const elsewhere = (await t.http().get('/api/v1/administrative-units').query({ code: '542' })).body.items[0];
     const district = await t.token({ role: 'network_admin', administrativeUnitId: elsewhere.id, owner: 'Admin huyện khác' });

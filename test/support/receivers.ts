@@ -47,8 +47,8 @@ export interface ReceivedHook {
   answered: number;
 }
 
-/** An HTTP receiver on 127.0.0.1 that answers 503 to its first `failFirst` requests, then 200. */
-export async function startWebhook(failFirst = 0): Promise<{ url: string; hooks: ReceivedHook[]; failNext: (n: number) => void; stop: () => Promise<void> }> {
+/** An HTTP receiver on 127.0.0.1 that answers `failWith` (503) to its first `failFirst` requests, then 200. */
+export async function startWebhook(failFirst = 0, failWith = 503): Promise<{ url: string; hooks: ReceivedHook[]; failNext: (n: number) => void; stop: () => Promise<void> }> {
   const hooks: ReceivedHook[] = [];
   let failing = failFirst;
   const server = createServer((req, res) => {
@@ -56,7 +56,7 @@ export async function startWebhook(failFirst = 0): Promise<{ url: string; hooks:
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const answered = failing > 0 ? 503 : 200;
+      const answered = failing > 0 ? failWith : 200;
       if (failing > 0) failing--;
       hooks.push({ headers: req.headers, raw, body: JSON.parse(raw) as Record<string, unknown>, answered });
       res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 200 ? 'ok' : 'busy, try later');
