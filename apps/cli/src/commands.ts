@@ -82,7 +82,7 @@ export class SeedDemoCommand extends CommandRunner {
 @Command({
   name: 'import-units',
   arguments: '<file>',
-  description: 'Import the official list of administrative units (GSO, dvhcvn JSON). Idempotent.',
+  description: 'Import an official list of administrative units (GSO dvhcvn JSON, or the two-level list after the 2025 reorganisation). Idempotent; a changed unit keeps its history.',
 })
 export class ImportUnitsCommand extends CommandRunner {
   constructor(private readonly units: AdministrativeUnitsService) {
@@ -94,10 +94,20 @@ export class ImportUnitsCommand extends CommandRunner {
     return true;
   }
 
-  async run([file]: string[], options: { dryRun?: boolean }): Promise<void> {
+  @Option({ flags: '--valid-from <day>', description: 'The day the list came into force (YYYY-MM-DD); a two-level list needs it (2025-07-01)' })
+  parseValidFrom(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--replaces', description: 'The list replaces the current one: the units it leaves out end on its date' })
+  parseReplaces(): boolean {
+    return true;
+  }
+
+  async run([file]: string[], options: { dryRun?: boolean; validFrom?: string; replaces?: boolean }): Promise<void> {
     const payload = readJsonOrExit(file);
     const started = Date.now();
-    const result = await this.units.importOfficialList(payload, { ...CLI, source: 'import' }, { dryRun: options.dryRun }).catch(report);
+    const result = await this.units.importOfficialList(payload, { ...CLI, source: 'import' }, { dryRun: options.dryRun, validFrom: options.validFrom, replaces: options.replaces }).catch(report);
     process.stdout.write(`${options.dryRun ? 'Dry run: ' : ''}${JSON.stringify(result)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
 }

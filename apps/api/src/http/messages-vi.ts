@@ -46,6 +46,17 @@ const kindVi = (k: string) => `"${RULE_KINDS_VI[k] ?? k}"`;
 const w = (word: string) => WORDS[word] ?? WORDS[word.toLowerCase()] ?? word;
 
 const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
+  // Official lists across the 2025 reorganisation.
+  [/^A list that replaces the current one needs its date$/, 'Danh mục thay thế danh mục hiện hành cần có ngày hiệu lực'],
+  [/^give the day the list came into force .*$/, 'ghi ngày danh mục có hiệu lực (YYYY-MM-DD): các đơn vị không có trong danh mục sẽ kết thúc từ ngày đó'],
+  [/^(.+) \((\d+)\) has a version from (\S+), after this list's date (\S+): .*$/, '$1 ($2) có phiên bản từ ngày $3, sau ngày của danh mục này ($4): hãy nhập các danh mục theo thứ tự ngày'],
+  [/^(.+) \((\d+)\) began on (\S+), not before this list's date (\S+): .*$/, '$1 ($2) bắt đầu từ ngày $3, không trước ngày của danh mục này ($4): không thể kết thúc vào ngày đó'],
+  [/^The list cannot be applied to the units as they are$/, 'Không áp dụng được danh mục cho các đơn vị hiện có'],
+  [/^validFrom must be a real date YYYY-MM-DD$/, 'validFrom phải là một ngày có thật dạng YYYY-MM-DD'],
+  [/^a two-level list carries no date: .*$/, 'danh mục hai cấp không ghi ngày: hãy cho validFrom, ngày danh mục có hiệu lực (YYYY-MM-DD; 2025-07-01 với đợt sắp xếp năm 2025)'],
+  [/^a (province|commune) needs Code, Name and FullName$/, (level) => `${w(level)} cần Code, Name và FullName`],
+  [/^a (province|commune)'s full name begins with one of: (.+)$/, (level, types) => `tên đầy đủ của ${w(level)} phải bắt đầu bằng một trong: ${types}`],
+  [/^a province of a two-level list has a Wards array$/, 'tỉnh trong danh mục hai cấp phải có mảng Wards'],
   // Alerts: rules, channels, incidents.
   [/^The rule is not valid$/, 'Quy tắc cảnh báo không hợp lệ'],
   [/^The channel is not valid$/, 'Kênh thông báo không hợp lệ'],

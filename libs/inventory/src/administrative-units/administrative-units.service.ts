@@ -40,8 +40,14 @@ export interface OfficialListImport {
   provinces: number;
   districts: number;
   communes: number;
+  /** Codes the database had no current unit of. */
   created: number;
+  /** Units changed in place: a list without a date, or a correction of the list their version came from. */
   updated: number;
+  /** Units whose name, type or parent changed from the list's date: the old version ends then, a new one begins. */
+  versioned: number;
+  /** Current units the list leaves out, ended at its date (with `replaces`). */
+  ended: number;
   unchanged: number;
 }
 
@@ -181,52 +187,94 @@ export class AdministrativeUnitsService extends InventoryResource<Administrative
   }
 
   /**
-   * Loads the official list (GSO, the dvhcvn JSON format): creates units that are new, updates
-   * names, types and parents that changed, leaves the rest. Running it twice changes nothing.
+   * Loads an official list: the GSO three-level list (the dvhcvn JSON format, dated by its
+   * `data_date`) or the two-level list after the 2025 reorganisation (`[{ Code, FullName, Wards }]`,
+   * dated by `validFrom`, the day it came into force). A unit the list changes keeps its history:
+   * its current version ends at the list's date and a new version begins then (a list without a
+   * date, or a correction of the list a version came from, changes it in place). With `replaces`,
+   * the units the list leaves out end at its date (the districts and communes a reorganisation
+   * dissolved). Running it twice changes nothing.
    */
   async importOfficialList(
     payload: unknown,
     ctx: ChangeContext,
-    options: { dryRun?: boolean } = {},
+    options: { dryRun?: boolean; validFrom?: string; replaces?: boolean } = {},
   ): Promise<OfficialListImport> {
     if (ctx.scope.kind !== 'country') throw InventoryError.forbidden('The official list covers the whole country: importing it needs a token scoped to the whole country');
-    const { units, validFrom } = parseOfficialList(payload);
+    const parsed = parseOfficialList(payload, options.validFrom);
+    const { units, validFrom } = parsed;
+    if (options.replaces && !validFrom) {
+      throw InventoryError.invalid('A list that replaces the current one needs its date', [{ field: 'validFrom', message: 'give the day the list came into force (YYYY-MM-DD): the units it leaves out end then' }]);
+    }
     return this.ds.transaction(async (m) => {
       const current = await m.getRepository(AdministrativeUnit).findBy({ validTo: IsNull() });
       const byCode = new Map(current.map((u) => [u.code, u]));
       const idOf = (code: string) => byCode.get(code)?.id;
       const creates: Array<CreateAdministrativeUnit & { id: string }> = [];
-      const updates: Array<UpdateAdministrativeUnit & { id: string }> = [];
+      const inPlace: Array<UpdateAdministrativeUnit & { id: string }> = [];
+      const ends: Array<UpdateAdministrativeUnit & { id: string }> = [];
+      const problems: FieldProblem[] = [];
+      let created = 0;
+      let versioned = 0;
       let unchanged = 0;
       // A first list is a snapshot of units that existed long before its date: they get no
       // validFrom, so coverage of earlier years counts them. Units that appear in a later list
       // came into being by that list's date.
       const since = current.length ? validFrom : null;
-      // The list comes parents first; a new unit gets its id here so its children can point at it.
+      // The list comes parents first; a new unit (or version) gets its id here so its children can point at it.
       for (const o of units) {
         const found = byCode.get(o.code);
         const parentId = o.parentCode ? (idOf(o.parentCode) ?? null) : null;
         if (!found) {
-          const created = { id: randomUUID(), code: o.code, name: o.name, type: o.type, level: o.level, parentId, validFrom: since };
-          byCode.set(o.code, created as AdministrativeUnit);
-          creates.push(created);
-        } else if (found.name !== o.name || found.type !== o.type || found.level !== o.level || found.parentId !== parentId) {
-          updates.push({ id: found.id, name: o.name, type: o.type, level: o.level, parentId });
-        } else {
+          const made = { id: randomUUID(), code: o.code, name: o.name, type: o.type, level: o.level, parentId, validFrom: since };
+          byCode.set(o.code, made as AdministrativeUnit);
+          creates.push(made);
+          created++;
+        } else if (found.name === o.name && found.type === o.type && found.level === o.level && found.parentId === parentId) {
           unchanged++;
+        } else if (!validFrom || found.validFrom === validFrom || creates.some((c) => c.id === found.id)) {
+          inPlace.push({ id: found.id, name: o.name, type: o.type, level: o.level, parentId });
+        } else if (found.validFrom && found.validFrom > validFrom) {
+          problems.push({ field: o.code, message: `${found.name} (${o.code}) has a version from ${found.validFrom}, after this list's date ${validFrom}: import lists in the order of their dates` });
+        } else {
+          ends.push({ id: found.id, validTo: validFrom });
+          const made = { id: randomUUID(), code: o.code, name: o.name, type: o.type, level: o.level, parentId, validFrom };
+          byCode.set(o.code, made as AdministrativeUnit);
+          creates.push(made);
+          versioned++;
         }
       }
+      let ended = 0;
+      if (options.replaces) {
+        const listed = new Set(units.map((u) => u.code));
+        for (const u of current) {
+          if (listed.has(u.code)) continue;
+          if (u.validFrom && u.validFrom >= validFrom!) {
+            problems.push({ field: u.code, message: `${u.name} (${u.code}) began on ${u.validFrom}, not before this list's date ${validFrom}: it cannot end then` });
+            continue;
+          }
+          ends.push({ id: u.id, validTo: validFrom });
+          ended++;
+        }
+      }
+      if (problems.length) throw new InventoryError(InventoryErrorCode.ImportRejected, 'The list cannot be applied to the units as they are', problems);
       const summary = {
         validFrom,
         provinces: units.filter((u) => u.level === 'province').length,
         districts: units.filter((u) => u.level === 'district').length,
         communes: units.filter((u) => u.level === 'commune').length,
-        created: creates.length,
-        updated: updates.length,
+        created,
+        updated: inPlace.length,
+        versioned,
+        ended,
         unchanged,
       };
-      if (options.dryRun || (!creates.length && !updates.length)) return summary;
-      await this.write({ create: creates, update: updates }, ctx, m);
+      if (options.dryRun || (!creates.length && !inPlace.length && !ends.length)) return summary;
+      // Ends first (a code is free for its new version once the old one has ended), then the new
+      // units and versions, then the changes in place (which may point at a new parent).
+      if (ends.length) await this.write({ update: ends }, ctx, m);
+      if (creates.length) await this.write({ create: creates }, ctx, m);
+      if (inPlace.length) await this.write({ update: inPlace }, ctx, m);
       return summary;
     });
   }
@@ -234,8 +282,13 @@ export class AdministrativeUnitsService extends InventoryResource<Administrative
 
 const LIST_KEYS: Record<UnitLevel, string> = { province: 'level1_id', district: 'level2_id', commune: 'level3_id' };
 
-/** Reads the dvhcvn JSON (`data[].level2s[].level3s[]`) into flat rows, or says what is wrong. */
-export function parseOfficialList(payload: unknown): { units: OfficialUnit[]; validFrom: string | null } {
+/**
+ * Reads an official list into flat rows, or says what is wrong: the dvhcvn JSON
+ * (`data[].level2s[].level3s[]`, dated by `data_date`), or the two-level list after the 2025
+ * reorganisation (`[{ Code, FullName, Wards: [{ Code, FullName }] }]`, dated by `validFrom`).
+ */
+export function parseOfficialList(payload: unknown, validFromGiven?: string): { units: OfficialUnit[]; validFrom: string | null; format: 'gso' | 'two-level' } {
+  if (Array.isArray(payload)) return parseTwoLevelList(payload, validFromGiven);
   const problems: FieldProblem[] = [];
   const root = payload as { data?: unknown; data_date?: unknown };
   if (!root || typeof root !== 'object' || !Array.isArray(root.data)) {
@@ -284,10 +337,47 @@ export function parseOfficialList(payload: unknown): { units: OfficialUnit[]; va
     });
   });
   let validFrom: string | null = null;
-  if (root.data_date !== undefined && root.data_date !== null && root.data_date !== '') {
+  if (validFromGiven !== undefined) {
+    validFrom = parseDay(validFromGiven);
+    if (!validFrom) problems.push({ field: 'validFrom', message: 'validFrom must be a real date YYYY-MM-DD', value: validFromGiven });
+  } else if (root.data_date !== undefined && root.data_date !== null && root.data_date !== '') {
     validFrom = typeof root.data_date === 'string' ? parseDay(root.data_date) : null;
     if (!validFrom) problems.push({ field: 'data_date', message: 'data_date must be a real date dd/mm/yyyy (as the list publishes it) or YYYY-MM-DD', value: root.data_date });
   }
   if (problems.length) throw new InventoryError(InventoryErrorCode.ImportRejected, 'The official list has malformed entries', problems);
-  return { units, validFrom };
+  return { units, validFrom, format: 'gso' };
+}
+
+/** The type a full name begins with ("Phường Quy Nhơn Bắc" → Phường), in the API's spelling. */
+function typeOfFullName(fullName: string, name: string, level: UnitLevel): string | null {
+  const prefix = fullName.endsWith(name) ? fullName.slice(0, fullName.length - name.length).trim() : '';
+  return UNIT_TYPES[level].find((t) => t.toLowerCase() === prefix.toLowerCase()) ?? null;
+}
+
+/** The two-level list after the 2025 reorganisation: provinces and their communes, no districts. */
+function parseTwoLevelList(payload: unknown[], validFromGiven?: string): { units: OfficialUnit[]; validFrom: string | null; format: 'two-level' } {
+  const problems: FieldProblem[] = [];
+  const units: OfficialUnit[] = [];
+  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().replace(/\s+/g, ' ') : null);
+  const validFrom = validFromGiven === undefined ? null : parseDay(validFromGiven);
+  if (!validFrom) problems.push({ field: 'validFrom', message: 'a two-level list carries no date: give validFrom, the day it came into force (YYYY-MM-DD, 2025-07-01 for the 2025 reorganisation)', value: validFromGiven });
+  const add = (level: UnitLevel, code: string | null, name: string | null, fullName: string | null, parentCode: string | null, at: string) => {
+    if (!code || !name || !fullName) return void problems.push({ field: at, message: `a ${level} needs Code, Name and FullName` });
+    if (!new RegExp(`^\\d{${CODE_LENGTH[level]}}$`).test(code)) return void problems.push({ field: `${at}.Code`, message: `a ${level}'s code is ${CODE_LENGTH[level]} digits`, value: code });
+    const type = typeOfFullName(fullName, name, level);
+    if (!type) return void problems.push({ field: `${at}.FullName`, message: `a ${level}'s full name begins with one of: ${UNIT_TYPES[level].join(', ')}`, value: fullName });
+    if (fullName.length > 200) return void problems.push({ field: `${at}.FullName`, message: 'a name has at most 200 characters', value: fullName });
+    // Stored as the GSO list writes names: the type first ("Xã Nhơn Châu").
+    units.push({ code, name: `${type} ${name}`, type, level, parentCode });
+  };
+  payload.forEach((p, i) => {
+    const province = (p ?? {}) as Record<string, unknown>;
+    const code = str(province.Code);
+    add('province', code, str(province.Name), str(province.FullName), null, `[${i}]`);
+    const wards = Array.isArray(province.Wards) ? (province.Wards as Array<Record<string, unknown>>) : [];
+    if (!Array.isArray(province.Wards)) problems.push({ field: `[${i}].Wards`, message: 'a province of a two-level list has a Wards array' });
+    wards.forEach((w, j) => add('commune', str(w?.Code), str(w?.Name), str(w?.FullName), code, `[${i}].Wards[${j}]`));
+  });
+  if (problems.length) throw new InventoryError(InventoryErrorCode.ImportRejected, 'The official list has malformed entries', problems);
+  return { units, validFrom, format: 'two-level' };
 }
