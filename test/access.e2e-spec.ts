@@ -65,6 +65,11 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     ids.ruleB = (await danang.post('/api/v1/alerts/rules').send({ name: 'Poller Đà Nẵng', kind: 'poller_silent', pollerGroup: 'da-nang', minutes: 5, channelIds: [ids.channelB] }).expect(201)).body.id;
     await t.app.get(AlertEvaluator).evaluate();
     ids.incidentB = (await t.http().get('/api/v1/alerts/incidents').query({ ruleId: ids.ruleB }).expect(200)).body.items[0].id;
+    // A name of Đà Nẵng's reorganisation mapping (its new unit and old unit both in Đà Nẵng).
+    ids.successionB = ((await t.ds.query(
+      `INSERT INTO unit_succession (effective_on, new_unit_id, item_index, item_text, old_unit_id, status, how) VALUES ('2025-07-01', $1, 0, 'Quận Liên Chiểu', $2, 'proposed', 'name and type') RETURNING id`,
+      [unit['48'].id, unit['490'].id],
+    )) as Array<{ id: string }>)[0].id;
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -337,6 +342,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
         [/^alerts\/channels\/:id/, () => (side === 'A' ? randomUUID() : ids.channelB)],
         [/^alerts\/rules\/:id/, () => (side === 'A' ? randomUUID() : ids.ruleB)],
         [/^alerts\/incidents\/:id/, () => (side === 'A' ? randomUUID() : ids.incidentB)],
+        [/^unit-successions\/:id/, () => (side === 'A' ? randomUUID() : ids.successionB)],
       ];
       let path = r.path;
       if (path.includes(':id')) {
@@ -405,7 +411,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     }, 120_000);
 
     it('never answers a province-scoped caller with another province’s records, on every route', async () => {
-      const theirs = [device.lienChieu, agency.lienChieu, ids.lanB, ids.linkB, unit['48'].id, unit['490'].id, ids.planB, ids.reportB, ids.tokenB, ids.windowB, ids.userB, 'SN-LC', 'danang-secret', ids.channelB, ids.ruleB, ids.incidentB, 'noc@danang.gov.vn'];
+      const theirs = [device.lienChieu, agency.lienChieu, ids.lanB, ids.linkB, unit['48'].id, unit['490'].id, ids.planB, ids.reportB, ids.tokenB, ids.windowB, ids.userB, 'SN-LC', 'danang-secret', ids.channelB, ids.ruleB, ids.incidentB, 'noc@danang.gov.vn', ids.successionB];
       const leaks: string[] = [];
       const touched: string[] = [];
       for (const r of routes.filter((x) => x.rule !== 'public' && x.rule !== 'authenticated')) {

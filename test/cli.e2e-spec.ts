@@ -52,7 +52,7 @@ describe('cli import and export', () => {
   it('migrates an empty database (the first command of a production deployment)', async () => {
     const first = await cliIn('empty', 'migrate');
     expect(first).toMatchObject({ code: 0 });
-    expect(first.stdout).toMatch(/^Applied Inventory1763800000000, Coverage1763900000000, Polling1764000000000, Access1764100000000, PollerTruth1764200000000, Accounts1764300000000, Boundaries1764400000000, InventoryVersion1764500000000, Alerts1764600000000\n$/);
+    expect(first.stdout).toMatch(/^Applied Inventory1763800000000, Coverage1763900000000, Polling1764000000000, Access1764100000000, PollerTruth1764200000000, Accounts1764300000000, Boundaries1764400000000, InventoryVersion1764500000000, Alerts1764600000000, Successions1764700000000\n$/);
     expect((await cliIn('empty', 'migrate')).stdout).toBe('Database is up to date\n');
   }, 60_000);
 
@@ -91,6 +91,28 @@ describe('cli import and export', () => {
     const csv = (await cli('export', 'devices', '--filter', 'q=PCX0000')).stdout;
     expect(csv.trim().split('\n').slice(1).map((l) => l.split(',')[4]).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `PCX0000${i}`));
   }, 60_000);
+
+  it('carries the units across the 2025 reorganisation and reviews its mapping: propose, list what is open, decide one', async () => {
+    const db = 'reorganisation';
+    expect((await cliIn(db, 'import-units', join(__dirname, 'fixtures/dvhcvn-small.json'))).code).toBe(0);
+    const noDate = await cliIn(db, 'import-units', join(__dirname, 'fixtures/units-2025-07-small.json'), '--replaces');
+    expect(noDate.code).toBe(1);
+    expect(noDate.stderr).toContain('validFrom');
+    const after = await cliIn(db, 'import-units', join(__dirname, 'fixtures/units-2025-07-small.json'), '--valid-from', '2025-07-01', '--replaces');
+    expect(after.stdout).toMatch(/"versioned":6,"ended":5,"unchanged":0/);
+    const proposed = await cliIn(db, 'successions-propose', join(__dirname, 'fixtures/reorganisation-2025-small.json'));
+    expect(proposed.stdout).toMatch(/^4 new communes, 13 names: (\d+) proposed, (\d+) open for a person, 0 confirmed before and kept/);
+    const open = await cliIn(db, 'successions-list', '--open', '--province', '52');
+    const nhonHoi = open.stdout.split('\n').find((l) => l.includes('Xã Nhơn Hội'))!;
+    expect(nhonHoi).toContain('? candidates: none');
+    const decided = await cliIn(db, 'successions-review', nhonHoi.split('\t')[0], '--old-code', '21601', '--share', 'part');
+    expect(decided).toMatchObject({ code: 0 });
+    expect(decided.stdout).toMatch(/^21601 Phường Quy Nhơn Đông: Xã Nhơn Hội → 21601 Xã Nhơn Châu \(part\), confirmed by cli:/);
+    const wrong = await cliIn(db, 'successions-review', nhonHoi.split('\t')[0], '--old-code', '99999');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('no district or commune 99999 existed on 2025-06-30');
+    expect((await cliIn(db, 'successions-list', '--open', '--province', '52')).stdout).not.toContain('Xã Nhơn Hội');
+  }, 120_000);
 
   it('refuses unknown filters and resources with a message', async () => {
     const res = await cli('export', 'devices', '--filter', 'kind=toaster');

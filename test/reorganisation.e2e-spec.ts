@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import { join } from 'node:path';
 import { startApp, type TestApp } from './support/app';
 import { ENGINES } from './support/databases';
 
 const before = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
 const after = JSON.parse(readFileSync(join(__dirname, 'fixtures/units-2025-07-small.json'), 'utf8'));
+const texts = JSON.parse(readFileSync(join(__dirname, 'fixtures/reorganisation-2025-small.json'), 'utf8'));
 
 /** The lists before and after the 2025 reorganisation side by side, each unit with its dates; history never rewritten. */
 describe.each(ENGINES)('the 2025 reorganisation of units on %s', (engine) => {
@@ -90,4 +92,65 @@ describe.each(ENGINES)('the 2025 reorganisation of units on %s', (engine) => {
     expect(late.body.errors[0].message).toContain('import lists in the order of their dates');
     expect(await name('2026-04-30')).toBe('Phường Quy Nhơn Bắc Mới');
   });
+
+  it('proposes the old units each new commune was formed from, and keeps what people confirm: by the API and by a workbook round trip', async () => {
+    const res = await t.http().post('/api/v1/unit-successions/propose').query({ effectiveOn: '2025-07-01' }).send(texts).expect(200);
+    // 13 names; the small list holds only some of the old communes: the others are open, for a person.
+    expect(res.body).toMatchObject({ effectiveOn: '2025-07-01', communes: 4, unknownCommunes: [], names: 13, keptConfirmed: 0 });
+    const all = (await t.http().get('/api/v1/unit-successions').query({ limit: 100 }).expect(200)).body;
+    const row = (code: string, text: string) => all.items.find((s: { newUnit: { code: string }; itemText: string }) => s.newUnit.code === code && s.itemText === text);
+    expect(row('21553', 'Phường Nhơn Phú')).toMatchObject({ status: 'proposed', oldUnit: { code: '21553', name: 'Phường Nhơn Phú', district: 'Thành phố Quy Nhơn' }, how: 'name and type' });
+    expect(row('21609', 'Thị trấn An Lão')).toMatchObject({ status: 'proposed', oldUnit: { code: '21609' } });
+    expect(row('20194', 'Phường Hòa Hiệp Bắc')).toMatchObject({ status: 'proposed', oldUnit: { code: '20194', province: 'Thành phố Đà Nẵng' } });
+    expect(row('21601', 'Xã Nhơn Hội')).toMatchObject({ status: 'open', oldUnit: null, candidates: [] });
+    expect(all.counts).toEqual({ proposed: res.body.proposed, open: res.body.open, confirmed: 0 });
+
+    // A person decides one by the API: Nhơn Hội is (in this small list) Nhơn Châu, 21601.
+    const nhonHoi = row('21601', 'Xã Nhơn Hội');
+    await t.http().patch(`/api/v1/unit-successions/${nhonHoi.id}`).send({ oldCode: '99999' }).expect(400);
+    const decided = (await t.http().patch(`/api/v1/unit-successions/${nhonHoi.id}`).send({ oldCode: '21601', share: 'part' }).expect(200)).body;
+    expect(decided).toMatchObject({ status: 'confirmed', oldUnit: { code: '21601', name: 'Xã Nhơn Châu' }, share: 'part', how: 'chosen by a person', confirmedBy: 'Test admin' });
+
+    // The workbook: confirm a proposal with x, choose for an open name (An Tân is not in the small
+    // list: the reviewer's choice, whatever it is, is what is kept), leave the rest.
+    const file = await t.http().get('/api/v1/unit-successions/sheet').buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file.body as never);
+    const ws = wb.getWorksheet('successions')!;
+    const header = (ws.getRow(1).values as string[]).slice(1);
+    expect(header).toEqual(['id', 'newProvince', 'newCode', 'newName', 'itemText', 'status', 'how', 'oldCode', 'oldName', 'candidates', 'share', 'confirm', 'confirmedBy']);
+    const col = (name: string) => header.indexOf(name) + 1;
+    const rowOf = (text: string) => { for (let i = 2; i <= ws.rowCount; i++) if (ws.getRow(i).getCell(col('itemText')).value === text) return ws.getRow(i); throw new Error(text); };
+    rowOf('Phường Nhơn Phú').getCell(col('confirm')).value = 'x';
+    rowOf('Xã An Tân').getCell(col('oldCode')).value = '21612';
+    // A wrong code first: the row is named, nothing is written.
+    rowOf('Phường Hòa Hiệp Bắc').getCell(col('oldCode')).value = '12345';
+    const bad = await t.http().put('/api/v1/unit-successions/sheet').set('Content-Type', XLSX).send(Buffer.from(await wb.xlsx.writeBuffer())).expect(422);
+    expect(bad.body.errors[0]).toMatchObject({ row: rowOf('Phường Hòa Hiệp Bắc').number, column: 'oldCode' });
+    expect((await t.http().get('/api/v1/unit-successions').query({ status: 'confirmed' }).expect(200)).body.total).toBe(1);
+    rowOf('Phường Hòa Hiệp Bắc').getCell(col('oldCode')).value = '20194';
+    rowOf('Phường Hòa Hiệp Bắc').getCell(col('confirm')).value = 'có';
+    const good = await t.http().put('/api/v1/unit-successions/sheet').set('Content-Type', XLSX).send(Buffer.from(await wb.xlsx.writeBuffer())).expect(200);
+    expect(good.body).toEqual({ rows: 13, confirmed: 3, unchanged: 10 });
+    const confirmed = (await t.http().get('/api/v1/unit-successions').query({ status: 'confirmed' }).expect(200)).body.items;
+    expect(confirmed.map((s: { itemText: string; oldUnit: { code: string } }) => `${s.itemText} → ${s.oldUnit.code}`).sort()).toEqual([
+      'Phường Hòa Hiệp Bắc → 20194',
+      'Phường Nhơn Phú → 21553',
+      'Xã An Tân → 21612',
+      'Xã Nhơn Hội → 21601',
+    ]);
+
+    // Proposing again keeps every confirmed row as people left it.
+    const again = await t.http().post('/api/v1/unit-successions/propose').query({ effectiveOn: '2025-07-01' }).send(texts).expect(200);
+    expect(again.body.keptConfirmed).toBe(4);
+    expect((await t.http().get(`/api/v1/unit-successions/${nhonHoi.id}`).expect(200)).body).toMatchObject({ oldUnit: { code: '21601' }, confirmedBy: 'Test admin' });
+    const audit = (await t.http().get('/api/v1/audit').query({ entityType: 'unit_succession', limit: 50 }).expect(200)).body.items;
+    expect(audit.filter((e: { action: string }) => e.action === 'update')).toHaveLength(4);
+  });
 });
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

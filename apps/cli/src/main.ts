@@ -8,6 +8,7 @@ import { CoverageModule } from '@app/coverage';
 import { TokensService } from '@app/access';
 import { ENTITIES } from '../../api/src/entities';
 import { TokenCreateCommand, TokenListCommand, TokenRevokeCommand } from './token-commands';
+import { SuccessionsListCommand, SuccessionsProposeCommand, SuccessionsReviewCommand } from './succession-commands';
 import { CoverageExportCommand, ExportSheetCommand, ImportBoundariesCommand, ImportSheetCommand, ImportUnitsCommand, MigrateCommand, SeedDemoCommand } from './commands';
 
 async function bootstrap(): Promise<void> {
@@ -28,7 +29,7 @@ async function bootstrap(): Promise<void> {
       InventoryModule,
       CoverageModule,
     ],
-    providers: [CoverageExportCommand, MigrateCommand, SeedDemoCommand, ImportUnitsCommand, ImportBoundariesCommand, ImportSheetCommand, ExportSheetCommand, TokensService, TokenCreateCommand, TokenListCommand, TokenRevokeCommand],
+    providers: [CoverageExportCommand, MigrateCommand, SeedDemoCommand, ImportUnitsCommand, ImportBoundariesCommand, ImportSheetCommand, ExportSheetCommand, TokensService, TokenCreateCommand, TokenListCommand, TokenRevokeCommand, SuccessionsProposeCommand, SuccessionsListCommand, SuccessionsReviewCommand],
   })
   class CliModule {}
 

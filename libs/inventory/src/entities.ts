@@ -1,3 +1,4 @@
+import { UnitSuccession } from './administrative-units/unit-succession.entity';
 import { AdministrativeUnit } from './administrative-units/administrative-unit.entity';
 import { AgencyStaffing } from './agencies/agency-staffing.entity';
 import { Agency } from './agencies/agency.entity';
@@ -7,4 +8,4 @@ import { Lan } from './equipment/lan.entity';
 import { WanLink } from './equipment/wan-link.entity';
 
 /** Every entity of the inventory library, listed for the data source. */
-export const INVENTORY_ENTITIES = [AdministrativeUnit, Agency, AgencyStaffing, WanLink, Lan, Device, AuditEntry];
+export const INVENTORY_ENTITIES = [AdministrativeUnit, Agency, AgencyStaffing, WanLink, Lan, Device, AuditEntry, UnitSuccession];

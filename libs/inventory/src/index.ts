@@ -44,3 +44,6 @@ export { ListQuery, MAX_PAGE, PageQuery, pageOf, paginate, type Page, type Sorta
 export { csvCell, fromCsvCell } from './shared/csv-safe';
 export { AN_OBJECT, pageSchema, Returns, ReturnsSpreadsheet, schemaRef } from './shared/responses';
 export { BoundariesService, parseBoundaries, type BoundaryImport } from './administrative-units/boundaries.service';
+export { UnitSuccessionsService, type ProposeOutcome, type SuccessionView } from './administrative-units/unit-successions.service';
+export { UnitSuccession, SUCCESSION_STATUSES } from './administrative-units/unit-succession.entity';
+export { proposeSuccessions, parseBefore, nameKey, type NewCommune, type OldUnit, type Proposal } from './administrative-units/successions';

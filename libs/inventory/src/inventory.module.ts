@@ -1,3 +1,5 @@
+import { UnitSuccessionsController } from './administrative-units/unit-successions.controller';
+import { UnitSuccessionsService } from './administrative-units/unit-successions.service';
 import { Module } from '@nestjs/common';
 import { AdministrativeUnitsController } from './administrative-units/administrative-units.controller';
 import { AdministrativeUnitsService } from './administrative-units/administrative-units.service';
@@ -18,8 +20,8 @@ import { Spreadsheets } from './spreadsheets/spreadsheets.service';
 
 @Module({
   // Spreadsheets first: /devices/export must not be taken for /devices/:id.
-  controllers: [SpreadsheetsController, AdministrativeUnitsController, AgenciesController, DevicesController, LansController, WanLinksController, AuditController, BoundariesController],
-  providers: [Spreadsheets, ImportProgressBoard, DemoProvince, AuditLog, AdministrativeUnitsService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
-  exports: [Spreadsheets, DemoProvince, AuditLog, AdministrativeUnitsService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
+  controllers: [SpreadsheetsController, AdministrativeUnitsController, UnitSuccessionsController, AgenciesController, DevicesController, LansController, WanLinksController, AuditController, BoundariesController],
+  providers: [Spreadsheets, ImportProgressBoard, DemoProvince, AuditLog, AdministrativeUnitsService, UnitSuccessionsService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
+  exports: [Spreadsheets, DemoProvince, AuditLog, AdministrativeUnitsService, UnitSuccessionsService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
 })
 export class InventoryModule {}

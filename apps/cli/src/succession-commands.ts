@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { EVERYWHERE, type NewCommune, UnitSuccessionsService } from '@app/inventory';
+import { report } from './commands';
+
+const CLI = { actor: `cli:${process.env.USER ?? 'unknown'}`, source: 'cli' as const, scope: EVERYWHERE };
+
+@Command({
+  name: 'successions-propose',
+  arguments: '<file>',
+  description: 'Propose, from the official texts (reorganisation-2025-communes.json), the old unit each name of each new commune means; confirmed rows are kept',
+})
+export class SuccessionsProposeCommand extends CommandRunner {
+  constructor(private readonly successions: UnitSuccessionsService) {
+    super();
+  }
+
+  @Option({ flags: '--effective-on <day>', description: 'The day the new units came into force (default 2025-07-01)' })
+  parseDay(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--dry-run', description: 'Count, write nothing' })
+  parseDryRun(): boolean {
+    return true;
+  }
+
+  async run([file]: string[], options: { effectiveOn?: string; dryRun?: boolean }): Promise<void> {
+    let texts: NewCommune[];
+    try {
+      texts = JSON.parse(readFileSync(file, 'utf8')) as NewCommune[];
+    } catch (err) {
+      process.stderr.write(`${file}: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    const started = Date.now();
+    const out = await this.successions.propose(texts, options.effectiveOn ?? '2025-07-01', { ...CLI, source: 'import' }, { dryRun: options.dryRun }).catch(report);
+    const pct = out.names ? ((out.proposed + out.keptConfirmed) / out.names) * 100 : 0;
+    process.stdout.write(
+      `${options.dryRun ? 'Dry run: ' : ''}${out.communes} new communes, ${out.names} names: ${out.proposed} proposed, ${out.open} open for a person, ${out.keptConfirmed} confirmed before and kept (${pct.toFixed(2)}% decided) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
+    if (out.unknownCommunes.length) process.stdout.write(`Not units valid from ${out.effectiveOn} (import the new list first): ${out.unknownCommunes.join(', ')}\n`);
+  }
+}
+
+@Command({ name: 'successions-list', description: 'List the reorganisation mapping: each name, the old unit it means or its candidates (--open: only those a person must decide)' })
+export class SuccessionsListCommand extends CommandRunner {
+  constructor(private readonly successions: UnitSuccessionsService) {
+    super();
+  }
+
+  @Option({ flags: '--open', description: 'Only the names a person must decide' })
+  parseOpen(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--province <code>', description: 'Only the new communes of this province (its 2-digit code)' })
+  parseProvince(value: string): string {
+    return value;
+  }
+
+  async run(_: string[], options: { open?: boolean; province?: string }): Promise<void> {
+    const page = await this.successions.list({ status: options.open ? 'open' : undefined, province: options.province, limit: 100_000 }, EVERYWHERE).catch(report);
+    for (const s of page.items) {
+      const decided = s.oldUnit ? `${s.oldUnit.code} ${s.oldUnit.name}${s.oldUnit.district ? ` (${s.oldUnit.district})` : ''}` : `? candidates: ${s.candidates.map((c) => `${c.code} ${c.name}`).join('; ') || 'none'}`;
+      process.stdout.write(`${s.id}\t${s.newUnit.code} ${s.newUnit.name}\t${s.itemText}\t→ ${decided}\t${s.status}${s.share === 'part' ? ', part' : ''}${s.confirmedBy ? `, by ${s.confirmedBy}` : ''}\n`);
+    }
+    process.stderr.write(`${page.total} names: ${page.counts.proposed} proposed, ${page.counts.open} open, ${page.counts.confirmed} confirmed\n`);
+  }
+}
+
+@Command({ name: 'successions-review', arguments: '<id>', description: 'Decide one name: the old unit it means (--old-code), or confirm its proposal as it is' })
+export class SuccessionsReviewCommand extends CommandRunner {
+  constructor(private readonly successions: UnitSuccessionsService) {
+    super();
+  }
+
+  @Option({ flags: '--old-code <code>', description: 'The GSO code of the old district or commune the name means' })
+  parseCode(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--share <share>', description: 'whole, or part (the old unit was split)' })
+  parseShare(value: string): string {
+    return value;
+  }
+
+  async run([id]: string[], options: { oldCode?: string; share?: 'whole' | 'part' }): Promise<void> {
+    if (options.share && options.share !== 'whole' && options.share !== 'part') {
+      process.stderr.write('--share is whole or part\n');
+      process.exit(1);
+    }
+    const s = await this.successions.review(id, { oldCode: options.oldCode, share: options.share }, CLI).catch(report);
+    process.stdout.write(`${s.newUnit.code} ${s.newUnit.name}: ${s.itemText} → ${s.oldUnit!.code} ${s.oldUnit!.name} (${s.share}), confirmed by ${s.confirmedBy}\n`);
+  }
+}
