@@ -151,6 +151,45 @@ describe.each(ENGINES)('the 2025 reorganisation of units on %s', (engine) => {
     const audit = (await t.http().get('/api/v1/audit').query({ entityType: 'unit_succession', limit: 50 }).expect(200)).body.items;
     expect(audit.filter((e: { action: string }) => e.action === 'update')).toHaveLength(4);
   });
+
+  it('dry-runs carrying the new Gia Lai across: what ends, what begins, what moves with its commune, what waits for a person', async () => {
+    // Old agencies and their equipment: a committee of a commune that went whole into Quy Nhơn Bắc,
+    // a school there, a district committee (no district level any more), a health station of Nhơn
+    // Bình, which a person has said was split (part of it went into Quy Nhơn Bắc too).
+    const unitOf = async (code: string) => (await units('2025-06-30')).find((u) => u.code === code)!.id;
+    const agency = async (code: string, name: string, kind: string, unit: string) =>
+      (await t.http().post('/api/v1/agencies').send({ code, name, kind, administrativeUnitId: await unitOf(unit) }).expect(201)).body.id as string;
+    const committee = await agency('UBND-21553', 'UBND phường Nhơn Phú', 'commune_committee', '21553');
+    const school = await agency('THCS-21553', 'Trường THCS Nhơn Phú', 'school', '21553');
+    const district = await agency('UBND-540', 'UBND thành phố Quy Nhơn', 'district_committee', '540');
+    const station = await agency('TYT-21550', 'Trạm y tế Nhơn Bình', 'health_station', '21550');
+    const device = (agencyId: string, serialNumber: string) => t.http().post('/api/v1/devices').send({ agencyId, kind: 'workstation', serialNumber, status: 'active', commissionedOn: '2020-01-01' }).expect(201);
+    await device(committee, 'PC-1');
+    await device(school, 'PC-2');
+    await device(district, 'PC-3');
+    await device(station, 'PC-4');
+
+    const tranQuangDieu = (await t.http().get('/api/v1/unit-successions').query({ status: 'open', province: '52', limit: 100 }).expect(200)).body.items.find((x: { itemText: string }) => x.itemText === 'Phường Trần Quang Diệu');
+    await t.http().patch(`/api/v1/unit-successions/${tranQuangDieu.id}`).send({ oldCode: '21550', share: 'part' }).expect(200);
+    const before = await t.http().get('/api/v1/administrative-units').query({ validOn: 'all', limit: 100 }).expect(200);
+    const plan = (await t.http().get('/api/v1/unit-successions/plan').query({ province: '52' }).expect(200)).body;
+    expect(plan).toMatchObject({
+      effectiveOn: '2025-07-01',
+      province: { code: '52', name: 'Tỉnh Gia Lai' },
+      oldProvinces: [{ code: '52', name: 'Tỉnh Bình Định' }],
+      units: { ending: { province: 1, district: 2, commune: 5 }, beginning: { province: 1, commune: 3 } },
+      agencies: { communeCommitteesEnding: 1, communeCommitteesToBegin: 3, moving: 1, split: 1, unmapped: 0, districtLevel: 1 },
+      equipment: { devices: { moving: 2, waiting: 2 }, lans: { moving: 0, waiting: 0 }, wanLinks: { moving: 0, waiting: 0 } },
+      staffingToEnter: 3,
+    });
+    expect(plan.decisions.splitUnits).toEqual([{ oldCode: '21550', oldName: 'Phường Nhơn Bình', newCommunes: ['Phường Quy Nhơn Bắc', 'Phường Quy Nhơn Đông'] }]);
+    expect(plan.decisions.agenciesToPlace.map((a: { name: string; reason: string }) => `${a.name}: ${a.reason}`).sort()).toEqual(['Trạm y tế Nhơn Bình: split', 'UBND thành phố Quy Nhơn: district_level']);
+    expect(plan.decisions.openNames).toBe((await t.http().get('/api/v1/unit-successions').query({ status: 'open', province: '52' }).expect(200)).body.total);
+    // A dry run: nothing changed.
+    expect((await t.http().get('/api/v1/administrative-units').query({ validOn: 'all', limit: 100 }).expect(200)).body).toEqual(before.body);
+    const district52 = await t.token({ role: 'viewer', administrativeUnitId: await unitOf('52') });
+    await t.as(district52).get('/api/v1/unit-successions/plan').query({ province: '52' }).expect(403);
+  });
 });
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

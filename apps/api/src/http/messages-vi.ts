@@ -58,6 +58,8 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^a (province|commune)'s full name begins with one of: (.+)$/, (level, types) => `tên đầy đủ của ${w(level)} phải bắt đầu bằng một trong: ${types}`],
   [/^a province of a two-level list has a Wards array$/, 'tỉnh trong danh mục hai cấp phải có mảng Wards'],
   // The reorganisation's mapping.
+  [/^The plan of a reorganisation spans provinces: .*$/, 'Kế hoạch sắp xếp trải trên nhiều tỉnh: cần mã truy cập phạm vi toàn quốc'],
+  [/^The day is not valid$/, 'Ngày không hợp lệ'],
   [/^province is a province's 2-digit code$/, 'province là mã tỉnh gồm 2 chữ số'],
   [/^dryRun must be true or false$/, 'dryRun phải là true hoặc false'],
   [/^oldCode is the GSO code of a district .*$/, 'oldCode là mã (GSO) của huyện (3 chữ số) hoặc xã (5 chữ số)'],

@@ -44,6 +44,17 @@ export class ProposeQuery {
   dryRun?: string;
 }
 
+export class PlanQuery {
+  @ApiPropertyOptional({ description: 'The new province\'s code' })
+  @Matches(/^\d{2}$/, { message: 'province is a province\'s 2-digit code' })
+  province: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  effectiveOn?: string;
+}
+
 export class ReviewSuccession {
   @ApiPropertyOptional({ format: 'uuid', description: 'The old unit the name means' })
   @IsOptional()
@@ -116,6 +127,16 @@ export class UnitSuccessionsController {
     }
     const rows = await this.sheets.read(body, 'xlsx');
     return this.successions.applySheet(rows as Array<Record<string, string>>, ctx, { dryRun: dryRun === 'true' });
+  }
+
+  @Get('plan')
+  @Requires(Permission.InventoryRead)
+  @Returns(AN_OBJECT, 'Units ending and beginning, agencies and equipment that move or wait for a decision, committees to begin, staffing to enter, the decisions still open')
+  @ApiOperation({ summary: 'A dry run of carrying one new province across the reorganisation, from the mapping as it stands (reads only)' })
+  @ApiQuery({ name: 'province', required: true, description: 'The new province\'s code (52: Tỉnh Gia Lai)' })
+  @ApiQuery({ name: 'effectiveOn', required: false, description: 'Default 2025-07-01' })
+  plan(@Query(new Input(PlanQuery)) q: PlanQuery, @CallerScope() scope: Scope) {
+    return this.successions.plan(q.effectiveOn ?? '2025-07-01', q.province, scope);
   }
 
   @Get(':id')

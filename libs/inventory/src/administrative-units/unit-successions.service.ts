@@ -46,6 +46,38 @@ export interface SuccessionQuery {
   offset?: number;
 }
 
+/** What carrying one new province across the reorganisation would do: a dry run, read-only. */
+export interface ReorganisationPlan {
+  effectiveOn: string;
+  province: { code: string; name: string };
+  oldProvinces: Array<{ code: string; name: string }>;
+  units: { ending: Record<'province' | 'district' | 'commune', number>; beginning: Record<'province' | 'commune', number> };
+  agencies: {
+    /** Old communes' people's committees, which end with their commune. */
+    communeCommitteesEnding: number;
+    /** New communes with no people's committee yet: one each is to begin. */
+    communeCommitteesToBegin: number;
+    /** Other agencies of an old commune that went whole into one new commune: they move there. */
+    moving: number;
+    /** Of an old commune split between new communes: a person picks which. */
+    split: number;
+    /** Of an old commune no text names: a person picks where. */
+    unmapped: number;
+    /** Of a dissolved district (no district level any more): a person picks where. */
+    districtLevel: number;
+  };
+  /** Equipment, LANs and WAN links of those agencies: going with their agency, or waiting for a decision. */
+  equipment: Record<'devices' | 'lans' | 'wanLinks', { moving: number; waiting: number }>;
+  /** Staffing figures the new committees need before coverage of their civil servants counts. */
+  staffingToEnter: number;
+  decisions: {
+    openNames: number;
+    openNameList: Array<{ id: string; newCommune: string; itemText: string; candidates: string[] }>;
+    splitUnits: Array<{ oldCode: string; oldName: string; newCommunes: string[] }>;
+    agenciesToPlace: Array<{ id: string; name: string; kind: string; unit: string; reason: 'split' | 'unmapped' | 'district_level' }>;
+  };
+}
+
 const SHEET_COLUMNS = ['id', 'newProvince', 'newCode', 'newName', 'itemText', 'status', 'how', 'oldCode', 'oldName', 'candidates', 'share', 'confirm', 'confirmedBy'] as const;
 const YES = new Set(['x', 'yes', 'có', 'co', 'true', '1', 'ok']);
 
@@ -199,6 +231,78 @@ export class UnitSuccessionsService {
       throw InventoryError.invalid('No such old unit', [{ field, message: `no district or commune ${body.oldUnitId ?? body.oldCode} existed on ${dayBefore}`, value: body.oldUnitId ?? body.oldCode }]);
     }
     return rows[0].id;
+  }
+
+  /**
+   * What carrying a new province across would do, from the mapping as it stands: units ending and
+   * beginning, agencies and their equipment that move with a whole commune, those waiting for a
+   * person (split communes, communes no text names, dissolved districts), committees to begin,
+   * staffing to enter. Reads only.
+   */
+  async plan(effectiveOnText: string, provinceCode: string, scope: Scope): Promise<ReorganisationPlan> {
+    // The plan spans old provinces and their agencies by name: whole-country readers only.
+    if (scope.kind !== 'country') throw InventoryError.forbidden('The plan of a reorganisation spans provinces: ask with a token scoped to the whole country');
+    const effectiveOn = parseDay(effectiveOnText);
+    if (!effectiveOn) throw InventoryError.invalid('The day is not valid', [{ field: 'effectiveOn', message: 'effectiveOn must be a real date YYYY-MM-DD (2025-07-01)', value: effectiveOnText }]);
+    const [province] = (await this.ds.query(
+      `SELECT id, code, name, path FROM administrative_unit WHERE level = 'province' AND code = $2 AND (valid_from IS NULL OR valid_from <= $1) AND (valid_to IS NULL OR valid_to > $1)`,
+      [effectiveOn, provinceCode],
+    )) as Array<{ id: string; code: string; name: string; path: string }>;
+    if (!province) throw InventoryError.notFound(`province valid on ${effectiveOn} with code`, provinceCode);
+    const q = <T>(sql: string, extra: unknown[] = []): Promise<T[]> =>
+      this.ds.query(
+        `WITH nc AS (SELECT u.id, u.code, u.name FROM administrative_unit u WHERE u.parent_id = $2 AND (u.valid_from IS NULL OR u.valid_from <= $1) AND (u.valid_to IS NULL OR u.valid_to > $1)),
+              succ AS (SELECT s.* FROM unit_succession s JOIN nc ON nc.id = s.new_unit_id WHERE s.effective_on = $1),
+              oldp AS (SELECT DISTINCT p.id, p.code, p.name, p.path FROM succ JOIN administrative_unit o ON o.id = succ.old_unit_id
+                         JOIN administrative_unit p ON p.id = split_part(o.path, '/', 2)::uuid),
+              ended AS (SELECT u.* FROM administrative_unit u JOIN oldp ON starts_with(u.path, oldp.path) WHERE u.valid_to = $1),
+              targets AS (SELECT s.old_unit_id, array_agg(DISTINCT nc.name ORDER BY nc.name) AS names, count(DISTINCT s.new_unit_id)::int AS n
+                            FROM unit_succession s JOIN nc ON nc.id = s.new_unit_id WHERE s.effective_on = $1 AND s.old_unit_id IS NOT NULL GROUP BY s.old_unit_id),
+              ag AS (SELECT a.id, a.name, a.kind, e.name AS unit, e.level,
+                            CASE WHEN a.kind = 'commune_committee' AND e.level = 'commune' THEN 'ending'
+                                 WHEN e.level <> 'commune' THEN 'district_level'
+                                 WHEN t.n = 1 THEN 'moving' WHEN t.n > 1 THEN 'split' ELSE 'unmapped' END AS fate
+                       FROM agency a JOIN ended e ON e.id = a.administrative_unit_id LEFT JOIN targets t ON t.old_unit_id = e.id)
+         ${sql}`,
+        [effectiveOn, province.id, ...extra],
+      );
+    const oldProvinces = await q<{ code: string; name: string }>(`SELECT code, name FROM oldp ORDER BY code`);
+    const ending = await q<{ level: 'province' | 'district' | 'commune'; n: number }>(`SELECT level, count(*)::int AS n FROM ended GROUP BY level`);
+    const [beginning] = await q<{ communes: number; province: number }>(
+      `SELECT (SELECT count(*)::int FROM nc JOIN administrative_unit u ON u.id = nc.id WHERE u.valid_from = $1) AS communes,
+              (SELECT count(*)::int FROM administrative_unit WHERE id = $2 AND valid_from = $1) AS province`,
+    );
+    const fates = await q<{ fate: string; n: number }>(`SELECT fate, count(*)::int AS n FROM ag GROUP BY fate`);
+    const fate = (f: string) => fates.find((x) => x.fate === f)?.n ?? 0;
+    const [toBegin] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM nc WHERE NOT EXISTS (SELECT 1 FROM agency a WHERE a.administrative_unit_id = nc.id AND a.kind = 'commune_committee')`);
+    const equipment = await q<{ what: 'devices' | 'lans' | 'wanLinks'; moving: number; waiting: number }>(
+      `SELECT x.what, count(*) FILTER (WHERE ag.fate IN ('moving', 'ending'))::int AS moving, count(*) FILTER (WHERE ag.fate NOT IN ('moving', 'ending'))::int AS waiting
+         FROM (SELECT 'devices' AS what, agency_id FROM device UNION ALL SELECT 'lans', agency_id FROM lan UNION ALL SELECT 'wanLinks', agency_id FROM wan_link) x
+         JOIN ag ON ag.id = x.agency_id GROUP BY x.what`,
+    );
+    const openNames = await q<{ id: string; newCommune: string; itemText: string; candidates: string[] }>(
+      `SELECT succ.id, nc.name AS "newCommune", succ.item_text AS "itemText",
+              ARRAY(SELECT c.code || ' ' || c.name FROM unnest(succ.candidates) cid JOIN administrative_unit c ON c.id = cid) AS candidates
+         FROM succ JOIN nc ON nc.id = succ.new_unit_id WHERE succ.status = 'open' ORDER BY nc.code, succ.item_index`,
+    );
+    const splitUnits = await q<{ oldCode: string; oldName: string; newCommunes: string[] }>(
+      `SELECT o.code AS "oldCode", o.name AS "oldName", t.names AS "newCommunes" FROM targets t JOIN administrative_unit o ON o.id = t.old_unit_id WHERE t.n > 1 ORDER BY o.code LIMIT 200`,
+    );
+    const toPlace = await q<{ id: string; name: string; kind: string; unit: string; reason: 'split' | 'unmapped' | 'district_level' }>(
+      `SELECT id, name, kind, unit, fate AS reason FROM ag WHERE fate IN ('split', 'unmapped', 'district_level') ORDER BY unit, name LIMIT 200`,
+    );
+    const byLevel = (l: 'province' | 'district' | 'commune') => ending.find((x) => x.level === l)?.n ?? 0;
+    const eq = (w: 'devices' | 'lans' | 'wanLinks') => ({ moving: equipment.find((x) => x.what === w)?.moving ?? 0, waiting: equipment.find((x) => x.what === w)?.waiting ?? 0 });
+    return {
+      effectiveOn,
+      province: { code: province.code, name: province.name },
+      oldProvinces,
+      units: { ending: { province: byLevel('province'), district: byLevel('district'), commune: byLevel('commune') }, beginning: { province: beginning.province, commune: beginning.communes } },
+      agencies: { communeCommitteesEnding: fate('ending'), communeCommitteesToBegin: toBegin.n, moving: fate('moving'), split: fate('split'), unmapped: fate('unmapped'), districtLevel: fate('district_level') },
+      equipment: { devices: eq('devices'), lans: eq('lans'), wanLinks: eq('wanLinks') },
+      staffingToEnter: toBegin.n,
+      decisions: { openNames: openNames.length, openNameList: openNames.slice(0, 200), splitUnits, agenciesToPlace: toPlace },
+    };
   }
 
   /** The mapping as a workbook: a row per name, the columns a person fills in (oldCode, share, confirm) beside the proposal. */
