@@ -79,6 +79,12 @@ describe.each(ENGINES)('alerts on %s', (engine) => {
     const channels = (await t.http().get('/api/v1/alerts/channels').expect(200)).body.items;
     expect(channels.find((c: { id: string }) => c.id === webhookId)).toMatchObject({ hasSecret: true, url: hook.url });
     expect(JSON.stringify(channels)).not.toContain(SECRET);
+    // A test notice, sent now, with the SMTP server's answer; nothing stored.
+    const tried = (await t.http().post(`/api/v1/alerts/channels/${emailId}/test`).expect(200)).body;
+    expect(tried).toMatchObject({ ok: true, error: null, response: expect.stringMatching(/^250 /) });
+    const mail = await until('the test e-mail', () => smtp.mails.find((m) => m.subject.startsWith('[Hatang] THỬ: kênh thông báo này nhận được thông báo của Hatang (Test admin gửi thử)')));
+    expect(mail.to).toEqual(['netadmin@binhdinh.gov.vn']);
+    expect((await t.http().get('/api/v1/alerts/status').expect(200)).body.outbox).toMatchObject({ pending: 0, sent: 0 });
   });
 
   it('opens one incident when a device goes down, notifies each channel once (the webhook after two refusals), reminds until acknowledged, and sends one recovery', async () => {

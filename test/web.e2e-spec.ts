@@ -609,7 +609,12 @@ describe('the web console in Chromium', () => {
     expect((await t.http().get('/api/v1/alerts/channels').expect(200)).body.total).toBe(0);
     await channelForm.getByLabel('Người nhận').fill('netadmin@binhdinh.gov.vn');
     await channelForm.getByRole('button', { name: 'Lưu' }).click();
-    await page.locator('table.channels tbody tr', { hasText: 'Quản trị mạng Sở TT&TT' }).waitFor();
+    const channelRow = page.locator('table.channels tbody tr', { hasText: 'Quản trị mạng Sở TT&TT' });
+    await channelRow.waitFor();
+    // A test notice: the SMTP server's answer under the button, the e-mail at the server.
+    await channelRow.getByRole('button', { name: 'Gửi thử' }).click();
+    await channelRow.getByRole('status').getByText(/^Đã gửi thử: 250 /).waitFor();
+    await until(() => smtp.mails.some((m) => m.subject.startsWith('[Hatang] THỬ:')));
     await page.screenshot({ path: join(SHOTS, 'alert-channels-vi.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'Quy tắc cảnh báo' }).click();

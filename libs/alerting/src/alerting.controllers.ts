@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Optional, Param, Parse
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { CallerScope, Change, type ChangeContext, DevicesService, Input, type Page, paginate, Permission, Requires, Returns, schemaRef, type Scope } from '@app/inventory';
+import { CallerScope, Change, type ChangeContext, DevicesService, Input, InventoryError, InventoryErrorCode, type Page, paginate, Permission, Requires, Returns, schemaRef, type Scope } from '@app/inventory';
 import { CreateChannel, CreateRule, DeliveryQuery, IncidentQuery, TrapQuery, UpdateChannel, UpdateRule } from './alerting.dto';
 import { AlertsService } from './alerts.service';
 import { SnmpTrap } from './entities';
@@ -109,6 +109,17 @@ export class AlertsController {
   @ApiOperation({ summary: 'Change a channel (omit secret to keep it)' })
   updateChannel(@Param('id', uuid) id: string, @Body(new Input(UpdateChannel)) body: UpdateChannel, @Change() ctx: ChangeContext) {
     return this.alerts.updateChannel(id, body, ctx);
+  }
+
+  @Post('channels/:id/test')
+  @HttpCode(200)
+  @Requires(Permission.InventoryWrite)
+  @Returns({ type: 'object', required: ['ok', 'response', 'error', 'durationMs'], properties: { ok: { type: 'boolean' }, response: { type: 'string', nullable: true }, error: { type: 'string', nullable: true }, durationMs: { type: 'integer' } } }, 'What the receiver answered')
+  @ApiOperation({ summary: 'Send a test notice to a channel now (nothing stored, no retry) and see what the SMTP server or webhook answered' })
+  async testChannel(@Param('id', uuid) id: string, @Change() ctx: ChangeContext) {
+    await this.alerts.getChannel(id, ctx.scope);
+    if (!this.outbox) throw new InventoryError(InventoryErrorCode.Conflict, 'This process does not send notices (ALERTS_DELIVER=false): test the channel where they are sent');
+    return this.outbox.test(id, ctx.actor);
   }
 
   @Delete('channels/:id')

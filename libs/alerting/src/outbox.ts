@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { DataSource } from 'typeorm';
 import type { SecretBox } from '@app/polling';
@@ -153,6 +153,21 @@ export class Outbox {
     await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 20, claimed.length) }, worker));
     await this.record(claimed, results, new Map(claimed.map((c) => [c.id, channels.get(c.channelId)?.kind ?? 'unknown'])));
     return claimed.length;
+  }
+
+  /**
+   * Sends a test notice to a channel now, outside the outbox (nothing stored, no retry), and says
+   * what the receiver answered: how an admin checks an SMTP server or a webhook before an incident does.
+   */
+  async test(channelId: string, by: string): Promise<{ ok: boolean; response: string | null; error: string | null; durationMs: number }> {
+    const [channel] = (await this.ds.query(`SELECT id, kind, recipients, url, secret, enabled FROM alert_channel WHERE id = $1`, [channelId])) as ChannelRow[];
+    const id = randomUUID();
+    const text = `THỬ: kênh thông báo này nhận được thông báo của Hatang (${by} gửi thử).`;
+    const r = await this.attempt(
+      { id, incidentId: id, channelId, event: 'open', attempts: 1, message: { subject: `[Hatang] ${text}`, text: `${text}\n\nKhông cần làm gì thêm.`, payload: { event: 'test', text } } },
+      channel ? { ...channel, enabled: true } : undefined,
+    );
+    return { ok: r.ok, response: r.response, error: r.error, durationMs: r.durationMs };
   }
 
   private async attempt(d: Claimed, channel: ChannelRow | undefined): Promise<Result> {

@@ -80,6 +80,7 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^no succession (.+): keep the id column as exported$/, 'không có dòng ánh xạ $1: giữ nguyên cột id như khi xuất'],
   // Alerts: rules, channels, incidents.
   [/^The rule is not valid$/, 'Quy tắc cảnh báo không hợp lệ'],
+  [/^This process does not send notices .*$/, 'Tiến trình này không gửi thông báo (ALERTS_DELIVER=false): hãy gửi thử ở nơi gửi thông báo'],
   [/^The channel is not valid$/, 'Kênh thông báo không hợp lệ'],
   [/^The rule names something that does not exist within your scope$/, 'Quy tắc nhắc tới thứ không tồn tại trong phạm vi của bạn'],
   [/^a (\w+) rule needs (\w+)$/, (kind, field) => `quy tắc loại ${kindVi(kind)} cần ${field}`],

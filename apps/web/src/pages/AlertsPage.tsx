@@ -459,6 +459,9 @@ export function ChannelsPage({ canWrite }: { canWrite: boolean }) {
     mutationFn: async (id: string) => dataOf(await api.DELETE('/api/v1/alerts/channels/{id}', { params: { path: { id } } })),
     onSettled: () => void client.invalidateQueries({ queryKey: ['alert-channels'] }),
   });
+  const test = useMutation({
+    mutationFn: async (id: string) => ({ id, ...dataOf(await api.POST('/api/v1/alerts/channels/{id}/test', { params: { path: { id } } })) }),
+  });
   const errors = fieldErrors(create.error);
   const text = (key: 'name' | 'recipients' | 'url' | 'secret', label: TextKey, type = 'text', hint?: TextKey) => (
     <div className="field">
@@ -509,9 +512,17 @@ export function ChannelsPage({ canWrite }: { canWrite: boolean }) {
                 <td>{c.kind === 'email' ? (c.recipients ?? []).join(', ') : `${c.url} (${t('signed')})`}</td>
                 {canWrite && (
                   <td>
+                    <button type="button" onClick={() => test.mutate(c.id)} disabled={test.isPending && test.variables === c.id}>
+                      {t('sendTest')}
+                    </button>{' '}
                     <button type="button" className="danger" onClick={() => window.confirm(t('confirmRemoveChannel')) && remove.mutate(c.id)}>
                       {t('remove')}
                     </button>
+                    {test.data?.id === c.id && (
+                      <p role="status" className={test.data.ok ? 'ok' : 'error'}>
+                        {test.data.ok ? t('testSent') : t('testFailed')}: {test.data.ok ? test.data.response : test.data.error}
+                      </p>
+                    )}
                   </td>
                 )}
               </tr>
