@@ -4,12 +4,18 @@
  * names, or the candidates for a person. Prints how many resolve on their own, against the
  * baseline a person would write first (the name as written equal to exactly one old unit's name,
  * nationwide), measured in the same run; how many old communes no text names; the splits; time.
+ * Then, unless DB=0, the same through the database on the national benchmark inventory (bench/nation.ts,
+ * WORKSTATIONS 1,000,000): both lists imported, the mapping proposed, and the dry run of carrying
+ * every new province across (GET /unit-successions/plan for each of the 34), each timed.
  * The data stays outside the project's tree (its README says which parts may be shipped).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { AdministrativeUnitsService, EVERYWHERE, UnitSuccessionsService } from '@app/inventory';
 import { naiveMatches, type NewCommune, type OldUnit, proposeSuccessions } from '../libs/inventory/src/administrative-units/successions';
+import { generateNation } from './nation';
+import { benchApp, timed } from './support';
 
 const DATA = join(__dirname, '../../shared/data');
 
@@ -24,6 +30,50 @@ function oldUnits(): OldUnit[] {
     }
   }
   return out;
+}
+
+const ENGINE = process.env.ENGINE ?? 'postgres';
+const WORKSTATIONS = Math.min(Number(process.env.WORKSTATIONS ?? 1_000_000), 3_000_000);
+
+async function throughDatabase(communes: NewCommune[]): Promise<void> {
+  const { app, ds, close } = await benchApp(ENGINE, { POLLER_IN_PROCESS: 'false', ALERTS_ENABLED: 'false' });
+  const ctx = { actor: 'bench', source: 'import' as const, scope: EVERYWHERE };
+  const s = (x: number) => `${x.toFixed(1)} s`;
+  try {
+    const units = app.get(AdministrativeUnitsService);
+    const [, oldSeconds] = await timed(() => units.importOfficialList(JSON.parse(readFileSync(join(DATA, 'dvhcvn-2025-03.json'), 'utf8')), ctx));
+    const [counts, genSeconds] = await timed(() => generateNation(ds, WORKSTATIONS));
+    console.log(`\n${ENGINE}: the 2025-03 list in ${s(oldSeconds)}; the national inventory generated in ${s(genSeconds)}: ${JSON.stringify(counts)}`);
+    const [imported, newSeconds] = await timed(() => units.importOfficialList(JSON.parse(readFileSync(join(DATA, 'vn-units-2026-07-2level.json'), 'utf8')), ctx, { validFrom: '2025-07-01', replaces: true }));
+    console.log(`the two-level list from 2025-07-01 in ${s(newSeconds)}: ${JSON.stringify(imported)}`);
+    const successions = app.get(UnitSuccessionsService);
+    const [proposed, proposeSeconds] = await timed(() => successions.propose(communes, '2025-07-01', ctx));
+    console.log(`the mapping proposed in ${s(proposeSeconds)}: ${JSON.stringify({ ...proposed, unknownCommunes: proposed.unknownCommunes.length })}`);
+    const provinces: Array<{ code: string }> = await ds.query(`SELECT code FROM administrative_unit WHERE level = 'province' AND valid_to IS NULL ORDER BY code`);
+    const total = { agencies: { moving: 0, waiting: 0, committeesEnding: 0, committeesToBegin: 0 }, workstationsMoving: 0, devices: { moving: 0, waiting: 0 }, lans: { moving: 0, waiting: 0 }, wanLinks: { moving: 0, waiting: 0 }, openNames: 0 };
+    const [, planSeconds] = await timed(async () => {
+      for (const p of provinces) {
+        const plan = await successions.plan('2025-07-01', p.code, EVERYWHERE);
+        total.agencies.moving += plan.agencies.moving;
+        total.agencies.waiting += plan.agencies.split + plan.agencies.unmapped + plan.agencies.districtLevel;
+        total.agencies.committeesEnding += plan.agencies.communeCommitteesEnding;
+        total.agencies.committeesToBegin += plan.agencies.communeCommitteesToBegin;
+        for (const k of ['devices', 'lans', 'wanLinks'] as const) {
+          total[k].moving += plan.equipment[k].moving;
+          total[k].waiting += plan.equipment[k].waiting;
+        }
+        total.openNames += plan.decisions.openNames;
+      }
+    });
+    console.log(`the dry run of all ${provinces.length} new provinces in ${s(planSeconds)}: ${JSON.stringify(total)}`);
+    console.log('\n| what (national inventory, ' + ENGINE + ') | time | bar |');
+    console.log('|---|---|---|');
+    console.log(`| import the two-level list, ending and versioning units | ${s(newSeconds)} | |`);
+    console.log(`| propose the mapping (10,557 names) | ${s(proposeSeconds)} | |`);
+    console.log(`| dry run of the 34 new provinces | ${s(planSeconds)} | < 60 s |`);
+  } finally {
+    await close();
+  }
 }
 
 function main(): void {
@@ -58,6 +108,12 @@ function main(): void {
   console.log(`| names resolved to one old unit on their own | ${pct(resolved, n)} (${resolved.toLocaleString('en-US')} of ${n.toLocaleString('en-US')}) | ≥ 98% |`);
   console.log(`| baseline: exact name, unique nationwide | ${pct(naive, n)} | |`);
   console.log(`| names left for a person, with candidates | ${n - resolved} (${withCandidates} with candidates) | listed |`);
+  if (process.env.DB !== '0') {
+    throughDatabase(communes).catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+  }
 }
 
 main();

@@ -255,7 +255,7 @@ export class UnitSuccessionsService {
               succ AS (SELECT s.* FROM unit_succession s JOIN nc ON nc.id = s.new_unit_id WHERE s.effective_on = $1),
               oldp AS (SELECT DISTINCT p.id, p.code, p.name, p.path FROM succ JOIN administrative_unit o ON o.id = succ.old_unit_id
                          JOIN administrative_unit p ON p.id = split_part(o.path, '/', 2)::uuid),
-              ended AS (SELECT u.* FROM administrative_unit u JOIN oldp ON starts_with(u.path, oldp.path) WHERE u.valid_to = $1),
+              ended AS (SELECT u.* FROM administrative_unit u JOIN oldp ON u.path LIKE oldp.path || '%' WHERE u.valid_to = $1),
               targets AS (SELECT s.old_unit_id, array_agg(DISTINCT nc.name ORDER BY nc.name) AS names, count(DISTINCT s.new_unit_id)::int AS n
                             FROM unit_succession s JOIN nc ON nc.id = s.new_unit_id WHERE s.effective_on = $1 AND s.old_unit_id IS NOT NULL GROUP BY s.old_unit_id),
               ag AS (SELECT a.id, a.name, a.kind, e.name AS unit, e.level,
@@ -275,10 +275,13 @@ export class UnitSuccessionsService {
     const fates = await q<{ fate: string; n: number }>(`SELECT fate, count(*)::int AS n FROM ag GROUP BY fate`);
     const fate = (f: string) => fates.find((x) => x.fate === f)?.n ?? 0;
     const [toBegin] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM nc WHERE NOT EXISTS (SELECT 1 FROM agency a WHERE a.administrative_unit_id = nc.id AND a.kind = 'commune_committee')`);
+    // Counted per agency through the agency indexes: a province's few thousand agencies, not the country's equipment.
     const equipment = await q<{ what: 'devices' | 'lans' | 'wanLinks'; moving: number; waiting: number }>(
-      `SELECT x.what, count(*) FILTER (WHERE ag.fate IN ('moving', 'ending'))::int AS moving, count(*) FILTER (WHERE ag.fate NOT IN ('moving', 'ending'))::int AS waiting
-         FROM (SELECT 'devices' AS what, agency_id FROM device UNION ALL SELECT 'lans', agency_id FROM lan UNION ALL SELECT 'wanLinks', agency_id FROM wan_link) x
-         JOIN ag ON ag.id = x.agency_id GROUP BY x.what`,
+      `SELECT w.what, coalesce(sum(w.n) FILTER (WHERE ag.fate IN ('moving', 'ending')), 0)::int AS moving, coalesce(sum(w.n) FILTER (WHERE ag.fate NOT IN ('moving', 'ending')), 0)::int AS waiting
+         FROM ag CROSS JOIN LATERAL (VALUES ('devices', (SELECT count(*) FROM device d WHERE d.agency_id = ag.id)),
+                                           ('lans', (SELECT count(*) FROM lan l WHERE l.agency_id = ag.id)),
+                                           ('wanLinks', (SELECT count(*) FROM wan_link w WHERE w.agency_id = ag.id))) AS w(what, n)
+        GROUP BY w.what`,
     );
     const openNames = await q<{ id: string; newCommune: string; itemText: string; candidates: string[] }>(
       `SELECT succ.id, nc.name AS "newCommune", succ.item_text AS "itemText",
