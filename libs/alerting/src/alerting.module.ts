@@ -54,11 +54,7 @@ class AlertingRuntime implements OnApplicationBootstrap, OnApplicationShutdown {
       this.traps.onTrap = (deviceId) => this.trapPolls?.request(deviceId);
       await this.traps.start();
       // A profile written or removed changes who may send traps, and with which credentials: at once.
-      const before = this.profiles.onChange;
-      this.profiles.onChange = () => {
-        before?.();
-        void this.traps!.reload().catch((e: Error) => this.log.error(`reloading trap senders failed: ${e.message}`));
-      };
+      this.profiles.onChange(() => void this.traps!.reload().catch((e: Error) => this.log.error(`reloading trap senders failed: ${e.message}`)));
     }
     this.outbox?.start();
     if (this.evaluator) {

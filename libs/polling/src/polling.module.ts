@@ -41,7 +41,7 @@ class InProcessPoller implements OnApplicationBootstrap, OnApplicationShutdown {
     }
     if (this.poller) {
       await this.poller.start();
-      this.profiles.onChange = () => void this.poller!.reload().catch((e: Error) => this.log.error(`reload failed: ${e.message}`));
+      this.profiles.onChange(() => void this.poller!.reload().catch((e: Error) => this.log.error(`reload failed: ${e.message}`)));
       this.log.log(`polling ${this.poller.scheduled} devices in-process`);
     }
     if (this.distributed) {

@@ -28,8 +28,13 @@ export interface SnmpProfileView {
 
 @Injectable()
 export class SnmpProfilesService {
-  /** Told after every change, so an in-process poller reloads at once. */
-  onChange?: () => void;
+  /** Told after every change: an in-process poller reloads at once, the trap listener re-reads its senders. */
+  private readonly listeners = new Set<() => void>();
+
+  /** Calls `listener` after every change of a profile (the poller reloads its devices, the trap listener its senders). */
+  onChange(listener: () => void): void {
+    this.listeners.add(listener);
+  }
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -100,7 +105,7 @@ export class SnmpProfilesService {
       await this.audit.record(m, ctx, [{ action: before ? 'update' : 'create', entityType: 'snmp_profile', entityId: deviceId, before: before ? view(before) : null, after: view(after), place }]);
       return after;
     });
-    this.onChange?.();
+    for (const listener of this.listeners) listener();
     return view(saved);
   }
 
@@ -112,7 +117,7 @@ export class SnmpProfilesService {
       await m.getRepository(SnmpProfile).delete({ deviceId });
       await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'snmp_profile', entityId: deviceId, before: view(before), after: null, place }]);
     });
-    this.onChange?.();
+    for (const listener of this.listeners) listener();
   }
 }
 
