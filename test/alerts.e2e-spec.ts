@@ -79,6 +79,11 @@ describe.each(ENGINES)('alerts on %s', (engine) => {
     const channels = (await t.http().get('/api/v1/alerts/channels').expect(200)).body.items;
     expect(channels.find((c: { id: string }) => c.id === webhookId)).toMatchObject({ hasSecret: true, url: hook.url });
     expect(JSON.stringify(channels)).not.toContain(SECRET);
+    // A channel's kind stays; its other fields change, checked as on creation; the secret stays hidden.
+    await t.http().patch(`/api/v1/alerts/channels/${webhookId}`).send({ kind: 'email' }).expect(400);
+    expect((await t.http().patch(`/api/v1/alerts/channels/${emailId}`).send({ recipients: ['x'] }).expect(400)).body.errors[0].field).toBe('recipients');
+    expect((await t.http().patch(`/api/v1/alerts/channels/${webhookId}`).send({ name: 'Zalo bridge (Sở TT&TT)' }).expect(200)).body).toMatchObject({ name: 'Zalo bridge (Sở TT&TT)', hasSecret: true, url: hook.url });
+    await t.http().patch(`/api/v1/alerts/channels/${webhookId}`).send({ name: 'Zalo bridge' }).expect(200);
     // A test notice, sent now, with the SMTP server's answer; nothing stored.
     const tried = (await t.http().post(`/api/v1/alerts/channels/${emailId}/test`).expect(200)).body;
     expect(tried).toMatchObject({ ok: true, error: null, response: expect.stringMatching(/^250 /) });

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { DEVICE_KINDS, IsInstant, ListQuery, PageQuery } from '@app/inventory';
 import { CHANNEL_KINDS, type ChannelKind, DELIVERY_STATUSES, RULE_KINDS, type RuleKind } from './entities';
@@ -42,39 +42,8 @@ export class CreateChannel {
   enabled?: boolean;
 }
 
-export class UpdateChannel {
-  @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  name?: string;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(20)
-  @ArrayUnique()
-  @IsEmail({}, { each: true, message: 'each recipient must be an e-mail address' })
-  recipients?: string[];
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUrl(URL_OPTIONS, { message: 'url must be an http:// or https:// URL' })
-  @Length(1, 2000)
-  url?: string;
-
-  @ApiPropertyOptional({ description: 'A new key; omit to keep the stored one' })
-  @IsOptional()
-  @IsString()
-  @Length(16, 200, { message: 'secret must be 16 to 200 characters' })
-  secret?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  enabled?: boolean;
-}
+/** Any field of a channel but its kind; a secret left out keeps the stored one. */
+export class UpdateChannel extends PartialType(OmitType(CreateChannel, ['kind'] as const)) {}
 
 export class RuleFields {
   @ApiPropertyOptional({ maxLength: 200 })

@@ -1,5 +1,5 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { AdministrativeUnit, Agency, Device } from '@app/inventory';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { AdministrativeUnit, Agency, Device, Timestamped } from '@app/inventory';
 
 export const CHANNEL_KINDS = ['email', 'webhook'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
@@ -17,10 +17,10 @@ export const TRAP_NAMES = ['coldStart', 'warmStart', 'linkDown', 'linkUp'] as co
 export type TrapName = (typeof TRAP_NAMES)[number];
 
 /**
- * Where a rule or channel belongs: the writer's scope when it was made. `scopePath` is the unit
+ * Where a rule or channel belongs (with its creation and last change): the writer's scope when it was made. `scopePath` is the unit
  * path the scope covers ('/' for the whole country); `scopeAgencyIds` narrows it to agencies.
  */
-abstract class Scoped {
+abstract class Scoped extends Timestamped {
   @Column({ type: 'text', default: '/' })
   scopePath: string;
 
@@ -54,12 +54,6 @@ export class AlertChannel extends Scoped {
 
   @Column({ type: 'boolean', default: true })
   enabled: boolean;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz' })
-  updatedAt: Date;
 }
 
 /** A condition on the equipment that opens an incident while it holds, and who hears of it. */
@@ -125,12 +119,6 @@ export class AlertRule extends Scoped {
 
   @Column({ type: 'boolean', default: true })
   enabled: boolean;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ type: 'timestamptz' })
-  updatedAt: Date;
 }
 
 @Entity('alert_rule_channel')

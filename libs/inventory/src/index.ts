@@ -47,3 +47,4 @@ export { BoundariesService, parseBoundaries, type BoundaryImport } from './admin
 export { UnitSuccessionsService, type ProposeOutcome, type SuccessionView } from './administrative-units/unit-successions.service';
 export { UnitSuccession, SUCCESSION_STATUSES } from './administrative-units/unit-succession.entity';
 export { proposeSuccessions, parseBefore, nameKey, type NewCommune, type OldUnit, type Proposal } from './administrative-units/successions';
+export { Timestamped } from './shared/timestamps';
