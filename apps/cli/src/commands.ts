@@ -20,7 +20,7 @@ import {
 } from '@app/inventory';
 
 /** The CLI runs on the server with the database's own credentials: the whole country is its scope. */
-const CLI = { actor: `cli:${process.env.USER ?? 'unknown'}`, source: 'cli' as const, scope: EVERYWHERE };
+export const CLI = { actor: `cli:${process.env.USER ?? 'unknown'}`, source: 'cli' as const, scope: EVERYWHERE };
 
 /** Prints an inventory error the way the API would list it, then fails the command. */
 export function report(err: unknown): never {
@@ -135,7 +135,7 @@ export class ImportBoundariesCommand extends CommandRunner {
 }
 
 /** A JSON file's contents, or exit 1 with what went wrong. */
-function readJsonOrExit(file: string): unknown {
+export function readJsonOrExit(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {

@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { EVERYWHERE, type NewCommune, UnitSuccessionsService } from '@app/inventory';
-import { report } from './commands';
-
-const CLI = { actor: `cli:${process.env.USER ?? 'unknown'}`, source: 'cli' as const, scope: EVERYWHERE };
+import { CLI, readJsonOrExit, report } from './commands';
 
 @Command({
   name: 'successions-propose',
@@ -26,13 +23,7 @@ export class SuccessionsProposeCommand extends CommandRunner {
   }
 
   async run([file]: string[], options: { effectiveOn?: string; dryRun?: boolean }): Promise<void> {
-    let texts: NewCommune[];
-    try {
-      texts = JSON.parse(readFileSync(file, 'utf8')) as NewCommune[];
-    } catch (err) {
-      process.stderr.write(`${file}: ${(err as Error).message}\n`);
-      process.exit(1);
-    }
+    const texts = readJsonOrExit(file) as NewCommune[];
     const started = Date.now();
     const out = await this.successions.propose(texts, options.effectiveOn ?? '2025-07-01', { ...CLI, source: 'import' }, { dryRun: options.dryRun }).catch(report);
     const pct = out.names ? ((out.proposed + out.keptConfirmed) / out.names) * 100 : 0;
