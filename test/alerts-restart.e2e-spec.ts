@@ -1,33 +1,19 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SimulatedDevice } from './simulator/simulated-device';
 import { freshPostgres } from './support/databases';
+import { freePort, startApiProcess } from './support/processes';
 import { startSmtp, startWebhook } from './support/receivers';
+import { until } from './support/wait';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..');
 const official = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as { port: number };
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Processes start and stop slowly: a wait here lasts up to 30 s. */
+const untilSlow = <T>(what: string, probe: Parameters<typeof until<T>>[1]) => until(what, probe, 30_000);
 
 /**
  * The outbox across a crash: the API that opened the incident and stored its notices is killed
@@ -68,25 +54,7 @@ describe('alert notices across a crash (PostgreSQL, real processes)', () => {
 
   const startApi = async (extra: Record<string, string>): Promise<{ proc: ChildProcess; base: string }> => {
     const port = await freePort();
-    const proc = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/main.ts'], { cwd: ROOT, env: { ...env, ...extra, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    apis.push(proc);
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`API did not start: ${output}`)), 90_000);
-      const seen = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Hatang API on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      proc.stdout!.on('data', seen);
-      proc.stderr!.on('data', seen);
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`API exited with ${code}: ${output}`));
-      });
-    });
+    const proc = await startApiProcess({ ...env, ...extra }, port, (p) => apis.push(p));
     return { proc, base: `http://127.0.0.1:${port}/api/v1` };
   };
 
@@ -109,11 +77,11 @@ describe('alert notices across a crash (PostgreSQL, real processes)', () => {
     const email = await api(a, 'POST', '/alerts/channels', { name: 'Quản trị', kind: 'email', recipients: ['netadmin@binhdinh.gov.vn'] });
     const webhook = await api(a, 'POST', '/alerts/channels', { name: 'Hook', kind: 'webhook', url: hook.url, secret: 'a-secret-for-the-crash-test' });
     await api(a, 'POST', '/alerts/rules', { name: 'Router xuống', kind: 'device_down', minutes: 0, channelIds: [email.id, webhook.id] });
-    await until('the router up', async () => (await api(a, 'GET', `/devices/${device.id}/poll-state`).catch(() => null))?.state === 'up');
+    await untilSlow('the router up', async () => (await api(a, 'GET', `/devices/${device.id}/poll-state`).catch(() => null))?.state === 'up');
 
     router.goDown();
-    const incident = await until('the incident opened', async () => (await api(a, 'GET', '/alerts/incidents?state=open')).items[0]);
-    await until('both notices stored', async () => (await api(a, 'GET', '/alerts/status')).outbox.pending === 2);
+    const incident = await untilSlow('the incident opened', async () => (await api(a, 'GET', '/alerts/incidents?state=open')).items[0]);
+    await untilSlow('both notices stored', async () => (await api(a, 'GET', '/alerts/status')).outbox.pending === 2);
     first.proc.kill('SIGKILL');
     await new Promise((r) => first.proc.once('exit', r));
     expect(smtp.mails).toHaveLength(0);
@@ -121,7 +89,7 @@ describe('alert notices across a crash (PostgreSQL, real processes)', () => {
 
     // The next process (it does not poll: the incident stays as it was) finds them and sends them.
     const second = await startApi({ POLLER_IN_PROCESS: 'false' });
-    await until('the e-mail and the webhook', () => smtp.mails.length >= 1 && hook.hooks.length >= 1);
+    await untilSlow('the e-mail and the webhook', () => smtp.mails.length >= 1 && hook.hooks.length >= 1);
     await new Promise((r) => setTimeout(r, 3000));
     expect(smtp.mails).toHaveLength(1);
     expect(hook.hooks).toHaveLength(1);

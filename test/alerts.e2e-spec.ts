@@ -6,21 +6,10 @@ import { SimulatedDevice } from './simulator/simulated-device';
 import { startApp, type TestApp } from './support/app';
 import { ENGINES } from './support/databases';
 import { type ReceivedMail, startSmtp, startWebhook } from './support/receivers';
+import { sleep, until } from './support/wait';
 
 const official = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
 const SECRET = 'webhook-secret-of-binh-dinh';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Rules, incidents, notices by e-mail and webhook, reminders, acknowledgement, maintenance, recovery. */
 describe.each(ENGINES)('alerts on %s', (engine) => {

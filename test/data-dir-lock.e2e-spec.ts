@@ -1,9 +1,9 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort, startApiProcess } from './support/processes';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..');
@@ -29,28 +29,7 @@ describe('one process per PGlite data directory', () => {
     }
   };
 
-  const startApi = async (port: number): Promise<ChildProcess> => {
-    const api = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/api/src/main.ts'], { cwd: ROOT, env: { ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    apis.push(api);
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`API did not start: ${output}`)), 90_000);
-      const seen = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Hatang API on')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      api.stdout!.on('data', seen);
-      api.stderr!.on('data', seen);
-      api.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`API exited with ${code}: ${output}`));
-      });
-    });
-    return api;
-  };
+  const startApi = (port: number): Promise<ChildProcess> => startApiProcess(env, port, (api) => apis.push(api));
 
   const kill = (p: ChildProcess, signal: NodeJS.Signals) =>
     new Promise<void>((resolve) => {
@@ -96,14 +75,3 @@ describe('one process per PGlite data directory', () => {
     expect(existsSync(join(dataDir, 'hatang.lock'))).toBe(false);
   }, 240_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}

@@ -6,18 +6,9 @@ import { emptyMemory } from '../libs/polling/src/poll-state';
 import { SimulatedDevice } from './simulator/simulated-device';
 import { startApp, type TestApp } from './support/app';
 import { ENGINES } from './support/databases';
+import { until } from './support/wait';
 
 const official = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** What the poller records stays true when agents send values the database cannot hold. */
 describe.each(ENGINES)('poller truth on %s', (engine) => {

@@ -7,20 +7,11 @@ import { SimulatedDevice } from './simulator/simulated-device';
 import { startApp, type TestApp } from './support/app';
 import { ENGINES } from './support/databases';
 import { freeUdpPort } from './support/snmpd';
+import { until } from './support/wait';
 
 const run = promisify(execFile);
 const official = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
 const V3 = { name: 'traptest', authProtocol: 'sha' as const, authKey: 'authpass123', privProtocol: 'aes' as const, privKey: 'privpass123' };
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Debian's snmptrap (net-snmp's command-line tools). */
 async function snmptrap(args: string[]): Promise<void> {

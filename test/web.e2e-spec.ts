@@ -10,6 +10,7 @@ import { startDemoAgents, type DemoAgents } from '../apps/api/src/demo-agents';
 import { consoleRoot } from '../apps/api/src/http/console';
 import { startApp, type TestApp } from './support/app';
 import { startSmtp } from './support/receivers';
+import { until } from './support/wait';
 
 /** Debian's Chromium (apt-get install chromium; .ci/run installs it): Playwright's own download is not reachable here. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -614,7 +615,7 @@ describe('the web console in Chromium', () => {
     // A test notice: the SMTP server's answer under the button, the e-mail at the server.
     await channelRow.getByRole('button', { name: 'Gửi thử' }).click();
     await channelRow.getByRole('status').getByText(/^Đã gửi thử: 250 /).waitFor();
-    await until(() => smtp.mails.some((m) => m.subject.startsWith('[Hatang] THỬ:')));
+    await until('the test e-mail', () => smtp.mails.some((m) => m.subject.startsWith('[Hatang] THỬ:')));
     await page.screenshot({ path: join(SHOTS, 'alert-channels-vi.png'), fullPage: true });
 
     await page.getByRole('link', { name: 'Quy tắc cảnh báo' }).click();
@@ -640,7 +641,7 @@ describe('the web console in Chromium', () => {
     await row.waitFor({ timeout: 40_000 });
     const [incident] = (await t.http().get('/api/v1/alerts/incidents').query({ state: 'open' }).expect(200)).body.items;
     expect(await row.locator('th').textContent()).toBe(incident.summary);
-    await until(() => smtp.mails.some((m) => m.subject === `[Hatang] SỰ CỐ: ${incident.summary}`));
+    await until('the incident\'s e-mail', () => smtp.mails.some((m) => m.subject === `[Hatang] SỰ CỐ: ${incident.summary}`));
     await row.getByRole('button', { name: 'Xác nhận' }).click();
     // Who acknowledged, as the audit log names the signed-in account, and when.
     await row.getByText(/^Demo admin.* · \d\d\/\d\d\/\d{4} \d\d:\d\d$/).waitFor();
@@ -667,11 +668,3 @@ describe('the web console in Chromium', () => {
     await page.close();
   }, 120_000);
 });
-
-async function until(probe: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
