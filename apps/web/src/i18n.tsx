@@ -545,7 +545,7 @@ const TEXT = {
     noReports: 'No report frozen yet.',
     reportTitle: 'Title',
     computedAt: 'Computed at',
-    import: 'Import a spreadsheet',
+    import: 'Import',
     importHelp: 'A CSV or XLSX file whose first row names the columns (as exports do). Dry-run first: nothing is written, and it lists what each row would do or every problem by row and column; then import all rows or none.',
     importWhat: 'Import into',
     file: 'File',

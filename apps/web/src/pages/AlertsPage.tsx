@@ -5,6 +5,7 @@ import { api, dataOf, type Schemas } from '../api';
 import { fieldErrors } from '../forms';
 import { type TextKey, useI18n } from '../i18n';
 import { DEVICE_KINDS, RULE_KINDS } from '../vocabulary';
+import { Field } from './Field';
 import { Picker } from './Picker';
 
 type Rule = Schemas['AlertRule'] & { channelIds: string[] };
@@ -251,21 +252,10 @@ export function RulesPage({ canWrite }: { canWrite: boolean }) {
   });
   const errors = fieldErrors(create.error);
   const names = new Map((channels.data ?? []).map((c) => [c.id, c.name]));
-  const numberField = (key: 'minutes' | 'days' | 'targetPercent' | 'intervals' | 'reminderMinutes', label: TextKey, hint?: TextKey) => (
-    <div className="field">
-      <label htmlFor={`rule-${key}`}>{t(label)}</label>
-      <input id={`rule-${key}`} inputMode="decimal" value={form[key]} onChange={(e) => set({ [key]: e.target.value })} aria-invalid={errors[key] ? true : undefined} aria-describedby={errors[key] ? `rule-${key}-error` : hint ? `rule-${key}-hint` : undefined} />
-      {hint && !errors[key] && (
-        <span id={`rule-${key}-hint`} className="hint">
-          {t(hint)}
-        </span>
-      )}
-      {errors[key] && (
-        <span id={`rule-${key}-error`} className="error">
-          {errors[key]}
-        </span>
-      )}
-    </div>
+  const textField = (key: 'name' | 'pollerGroup' | 'dataCentre' | 'minutes' | 'days' | 'targetPercent' | 'intervals' | 'reminderMinutes', label: TextKey, hint?: TextKey) => (
+    <Field id={`rule-${key}`} label={t(label)} hint={hint && t(hint)} error={errors[key]}>
+      {(aria) => <input id={`rule-${key}`} inputMode={key === 'name' || key === 'pollerGroup' || key === 'dataCentre' ? undefined : 'decimal'} value={form[key]} onChange={(e) => set({ [key]: e.target.value })} {...aria} />}
+    </Field>
   );
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -325,15 +315,7 @@ export function RulesPage({ canWrite }: { canWrite: boolean }) {
       {canWrite && (
         <form className="register" onSubmit={submit} aria-labelledby="new-rule-title">
           <h2 id="new-rule-title">{t('newRule')}</h2>
-          <div className="field">
-            <label htmlFor="rule-name">{t('name')}</label>
-            <input id="rule-name" value={form.name} onChange={(e) => set({ name: e.target.value })} aria-invalid={errors.name ? true : undefined} aria-describedby={errors.name ? 'rule-name-error' : undefined} />
-            {errors.name && (
-              <span id="rule-name-error" className="error">
-                {errors.name}
-              </span>
-            )}
-          </div>
+          {textField('name', 'name')}
           <div className="field">
             <label htmlFor="rule-kind">{t('ruleKind')}</label>
             <select id="rule-kind" value={form.kind} onChange={(e) => set({ kind: e.target.value as RuleKind })}>
@@ -344,20 +326,12 @@ export function RulesPage({ canWrite }: { canWrite: boolean }) {
               ))}
             </select>
           </div>
-          {(k === 'device_down' || k === 'interface_down' || k === 'poller_silent') && numberField('minutes', 'forMinutes', k === 'poller_silent' ? 'pollerSilentHint' : undefined)}
-          {k === 'availability_below' && numberField('targetPercent', 'targetPercent')}
-          {k === 'availability_below' && numberField('days', 'overDays')}
-          {k === 'not_polled' && numberField('intervals', 'missedIntervals')}
+          {(k === 'device_down' || k === 'interface_down' || k === 'poller_silent') && textField('minutes', 'forMinutes', k === 'poller_silent' ? 'pollerSilentHint' : undefined)}
+          {k === 'availability_below' && textField('targetPercent', 'targetPercent')}
+          {k === 'availability_below' && textField('days', 'overDays')}
+          {k === 'not_polled' && textField('intervals', 'missedIntervals')}
           {k === 'poller_silent' ? (
-            <div className="field">
-              <label htmlFor="rule-pollerGroup">{t('pollerGroup')}</label>
-              <input id="rule-pollerGroup" value={form.pollerGroup} onChange={(e) => set({ pollerGroup: e.target.value })} aria-invalid={errors.pollerGroup ? true : undefined} aria-describedby={errors.pollerGroup ? 'rule-pollerGroup-error' : undefined} />
-              {errors.pollerGroup && (
-                <span id="rule-pollerGroup-error" className="error">
-                  {errors.pollerGroup}
-                </span>
-              )}
-            </div>
+            textField('pollerGroup', 'pollerGroup')
           ) : (
             <fieldset>
               <legend>{t('whichDevices')}</legend>
@@ -372,31 +346,16 @@ export function RulesPage({ canWrite }: { canWrite: boolean }) {
                   ))}
                 </select>
               </div>
-              <div className="field">
-                <label htmlFor="rule-agency">{t('agency')}</label>
-                <Picker id="rule-agency" kind="agency" onPick={pickAgency} invalid={!!errors.agencyId} describedBy={errors.agencyId ? 'rule-agency-error' : undefined} />
-                {errors.agencyId && (
-                  <span id="rule-agency-error" className="error">
-                    {errors.agencyId}
-                  </span>
-                )}
-              </div>
-              <div className="field">
-                <label htmlFor="rule-unit">{t('unitAndBeneath')}</label>
-                <Picker id="rule-unit" kind="unit" onPick={pickUnit} invalid={!!errors.unitId} describedBy={errors.unitId ? 'rule-unit-error' : undefined} />
-                {errors.unitId && (
-                  <span id="rule-unit-error" className="error">
-                    {errors.unitId}
-                  </span>
-                )}
-              </div>
-              <div className="field">
-                <label htmlFor="rule-dataCentre">{t('dataCentre')}</label>
-                <input id="rule-dataCentre" value={form.dataCentre} onChange={(e) => set({ dataCentre: e.target.value })} />
-              </div>
+              <Field id="rule-agency" label={t('agency')} error={errors.agencyId}>
+                {(aria) => <Picker id="rule-agency" kind="agency" onPick={pickAgency} invalid={!!aria['aria-invalid']} describedBy={aria['aria-describedby']} />}
+              </Field>
+              <Field id="rule-unit" label={t('unitAndBeneath')} error={errors.unitId}>
+                {(aria) => <Picker id="rule-unit" kind="unit" onPick={pickUnit} invalid={!!aria['aria-invalid']} describedBy={aria['aria-describedby']} />}
+              </Field>
+              {textField('dataCentre', 'dataCentre')}
             </fieldset>
           )}
-          {numberField('reminderMinutes', 'remindEvery', 'remindHint')}
+          {textField('reminderMinutes', 'remindEvery', 'remindHint')}
           <fieldset aria-describedby={errors.channelIds || errors['channelIds[0]'] ? 'rule-channels-error' : undefined}>
             <legend>{t('channels')}</legend>
             {(channels.data ?? []).length === 0 && <p>{t('noChannelsYet')}</p>}
@@ -464,28 +423,9 @@ export function ChannelsPage({ canWrite }: { canWrite: boolean }) {
   });
   const errors = fieldErrors(create.error);
   const text = (key: 'name' | 'recipients' | 'url' | 'secret', label: TextKey, type = 'text', hint?: TextKey) => (
-    <div className="field">
-      <label htmlFor={`channel-${key}`}>{t(label)}</label>
-      <input
-        id={`channel-${key}`}
-        type={type}
-        autoComplete={type === 'password' ? 'new-password' : 'off'}
-        value={form[key]}
-        onChange={(e) => set({ [key]: e.target.value })}
-        aria-invalid={errors[key] ? true : undefined}
-        aria-describedby={errors[key] ? `channel-${key}-error` : hint ? `channel-${key}-hint` : undefined}
-      />
-      {hint && !errors[key] && (
-        <span id={`channel-${key}-hint`} className="hint">
-          {t(hint)}
-        </span>
-      )}
-      {errors[key] && (
-        <span id={`channel-${key}-error`} className="error">
-          {errors[key]}
-        </span>
-      )}
-    </div>
+    <Field id={`channel-${key}`} label={t(label)} hint={hint && t(hint)} error={errors[key]}>
+      {(aria) => <input id={`channel-${key}`} type={type} autoComplete={type === 'password' ? 'new-password' : 'off'} value={form[key]} onChange={(e) => set({ [key]: e.target.value })} {...aria} />}
+    </Field>
   );
   return (
     <section aria-labelledby="channels-title">
