@@ -50,7 +50,7 @@ async function throughDatabase(communes: NewCommune[]): Promise<void> {
     const [proposed, proposeSeconds] = await timed(() => successions.propose(communes, '2025-07-01', ctx));
     console.log(`the mapping proposed in ${s(proposeSeconds)}: ${JSON.stringify({ ...proposed, unknownCommunes: proposed.unknownCommunes.length })}`);
     const provinces: Array<{ code: string }> = await ds.query(`SELECT code FROM administrative_unit WHERE level = 'province' AND valid_to IS NULL ORDER BY code`);
-    const total = { agencies: { moving: 0, waiting: 0, committeesEnding: 0, committeesToBegin: 0 }, workstationsMoving: 0, devices: { moving: 0, waiting: 0 }, lans: { moving: 0, waiting: 0 }, wanLinks: { moving: 0, waiting: 0 }, openNames: 0 };
+    const total = { agencies: { moving: 0, waiting: 0, committeesEnding: 0, committeesToBegin: 0 }, devices: { moving: 0, waiting: 0 }, lans: { moving: 0, waiting: 0 }, wanLinks: { moving: 0, waiting: 0 }, openNames: 0 };
     const [, planSeconds] = await timed(async () => {
       for (const p of provinces) {
         const plan = await successions.plan('2025-07-01', p.code, EVERYWHERE);

@@ -67,8 +67,11 @@ const CHUNK = 2000;
 /** pg_try_advisory_xact_lock key: one evaluation at a time across every process on the database. */
 const LOCK_KEY = 716_000_016;
 
+/** A device as admins know it: its name, else model and serial, else its address. */
+const DEVICE_NAME = `COALESCE(d.name, NULLIF(concat_ws(' ', d.model, d.serial_number), ''), d.management_address, d.id::text)`;
+
 /** A device as a subject of rules: what rules filter on, and what notices say. */
-const SUBJECT = `d.id AS device_id, COALESCE(d.name, NULLIF(concat_ws(' ', d.model, d.serial_number), ''), d.management_address, d.id::text) AS device_name, d.management_address AS address,
+const SUBJECT = `d.id AS device_id, ${DEVICE_NAME} AS device_name, d.management_address AS address,
   d.agency_id, a.name AS agency_name, d.kind AS device_kind, d.data_centre, u.path, p.poller_group, p.interval_seconds`;
 const MONITORED = `FROM device d JOIN snmp_profile p ON p.device_id = d.id AND p.enabled
   JOIN agency a ON a.id = d.agency_id JOIN administrative_unit u ON u.id = a.administrative_unit_id
@@ -178,7 +181,7 @@ export class AlertEvaluator {
     const open: OpenRow[] = await m.query(
       `SELECT i.id, i.rule_id AS "ruleId", i.subject, i.kind, i.rule_name AS "ruleName", i.summary, i.device_id AS "deviceId", i.if_index AS "ifIndex", i.silenced,
               i.acknowledged_at IS NOT NULL AS acknowledged, i.reminders, i.last_notified_at AS "lastNotifiedAt", i.opened_at AS "openedAt",
-              COALESCE(d.name, NULLIF(concat_ws(' ', d.model, d.serial_number), ''), d.management_address) AS "deviceName", d.management_address AS address, a.name AS "agencyName",
+              CASE WHEN d.id IS NOT NULL THEN ${DEVICE_NAME} END AS "deviceName", d.management_address AS address, a.name AS "agencyName",
               CASE WHEN i.kind = 'poller_silent' THEN substr(i.subject, 7) END AS "pollerGroup",
               EXISTS (SELECT 1 FROM maintenance_window mw WHERE (mw.device_id = i.device_id OR mw.agency_id = d.agency_id) AND mw.starts_at <= $1 AND mw.ends_at > $1) AS maintenance
          FROM alert_incident i LEFT JOIN device d ON d.id = i.device_id LEFT JOIN agency a ON a.id = d.agency_id

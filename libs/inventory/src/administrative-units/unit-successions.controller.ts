@@ -1,14 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 import type { Request, Response } from 'express';
-import { Permission } from '../access/access';
-import { Requires } from '../access/access';
+import { CallerScope, Permission, Requires, type Scope } from '../access/access';
+import type { ChangeContext } from '../audit/audit-log.service';
 import { Change, Input } from '../shared/http';
-import { CallerScope } from '../access/access';
-import type { Scope } from '../access/access';
-import { type ChangeContext } from '../audit/audit-log.service';
 import { PageQuery } from '../shared/list-query';
 import { AN_OBJECT, Returns, ReturnsSpreadsheet } from '../shared/responses';
 import { InventoryError } from '../shared/inventory-error';

@@ -78,6 +78,11 @@ export interface ReorganisationPlan {
   };
 }
 
+/** The old units are those of the day before the new ones came into force. */
+function dayBeforeOf(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
 const SHEET_COLUMNS = ['id', 'newProvince', 'newCode', 'newName', 'itemText', 'status', 'how', 'oldCode', 'oldName', 'candidates', 'share', 'confirm', 'confirmedBy'] as const;
 const YES = new Set(['x', 'yes', 'có', 'co', 'true', '1', 'ok']);
 
@@ -106,7 +111,7 @@ export class UnitSuccessionsService {
       else if (typeof t.before === 'string' && t.before.length > 5000) problems.push({ field: `[${i}].before`, message: 'a text has at most 5,000 characters', value: t.before });
     });
     if (problems.length) throw new InventoryError(InventoryErrorCode.ImportRejected, 'The texts cannot be read', problems);
-    const dayBefore = new Date(Date.parse(`${effectiveOn}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const dayBefore = dayBeforeOf(effectiveOn!);
     return this.ds.transaction(async (m) => {
       const oldRows: Array<{ id: string; code: string; name: string; type: string; level: OldUnit['level']; parentCode: string | null }> = await m.query(
         `SELECT u.id, u.code, u.name, u.type, u.level, p.code AS "parentCode" FROM administrative_unit u LEFT JOIN administrative_unit p ON p.id = u.parent_id
@@ -216,7 +221,7 @@ export class UnitSuccessionsService {
   }
 
   private async oldUnitOf(m: EntityManager, effectiveOn: string, body: { oldUnitId?: string; oldCode?: string }, current: string | null): Promise<string> {
-    const dayBefore = new Date(Date.parse(`${effectiveOn}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const dayBefore = dayBeforeOf(effectiveOn);
     if (!body.oldUnitId && !body.oldCode) {
       if (!current) throw InventoryError.invalid('Which old unit?', [{ field: 'oldCode', message: 'this name has no proposal to confirm: give oldCode (or oldUnitId), one of its candidates or any unit of the day before' }]);
       return current;
@@ -272,16 +277,21 @@ export class UnitSuccessionsService {
       `SELECT (SELECT count(*)::int FROM nc JOIN administrative_unit u ON u.id = nc.id WHERE u.valid_from = $1) AS communes,
               (SELECT count(*)::int FROM administrative_unit WHERE id = $2 AND valid_from = $1) AS province`,
     );
-    const fates = await q<{ fate: string; n: number }>(`SELECT fate, count(*)::int AS n FROM ag GROUP BY fate`);
-    const fate = (f: string) => fates.find((x) => x.fate === f)?.n ?? 0;
+    // The agencies of the ended units once, with their fate; the counts and the list come from them.
+    const agencies = await q<{ id: string; name: string; kind: string; unit: string; fate: 'ending' | 'moving' | 'split' | 'unmapped' | 'district_level' }>(`SELECT id, name, kind, unit, fate FROM ag ORDER BY unit, name`);
+    const fate = (f: string) => agencies.filter((a) => a.fate === f).length;
     const [toBegin] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM nc WHERE NOT EXISTS (SELECT 1 FROM agency a WHERE a.administrative_unit_id = nc.id AND a.kind = 'commune_committee')`);
     // Counted per agency through the agency indexes: a province's few thousand agencies, not the country's equipment.
-    const equipment = await q<{ what: 'devices' | 'lans' | 'wanLinks'; moving: number; waiting: number }>(
-      `SELECT w.what, coalesce(sum(w.n) FILTER (WHERE ag.fate IN ('moving', 'ending')), 0)::int AS moving, coalesce(sum(w.n) FILTER (WHERE ag.fate NOT IN ('moving', 'ending')), 0)::int AS waiting
-         FROM ag CROSS JOIN LATERAL (VALUES ('devices', (SELECT count(*) FROM device d WHERE d.agency_id = ag.id)),
-                                           ('lans', (SELECT count(*) FROM lan l WHERE l.agency_id = ag.id)),
-                                           ('wanLinks', (SELECT count(*) FROM wan_link w WHERE w.agency_id = ag.id))) AS w(what, n)
+    // Counted per agency through the agency indexes: a province's few thousand agencies, not the country's equipment.
+    const [moving, waiting] = [agencies.filter((a) => a.fate === 'moving' || a.fate === 'ending'), agencies.filter((a) => a.fate !== 'moving' && a.fate !== 'ending')].map((list) => list.map((a) => a.id));
+    const equipment: Array<{ what: 'devices' | 'lans' | 'wanLinks'; moving: number; waiting: number }> = await this.ds.query(
+      `SELECT w.what, coalesce(sum(w.n) FILTER (WHERE x.moving), 0)::int AS moving, coalesce(sum(w.n) FILTER (WHERE NOT x.moving), 0)::int AS waiting
+         FROM (SELECT id, true AS moving FROM unnest($1::uuid[]) id UNION ALL SELECT id, false FROM unnest($2::uuid[]) id) x
+         CROSS JOIN LATERAL (VALUES ('devices', (SELECT count(*) FROM device d WHERE d.agency_id = x.id)),
+                                    ('lans', (SELECT count(*) FROM lan l WHERE l.agency_id = x.id)),
+                                    ('wanLinks', (SELECT count(*) FROM wan_link w WHERE w.agency_id = x.id))) AS w(what, n)
         GROUP BY w.what`,
+      [moving, waiting],
     );
     const openNames = await q<{ id: string; newCommune: string; itemText: string; candidates: string[] }>(
       `SELECT succ.id, nc.name AS "newCommune", succ.item_text AS "itemText",
@@ -291,9 +301,7 @@ export class UnitSuccessionsService {
     const splitUnits = await q<{ oldCode: string; oldName: string; newCommunes: string[] }>(
       `SELECT o.code AS "oldCode", o.name AS "oldName", t.names AS "newCommunes" FROM targets t JOIN administrative_unit o ON o.id = t.old_unit_id WHERE t.n > 1 ORDER BY o.code LIMIT 200`,
     );
-    const toPlace = await q<{ id: string; name: string; kind: string; unit: string; reason: 'split' | 'unmapped' | 'district_level' }>(
-      `SELECT id, name, kind, unit, fate AS reason FROM ag WHERE fate IN ('split', 'unmapped', 'district_level') ORDER BY unit, name LIMIT 200`,
-    );
+    const toPlace = agencies.flatMap((a) => (a.fate === 'split' || a.fate === 'unmapped' || a.fate === 'district_level' ? [{ id: a.id, name: a.name, kind: a.kind, unit: a.unit, reason: a.fate }] : [])).slice(0, 200);
     const byLevel = (l: 'province' | 'district' | 'commune') => ending.find((x) => x.level === l)?.n ?? 0;
     const eq = (w: 'devices' | 'lans' | 'wanLinks') => ({ moving: equipment.find((x) => x.what === w)?.moving ?? 0, waiting: equipment.find((x) => x.what === w)?.waiting ?? 0 });
     return {
