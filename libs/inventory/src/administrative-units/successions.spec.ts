@@ -1,4 +1,5 @@
 import { bareName, nameKey, type NewCommune, type OldUnit, parseBefore, proposeSuccessions } from './successions';
+import { howInVietnamese } from './unit-successions.service';
 
 /**
  * A hand-written old list (two provinces, three districts) and new communes whose texts are
@@ -115,5 +116,11 @@ describe('proposing the old units each new commune was formed from', () => {
     expect(how('21604', 'Tân Thành')).toBe('name and type, a district the text names');
     expect(how('23503', 'Tân Thành')).toBe('name and type, the district of the other names');
     expect(how('21560', 'Sà Phìn')).toBe('a name spelt nearly so, and the new commune kept its code');
+  });
+
+  it('says how each proposal was reached in Vietnamese for the workbook, leaving no English', () => {
+    const hows = new Set([...proposeSuccessions(OLD, NEW).map((p) => p.how), 'chosen by a person']);
+    for (const how of hows) expect(howInVietnamese(how)).not.toMatch(/\b(name|type|district|code|spelt|unit|chosen|kept)\b/);
+    expect(howInVietnamese('name and type, the district of the other names')).toBe('tên và loại, huyện của các tên khác trong văn bản');
   });
 });

@@ -78,6 +78,32 @@ export interface ReorganisationPlan {
   };
 }
 
+/** How a proposal was reached, as the workbook's readers (the province's staff) read it. */
+const HOW_VI: Record<string, string> = {
+  'name and type': 'tên và loại',
+  'name (another type)': 'tên (khác loại)',
+  'name without diacritics and type': 'tên không dấu và loại',
+  'name without diacritics (another type)': 'tên không dấu (khác loại)',
+  'name without diacritics or spaces and type': 'tên không dấu, không khoảng trắng, và loại',
+  'name without diacritics or spaces (another type)': 'tên không dấu, không khoảng trắng (khác loại)',
+  'the district named': 'huyện ghi trong ngoặc',
+  'a district the text names': 'huyện văn bản có nhắc',
+  'the district of the other names': 'huyện của các tên khác trong văn bản',
+  'the code the new commune kept': 'mã xã mới giữ lại',
+  'no unit of this name': 'không có đơn vị tên này',
+  'no unit of this name; names spelt nearly so': 'không có đơn vị tên này; các tên viết gần giống',
+  'names spelt nearly so': 'các tên viết gần giống',
+  'a name spelt nearly so': 'tên viết gần giống',
+  'and the new commune kept its code': 'và xã mới giữ mã của nó',
+  'chosen by a person': 'do người rà soát chọn',
+};
+export function howInVietnamese(how: string): string {
+  return how
+    .split(', ')
+    .map((part) => HOW_VI[part] ?? part)
+    .join(', ');
+}
+
 /** The old units are those of the day before the new ones came into force. */
 function dayBeforeOf(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
@@ -330,7 +356,7 @@ export class UnitSuccessionsService {
         s.newUnit.name,
         s.itemText,
         s.status,
-        s.how,
+        howInVietnamese(s.how),
         s.oldUnit?.code ?? '',
         s.oldUnit ? `${s.oldUnit.name}${s.oldUnit.district ? ` (${s.oldUnit.district})` : ''}` : '',
         s.candidates.map((c) => `${c.code} ${c.name}${c.district ? ` (${c.district})` : ''}`).join('; '),
@@ -341,6 +367,10 @@ export class UnitSuccessionsService {
     }
     ws.getRow(1).font = { bold: true };
     ws.views = [{ state: 'frozen', ySplit: 1 }];
+    // Wide enough for a person to read the names; the id column narrow (it is only carried back).
+    ws.columns.forEach((c, i) => (c.width = [12, 12, 9, 26, 34, 10, 34, 9, 38, 48, 7, 8, 20][i]));
+    // Printed, one page wide, landscape: a reviewer may work on paper.
+    ws.pageSetup = { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
     return Buffer.from(await wb.xlsx.writeBuffer());
   }
 
