@@ -12,6 +12,8 @@ export interface InventoryTables {
   device: string;
   lan: string;
   wanLink: string;
+  /** Where equipment was before its current agency (equipment_placement). */
+  placement: string;
 }
 
 /** Where and when an indicator is computed. */
@@ -83,15 +85,31 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   /** Equipment `x` is in service on the date `d`. */
   const working = (x: string, d = asOf) =>
     `${x}.status <> 'planned' AND ${x}.commissioned_on <= ${d} AND (${x}.retired_on IS NULL OR ${x}.retired_on > ${d}) AND NOT (${x}.status = 'faulty' AND ${d} >= ${today})`;
+  // Equipment counts where it was on the date: at its agency from the day it came there
+  // (placed_on), before that where equipment_placement says it was.
+  /** Equipment `x` was at its current agency on `d`. */
+  const here = (x: string, d: string) => `(${x}.placed_on IS NULL OR ${x}.placed_on <= ${d})`;
+  /** Placement `pl` (a former agency) held on `d`. */
+  const was = (pl: string, d: string) => `${pl}.valid_to > ${d} AND (${pl}.valid_from IS NULL OR ${pl}.valid_from <= ${d})`;
+  /** The rows of `table` (entity `entity`) as `x`: `now` at their current agency, `before` at a former one (`pl.agency_id`). */
+  const placedAt = (table: string, entity: string, x: string) => ({
+    now: `FROM ${table} ${x}`,
+    before: `FROM ${t.placement} pl JOIN ${table} ${x} ON ${x}.id = pl.entity_id AND pl.entity_type = '${entity}'`,
+  });
   /** True when agency `a` owns, on the row's date, at least one (or `minCount`) row of `table` meeting `cond`. */
-  const owns = (a: string, table: string, x: string, cond: (d: string) => string, minCount?: string): string => {
+  const owns = (a: string, table: string, entity: string, x: string, cond: (d: string) => string, minCount?: string): string => {
+    const from = placedAt(table, entity, x);
     if (national) {
-      const having = minCount ? ` GROUP BY 1, 2 HAVING count(*) >= ${minCount}` : '';
-      return `(${a}, ${asOf}) IN (SELECT ${x}.agency_id, ad2.as_of FROM ${table} ${x} CROSS JOIN unnest(${datesParam}::date[]) AS ad2(as_of) WHERE ${cond('ad2.as_of')}${having})`;
+      const dates2 = `CROSS JOIN unnest(${datesParam}::date[]) AS ad2(as_of)`;
+      const both = `SELECT ${x}.agency_id, ad2.as_of ${from.now} ${dates2} WHERE ${here(x, 'ad2.as_of')} AND ${cond('ad2.as_of')}
+        UNION ALL SELECT pl.agency_id, ad2.as_of ${from.before} ${dates2} WHERE ${was('pl', 'ad2.as_of')} AND ${cond('ad2.as_of')}`;
+      return minCount ? `(${a}, ${asOf}) IN (SELECT z.agency_id, z.as_of FROM (${both}) z GROUP BY 1, 2 HAVING count(*) >= ${minCount})` : `(${a}, ${asOf}) IN (${both})`;
     }
+    const now = `${from.now} WHERE ${x}.agency_id = ${a} AND ${here(x, asOf)} AND ${cond(asOf)}`;
+    const before = `${from.before} WHERE pl.agency_id = ${a} AND ${was('pl', asOf)} AND ${cond(asOf)}`;
     return minCount
-      ? `(SELECT count(*) FROM ${table} ${x} WHERE ${x}.agency_id = ${a} AND ${cond(asOf)}) >= ${minCount}`
-      : `EXISTS (SELECT 1 FROM ${table} ${x} WHERE ${x}.agency_id = ${a} AND ${cond(asOf)})`;
+      ? `((SELECT count(*) ${now}) + (SELECT count(*) ${before})) >= ${minCount}`
+      : `(EXISTS (SELECT 1 ${now}) OR EXISTS (SELECT 1 ${before}))`;
   };
   const anyOf = (column: string, values: unknown[] | undefined) => (values?.length ? ` AND ${column} = ANY(${p.add(values)})` : '');
 
@@ -100,18 +118,18 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
     if ('hasLink' in c) {
       const q = c.hasLink;
       const filters = `${anyOf('l.network', q.network)}${anyOf('l.medium', q.medium)}${q.minBandwidthMbps !== undefined ? ` AND l.bandwidth_mbps >= ${p.add(q.minBandwidthMbps)}` : ''}`;
-      return owns(a, t.wanLink, 'l', (d) => `${working('l', d)}${filters}`);
+      return owns(a, t.wanLink, 'wan_link', 'l', (d) => `${working('l', d)}${filters}`);
     }
     if ('hasLan' in c) {
       const complete = c.hasLan.complete && completeOnly;
-      return owns(a, t.lan, 'n', (d) => `${working('n', d)}${complete ? ` AND n.completed_on IS NOT NULL AND n.completed_on <= ${d}` : ''}`);
+      return owns(a, t.lan, 'lan', 'n', (d) => `${working('n', d)}${complete ? ` AND n.completed_on IS NOT NULL AND n.completed_on <= ${d}` : ''}`);
     }
     if ('hasDevice' in c) {
       const q = c.hasDevice;
       const filters = `${anyOf('d.kind', q.kind)}${anyOf('d.role', q.role)}${anyOf('d.meeting_system', q.meetingSystem)}${
         q.dataCentre === undefined ? '' : q.dataCentre ? ' AND d.data_centre IS NOT NULL' : ' AND d.data_centre IS NULL'
       }`;
-      return owns(a, t.device, 'd', (d) => `${working('d', d)}${filters}`, q.count && q.count > 1 ? p.add(q.count) : undefined);
+      return owns(a, t.device, 'device', 'd', (d) => `${working('d', d)}${filters}`, q.count && q.count > 1 ? p.add(q.count) : undefined);
     }
     if ('availability' in c) {
       // Validation keeps availability to device populations, which are compiled below.
@@ -128,6 +146,7 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   }));
   const leafList = leavesOf(criterion);
 
+  /** Unit or agency `u` existed on the row's date. */
   const unitValid = (u: string) => `(${u}.valid_from IS NULL OR ${u}.valid_from <= ${asOf}) AND (${u}.valid_to IS NULL OR ${u}.valid_to > ${asOf})`;
   // The district a unit lies in: the second segment of its path, when that unit is a district
   // (a commune directly under its province, as since 2025, has none).
@@ -150,9 +169,12 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
     sql = `SELECT ${where('u')}, d.id AS member_id, COALESCE(d.name, d.serial_number, d.kind) AS member_name, d.serial_number AS member_code, u.name AS unit_name,
         dist.id AS district_id, dist.name AS district_name, 1 AS weight, CASE WHEN ${met} THEN 1 ELSE 0 END AS covered, ${met} AS leaf_0,
         f.up_seconds, f.down_seconds, f.unknown_seconds
-      FROM ${dates} CROSS JOIN ${t.device} d JOIN ${t.agency} a ON a.id = d.agency_id JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
+      FROM ${dates} CROSS JOIN ${t.device} d
+      CROSS JOIN LATERAL (SELECT COALESCE((SELECT pl.agency_id FROM ${t.placement} pl WHERE pl.entity_type = 'device' AND pl.entity_id = d.id AND ${was('pl', asOf)} LIMIT 1),
+                                          CASE WHEN ${here('d', asOf)} THEN d.agency_id END) AS agency_id) da
+      JOIN ${t.agency} a ON a.id = da.agency_id JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
       CROSS JOIN LATERAL ${ledger} f
-      WHERE u.path LIKE ${within} AND ${working('d')}${onlyAgencies('d.agency_id')}${anyOf('d.kind', kinds.length ? kinds : undefined)}${anyOf('d.role', roles.length ? roles : undefined)}${
+      WHERE u.path LIKE ${within} AND ${working('d')}${onlyAgencies('da.agency_id')}${anyOf('d.kind', kinds.length ? kinds : undefined)}${anyOf('d.role', roles.length ? roles : undefined)}${
         pop.dataCentre === undefined ? '' : pop.dataCentre ? ' AND d.data_centre IS NOT NULL' : ' AND d.data_centre IS NULL'
       }`;
   } else if (pop.entity === 'administrative_unit') {
@@ -168,7 +190,7 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
     sql = `SELECT x.as_of, x.province_id, x.member_id, x.member_name, x.member_code, x.member_name AS unit_name, x.district_id, x.district_name,
         1 AS weight, CASE WHEN coalesce(bool_or(${overLeaves(criterion, 'x')}), false) THEN 1 ELSE 0 END AS covered, bool_or(x.agency_id IS NOT NULL) AS has_agency${outer.join('')}
       FROM (SELECT ${where('u')}, u.id AS member_id, u.name AS member_name, u.code AS member_code, dist.id AS district_id, dist.name AS district_name, a.id AS agency_id${inner.join('')}
-        FROM ${dates} CROSS JOIN ${t.unit} u ${districtJoin('u')} LEFT JOIN ${t.agency} a ON a.administrative_unit_id = u.id${kinds}
+        FROM ${dates} CROSS JOIN ${t.unit} u ${districtJoin('u')} LEFT JOIN ${t.agency} a ON a.administrative_unit_id = u.id AND ${unitValid('a')}${kinds}
         WHERE u.path LIKE ${within} AND u.level = ${p.add(pop.level)} AND ${unitValid('u')}) x
       GROUP BY x.as_of, x.province_id, x.member_id, x.member_name, x.member_code, x.district_id, x.district_name`;
   } else {
@@ -179,18 +201,25 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
       // scan of the workstations counting every date at once; otherwise a count per agency and
       // date through the index (faster for one date even nationally: 122 ms against 380 ms for
       // 1,000,000 workstations in bench:coverage).
-      const perDate = scope.dates.map((_, i) => `count(*) FILTER (WHERE ${working('d', `(${datesParam}::date[])[${i + 1}]`)})`).join(', ');
+      // Each workstation where it was on the date (see owns).
+      const nth = (i: number) => `(${datesParam}::date[])[${i + 1}]`;
+      const ws = placedAt(t.device, 'device', 'd');
+      const perDate = (at: (d: string) => string) => scope.dates.map((_, i) => `count(*) FILTER (WHERE ${working('d', nth(i))} AND ${at(nth(i))}) AS n${i}`).join(', ');
+      const sums = scope.dates.map((_, i) => `sum(z.n${i})::bigint`).join(', ');
       const workstations =
         national && scope.dates.length >= SCAN_FROM_DATES
-          ? `LEFT JOIN (SELECT d.agency_id, unnest(${datesParam}::date[]) AS as_of, unnest(ARRAY[${perDate}]) AS n FROM ${t.device} d WHERE d.kind = 'workstation' GROUP BY d.agency_id) wn
+          ? `LEFT JOIN (SELECT z.agency_id, unnest(${datesParam}::date[]) AS as_of, unnest(ARRAY[${sums}]) AS n FROM (
+               SELECT d.agency_id, ${perDate((d) => here('d', d))} ${ws.now} WHERE d.kind = 'workstation' GROUP BY d.agency_id
+               UNION ALL SELECT pl.agency_id, ${perDate((d) => was('pl', d))} ${ws.before} WHERE d.kind = 'workstation' GROUP BY pl.agency_id) z GROUP BY z.agency_id) wn
              ON wn.agency_id = a.id AND wn.as_of = ad.as_of CROSS JOIN LATERAL (SELECT coalesce(wn.n, 0) AS n) w`
-          : `CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM ${t.device} d WHERE d.agency_id = a.id AND d.kind = 'workstation' AND ${working('d')}) AS n) w`;
+          : `CROSS JOIN LATERAL (SELECT (SELECT count(*) ${ws.now} WHERE d.agency_id = a.id AND d.kind = 'workstation' AND ${here('d', asOf)} AND ${working('d')})
+               + (SELECT count(*) ${ws.before} WHERE pl.agency_id = a.id AND d.kind = 'workstation' AND ${was('pl', asOf)} AND ${working('d')}) AS n) w`;
       sql = `SELECT ${where('u')}, a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
           ${staff} AS weight, CASE WHEN s.agency_id IS NULL THEN NULL ELSE LEAST(${staff}, w.n) END AS covered, w.n AS workstations
         FROM ${dates} CROSS JOIN ${t.agency} a JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
         LEFT JOIN ${t.staffing} s ON s.agency_id = a.id AND s.year = extract(year FROM ad.as_of)::int
         ${workstations}
-        WHERE u.path LIKE ${within} AND ${unitValid('u')}${agencies}${onlyAgencies('a.id')}`;
+        WHERE u.path LIKE ${within} AND ${unitValid('u')} AND ${unitValid('a')}${agencies}${onlyAgencies('a.id')}`;
       return { sql, params: p.values, leaves: [] };
     }
     const cols = leafList.map(([, leaf], i) => {
@@ -202,7 +231,7 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
       SELECT ${where('u')}, a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
         1 AS weight${cols.join('')}
       FROM ${dates} CROSS JOIN ${t.agency} a JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
-      WHERE u.path LIKE ${within} AND ${unitValid('u')}${agencies}${onlyAgencies('a.id')}) m`;
+      WHERE u.path LIKE ${within} AND ${unitValid('u')} AND ${unitValid('a')}${agencies}${onlyAgencies('a.id')}) m`;
   }
   return { sql, params: p.values, leaves };
 }

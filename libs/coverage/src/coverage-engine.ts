@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AdministrativeUnit, Agency, AgencyStaffing, Device, Lan, WanLink } from '@app/inventory';
+import { AdministrativeUnit, Agency, AgencyStaffing, Device, EquipmentPlacement, Lan, WanLink } from '@app/inventory';
 import { performance } from 'node:perf_hooks';
 import { fold, likeEscape } from '@app/inventory';
 import { compile, type InventoryTables, type LeafColumn } from './compile';
@@ -94,7 +94,7 @@ export class CoverageEngine {
   constructor(@InjectDataSource() private readonly ds: DataSource) {
     const name = (e: Parameters<DataSource['getMetadata']>[0]) => `"${ds.getMetadata(e).tableName}"`;
     // The inventory's own entity metadata names its tables; coverage only reads them.
-    this.tables = { unit: name(AdministrativeUnit), agency: name(Agency), staffing: name(AgencyStaffing), device: name(Device), lan: name(Lan), wanLink: name(WanLink) };
+    this.tables = { unit: name(AdministrativeUnit), agency: name(Agency), staffing: name(AgencyStaffing), device: name(Device), lan: name(Lan), wanLink: name(WanLink), placement: name(EquipmentPlacement) };
   }
 
   /**

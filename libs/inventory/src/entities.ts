@@ -6,6 +6,8 @@ import { AuditEntry } from './audit/audit-entry.entity';
 import { Device } from './equipment/device.entity';
 import { Lan } from './equipment/lan.entity';
 import { WanLink } from './equipment/wan-link.entity';
+import { EquipmentPlacement } from './equipment/equipment-placement.entity';
+import { ReorganisationRun } from './reorganisation/reorganisation-run.entity';
 
 /** Every entity of the inventory library, listed for the data source. */
-export const INVENTORY_ENTITIES = [AdministrativeUnit, Agency, AgencyStaffing, WanLink, Lan, Device, AuditEntry, UnitSuccession];
+export const INVENTORY_ENTITIES = [AdministrativeUnit, Agency, AgencyStaffing, WanLink, Lan, Device, AuditEntry, UnitSuccession, EquipmentPlacement, ReorganisationRun];

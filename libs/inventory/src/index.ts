@@ -15,6 +15,8 @@ export { AgencyStaffing } from './agencies/agency-staffing.entity';
 export { Device } from './equipment/device.entity';
 export { Lan } from './equipment/lan.entity';
 export { WanLink } from './equipment/wan-link.entity';
+export { EquipmentPlacement, PLACED_ENTITIES, type PlacedEntity } from './equipment/equipment-placement.entity';
+export { ReorganisationRun } from './reorganisation/reorganisation-run.entity';
 export { DemoProvince, DEMO_PROVINCE_CODE, type DemoSummary } from './demo/demo-province';
 export { Spreadsheets, sheetFormat, sheetResource, SHEET_QUERIES, SHEET_RESOURCES, type SheetResource, type SheetFormat, type ImportOutcome, type ImportProgress } from './spreadsheets/spreadsheets.service';
 export { Change, Input } from './shared/http';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, IsNull, type SelectQueryBuilder } from 'typeorm';
 import { AdministrativeUnit } from '../administrative-units/administrative-unit.entity';
 import { AdministrativeUnitsService } from '../administrative-units/administrative-units.service';
 import type { Scope } from '../access/access';
@@ -67,7 +67,7 @@ export class AgenciesService extends InventoryResource<Agency, CreateAgency, Upd
     const parents = new Set((await m.getRepository(Agency).findBy({ id: anyOf(parentIds) })).map((a) => a.id));
     const batchIds = new Set(candidates.map((c) => c.after.id));
     const codes = candidates.map((c) => c.after.code).filter((x): x is string => !!x);
-    const codeOwner = new Map((await m.getRepository(Agency).findBy({ code: anyOf(codes) })).map((a) => [a.code!, a.id]));
+    const codeOwner = new Map((await m.getRepository(Agency).findBy({ code: anyOf(codes), validTo: IsNull() })).map((a) => [a.code!, a.id]));
     const codeInBatch = new Map<string, number>();
     for (const c of candidates) {
       const a = c.after;

@@ -8,7 +8,9 @@ import { AgencyStaffing } from './agency-staffing.entity';
 @Entity('agency')
 @Check('ck_agency_kind', oneOf('kind', AGENCY_KINDS))
 @Check('ck_agency_sector', oneOf('sector', SECTORS))
-@Index('uq_agency_code', ['code'], { unique: true })
+// A code names one current agency; an agency that ended (carried into a new commune) keeps its code beside its successor's.
+@Index('uq_agency_code', ['code'], { unique: true, where: '"valid_to" IS NULL' })
+@Check('ck_agency_validity', '"valid_to" IS NULL OR "valid_from" IS NULL OR "valid_to" > "valid_from"')
 @Index('ix_agency_administrative_unit', ['administrativeUnitId'])
 @Index('ix_agency_parent', ['parentId'])
 @Index('ix_agency_name_trgm', { synchronize: false })
@@ -45,6 +47,14 @@ export class Agency extends Timestamped {
 
   @Column({ type: 'text', nullable: true })
   address: string | null;
+
+  /** The day it began, when it began within the inventory's history (a committee of a commune formed in 2025); null: always. */
+  @Column({ type: 'date', nullable: true })
+  validFrom: string | null;
+
+  /** The day it ended (not counted from then on), as an old commune's committee on 2025-07-01; null: current. */
+  @Column({ type: 'date', nullable: true })
+  validTo: string | null;
 
   @OneToMany(() => AgencyStaffing, (s) => s.agency)
   staffing?: AgencyStaffing[];

@@ -20,6 +20,13 @@ export abstract class Equipment extends Timestamped {
 
   @Column({ type: 'text', nullable: true })
   notes: string | null;
+
+  /**
+   * The day it came to its agency, when it was elsewhere before (equipment_placement keeps where);
+   * null: it has always been there. Coverage on an earlier day counts it where it was then.
+   */
+  @Column({ type: 'date', nullable: true })
+  placedOn: string | null;
 }
 
 export interface LifecycleFields {

@@ -108,7 +108,8 @@ export class Spreadsheets {
       );
       return new Map(rows.map((r) => [r.code, r.id]));
     };
-    const agencyByCode = byCode(Agency, 'code');
+    // A code names the current agency: one that ended (an old commune's) keeps its code beside its successor's.
+    const agencyByCode = byCode(Agency, 'code', 'AND valid_to IS NULL');
     const equipmentCols = ['status', 'commissionedOn', 'retiredOn', 'notes'];
     this.specs = {
       agencies: {

@@ -1,0 +1,48 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * One application of the reorganisation's mapping to the inventory of one new province: what it
+ * did (agencies ended and begun, equipment re-homed), who applied it and, if it was undone, who
+ * reverted it. Each moved item's former place is in equipment_placement under the run's id.
+ */
+@Entity('reorganisation_run')
+@Index('ix_reorganisation_run_province', ['provinceCode', 'effectiveOn'])
+export class ReorganisationRun {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'date' })
+  effectiveOn: string;
+
+  /** The new province's code. */
+  @Column({ type: 'varchar', length: 10 })
+  provinceCode: string;
+
+  /** Counts of what was done, as the apply call answered. */
+  @Column({ type: 'jsonb' })
+  summary: Record<string, unknown>;
+
+  /** The agencies it ended (they had no end before). */
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  endedAgencies: string[];
+
+  /** The agencies it created: the new communes' committees and the successors of agencies that moved. */
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  createdAgencies: string[];
+
+  /** The staffing years it copied to successors: [agency id, year] pairs. */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  copiedStaffing: Array<[string, number]>;
+
+  @Column({ type: 'varchar', length: 200 })
+  appliedBy: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  appliedAt: Date;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  revertedBy: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  revertedAt: Date | null;
+}
