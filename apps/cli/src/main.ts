@@ -8,7 +8,7 @@ import { CoverageModule } from '@app/coverage';
 import { TokensService } from '@app/access';
 import { ENTITIES } from '../../api/src/entities';
 import { TokenCreateCommand, TokenListCommand, TokenRevokeCommand } from './token-commands';
-import { SuccessionsListCommand, SuccessionsProposeCommand, SuccessionsReviewCommand } from './succession-commands';
+import { DemoReorganiseCommand, ReorganiseCommand, ReorganiseRevertCommand, SuccessionsListCommand, SuccessionsProposeCommand, SuccessionsReviewCommand } from './succession-commands';
 import { CoverageExportCommand, ExportSheetCommand, ImportBoundariesCommand, ImportSheetCommand, ImportUnitsCommand, MigrateCommand, SeedDemoCommand } from './commands';
 
 async function bootstrap(): Promise<void> {
@@ -29,7 +29,7 @@ async function bootstrap(): Promise<void> {
       InventoryModule,
       CoverageModule,
     ],
-    providers: [CoverageExportCommand, MigrateCommand, SeedDemoCommand, ImportUnitsCommand, ImportBoundariesCommand, ImportSheetCommand, ExportSheetCommand, TokensService, TokenCreateCommand, TokenListCommand, TokenRevokeCommand, SuccessionsProposeCommand, SuccessionsListCommand, SuccessionsReviewCommand],
+    providers: [CoverageExportCommand, MigrateCommand, SeedDemoCommand, ImportUnitsCommand, ImportBoundariesCommand, ImportSheetCommand, ExportSheetCommand, TokensService, TokenCreateCommand, TokenListCommand, TokenRevokeCommand, SuccessionsProposeCommand, SuccessionsListCommand, SuccessionsReviewCommand, ReorganiseCommand, ReorganiseRevertCommand, DemoReorganiseCommand],
   })
   class CliModule {}
 

@@ -1,5 +1,5 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { EVERYWHERE, type NewCommune, UnitSuccessionsService } from '@app/inventory';
+import { type ApplyOutcome, type ApplyRequest, DemoReorganisation, EVERYWHERE, type NewCommune, ReorganisationService, UnitSuccessionsService } from '@app/inventory';
 import { CLI, readJsonOrExit, report } from './commands';
 
 @Command({
@@ -84,4 +84,81 @@ export class SuccessionsReviewCommand extends CommandRunner {
     const s = await this.successions.review(id, { oldCode: options.oldCode, share: options.share }, CLI).catch(report);
     process.stdout.write(`${s.newUnit.code} ${s.newUnit.name}: ${s.itemText} → ${s.oldUnit!.code} ${s.oldUnit!.name} (${s.share}), confirmed by ${s.confirmedBy}\n`);
   }
+}
+
+@Command({
+  name: 'reorganise',
+  description: 'Carry one new province\'s inventory across the reorganisation, from the mapping as it stands (--dry-run: show what would happen, write nothing)',
+})
+export class ReorganiseCommand extends CommandRunner {
+  constructor(private readonly reorganisation: ReorganisationService) {
+    super();
+  }
+
+  @Option({ flags: '--province <code>', description: 'The new province\'s 2-digit code', required: true })
+  parseProvince(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--effective-on <day>', description: 'The day the new units came into force (default 2025-07-01)' })
+  parseDay(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--decisions <file>', description: 'A JSON file { agencies: [{ agencyId, to }], equipment: [{ type, id, to }] } placing what the mapping cannot' })
+  parseDecisions(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--dry-run', description: 'Do it all and roll it back' })
+  parseDryRun(): boolean {
+    return true;
+  }
+
+  async run(_: string[], options: { province: string; effectiveOn?: string; decisions?: string; dryRun?: boolean }): Promise<void> {
+    const decisions = options.decisions ? (readJsonOrExit(options.decisions) as Pick<ApplyRequest, 'agencies' | 'equipment'>) : {};
+    const started = Date.now();
+    const out = await this.reorganisation.apply({ ...decisions, province: options.province, effectiveOn: options.effectiveOn }, CLI, { dryRun: options.dryRun }).catch(report);
+    process.stdout.write(describeApply(out, (Date.now() - started) / 1000));
+  }
+}
+
+@Command({ name: 'reorganise-revert', arguments: '<run>', description: 'Undo one run of reorganise: equipment back where it was, the agencies it created removed, those it ended current again' })
+export class ReorganiseRevertCommand extends CommandRunner {
+  constructor(private readonly reorganisation: ReorganisationService) {
+    super();
+  }
+
+  async run([id]: string[]): Promise<void> {
+    const run = await this.reorganisation.revert(id, CLI).catch(report);
+    process.stdout.write(`Run ${run.id} (${run.provinceCode}, ${run.effectiveOn}) reverted by ${run.revertedBy}\n`);
+  }
+}
+
+@Command({ name: 'demo-reorganise', description: 'Carry the demo province (Tỉnh Bình Định) across the 2025 reorganisation into Tỉnh Gia Lai (52), with the data shipped for it' })
+export class DemoReorganiseCommand extends CommandRunner {
+  constructor(private readonly demo: DemoReorganisation) {
+    super();
+  }
+
+  async run(): Promise<void> {
+    const started = Date.now();
+    const out = await this.demo.carryAcross().catch(report);
+    process.stdout.write(
+      `Units from ${out.units.validFrom}: ${out.units.created} created, ${out.units.versioned} versioned, ${out.units.ended} ended\n` +
+        `Mapping: ${out.mapping.names} names of ${out.mapping.communes} new communes, ${out.mapping.proposed} proposed, ${out.mapping.open} open for a person\n` +
+        describeApply(out.applied, (Date.now() - started) / 1000),
+    );
+  }
+}
+
+function describeApply(out: ApplyOutcome, seconds: number): string {
+  const e = out.equipment;
+  const lines = [
+    `${out.dryRun ? 'Dry run (nothing written): ' : `Run ${out.runId}: `}${out.province.code} ${out.province.name} from ${out.effectiveOn}, in ${seconds.toFixed(1)} s`,
+    `  committees: ${out.agencies.committeesEnded} ended, ${out.agencies.committeesBegun} begun (staffing to enter); ${out.agencies.carried} other agencies carried (${out.staffingCopied} staffing years copied); ${out.agencies.waiting} waiting for a decision`,
+    `  moved: ${e.devices.moved} devices, ${e.lans.moved} LANs, ${e.wanLinks.moved} WAN links; waiting: ${e.devices.waiting} devices, ${e.lans.waiting} LANs, ${e.wanLinks.waiting} WAN links; ${out.positionsRenamed} staff positions renamed`,
+    ...out.waitingAgencies.map((a) => `  waiting: ${a.id}  ${a.name} (${a.unit}: ${a.reason.replace('_', ' ')})`),
+  ];
+  return `${lines.join('\n')}\n`;
 }

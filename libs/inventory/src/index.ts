@@ -17,7 +17,9 @@ export { Lan } from './equipment/lan.entity';
 export { WanLink } from './equipment/wan-link.entity';
 export { EquipmentPlacement, PLACED_ENTITIES, type PlacedEntity } from './equipment/equipment-placement.entity';
 export { ReorganisationRun } from './reorganisation/reorganisation-run.entity';
+export { ReorganisationService, type ApplyOutcome, type ApplyRequest, type RunView } from './reorganisation/reorganisation.service';
 export { DemoProvince, DEMO_PROVINCE_CODE, type DemoSummary } from './demo/demo-province';
+export { DemoReorganisation, REORGANISED_ON, type DemoReorganisationOutcome } from './demo/demo-reorganisation';
 export { Spreadsheets, sheetFormat, sheetResource, SHEET_QUERIES, SHEET_RESOURCES, type SheetResource, type SheetFormat, type ImportOutcome, type ImportProgress } from './spreadsheets/spreadsheets.service';
 export { Change, Input } from './shared/http';
 export {

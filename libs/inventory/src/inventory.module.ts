@@ -1,5 +1,8 @@
 import { UnitSuccessionsController } from './administrative-units/unit-successions.controller';
 import { UnitSuccessionsService } from './administrative-units/unit-successions.service';
+import { ReorganisationController } from './reorganisation/reorganisation.controller';
+import { ReorganisationService } from './reorganisation/reorganisation.service';
+import { DemoReorganisation } from './demo/demo-reorganisation';
 import { Module } from '@nestjs/common';
 import { AdministrativeUnitsController } from './administrative-units/administrative-units.controller';
 import { AdministrativeUnitsService } from './administrative-units/administrative-units.service';
@@ -20,8 +23,8 @@ import { Spreadsheets } from './spreadsheets/spreadsheets.service';
 
 @Module({
   // Spreadsheets first: /devices/export must not be taken for /devices/:id.
-  controllers: [SpreadsheetsController, AdministrativeUnitsController, UnitSuccessionsController, AgenciesController, DevicesController, LansController, WanLinksController, AuditController, BoundariesController],
-  providers: [Spreadsheets, ImportProgressBoard, DemoProvince, AuditLog, AdministrativeUnitsService, UnitSuccessionsService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
-  exports: [Spreadsheets, DemoProvince, AuditLog, AdministrativeUnitsService, UnitSuccessionsService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
+  controllers: [SpreadsheetsController, AdministrativeUnitsController, UnitSuccessionsController, ReorganisationController, AgenciesController, DevicesController, LansController, WanLinksController, AuditController, BoundariesController],
+  providers: [Spreadsheets, ImportProgressBoard, DemoProvince, DemoReorganisation, AuditLog, AdministrativeUnitsService, UnitSuccessionsService, ReorganisationService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
+  exports: [Spreadsheets, DemoProvince, DemoReorganisation, AuditLog, AdministrativeUnitsService, UnitSuccessionsService, ReorganisationService, BoundariesService, AgenciesService, DevicesService, LansService, WanLinksService],
 })
 export class InventoryModule {}

@@ -15,21 +15,22 @@ import type { CreateLan } from '../equipment/lan.dto';
 import { LansService } from '../equipment/lans.service';
 import type { CreateWanLink } from '../equipment/wan-link.dto';
 import { WanLinksService } from '../equipment/wan-links.service';
+import { oldCommunesOf } from './gia-lai-2025';
 
 /**
  * Bình Định's 11 district-level units as the GSO lists them (01/03/2025), with the number of
  * communes each has, and how far along its ICT build-out the demo pretends it was (0 = last, 1 = first).
  */
 const DISTRICTS = [
-  { code: '540', name: 'Thành phố Quy Nhơn', type: 'Thành phố', communes: 17, pace: 0.95, ward: true },
+  { code: '540', name: 'Thành phố Quy Nhơn', type: 'Thành phố', communes: 17, pace: 0.95 },
   { code: '542', name: 'Huyện An Lão', type: 'Huyện', communes: 10, pace: 0.25 },
-  { code: '543', name: 'Thị xã Hoài Nhơn', type: 'Thị xã', communes: 17, pace: 0.7, ward: true },
+  { code: '543', name: 'Thị xã Hoài Nhơn', type: 'Thị xã', communes: 17, pace: 0.7 },
   { code: '544', name: 'Huyện Hoài Ân', type: 'Huyện', communes: 15, pace: 0.45 },
   { code: '545', name: 'Huyện Phù Mỹ', type: 'Huyện', communes: 19, pace: 0.55 },
   { code: '546', name: 'Huyện Vĩnh Thạnh', type: 'Huyện', communes: 9, pace: 0.2 },
   { code: '547', name: 'Huyện Tây Sơn', type: 'Huyện', communes: 15, pace: 0.6 },
   { code: '548', name: 'Huyện Phù Cát', type: 'Huyện', communes: 18, pace: 0.5 },
-  { code: '549', name: 'Thị xã An Nhơn', type: 'Thị xã', communes: 15, pace: 0.8, ward: true },
+  { code: '549', name: 'Thị xã An Nhơn', type: 'Thị xã', communes: 15, pace: 0.8 },
   { code: '550', name: 'Huyện Tuy Phước', type: 'Huyện', communes: 13, pace: 0.65 },
   { code: '551', name: 'Huyện Vân Canh', type: 'Huyện', communes: 7, pace: 0.3 },
 ] as const;
@@ -109,15 +110,15 @@ export class DemoProvince {
         const id = randomUUID();
         districtIds.set(d.code, id);
         units.push({ id, code: d.code, name: d.name, level: 'district', type: d.type, parentId: provinceId });
-        const short = d.name.replace(/^(Thành phố|Huyện|Thị xã) /, '');
-        for (let i = 1; i <= d.communes; i++) {
-          const ward = 'ward' in d && i <= Math.ceil(d.communes / 2);
-          const name = `${ward ? 'Phường' : 'Xã'} Mẫu ${String(i).padStart(2, '0')} (${short})`;
+        // The real communes' names, as the reorganisation's texts name them (see gia-lai-2025.ts).
+        const named = oldCommunesOf(d.code);
+        if (named.length !== d.communes) throw new Error(`The demo's district ${d.code} has ${d.communes} communes, the texts name ${named.length}`);
+        named.forEach(({ name, type }, n) => {
           const cid = randomUUID();
-          // Generated codes start with 9: no real commune of Bình Định has one (theirs are 21xxx–22xxx).
-          units.push({ id: cid, code: `9${String(di + 1).padStart(2, '0')}${String(i).padStart(2, '0')}`, name, level: 'commune', type: ward ? 'Phường' : 'Xã', parentId: id });
+          // Generated codes start with 9: the real codes are not in the data the project may ship.
+          units.push({ id: cid, code: `9${String(di + 1).padStart(2, '0')}${String(n + 1).padStart(2, '0')}`, name, level: 'commune', type, parentId: id });
           communes.push({ id: cid, name, district: d });
-        }
+        });
       });
       await this.units.write({ create: units }, ctx, m);
 

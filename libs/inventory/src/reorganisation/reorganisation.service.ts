@@ -1,0 +1,400 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Scope } from '../access/access';
+import { AuditLog, type ChangeContext } from '../audit/audit-log.service';
+import { parseDay } from '../shared/dates';
+import { type FieldProblem, InventoryError, InventoryErrorCode } from '../shared/inventory-error';
+
+/** Where one agency of an old unit goes: a new commune's code, or the new province's own code. */
+export interface AgencyDecision {
+  agencyId: string;
+  to: string;
+}
+
+/** Where one item goes (to the people's committee of the unit named): an old commune split between new ones. */
+export interface EquipmentDecision {
+  type: 'device' | 'lan' | 'wanLink';
+  id: string;
+  to: string;
+}
+
+export interface ApplyRequest {
+  effectiveOn?: string;
+  /** The new province's code. */
+  province: string;
+  agencies?: AgencyDecision[];
+  equipment?: EquipmentDecision[];
+}
+
+type Counts = Record<'devices' | 'lans' | 'wanLinks', { moved: number; waiting: number }>;
+
+export interface ApplyOutcome {
+  /** The run's id, to revert it (null for a dry run). */
+  runId: string | null;
+  dryRun: boolean;
+  effectiveOn: string;
+  province: { code: string; name: string };
+  agencies: {
+    /** People's committees of old units that ended, their equipment handed to the new unit's committee. */
+    committeesEnded: number;
+    /** Committees begun for new units that had none. */
+    committeesBegun: number;
+    /** Other agencies carried into their new unit: each ends and a successor with its code begins. */
+    carried: number;
+    /** Agencies of old units waiting for a person (split or unmapped commune, dissolved district). */
+    waiting: number;
+  };
+  equipment: Counts;
+  /** Workstations whose staff position gained the old unit's name, as two old units' positions met in one agency. */
+  positionsRenamed: number;
+  /** Staffing years copied to carried agencies' successors (from the year of effectiveOn). */
+  staffingCopied: number;
+  /** New committees whose staffing is still to be entered. */
+  staffingToEnter: number;
+  waitingAgencies: Array<{ id: string; name: string; kind: string; unit: string; reason: 'split' | 'unmapped' | 'district_level' }>;
+}
+
+export interface RunView {
+  id: string;
+  effectiveOn: string;
+  provinceCode: string;
+  summary: Record<string, unknown>;
+  appliedBy: string;
+  appliedAt: string;
+  revertedBy: string | null;
+  revertedAt: string | null;
+}
+
+const COMMITTEES = ['commune_committee', 'district_committee', 'provincial_committee'];
+const TABLE = { device: 'device', lan: 'lan', wanLink: 'wan_link' } as const;
+const ENTITY: Record<string, keyof Counts> = { device: 'devices', lan: 'lans', wan_link: 'wanLinks' };
+/**
+ * An agency of an old unit `ra` is done with: a committee when none of its items still waits for a
+ * place (it ends with its unit either way), any other agency when it has a place to be carried to.
+ */
+const ENDS = `CASE WHEN ra.committee THEN NOT EXISTS (SELECT 1 FROM r_move mv WHERE mv.from_agency = ra.id AND mv.to_agency IS NULL) ELSE ra.target IS NOT NULL END`;
+/** Postgres advisory lock key: one application or revert at a time. */
+const LOCK_KEY = 0x4861_5247; // "HaRG"
+
+class DryRun extends Error {
+  constructor(readonly outcome: ApplyOutcome) {
+    super('dry run');
+  }
+}
+
+/**
+ * Carries a new province's inventory across the reorganisation, from the mapping as it stands
+ * (proposed and confirmed names; open ones wait): in one transaction, audited, and revertible.
+ *
+ * - An old unit's people's committee ends with it; its equipment goes to the committee of the new
+ *   unit (begun by the run where the new commune has none).
+ * - Any other agency of an old commune that went whole into one new commune, and every agency of
+ *   an old province, is carried: it ends, and a successor with its code, name and staffing (from
+ *   the year of the change) begins in the new unit, its equipment moved there.
+ * - Agencies of split or unmapped communes and of dissolved districts wait for a person's decision
+ *   (`agencies`, `equipment`), and stay where they are until one is given: a later run carries them.
+ * - Equipment retired before the day stays where it served. Moved equipment keeps its former place
+ *   in equipment_placement, so coverage of any earlier day counts it there.
+ */
+@Injectable()
+export class ReorganisationService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async apply(req: ApplyRequest, ctx: ChangeContext, options: { dryRun?: boolean } = {}): Promise<ApplyOutcome> {
+    if (ctx.scope.kind !== 'country') throw InventoryError.forbidden('The reorganisation spans provinces: applying it needs a token scoped to the whole country');
+    const effectiveOn = parseDay(req.effectiveOn ?? '2025-07-01');
+    const problems: FieldProblem[] = [];
+    if (!effectiveOn) problems.push({ field: 'effectiveOn', message: 'effectiveOn must be a real date YYYY-MM-DD (2025-07-01)', value: req.effectiveOn });
+    if (typeof req.province !== 'string' || !/^\d{2}$/.test(req.province)) problems.push({ field: 'province', message: 'province is the new province\'s 2-digit code', value: req.province });
+    const agencies = req.agencies ?? [];
+    const equipment = req.equipment ?? [];
+    if (!Array.isArray(agencies)) problems.push({ field: 'agencies', message: 'agencies is a list of { agencyId, to }' });
+    if (!Array.isArray(equipment)) problems.push({ field: 'equipment', message: 'equipment is a list of { type, id, to }' });
+    if (problems.length) throw InventoryError.invalid('The reorganisation cannot be applied', problems);
+    try {
+      return await this.ds.transaction(async (m) => {
+        await m.query(`SELECT pg_advisory_xact_lock($1)`, [LOCK_KEY]);
+        const outcome = await this.run(m, effectiveOn!, req.province, agencies, equipment, ctx, !!options.dryRun);
+        if (options.dryRun) throw new DryRun(outcome);
+        return outcome;
+      });
+    } catch (err) {
+      if (err instanceof DryRun) return err.outcome;
+      throw err;
+    }
+  }
+
+  private async run(m: EntityManager, effectiveOn: string, provinceCode: string, agencyDecisions: AgencyDecision[], equipmentDecisions: EquipmentDecision[], ctx: ChangeContext, dryRun: boolean): Promise<ApplyOutcome> {
+    const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => m.query(sql, params);
+    const [province] = await q<{ id: string; code: string; name: string; path: string; validFrom: string | null }>(
+      `SELECT id, code, name, path, to_char(valid_from, 'YYYY-MM-DD') AS "validFrom" FROM administrative_unit
+        WHERE level = 'province' AND code = $2 AND (valid_from IS NULL OR valid_from <= $1) AND (valid_to IS NULL OR valid_to > $1)`,
+      [effectiveOn, provinceCode],
+    );
+    if (!province) throw InventoryError.notFound(`province valid on ${effectiveOn} with code`, provinceCode);
+    const E = [effectiveOn];
+    // The new units (the province and its communes of the day), and the old unit(s) each old unit went into.
+    await m.query(
+      `CREATE TEMP TABLE r_new ON COMMIT DROP AS SELECT u.id, u.code, u.name, u.level, u.valid_from = $1 AS begun FROM administrative_unit u
+        WHERE (u.id = $2 OR u.parent_id = $2) AND (u.valid_from IS NULL OR u.valid_from <= $1) AND (u.valid_to IS NULL OR u.valid_to > $1)`,
+      [effectiveOn, province.id],
+    );
+    await m.query(
+      `CREATE TEMP TABLE r_target ON COMMIT DROP AS SELECT s.old_unit_id, array_agg(DISTINCT s.new_unit_id) AS units
+         FROM unit_succession s JOIN r_new n ON n.id = s.new_unit_id AND n.level = 'commune' WHERE s.effective_on = $1 AND s.old_unit_id IS NOT NULL GROUP BY s.old_unit_id`,
+      E,
+    );
+    // The old units that ended on the day, within the old provinces the mapping names.
+    await m.query(
+      `CREATE TEMP TABLE r_ended ON COMMIT DROP AS
+        WITH oldp AS (SELECT DISTINCT p.path FROM r_target t JOIN administrative_unit o ON o.id = t.old_unit_id JOIN administrative_unit p ON p.id = split_part(o.path, '/', 2)::uuid)
+        SELECT u.id, u.name, u.level FROM administrative_unit u JOIN oldp ON u.path LIKE oldp.path || '%' WHERE u.valid_to = $1`,
+      E,
+    );
+    // Decisions: every agency and item named must be one the run can place, every unit one of the new province's.
+    const problems: FieldProblem[] = [];
+    const units = new Map((await q<{ id: string; code: string; level: string }>(`SELECT id, code, level FROM r_new`)).map((u) => [u.code, u]));
+    const unitOf = (to: unknown, field: string): string | null => {
+      const u = typeof to === 'string' ? units.get(to) : undefined;
+      if (!u) problems.push({ field, message: `to is the code of a commune of ${province.name} on ${effectiveOn}, or ${province.code} for the province itself`, value: to });
+      return u?.id ?? null;
+    };
+    const agencyRows = agencyDecisions.map((d, i) => ({ agencyId: typeof d?.agencyId === 'string' ? d.agencyId : '', unitId: unitOf(d?.to, `agencies[${i}].to`), i }));
+    const equipmentRows = equipmentDecisions.map((d, i) => {
+      if (!d || !(d.type in TABLE)) problems.push({ field: `equipment[${i}].type`, message: 'type is device, lan or wanLink', value: d?.type });
+      return { type: TABLE[d?.type as keyof typeof TABLE] ?? 'device', id: typeof d?.id === 'string' ? d.id : '', unitId: unitOf(d?.to, `equipment[${i}].to`), i };
+    });
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    agencyRows.forEach((r) => !uuid.test(r.agencyId) && problems.push({ field: `agencies[${r.i}].agencyId`, message: 'agencyId must be a UUID', value: r.agencyId }));
+    equipmentRows.forEach((r) => !uuid.test(r.id) && problems.push({ field: `equipment[${r.i}].id`, message: 'id must be a UUID', value: r.id }));
+    if (problems.length) throw InventoryError.invalid('Nothing was applied: decisions have problems', problems);
+
+    // Each agency of an ended unit not carried yet, with where it goes (null: it waits for a person).
+    await m.query(
+      `CREATE TEMP TABLE r_agency ON COMMIT DROP AS
+        SELECT a.id, a.kind IN (${COMMITTEES.map((k) => `'${k}'`).join(', ')}) AS committee, e.name AS unit_name, a.name, a.kind,
+               COALESCE(dec.unit_id, CASE WHEN e.level = 'province' THEN $1::uuid WHEN e.level = 'commune' AND cardinality(t.units) = 1 THEN t.units[1] END) AS target,
+               CASE WHEN e.level = 'district' THEN 'district_level' WHEN e.level = 'commune' AND t.units IS NULL THEN 'unmapped' WHEN cardinality(t.units) > 1 THEN 'split' END AS reason,
+               gen_random_uuid() AS successor
+          FROM agency a JOIN r_ended e ON e.id = a.administrative_unit_id LEFT JOIN r_target t ON t.old_unit_id = e.id
+          LEFT JOIN unnest($2::uuid[], $3::uuid[]) AS dec(agency_id, unit_id) ON dec.agency_id = a.id
+         WHERE a.valid_to IS NULL`,
+      [province.id, agencyRows.map((r) => r.agencyId), agencyRows.map((r) => r.unitId)],
+    );
+    const known = new Set((await q<{ id: string }>(`SELECT id FROM r_agency WHERE id = ANY($1::uuid[])`, [agencyRows.map((r) => r.agencyId)])).map((r) => r.id));
+    agencyRows.forEach((r) => !known.has(r.agencyId) && problems.push({ field: `agencies[${r.i}].agencyId`, message: `no agency ${r.agencyId} of an old unit of ${province.name} is waiting to be carried`, value: r.agencyId }));
+
+    // Committees of the new units: those there, then one begun for each unit begun on the day that has none.
+    const committeeKind = `CASE WHEN n.level = 'province' THEN 'provincial_committee' ELSE 'commune_committee' END`;
+    const toBegin = await q<{ unit: string; name: string; kind: string }>(
+      `SELECT n.id AS unit, 'Ủy ban nhân dân ' || n.name AS name, ${committeeKind} AS kind FROM r_new n
+        WHERE n.begun AND NOT EXISTS (SELECT 1 FROM agency a WHERE a.administrative_unit_id = n.id AND a.kind = ${committeeKind} AND a.valid_to IS NULL)`,
+    );
+    const begun: Array<{ id: string }> = toBegin.length
+      ? await q(
+          `INSERT INTO agency (name, kind, sector, administrative_unit_id, valid_from) SELECT x.name, x.kind, 'general', x.unit, $1 FROM unnest($2::text[], $3::text[], $4::uuid[]) AS x(name, kind, unit) RETURNING id`,
+          [effectiveOn, toBegin.map((c) => c.name), toBegin.map((c) => c.kind), toBegin.map((c) => c.unit)],
+        )
+      : [];
+    await m.query(
+      `CREATE TEMP TABLE r_committee ON COMMIT DROP AS SELECT DISTINCT ON (n.id) n.id AS unit_id, a.id AS agency_id FROM r_new n
+         JOIN agency a ON a.administrative_unit_id = n.id AND a.kind = ${committeeKind} AND a.valid_to IS NULL ORDER BY n.id, a.valid_from NULLS FIRST, a.created_at`,
+    );
+
+    // Where each item goes: an item's own decision, else its agency's committee's or successor's place.
+    await m.query(
+      `CREATE TEMP TABLE r_move ON COMMIT DROP AS
+        WITH items AS (${['device', 'lan', 'wan_link']
+          .map((t) => `SELECT '${t}'::text AS entity_type, x.id, x.agency_id, x.placed_on, ${t === 'device' ? "x.kind = 'workstation' AND x.staff_position IS NOT NULL" : 'false'} AS positioned,
+                          ${t === 'device' ? 'x.staff_position' : 'NULL::varchar'} AS staff_position
+                        FROM ${t} x JOIN r_agency ra ON ra.id = x.agency_id
+                       WHERE (x.retired_on IS NULL OR x.retired_on > $1) AND (x.placed_on IS NULL OR x.placed_on < $1)`)
+          .join(' UNION ALL ')})
+        SELECT i.entity_type, i.id, i.agency_id AS from_agency, i.placed_on, i.positioned, i.staff_position, ra.unit_name,
+               CASE WHEN dec.unit_id IS NOT NULL THEN (SELECT c.agency_id FROM r_committee c WHERE c.unit_id = dec.unit_id)
+                    WHEN ra.target IS NULL THEN NULL
+                    WHEN ra.committee THEN (SELECT c.agency_id FROM r_committee c WHERE c.unit_id = ra.target)
+                    ELSE ra.successor END AS to_agency,
+               dec.unit_id IS NOT NULL AS decided
+          FROM items i JOIN r_agency ra ON ra.id = i.agency_id
+          LEFT JOIN unnest($2::text[], $3::uuid[], $4::uuid[]) AS dec(entity_type, id, unit_id) ON dec.entity_type = i.entity_type AND dec.id = i.id`,
+      [effectiveOn, equipmentRows.map((r) => r.type), equipmentRows.map((r) => r.id), equipmentRows.map((r) => r.unitId)],
+    );
+    const decided = new Set((await q<{ k: string }>(`SELECT entity_type || '/' || id AS k FROM r_move WHERE decided`)).map((r) => r.k));
+    equipmentRows.forEach((r) => !decided.has(`${r.type}/${r.id}`) && problems.push({ field: `equipment[${r.i}].id`, message: `no ${r.type} ${r.id} of an agency of an old unit of ${province.name} is waiting to be placed`, value: r.id }));
+    if (problems.length) throw InventoryError.invalid('Nothing was applied: decisions have problems', problems);
+
+    // Carried agencies: the old row ends, its successor begins with its code (codes name current agencies).
+    const carried = await q<{ id: string; successor: string }>(
+      `SELECT ra.id, ra.successor FROM r_agency ra WHERE ra.target IS NOT NULL AND NOT ra.committee`,
+    );
+    const ended = await q<{ id: string }>(
+      `WITH x AS (UPDATE agency a SET valid_to = $1 FROM r_agency ra
+                   WHERE ra.id = a.id AND ${ENDS} RETURNING a.id)
+       SELECT id FROM x`,
+      E,
+    );
+    await m.query(
+      `INSERT INTO agency (id, code, name, kind, sector, address, administrative_unit_id, valid_from)
+       SELECT ra.successor, a.code, a.name, a.kind, a.sector, a.address, ra.target, $1 FROM r_agency ra JOIN agency a ON a.id = ra.id WHERE ra.target IS NOT NULL AND NOT ra.committee`,
+      E,
+    );
+    // A successor's parent: the parent's successor when it was carried too, the parent itself while it is current.
+    await m.query(
+      `UPDATE agency s SET parent_id = COALESCE(pra.successor, CASE WHEN p.valid_to IS NULL THEN p.id END)
+         FROM r_agency ra JOIN agency a ON a.id = ra.id JOIN agency p ON p.id = a.parent_id LEFT JOIN r_agency pra ON pra.id = p.id AND pra.target IS NOT NULL AND NOT pra.committee
+        WHERE s.id = ra.successor AND ra.target IS NOT NULL AND NOT ra.committee`,
+    );
+    const staffing = await q<{ agencyId: string; year: number }>(
+      `WITH x AS (INSERT INTO agency_staffing (agency_id, year, civil_servants, public_employees)
+                  SELECT ra.successor, s.year, s.civil_servants, s.public_employees FROM r_agency ra JOIN agency_staffing s ON s.agency_id = ra.id
+                   WHERE ra.target IS NOT NULL AND NOT ra.committee AND s.year >= extract(year FROM $1::date) RETURNING agency_id, year)
+       SELECT agency_id AS "agencyId", year FROM x`,
+      E,
+    );
+
+    // Workstations meeting in one agency from two places keep their positions apart with the old unit's name.
+    await m.query(`ALTER TABLE r_move ADD COLUMN new_position varchar(200)`);
+    await m.query(
+      `UPDATE r_move mv SET new_position = left(mv.staff_position || ' (' || mv.unit_name || ')', 200)
+        WHERE mv.positioned AND mv.to_agency IN (SELECT m2.to_agency FROM r_move m2 WHERE m2.positioned AND m2.to_agency IS NOT NULL GROUP BY m2.to_agency
+                                                  HAVING count(DISTINCT m2.from_agency) > 1
+                                                      OR EXISTS (SELECT 1 FROM device d WHERE d.agency_id = m2.to_agency AND d.kind = 'workstation' AND d.staff_position IS NOT NULL AND d.status <> 'retired'))`,
+    );
+    const [{ renamed }] = await q<{ renamed: number }>(`SELECT count(*)::int AS renamed FROM r_move WHERE new_position IS NOT NULL`);
+
+    const [run] = await q<{ id: string }>(
+      `INSERT INTO reorganisation_run (effective_on, province_code, summary, ended_agencies, created_agencies, copied_staffing, applied_by)
+       VALUES ($1, $2, '{}', $3::uuid[], $4::uuid[], $5::jsonb, $6) RETURNING id`,
+      [effectiveOn, province.code, ended.map((r) => r.id), [...begun.map((r) => r.id), ...carried.map((r) => r.successor)], JSON.stringify(staffing.map((s) => [s.agencyId, s.year])), ctx.actor],
+    );
+    await m.query(
+      `INSERT INTO equipment_placement (entity_type, entity_id, agency_id, staff_position, valid_from, valid_to, run_id)
+       SELECT mv.entity_type, mv.id, mv.from_agency, mv.staff_position, mv.placed_on, $1, $2 FROM r_move mv WHERE mv.to_agency IS NOT NULL`,
+      [effectiveOn, run.id],
+    );
+    for (const t of ['device', 'lan', 'wan_link']) {
+      await m.query(
+        `UPDATE ${t} x SET agency_id = mv.to_agency, placed_on = $1${t === 'device' ? ', staff_position = COALESCE(mv.new_position, x.staff_position)' : ''}
+           FROM r_move mv WHERE mv.entity_type = '${t}' AND mv.id = x.id AND mv.to_agency IS NOT NULL`,
+        E,
+      );
+    }
+
+    const moves = await q<{ entityType: string; moved: number; waiting: number }>(
+      `SELECT entity_type AS "entityType", count(*) FILTER (WHERE to_agency IS NOT NULL)::int AS moved, count(*) FILTER (WHERE to_agency IS NULL)::int AS waiting FROM r_move GROUP BY 1`,
+    );
+    const counts: Counts = { devices: { moved: 0, waiting: 0 }, lans: { moved: 0, waiting: 0 }, wanLinks: { moved: 0, waiting: 0 } };
+    for (const r of moves) counts[ENTITY[r.entityType]] = { moved: r.moved, waiting: r.waiting };
+    const waiting = await q<{ id: string; name: string; kind: string; unit: string; reason: 'split' | 'unmapped' | 'district_level' }>(
+      `SELECT ra.id, ra.name, ra.kind, ra.unit_name AS unit, COALESCE(ra.reason, 'unmapped') AS reason FROM r_agency ra WHERE NOT (${ENDS}) ORDER BY ra.unit_name, ra.name`,
+    );
+    const [{ committeesEnded }] = await q<{ committeesEnded: number }>(`SELECT count(*)::int AS "committeesEnded" FROM r_agency ra WHERE ra.committee AND ra.id = ANY($1::uuid[])`, [ended.map((r) => r.id)]);
+    const outcome: ApplyOutcome = {
+      runId: dryRun ? null : run.id,
+      dryRun,
+      effectiveOn,
+      province: { code: province.code, name: province.name },
+      agencies: { committeesEnded, committeesBegun: begun.length, carried: carried.length, waiting: waiting.length },
+      equipment: counts,
+      positionsRenamed: renamed,
+      staffingCopied: staffing.length,
+      staffingToEnter: begun.length,
+      waitingAgencies: waiting.slice(0, 200),
+    };
+    const { waitingAgencies: _, ...summary } = outcome;
+    await m.query(`UPDATE reorganisation_run SET summary = $2 WHERE id = $1`, [run.id, JSON.stringify({ ...summary, runId: run.id })]);
+    await this.audit.record(m, ctx, [
+      { action: 'create', entityType: 'reorganisation_run', entityId: run.id, before: null, after: { ...summary, runId: run.id, agencyDecisions, equipmentDecisions }, place: province.path },
+      ...ended.map((a) => ({ action: 'update' as const, entityType: 'agency', entityId: a.id, before: { validTo: null }, after: { validTo: effectiveOn, run: run.id } })),
+      ...[...begun.map((r) => r.id), ...carried.map((r) => r.successor)].map((id) => ({ action: 'create' as const, entityType: 'agency', entityId: id, before: null, after: { validFrom: effectiveOn, run: run.id } })),
+    ]);
+    return outcome;
+  }
+
+  /**
+   * Undoes a run: equipment goes back where it was (with its staff positions), successors and
+   * begun committees are removed with the staffing copied to them, ended agencies are current
+   * again. Refused, naming what is in the way, when anything was since added to or moved from
+   * what the run made (a person's work is never discarded).
+   */
+  async revert(id: string, ctx: ChangeContext): Promise<RunView> {
+    if (ctx.scope.kind !== 'country') throw InventoryError.forbidden('Reverting the reorganisation needs a token scoped to the whole country');
+    return this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock($1)`, [LOCK_KEY]);
+      const [run] = (await m.query(
+        `SELECT id, to_char(effective_on, 'YYYY-MM-DD') AS "effectiveOn", province_code AS "provinceCode", created_agencies::text[] AS created, ended_agencies::text[] AS ended, copied_staffing AS staffing, reverted_at AS "revertedAt", applied_at AS "appliedAt"
+           FROM reorganisation_run WHERE id = $1 FOR UPDATE`,
+        [id],
+      )) as Array<{ id: string; effectiveOn: string; provinceCode: string; created: string[]; ended: string[]; staffing: Array<[string, number]>; revertedAt: Date | null; appliedAt: Date }>;
+      if (!run) throw InventoryError.notFound('reorganisation run', id);
+      if (run.revertedAt) throw new InventoryError(InventoryErrorCode.Conflict, `Run ${id} was already reverted`);
+      const [later] = (await m.query(`SELECT id FROM reorganisation_run WHERE province_code = $1 AND reverted_at IS NULL AND applied_at > $2 ORDER BY applied_at LIMIT 1`, [run.provinceCode, run.appliedAt])) as Array<{ id: string }>;
+      if (later) throw new InventoryError(InventoryErrorCode.Conflict, `Revert run ${later.id} first: it was applied to the same province after this one`);
+      const problems: FieldProblem[] = [];
+      const copied = new Set(run.staffing.map(([a, y]) => `${a}/${y}`));
+      const inWay = (await m.query(
+        `SELECT 'equipment' AS what, x.kind || ' ' || x.id AS name FROM (SELECT 'device' AS kind, id, agency_id FROM device UNION ALL SELECT 'lan', id, agency_id FROM lan UNION ALL SELECT 'wanLink', id, agency_id FROM wan_link) x
+          WHERE x.agency_id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM equipment_placement p WHERE p.run_id = $2 AND p.entity_id = x.id)
+         UNION ALL SELECT 'moved since', p.entity_type || ' ' || p.entity_id FROM equipment_placement p
+          WHERE p.run_id = $2 AND EXISTS (SELECT 1 FROM equipment_placement q WHERE q.entity_type = p.entity_type AND q.entity_id = p.entity_id AND q.valid_to > p.valid_to)
+         UNION ALL SELECT 'agency', a.name FROM agency a WHERE a.parent_id = ANY($1::uuid[]) AND NOT (a.id = ANY($1::uuid[]))
+         LIMIT 100`,
+        [run.created, run.id],
+      )) as Array<{ what: string; name: string }>;
+      for (const r of inWay) problems.push({ field: r.what, message: r.what === 'agency' ? `${r.name} was since placed under an agency this run created` : r.what === 'equipment' ? `${r.name} was since registered at an agency this run created` : `${r.name} was moved again since`, value: r.name });
+      const staffing = (await m.query(`SELECT agency_id AS "agencyId", year FROM agency_staffing WHERE agency_id = ANY($1::uuid[])`, [run.created])) as Array<{ agencyId: string; year: number }>;
+      for (const s of staffing) if (!copied.has(`${s.agencyId}/${s.year}`)) problems.push({ field: 'staffing', message: `staffing of ${s.year} was since entered for agency ${s.agencyId}, which this run created`, value: s.year });
+      if (problems.length) throw new InventoryError(InventoryErrorCode.Conflict, `Run ${id} cannot be reverted: ${problems.length} thing(s) were since built on it`, problems);
+      for (const t of ['device', 'lan', 'wan_link']) {
+        await m.query(
+          `UPDATE ${t} x SET agency_id = p.agency_id, placed_on = p.valid_from${t === 'device' ? ', staff_position = CASE WHEN x.kind = \'workstation\' THEN p.staff_position ELSE x.staff_position END' : ''}
+             FROM equipment_placement p WHERE p.run_id = $1 AND p.entity_type = '${t}' AND p.entity_id = x.id`,
+          [run.id],
+        );
+      }
+      const [{ moved }] = (await m.query(`WITH x AS (DELETE FROM equipment_placement WHERE run_id = $1 RETURNING 1) SELECT count(*)::int AS moved FROM x`, [run.id])) as Array<{ moved: number }>;
+      await m.query(`DELETE FROM agency_staffing WHERE agency_id = ANY($1::uuid[])`, [run.created]);
+      await m.query(`UPDATE agency SET parent_id = NULL WHERE id = ANY($1::uuid[])`, [run.created]);
+      try {
+        await m.query(`DELETE FROM agency WHERE id = ANY($1::uuid[])`, [run.created]);
+      } catch (err) {
+        // Something else refers to an agency the run created (an account, an alert rule): name it, change nothing.
+        throw new InventoryError(InventoryErrorCode.Conflict, `Run ${id} cannot be reverted: an agency it created is in use (${(err as { detail?: string }).detail ?? (err as Error).message})`);
+      }
+      await m.query(`UPDATE agency SET valid_to = NULL WHERE id = ANY($1::uuid[]) AND valid_to = $2`, [run.ended, run.effectiveOn]);
+      await m.query(`UPDATE reorganisation_run SET reverted_by = $2, reverted_at = now() WHERE id = $1`, [run.id, ctx.actor]);
+      await this.audit.record(m, ctx, [
+        { action: 'update', entityType: 'reorganisation_run', entityId: run.id, before: { revertedAt: null }, after: { reverted: true, equipmentReturned: moved, agenciesRemoved: run.created.length, agenciesCurrentAgain: run.ended.length } },
+        ...run.created.map((a) => ({ action: 'delete' as const, entityType: 'agency', entityId: a, before: { run: run.id }, after: null })),
+        ...run.ended.map((a) => ({ action: 'update' as const, entityType: 'agency', entityId: a, before: { validTo: run.effectiveOn }, after: { validTo: null, run: run.id } })),
+      ]);
+      return this.view(run.id, m);
+    });
+  }
+
+  async list(scope: Scope): Promise<RunView[]> {
+    if (scope.kind !== 'country') throw InventoryError.forbidden('The reorganisation spans provinces: its runs are listed to tokens scoped to the whole country');
+    const ids = (await this.ds.query(`SELECT id FROM reorganisation_run ORDER BY applied_at DESC LIMIT 500`)) as Array<{ id: string }>;
+    return Promise.all(ids.map((r) => this.view(r.id)));
+  }
+
+  async get(id: string, scope: Scope): Promise<RunView> {
+    if (scope.kind !== 'country') throw InventoryError.forbidden('The reorganisation spans provinces: its runs are shown to tokens scoped to the whole country');
+    return this.view(id);
+  }
+
+  private async view(id: string, m: EntityManager = this.ds.manager): Promise<RunView> {
+    const [r] = (await m.query(
+      `SELECT id, to_char(effective_on, 'YYYY-MM-DD') AS "effectiveOn", province_code AS "provinceCode", summary, applied_by AS "appliedBy", applied_at AS "appliedAt", reverted_by AS "revertedBy", reverted_at AS "revertedAt"
+         FROM reorganisation_run WHERE id = $1`,
+      [id],
+    )) as Array<Omit<RunView, 'appliedAt' | 'revertedAt'> & { appliedAt: Date; revertedAt: Date | null }>;
+    if (!r) throw InventoryError.notFound('reorganisation run', id);
+    return { ...r, appliedAt: new Date(r.appliedAt).toISOString(), revertedAt: r.revertedAt ? new Date(r.revertedAt).toISOString() : null };
+  }
+}
