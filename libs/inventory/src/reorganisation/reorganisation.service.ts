@@ -327,13 +327,16 @@ export class ReorganisationService {
     return this.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock($1)`, [LOCK_KEY]);
       const [run] = (await m.query(
-        `SELECT id, to_char(effective_on, 'YYYY-MM-DD') AS "effectiveOn", province_code AS "provinceCode", created_agencies::text[] AS created, ended_agencies::text[] AS ended, copied_staffing AS staffing, reverted_at AS "revertedAt", applied_at AS "appliedAt"
+        `SELECT id, to_char(effective_on, 'YYYY-MM-DD') AS "effectiveOn", province_code AS "provinceCode", created_agencies::text[] AS created, ended_agencies::text[] AS ended, copied_staffing AS staffing, reverted_at AS "revertedAt"
            FROM reorganisation_run WHERE id = $1 FOR UPDATE`,
         [id],
-      )) as Array<{ id: string; effectiveOn: string; provinceCode: string; created: string[]; ended: string[]; staffing: Array<[string, number]>; revertedAt: Date | null; appliedAt: Date }>;
+      )) as Array<{ id: string; effectiveOn: string; provinceCode: string; created: string[]; ended: string[]; staffing: Array<[string, number]>; revertedAt: Date | null }>;
       if (!run) throw InventoryError.notFound('reorganisation run', id);
       if (run.revertedAt) throw new InventoryError(InventoryErrorCode.Conflict, `Run ${id} was already reverted`);
-      const [later] = (await m.query(`SELECT id FROM reorganisation_run WHERE province_code = $1 AND reverted_at IS NULL AND applied_at > $2 ORDER BY applied_at LIMIT 1`, [run.provinceCode, run.appliedAt])) as Array<{ id: string }>;
+      const [later] = (await m.query(
+        `SELECT r.id FROM reorganisation_run r, reorganisation_run this WHERE this.id = $1 AND r.province_code = this.province_code AND r.reverted_at IS NULL AND r.applied_at > this.applied_at ORDER BY r.applied_at LIMIT 1`,
+        [run.id],
+      )) as Array<{ id: string }>;
       if (later) throw new InventoryError(InventoryErrorCode.Conflict, `Revert run ${later.id} first: it was applied to the same province after this one`);
       const problems: FieldProblem[] = [];
       const copied = new Set(run.staffing.map(([a, y]) => `${a}/${y}`));
