@@ -6,13 +6,17 @@
  * nationwide), measured in the same run; how many old communes no text names; the splits; time.
  * Then, unless DB=0, the same through the database on the national benchmark inventory (bench/nation.ts,
  * WORKSTATIONS 1,000,000): both lists imported, the mapping proposed, and the dry run of carrying
- * every new province across (GET /unit-successions/plan for each of the 34), each timed.
+ * every new province across (GET /unit-successions/plan for each of the 34), each timed; then the
+ * reorganisation applied to each new province (POST /reorganisations, with dryRun first), and the
+ * coverage of the 2011–2015 plan loaded for each of the 63 old provinces, and the national overview,
+ * measured cold before and after it in the same run: their speed, and that their figures are equal.
  * The data stays outside the project's tree (its README says which parts may be shipped).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AdministrativeUnitsService, EVERYWHERE, UnitSuccessionsService } from '@app/inventory';
+import { CoverageService, PlansService, type TargetCoverage } from '@app/coverage';
+import { AdministrativeUnitsService, EVERYWHERE, ReorganisationService, UnitSuccessionsService } from '@app/inventory';
 import { naiveMatches, type NewCommune, type OldUnit, proposeSuccessions } from '../libs/inventory/src/administrative-units/successions';
 import { generateNation } from './nation';
 import { benchApp, timed } from './support';
@@ -43,6 +47,27 @@ async function throughDatabase(communes: NewCommune[]): Promise<void> {
     const units = app.get(AdministrativeUnitsService);
     const [, oldSeconds] = await timed(() => units.importOfficialList(JSON.parse(readFileSync(join(DATA, 'dvhcvn-2025-03.json'), 'utf8')), ctx));
     const [counts, genSeconds] = await timed(() => generateNation(ds, WORKSTATIONS));
+    // The 2011–2015 plan of Bình Định loaded for each of the 63 old provinces: its figures and
+    // their speed are measured before the reorganisation is applied and after, in this run.
+    const plans = app.get(PlansService);
+    const coverage = app.get(CoverageService);
+    const oldProvinces: Array<{ id: string }> = await ds.query(`SELECT id FROM administrative_unit WHERE level = 'province' ORDER BY code`);
+    const planIds: string[] = [];
+    for (const p of oldProvinces) planIds.push((await plans.loadPreset('binh-dinh-647-2012', ctx, p.id)).id);
+    const OVERVIEW = { indicator: 'staff_computers_district_up', year: 2014 };
+    const forget = () => ds.query(`UPDATE inventory_version SET n = n + 1 WHERE id = 1`);
+    const figuresOf = (targets: TargetCoverage[][]) => JSON.stringify(targets.map((ts) => ts.map((t) => [t.indicator.code, t.year, t.numerator, t.denominator, t.missing.total])));
+    /** Cold each time (the inventory's version moved first): the 63 plans (1,575 targets), the overview, Bình Định's plan alone. */
+    const measureCoverage = async () => {
+      await forget();
+      const [all, allSeconds] = await timed(() => coverage.plansCoverage(planIds, {}, EVERYWHERE));
+      await forget();
+      const [overview, overviewSeconds] = await timed(() => coverage.overview(OVERVIEW, EVERYWHERE));
+      await forget();
+      const [one, oneSeconds] = await timed(() => coverage.planCoverage(planIds[0], {}, EVERYWHERE));
+      return { figures: figuresOf(all.map((c) => c.targets)) + JSON.stringify(overview.provinces.map((p) => [p.code, p.numerator, p.denominator])) + figuresOf([one.targets]), allSeconds, overviewSeconds, oneSeconds };
+    };
+    await coverage.plansCoverage(planIds, {}, EVERYWHERE); // warm-up
     console.log(`\n${ENGINE}: the 2025-03 list in ${s(oldSeconds)}; the national inventory generated in ${s(genSeconds)}: ${JSON.stringify(counts)}`);
     const [imported, newSeconds] = await timed(() => units.importOfficialList(JSON.parse(readFileSync(join(DATA, 'vn-units-2026-07-2level.json'), 'utf8')), ctx, { validFrom: '2025-07-01', replaces: true }));
     console.log(`the two-level list from 2025-07-01 in ${s(newSeconds)}: ${JSON.stringify(imported)}`);
@@ -66,11 +91,46 @@ async function throughDatabase(communes: NewCommune[]): Promise<void> {
       }
     });
     console.log(`the dry run of all ${provinces.length} new provinces in ${s(planSeconds)}: ${JSON.stringify(total)}`);
+
+    const before = await measureCoverage();
+    const reorganisation = app.get(ReorganisationService);
+    const applyAll = async (dryRun: boolean) => {
+      const sum = { committeesEnded: 0, committeesBegun: 0, carried: 0, waiting: 0, devicesMoved: 0, devicesWaiting: 0, lansMoved: 0, linksMoved: 0, staffingCopied: 0 };
+      for (const p of provinces) {
+        const o = await reorganisation.apply({ province: p.code, effectiveOn: '2025-07-01' }, ctx, { dryRun });
+        sum.committeesEnded += o.agencies.committeesEnded;
+        sum.committeesBegun += o.agencies.committeesBegun;
+        sum.carried += o.agencies.carried;
+        sum.waiting += o.agencies.waiting;
+        sum.devicesMoved += o.equipment.devices.moved;
+        sum.devicesWaiting += o.equipment.devices.waiting;
+        sum.lansMoved += o.equipment.lans.moved;
+        sum.linksMoved += o.equipment.wanLinks.moved;
+        sum.staffingCopied += o.staffingCopied;
+      }
+      return sum;
+    };
+    const [dry, drySeconds] = await timed(() => applyAll(true));
+    console.log(`apply with dryRun (all of it, rolled back) for the ${provinces.length} new provinces in ${s(drySeconds)}: ${JSON.stringify(dry)}`);
+    const [applied, applySeconds] = await timed(() => applyAll(false));
+    console.log(`applied to the ${provinces.length} new provinces in ${s(applySeconds)}: ${JSON.stringify(applied)}`);
+    await ds.query('ANALYZE');
+    const after = await measureCoverage();
+    const [{ placements }] = await ds.query(`SELECT count(*)::int AS placements FROM equipment_placement`);
+    console.log(`equipment_placement rows after: ${placements}; figures of the 63 plans and the overview after the reorganisation equal those before: ${after.figures === before.figures ? 'yes' : 'NO'}`);
+    const ms = (x: number) => `${(x * 1000).toFixed(0)} ms`;
+    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
     console.log('\n| what (national inventory, ' + ENGINE + ') | time | bar |');
     console.log('|---|---|---|');
     console.log(`| import the two-level list, ending and versioning units | ${s(newSeconds)} | |`);
     console.log(`| propose the mapping (10,557 names) | ${s(proposeSeconds)} | |`);
-    console.log(`| dry run of the 34 new provinces | ${s(planSeconds)} | < 60 s |`);
+    console.log(`| dry run of the 34 new provinces (GET …/plan) | ${s(planSeconds)} | < 60 s |`);
+    console.log(`| dry run of the 34 new provinces (POST /reorganisations?dryRun=true, done and rolled back) | ${s(drySeconds)} | < 60 s |`);
+    console.log(`| apply to the 34 new provinces | ${s(applySeconds)} | < 60 s |`);
+    console.log(`| coverage: 63 plans × 25 targets, before → after | ${ms(before.allSeconds)} → ${ms(after.allSeconds)} (${ratio(after.allSeconds, before.allSeconds)}) | no slower |`);
+    console.log(`| coverage: national overview (${OVERVIEW.indicator} ${OVERVIEW.year}), before → after | ${ms(before.overviewSeconds)} → ${ms(after.overviewSeconds)} (${ratio(after.overviewSeconds, before.overviewSeconds)}) | no slower |`);
+    console.log(`| coverage: one province's plan (01), before → after | ${ms(before.oneSeconds)} → ${ms(after.oneSeconds)} (${ratio(after.oneSeconds, before.oneSeconds)}) | no slower |`);
+    console.log(`| figures identical before and after | ${after.figures === before.figures ? 'yes' : 'NO'} | yes |`);
   } finally {
     await close();
   }

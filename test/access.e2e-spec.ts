@@ -70,6 +70,8 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       `INSERT INTO unit_succession (effective_on, new_unit_id, item_index, item_text, old_unit_id, status, how) VALUES ('2025-07-01', $1, 0, 'Quận Liên Chiểu', $2, 'proposed', 'name and type') RETURNING id`,
       [unit['48'].id, unit['490'].id],
     )) as Array<{ id: string }>)[0].id;
+    // A run of the reorganisation applied to Đà Nẵng (runs are the whole country's business).
+    ids.runB = ((await t.ds.query(`INSERT INTO reorganisation_run (effective_on, province_code, summary, applied_by) VALUES ('2025-07-01', '48', '{}', 'test') RETURNING id`)) as Array<{ id: string }>)[0].id;
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -343,6 +345,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
         [/^alerts\/rules\/:id/, () => (side === 'A' ? randomUUID() : ids.ruleB)],
         [/^alerts\/incidents\/:id/, () => (side === 'A' ? randomUUID() : ids.incidentB)],
         [/^unit-successions\/:id/, () => (side === 'A' ? randomUUID() : ids.successionB)],
+        [/^reorganisations\/:id/, () => (side === 'A' ? randomUUID() : ids.runB)],
       ];
       let path = r.path;
       if (path.includes(':id')) {
@@ -411,7 +414,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     }, 120_000);
 
     it('never answers a province-scoped caller with another province’s records, on every route', async () => {
-      const theirs = [device.lienChieu, agency.lienChieu, ids.lanB, ids.linkB, unit['48'].id, unit['490'].id, ids.planB, ids.reportB, ids.tokenB, ids.windowB, ids.userB, 'SN-LC', 'danang-secret', ids.channelB, ids.ruleB, ids.incidentB, 'noc@danang.gov.vn', ids.successionB];
+      const theirs = [device.lienChieu, agency.lienChieu, ids.lanB, ids.linkB, unit['48'].id, unit['490'].id, ids.planB, ids.reportB, ids.tokenB, ids.windowB, ids.userB, 'SN-LC', 'danang-secret', ids.channelB, ids.ruleB, ids.incidentB, 'noc@danang.gov.vn', ids.successionB, ids.runB];
       const leaks: string[] = [];
       const touched: string[] = [];
       for (const r of routes.filter((x) => x.rule !== 'public' && x.rule !== 'authenticated')) {

@@ -156,4 +156,47 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
     expect(june.find((p) => p.code === '52')!.name).toBe('Tỉnh Bình Định');
     expect(july.find((p) => p.code === '52')!.name).toBe('Tỉnh Gia Lai');
   });
+
+  it('keeps a move by hand as history (movedOn): coverage before the day counts the item where it was; without movedOn a new agency corrects the past', async () => {
+    const gialai = (await t.http().get('/api/v1/administrative-units').query({ code: '52', validOn: '2026-01-01' }).expect(200)).body.items[0];
+    const plan = (
+      await t.http().post('/api/v1/plans').send({ administrativeUnitId: gialai.id, titleVi: 'LAN 2026', periodFrom: 2026, periodTo: 2030, targets: [{ indicator: 'commune_lan', year: 2026, value: 80, wordingVi: 'LAN' }] }).expect(201)
+    ).body;
+    const missingOn = async (asOf: string) =>
+      ((await t.http().get(`/api/v1/plans/${plan.id}/coverage`).query({ asOf, missingLimit: 200 }).expect(200)).body.targets[0].missing.items as Array<{ name: string }>).map((m) => m.name);
+    // Quy Nhơn Bắc's committee has the complete LANs of the communes it was formed from; Ia Hrung's has none.
+    const [quyNhonBac] = (await agencies({ q: 'Ủy ban nhân dân Phường Quy Nhơn Bắc' })).filter((a) => a.validTo === null);
+    const [iaHrung] = (await agencies({ q: 'Ủy ban nhân dân Xã Ia Hrung' })).filter((a) => a.validTo === null);
+    const lans = (await t.http().get('/api/v1/lans').query({ agencyId: quyNhonBac.id, limit: 50 }).expect(200)).body.items as Array<{ id: string; completedOn: string | null }>;
+    expect(lans.length).toBeGreaterThan(0);
+    expect(await missingOn('2026-02-01')).not.toContain('Phường Quy Nhơn Bắc');
+    expect(await missingOn('2026-02-01')).toContain('Xã Ia Hrung');
+
+    // Bad moves change nothing.
+    const same = await t.http().patch(`/api/v1/lans/${lans[0].id}`).send({ movedOn: '2026-03-01' });
+    expect(same.status).toBe(400);
+    expect(same.body.errors[0]).toMatchObject({ field: 'movedOn' });
+    const early = await t.http().patch(`/api/v1/lans/${lans[0].id}`).send({ agencyId: iaHrung.id, movedOn: '2025-01-01' });
+    expect(early.status).toBe(400);
+    expect(early.body.errors[0].message).toContain('after 2025-07-01');
+
+    for (const lan of lans) await t.http().patch(`/api/v1/lans/${lan.id}`).send({ agencyId: iaHrung.id, movedOn: '2026-03-01' }).expect(200);
+    expect(await missingOn('2026-02-01')).not.toContain('Phường Quy Nhơn Bắc');
+    expect(await missingOn('2026-02-01')).toContain('Xã Ia Hrung');
+    expect(await missingOn('2026-12-31')).toContain('Phường Quy Nhơn Bắc');
+    expect(await missingOn('2026-12-31')).not.toContain('Xã Ia Hrung');
+    const history = (await t.http().get(`/api/v1/lans/${lans[0].id}/placements`).expect(200)).body as Array<{ agencyName: string; from: string | null; to: string | null; runId: string | null }>;
+    expect(history.map((h) => [h.agencyName.startsWith('Ủy ban nhân dân') ? 'committee' : h.agencyName, h.from, h.to])).toEqual([
+      ['committee', null, '2025-07-01'],
+      ['committee', '2025-07-01', '2026-03-01'],
+      ['committee', '2026-03-01', null],
+    ]);
+    expect(history[0].runId).not.toBeNull();
+    expect(history.slice(1).map((h) => h.agencyName)).toEqual(['Ủy ban nhân dân Phường Quy Nhơn Bắc', 'Ủy ban nhân dân Xã Ia Hrung']);
+
+    // Without movedOn: a correction, the item has always been there (its earlier days too).
+    const [back] = lans;
+    await t.http().patch(`/api/v1/lans/${back.id}`).send({ agencyId: quyNhonBac.id }).expect(200);
+    expect((await t.http().get(`/api/v1/lans/${back.id}/placements`).expect(200)).body.at(-1)).toMatchObject({ agencyName: 'Ủy ban nhân dân Phường Quy Nhơn Bắc', from: '2026-03-01', to: null });
+  });
 });

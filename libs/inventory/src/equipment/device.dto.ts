@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
 import { IsIn, isFQDN, isIP, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateBy } from 'class-validator';
-import { CreateEquipment } from '../shared/lifecycle.dto';
+import { CreateEquipment, MoveEquipment } from '../shared/lifecycle.dto';
 import { EquipmentQuery, OneOrMoreOf } from '../shared/query-filters';
 import { DEVICE_KINDS, type DeviceKind, MEETING_SYSTEMS, type MeetingSystem } from '../shared/vocabulary';
 
@@ -85,7 +85,7 @@ export class CreateDevice extends CreateEquipment {
   staffPosition?: string | null;
 }
 
-export class UpdateDevice extends PartialType(CreateDevice) {}
+export class UpdateDevice extends IntersectionType(PartialType(CreateDevice), MoveEquipment) {}
 
 export class DeviceQuery extends EquipmentQuery {
   @OneOrMoreOf(DEVICE_KINDS)

@@ -3,13 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, Not, type SelectQueryBuilder } from 'typeorm';
 import { AdministrativeUnitsService } from '../administrative-units/administrative-units.service';
 import { AuditLog } from '../audit/audit-log.service';
+import type { Scope } from '../access/access';
 import { fold, likeEscape } from '../shared/fold';
 import { anyOf, type Candidate, InventoryResource, newId, notAnyOf } from '../shared/inventory-resource';
 import type { FieldProblem } from '../shared/inventory-error';
 import { EQUIPMENT_SORTS, whereAgencyWithin, whereEquipment } from '../shared/query-filters';
 import { Device } from './device.entity';
 import type { CreateDevice, DeviceQuery, UpdateDevice } from './device.dto';
-import { addProblem, EQUIPMENT_DEFAULTS, equipmentProblems } from './equipment-checks';
+import { addProblem, EQUIPMENT_DEFAULTS, equipmentProblems, moveProblems, placementsOf, recordMoves, takeMove } from './equipment-checks';
 import { Lan } from './lan.entity';
 
 const ONLY_FOR: Array<[keyof Device, Device['kind']]> = [
@@ -78,8 +79,22 @@ export class DevicesService extends InventoryResource<Device, CreateDevice, Upda
     } as Device;
   }
 
+  protected override merge(before: Device, patch: UpdateDevice): Device {
+    return takeMove(before, super.merge(before, patch));
+  }
+
+  protected override afterWrite(candidates: Candidate<Device>[], m: EntityManager): Promise<void> {
+    return recordMoves('device', candidates, m);
+  }
+
+  /** Where the device has been, oldest first, its current agency last. */
+  async placements(id: string, scope: Scope) {
+    return placementsOf('device', await this.get(id, scope), this.ds.manager);
+  }
+
   protected async check(candidates: Candidate<Device>[], m: EntityManager): Promise<Map<number, FieldProblem[]>> {
     const out = await equipmentProblems(candidates, m);
+    moveProblems(candidates, out);
     const ids = candidates.map((c) => c.after.id);
 
     const serials = candidates.map((c) => c.after.serialNumber).filter((s): s is string => !!s);

@@ -2,6 +2,7 @@ import { type EntityManager } from 'typeorm';
 import { Agency } from '../agencies/agency.entity';
 import { anyOf, type Candidate } from '../shared/inventory-resource';
 import type { FieldProblem } from '../shared/inventory-error';
+import type { PlacedEntity } from './equipment-placement.entity';
 import { type Equipment, lifecycleProblems } from '../shared/lifecycle';
 
 type Owned = Equipment & { id: string; agencyId: string };
@@ -30,3 +31,71 @@ export function addProblem(out: Map<number, FieldProblem[]>, index: number, prob
 }
 
 export const EQUIPMENT_DEFAULTS = { status: 'active', commissionedOn: null, retiredOn: null, notes: null } as const;
+
+/** The day an updated item moved to its new agency (`movedOn` of the patch), by the merged record. */
+const movedOn = new WeakMap<object, string>();
+
+/**
+ * Takes `movedOn` out of a merged update: with a new agencyId, the item moved that day (coverage of
+ * earlier days counts it at its former agency); without it, a new agencyId corrects where the item
+ * has always been.
+ */
+export function takeMove<E extends Owned>(before: E, merged: E & { movedOn?: string }): E {
+  const { movedOn: day, ...after } = merged;
+  if (day !== undefined) {
+    movedOn.set(after, day);
+    if (after.agencyId !== before.agencyId) after.placedOn = day;
+  }
+  return after as unknown as E;
+}
+
+/** What is wrong with the moves of these candidates. */
+export function moveProblems<E extends Owned>(candidates: Candidate<E>[], out: Map<number, FieldProblem[]>): void {
+  for (const c of candidates) {
+    const day = movedOn.get(c.after);
+    if (day === undefined || !c.before) continue;
+    if (c.after.agencyId === c.before.agencyId) addProblem(out, c.index, { field: 'movedOn', message: 'movedOn goes with a new agencyId: the day the item came to that agency', value: day });
+    else if (c.before.placedOn && day <= c.before.placedOn) addProblem(out, c.index, { field: 'movedOn', message: `movedOn must be after ${c.before.placedOn}, the day the item came to its current agency`, value: day });
+  }
+}
+
+/** Keeps each moved item's former place, from the day it came there until the day it moved. */
+export async function recordMoves<E extends Owned>(entity: PlacedEntity, candidates: Candidate<E>[], m: EntityManager): Promise<void> {
+  const moved = candidates.filter((c) => c.before && movedOn.has(c.after) && c.after.agencyId !== c.before.agencyId);
+  if (!moved.length) return;
+  await m.query(
+    `INSERT INTO equipment_placement (entity_type, entity_id, agency_id, staff_position, valid_from, valid_to)
+     SELECT $1, x.id, x.agency_id, x.staff_position, x.valid_from, x.valid_to FROM unnest($2::uuid[], $3::uuid[], $4::varchar[], $5::date[], $6::date[]) AS x(id, agency_id, staff_position, valid_from, valid_to)`,
+    [
+      entity,
+      moved.map((c) => c.after.id),
+      moved.map((c) => c.before!.agencyId),
+      moved.map((c) => (c.before as unknown as { staffPosition?: string | null }).staffPosition ?? null),
+      moved.map((c) => c.before!.placedOn),
+      moved.map((c) => movedOn.get(c.after)!),
+    ],
+  );
+}
+
+export interface PlacementView {
+  agencyId: string;
+  agencyName: string;
+  /** The first day there (null: since it was registered). */
+  from: string | null;
+  /** The first day elsewhere (null: it is still there). */
+  to: string | null;
+  staffPosition: string | null;
+  /** The reorganisation run that moved it from there, if one did. */
+  runId: string | null;
+}
+
+/** Where an item has been, oldest first, its current agency last. */
+export async function placementsOf(entity: PlacedEntity, item: Owned & { staffPosition?: string | null }, m: EntityManager): Promise<PlacementView[]> {
+  const rows: PlacementView[] = await m.query(
+    `SELECT p.agency_id AS "agencyId", a.name AS "agencyName", to_char(p.valid_from, 'YYYY-MM-DD') AS "from", to_char(p.valid_to, 'YYYY-MM-DD') AS "to", p.staff_position AS "staffPosition", p.run_id AS "runId"
+       FROM equipment_placement p JOIN agency a ON a.id = p.agency_id WHERE p.entity_type = $1 AND p.entity_id = $2 ORDER BY p.valid_to`,
+    [entity, item.id],
+  );
+  const [current] = (await m.query(`SELECT name FROM agency WHERE id = $1`, [item.agencyId])) as Array<{ name: string }>;
+  return [...rows, { agencyId: item.agencyId, agencyName: current?.name ?? '', from: item.placedOn, to: null, staffPosition: item.staffPosition ?? null, runId: null }];
+}

@@ -1,6 +1,7 @@
-import { Controller } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { Permission } from '../access/access';
+import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CallerScope, Permission, Requires, type Scope } from '../access/access';
+import { Returns } from '../shared/responses';
 import { ResourceController } from '../shared/resource-controller';
 import { CreateDevice, DeviceQuery, UpdateDevice } from './device.dto';
 import { Device } from './device.entity';
@@ -11,6 +12,22 @@ import { LansService } from './lans.service';
 import { CreateWanLink, UpdateWanLink, WanLinkQuery } from './wan-link.dto';
 import { WanLink } from './wan-link.entity';
 import { WanLinksService } from './wan-links.service';
+
+const uuid = new ParseUUIDPipe({ version: undefined });
+const PLACEMENTS = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      agencyId: { type: 'string', format: 'uuid' },
+      agencyName: { type: 'string' },
+      from: { type: 'string', format: 'date', nullable: true },
+      to: { type: 'string', format: 'date', nullable: true },
+      staffPosition: { type: 'string', nullable: true },
+      runId: { type: 'string', format: 'uuid', nullable: true },
+    },
+  },
+};
 
 @ApiTags('devices')
 @Controller('devices')
@@ -24,6 +41,14 @@ export class DevicesController extends ResourceController<Device, CreateDevice, 
 }) {
   constructor(readonly service: DevicesService) {
     super();
+  }
+
+  @Get(':id/placements')
+  @Requires(Permission.InventoryRead)
+  @Returns(PLACEMENTS, 'Each agency it was at, from and to (the first day elsewhere), oldest first; the current one last, with to null')
+  @ApiOperation({ summary: 'Where it has been: moved by hand (PATCH with movedOn) or by the reorganisation' })
+  placements(@Param('id', uuid) id: string, @CallerScope() scope: Scope) {
+    return this.service.placements(id, scope);
   }
 }
 
@@ -40,6 +65,14 @@ export class LansController extends ResourceController<Lan, CreateLan, UpdateLan
   constructor(readonly service: LansService) {
     super();
   }
+
+  @Get(':id/placements')
+  @Requires(Permission.InventoryRead)
+  @Returns(PLACEMENTS, 'Each agency it was at, from and to (the first day elsewhere), oldest first; the current one last, with to null')
+  @ApiOperation({ summary: 'Where it has been: moved by hand (PATCH with movedOn) or by the reorganisation' })
+  placements(@Param('id', uuid) id: string, @CallerScope() scope: Scope) {
+    return this.service.placements(id, scope);
+  }
 }
 
 @ApiTags('WAN links')
@@ -54,5 +87,13 @@ export class WanLinksController extends ResourceController<WanLink, CreateWanLin
 }) {
   constructor(readonly service: WanLinksService) {
     super();
+  }
+
+  @Get(':id/placements')
+  @Requires(Permission.InventoryRead)
+  @Returns(PLACEMENTS, 'Each agency it was at, from and to (the first day elsewhere), oldest first; the current one last, with to null')
+  @ApiOperation({ summary: 'Where it has been: moved by hand (PATCH with movedOn) or by the reorganisation' })
+  placements(@Param('id', uuid) id: string, @CallerScope() scope: Scope) {
+    return this.service.placements(id, scope);
   }
 }

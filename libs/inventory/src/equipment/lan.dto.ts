@@ -1,8 +1,8 @@
 import { IsDay } from '../shared/dates';
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { CreateEquipment } from '../shared/lifecycle.dto';
+import { CreateEquipment, MoveEquipment } from '../shared/lifecycle.dto';
 import { EquipmentQuery } from '../shared/query-filters';
 
 export class CreateLan extends CreateEquipment {
@@ -29,7 +29,7 @@ export class CreateLan extends CreateEquipment {
   completedOn?: string | null;
 }
 
-export class UpdateLan extends PartialType(CreateLan) {}
+export class UpdateLan extends IntersectionType(PartialType(CreateLan), MoveEquipment) {}
 
 export class LanQuery extends EquipmentQuery {
   @ApiPropertyOptional({ description: 'Only LANs that join every department (true) or not (false)' })

@@ -7,7 +7,8 @@ import { fold, likeEscape } from '../shared/fold';
 import { type Candidate, InventoryResource, newId } from '../shared/inventory-resource';
 import type { FieldProblem } from '../shared/inventory-error';
 import { EQUIPMENT_SORTS, whereAgencyWithin, whereEquipment } from '../shared/query-filters';
-import { addProblem, EQUIPMENT_DEFAULTS, equipmentProblems } from './equipment-checks';
+import { addProblem, EQUIPMENT_DEFAULTS, equipmentProblems, moveProblems, placementsOf, recordMoves, takeMove } from './equipment-checks';
+import type { Scope } from '../access/access';
 import { Lan } from './lan.entity';
 import type { CreateLan, LanQuery, UpdateLan } from './lan.dto';
 
@@ -44,8 +45,17 @@ export class LansService extends InventoryResource<Lan, CreateLan, UpdateLan> {
     return { ...EQUIPMENT_DEFAULTS, completedOn: null, ...input, id: newId(input) } as Lan;
   }
 
+  protected override afterWrite(candidates: Candidate<Lan>[], m: EntityManager): Promise<void> {
+    return recordMoves('lan', candidates, m);
+  }
+
+  /** Where the LAN has been, oldest first, its current agency last. */
+  async placements(id: string, scope: Scope) {
+    return placementsOf('lan', await this.get(id, scope), this.ds.manager);
+  }
+
   protected override merge(before: Lan, patch: UpdateLan): Lan {
-    const after = super.merge(before, patch);
+    const after = takeMove(before, super.merge(before, patch));
     // A LAN that stops joining every department is no longer complete.
     if (after.departmentsJoined < after.departmentsTotal && patch.completedOn === undefined) after.completedOn = null;
     return after;
@@ -53,6 +63,7 @@ export class LansService extends InventoryResource<Lan, CreateLan, UpdateLan> {
 
   protected async check(candidates: Candidate<Lan>[], m: EntityManager): Promise<Map<number, FieldProblem[]>> {
     const out = await equipmentProblems(candidates, m);
+    moveProblems(candidates, out);
     for (const c of candidates) {
       const l = c.after;
       const complete = l.departmentsJoined === l.departmentsTotal;

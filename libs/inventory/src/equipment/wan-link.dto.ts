@@ -1,7 +1,7 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
-import { CreateEquipment } from '../shared/lifecycle.dto';
+import { CreateEquipment, MoveEquipment } from '../shared/lifecycle.dto';
 import { EquipmentQuery, OneOrMoreOf } from '../shared/query-filters';
 import { MEDIA, type Medium, NETWORKS, type Network } from '../shared/vocabulary';
 
@@ -46,7 +46,7 @@ export class CreateWanLink extends CreateEquipment {
   ifIndex?: number | null;
 }
 
-export class UpdateWanLink extends PartialType(CreateWanLink) {}
+export class UpdateWanLink extends IntersectionType(PartialType(CreateWanLink), MoveEquipment) {}
 
 export class WanLinkQuery extends EquipmentQuery {
   @OneOrMoreOf(NETWORKS)

@@ -8,7 +8,8 @@ import { anyOf, type Candidate, InventoryResource, newId, notAnyOf } from '../sh
 import type { FieldProblem } from '../shared/inventory-error';
 import { EQUIPMENT_SORTS, whereAgencyWithin, whereEquipment } from '../shared/query-filters';
 import { Device } from './device.entity';
-import { addProblem, EQUIPMENT_DEFAULTS, equipmentProblems } from './equipment-checks';
+import { addProblem, EQUIPMENT_DEFAULTS, equipmentProblems, moveProblems, placementsOf, recordMoves, takeMove } from './equipment-checks';
+import type { Scope } from '../access/access';
 import { WanLink } from './wan-link.entity';
 import type { CreateWanLink, UpdateWanLink, WanLinkQuery } from './wan-link.dto';
 
@@ -50,8 +51,22 @@ export class WanLinksService extends InventoryResource<WanLink, CreateWanLink, U
     return { ...EQUIPMENT_DEFAULTS, bandwidthMbps: null, provider: null, circuitId: null, deviceId: null, ifIndex: null, ...input, id: newId(input) } as WanLink;
   }
 
+  protected override merge(before: WanLink, patch: UpdateWanLink): WanLink {
+    return takeMove(before, super.merge(before, patch));
+  }
+
+  protected override afterWrite(candidates: Candidate<WanLink>[], m: EntityManager): Promise<void> {
+    return recordMoves('wan_link', candidates, m);
+  }
+
+  /** Where the WAN link has been, oldest first, its current agency last. */
+  async placements(id: string, scope: Scope) {
+    return placementsOf('wan_link', await this.get(id, scope), this.ds.manager);
+  }
+
   protected async check(candidates: Candidate<WanLink>[], m: EntityManager): Promise<Map<number, FieldProblem[]>> {
     const out = await equipmentProblems(candidates, m);
+    moveProblems(candidates, out);
     const deviceIds = [...new Set(candidates.map((c) => c.after.deviceId).filter((x): x is string => !!x))];
     const devices = new Map((await m.getRepository(Device).findBy({ id: anyOf(deviceIds) })).map((d) => [d.id, d]));
     const circuits = candidates.filter((c) => c.after.circuitId);

@@ -30,3 +30,15 @@ export abstract class CreateEquipment {
   @MaxLength(2000)
   notes?: string | null;
 }
+
+/** An update's extra field for equipment: the day it moved to the agency the update names. */
+export class MoveEquipment {
+  @ApiPropertyOptional({
+    type: String,
+    example: '2026-03-01',
+    description: 'With a new agencyId: the day the item moved there; coverage of earlier days still counts it at its former agency (GET …/{id}/placements lists where it has been). Without movedOn, a new agencyId corrects where it has always been.',
+  })
+  @IsOptional()
+  @IsDay()
+  movedOn?: string;
+}
