@@ -20,6 +20,8 @@ interface Agency {
 describe.each(ENGINES)('carrying the inventory across the reorganisation on %s', (engine) => {
   let t: TestApp;
   let planId: string;
+  /** The 647/QĐ-UBND figures before anything moved. */
+  let initial: unknown;
   beforeAll(async () => {
     t = await startApp(engine);
     planId = (await t.app.get(DemoSeed).loadIfEmpty({ actor: 'test', source: 'seed', scope: EVERYWHERE }))!.plan.id;
@@ -41,6 +43,7 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
 
   it('carries Bình Định into Tỉnh Gia Lai: every figure of 647/QĐ-UBND for 2011–2015 is the same before and after, and after a revert', async () => {
     const before = await figures();
+    initial = before;
     expect(before.targets.length).toBe(25);
     const atStart = await counts();
 
@@ -157,7 +160,7 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
     expect(july.find((p) => p.code === '52')!.name).toBe('Tỉnh Gia Lai');
   });
 
-  it('keeps a move by hand as history (movedOn): coverage before the day counts the item where it was; without movedOn a new agency corrects the past', async () => {
+  it('keeps a move by hand as history (movedOn): coverage before the day counts the item where it was; without movedOn a new agency corrects where it is', async () => {
     const gialai = (await t.http().get('/api/v1/administrative-units').query({ code: '52', validOn: '2026-01-01' }).expect(200)).body.items[0];
     const plan = (
       await t.http().post('/api/v1/plans').send({ administrativeUnitId: gialai.id, titleVi: 'LAN 2026', periodFrom: 2026, periodTo: 2030, targets: [{ indicator: 'commune_lan', year: 2026, value: 80, wordingVi: 'LAN' }] }).expect(201)
@@ -192,9 +195,11 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
       ['committee', '2026-03-01', null],
     ]);
     expect(history[0].runId).not.toBeNull();
+    // Moved twice: 2011–2015 still count these LANs at the old commune's committee (an older place).
+    expect(await figures()).toEqual(initial);
     expect(history.slice(1).map((h) => h.agencyName)).toEqual(['Ủy ban nhân dân Phường Quy Nhơn Bắc', 'Ủy ban nhân dân Xã Ia Hrung']);
 
-    // Without movedOn: a correction, the item has always been there (its earlier days too).
+    // Without movedOn: a correction of where it is now; its history stays.
     const [back] = lans;
     await t.http().patch(`/api/v1/lans/${back.id}`).send({ agencyId: quyNhonBac.id }).expect(200);
     expect((await t.http().get(`/api/v1/lans/${back.id}/placements`).expect(200)).body.at(-1)).toMatchObject({ agencyName: 'Ủy ban nhân dân Phường Quy Nhơn Bắc', from: '2026-03-01', to: null });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccountsService } from '@app/access';
 import { DemoSeed } from '@app/coverage';
-import { EVERYWHERE } from '@app/inventory';
+import { DemoReorganisation, EVERYWHERE } from '@app/inventory';
 import { Poller } from '@app/polling';
 import ExcelJS from 'exceljs';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -668,4 +668,31 @@ describe('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Tiếng Việt' }).click();
     await page.close();
   }, 120_000);
+
+  it('after the demo is carried across the reorganisation: ended agencies marked, the list filtered to those existing on a day, in both languages', async () => {
+    await t.app.get(DemoReorganisation).carryAcross();
+    const page = await signIn('demo', { bypassCSP: true });
+    await page.getByRole('link', { name: 'Thiết bị', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Danh mục' }).getByRole('link', { name: 'Cơ quan' }).click();
+    await page.getByRole('heading', { name: 'Thêm cơ quan' }).waitFor();
+    // Sở Thông tin và Truyền thông of Bình Định ended on 2025-07-01; its successor (same code) began that day.
+    await page.getByLabel('Tìm (không cần dấu)').fill('so thong tin');
+    await page.getByText('1–2 / 2').waitFor();
+    await page.locator('table tbody tr td', { hasText: 'Đã kết thúc từ 01/07/2025' }).waitFor();
+    await page.locator('table tbody tr td', { hasText: 'Thành lập từ 01/07/2025' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'agencies-reorganised-vi.png'), fullPage: true });
+    await page.getByLabel('Còn tồn tại vào ngày').fill('2024-12-31');
+    await page.getByText('1–1 / 1').waitFor();
+    expect(await page.locator('table tbody tr td', { hasText: 'Đã kết thúc từ 01/07/2025' }).count()).toBe(1);
+    expect(await axeProblems(page)).toEqual([]);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('columnheader', { name: 'Validity' }).waitFor();
+    await page.locator('table tbody tr td', { hasText: 'Ended on 01/07/2025' }).waitFor();
+    await page.getByLabel('Existing on').fill('');
+    await page.getByText('1–2 / 2').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'agencies-reorganised-en.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+    await page.close();
+  }, 120_000);
 });
+

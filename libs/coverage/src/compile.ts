@@ -86,30 +86,33 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   const working = (x: string, d = asOf) =>
     `${x}.status <> 'planned' AND ${x}.commissioned_on <= ${d} AND (${x}.retired_on IS NULL OR ${x}.retired_on > ${d}) AND NOT (${x}.status = 'faulty' AND ${d} >= ${today})`;
   // Equipment counts where it was on the date: at its agency from the day it came there
-  // (placed_on), before that where equipment_placement says it was.
+  // (placed_on), at its previous agency from previous_from until then (both on the row: one table
+  // to read, as before any move), at an older place from equipment_placement (items moved twice).
+  /** The agency equipment `x` was at on `d` by its row (null when only an older place says). */
+  const agencyOn = (x: string, d: string) =>
+    `CASE WHEN ${x}.placed_on IS NULL OR ${x}.placed_on <= ${d} THEN ${x}.agency_id WHEN ${x}.previous_from IS NULL OR ${x}.previous_from <= ${d} THEN ${x}.previous_agency_id END`;
   /** Equipment `x` was at its current agency on `d`. */
   const here = (x: string, d: string) => `(${x}.placed_on IS NULL OR ${x}.placed_on <= ${d})`;
-  /** Placement `pl` (a former agency) held on `d`. */
+  /** …at its previous agency on `d`. */
+  const before = (x: string, d: string) => `(${x}.placed_on > ${d} AND (${x}.previous_from IS NULL OR ${x}.previous_from <= ${d}))`;
+  /** Older placement `pl` held on `d`. */
   const was = (pl: string, d: string) => `${pl}.valid_to > ${d} AND (${pl}.valid_from IS NULL OR ${pl}.valid_from <= ${d})`;
-  /** The rows of `table` (entity `entity`) as `x`: `now` at their current agency, `before` at a former one (`pl.agency_id`). */
-  const placedAt = (table: string, entity: string, x: string) => ({
-    now: `FROM ${table} ${x}`,
-    before: `FROM ${t.placement} pl JOIN ${table} ${x} ON ${x}.id = pl.entity_id AND pl.entity_type = '${entity}'`,
-  });
+  /** The rows of `table` (entity `entity`) as `x`, joined to their older places `pl`. */
+  const older = (table: string, entity: string, x: string) => `FROM ${t.placement} pl JOIN ${table} ${x} ON ${x}.id = pl.entity_id AND pl.entity_type = '${entity}'`;
   /** True when agency `a` owns, on the row's date, at least one (or `minCount`) row of `table` meeting `cond`. */
   const owns = (a: string, table: string, entity: string, x: string, cond: (d: string) => string, minCount?: string): string => {
-    const from = placedAt(table, entity, x);
     if (national) {
       const dates2 = `CROSS JOIN unnest(${datesParam}::date[]) AS ad2(as_of)`;
-      const both = `SELECT ${x}.agency_id, ad2.as_of ${from.now} ${dates2} WHERE ${here(x, 'ad2.as_of')} AND ${cond('ad2.as_of')}
-        UNION ALL SELECT pl.agency_id, ad2.as_of ${from.before} ${dates2} WHERE ${was('pl', 'ad2.as_of')} AND ${cond('ad2.as_of')}`;
+      const both = `SELECT ${agencyOn(x, 'ad2.as_of')} AS agency_id, ad2.as_of FROM ${table} ${x} ${dates2} WHERE ${cond('ad2.as_of')}
+        UNION ALL SELECT pl.agency_id, ad2.as_of ${older(table, entity, x)} ${dates2} WHERE ${was('pl', 'ad2.as_of')} AND ${cond('ad2.as_of')}`;
       return minCount ? `(${a}, ${asOf}) IN (SELECT z.agency_id, z.as_of FROM (${both}) z GROUP BY 1, 2 HAVING count(*) >= ${minCount})` : `(${a}, ${asOf}) IN (${both})`;
     }
-    const now = `${from.now} WHERE ${x}.agency_id = ${a} AND ${here(x, asOf)} AND ${cond(asOf)}`;
-    const before = `${from.before} WHERE pl.agency_id = ${a} AND ${was('pl', asOf)} AND ${cond(asOf)}`;
-    return minCount
-      ? `((SELECT count(*) ${now}) + (SELECT count(*) ${before})) >= ${minCount}`
-      : `(EXISTS (SELECT 1 ${now}) OR EXISTS (SELECT 1 ${before}))`;
+    const probes = [
+      `FROM ${table} ${x} WHERE ${x}.agency_id = ${a} AND ${here(x, asOf)} AND ${cond(asOf)}`,
+      `FROM ${table} ${x} WHERE ${x}.previous_agency_id = ${a} AND ${before(x, asOf)} AND ${cond(asOf)}`,
+      `${older(table, entity, x)} WHERE pl.agency_id = ${a} AND ${was('pl', asOf)} AND ${cond(asOf)}`,
+    ];
+    return minCount ? `(${probes.map((f) => `(SELECT count(*) ${f})`).join(' + ')}) >= ${minCount}` : `(${probes.map((f) => `EXISTS (SELECT 1 ${f})`).join(' OR ')})`;
   };
   const anyOf = (column: string, values: unknown[] | undefined) => (values?.length ? ` AND ${column} = ANY(${p.add(values)})` : '');
 
@@ -170,8 +173,8 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
         dist.id AS district_id, dist.name AS district_name, 1 AS weight, CASE WHEN ${met} THEN 1 ELSE 0 END AS covered, ${met} AS leaf_0,
         f.up_seconds, f.down_seconds, f.unknown_seconds
       FROM ${dates} CROSS JOIN ${t.device} d
-      CROSS JOIN LATERAL (SELECT COALESCE((SELECT pl.agency_id FROM ${t.placement} pl WHERE pl.entity_type = 'device' AND pl.entity_id = d.id AND ${was('pl', asOf)} LIMIT 1),
-                                          CASE WHEN ${here('d', asOf)} THEN d.agency_id END) AS agency_id) da
+      CROSS JOIN LATERAL (SELECT COALESCE(${agencyOn('d', asOf)},
+                                          (SELECT pl.agency_id FROM ${t.placement} pl WHERE pl.entity_type = 'device' AND pl.entity_id = d.id AND ${was('pl', asOf)} LIMIT 1)) AS agency_id) da
       JOIN ${t.agency} a ON a.id = da.agency_id JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}
       CROSS JOIN LATERAL ${ledger} f
       WHERE u.path LIKE ${within} AND ${working('d')}${onlyAgencies('da.agency_id')}${anyOf('d.kind', kinds.length ? kinds : undefined)}${anyOf('d.role', roles.length ? roles : undefined)}${
@@ -201,19 +204,25 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
       // scan of the workstations counting every date at once; otherwise a count per agency and
       // date through the index (faster for one date even nationally: 122 ms against 380 ms for
       // 1,000,000 workstations in bench:coverage).
-      // Each workstation where it was on the date (see owns).
+      // Each workstation where it was on the date (see owns). Nationally: one scan grouped by where
+      // the workstations are and were (as many groups as agencies, or pairs of them after a move),
+      // each group's count per date then given to the agency it was at on that date.
       const nth = (i: number) => `(${datesParam}::date[])[${i + 1}]`;
-      const ws = placedAt(t.device, 'device', 'd');
-      const perDate = (at: (d: string) => string) => scope.dates.map((_, i) => `count(*) FILTER (WHERE ${working('d', nth(i))} AND ${at(nth(i))}) AS n${i}`).join(', ');
-      const sums = scope.dates.map((_, i) => `sum(z.n${i})::bigint`).join(', ');
+      const perDate = (extra: (d: string) => string) => scope.dates.map((_, i) => `count(*) FILTER (WHERE ${working('d', nth(i))}${extra(nth(i))}) AS n${i}`).join(', ');
+      const spread = scope.dates.map((_, i) => `(${nth(i)}, ${agencyOn('g', nth(i))}, g.n${i})`).join(', ');
       const workstations =
         national && scope.dates.length >= SCAN_FROM_DATES
-          ? `LEFT JOIN (SELECT z.agency_id, unnest(${datesParam}::date[]) AS as_of, unnest(ARRAY[${sums}]) AS n FROM (
-               SELECT d.agency_id, ${perDate((d) => here('d', d))} ${ws.now} WHERE d.kind = 'workstation' GROUP BY d.agency_id
-               UNION ALL SELECT pl.agency_id, ${perDate((d) => was('pl', d))} ${ws.before} WHERE d.kind = 'workstation' GROUP BY pl.agency_id) z GROUP BY z.agency_id) wn
-             ON wn.agency_id = a.id AND wn.as_of = ad.as_of CROSS JOIN LATERAL (SELECT coalesce(wn.n, 0) AS n) w`
-          : `CROSS JOIN LATERAL (SELECT (SELECT count(*) ${ws.now} WHERE d.agency_id = a.id AND d.kind = 'workstation' AND ${here('d', asOf)} AND ${working('d')})
-               + (SELECT count(*) ${ws.before} WHERE pl.agency_id = a.id AND d.kind = 'workstation' AND ${was('pl', asOf)} AND ${working('d')}) AS n) w`;
+          ? `LEFT JOIN (SELECT v.agency_id, v.as_of::date AS as_of, sum(v.n)::bigint AS n FROM (
+               SELECT d.agency_id, d.placed_on, d.previous_agency_id, d.previous_from, ${perDate(() => '')} FROM ${t.device} d WHERE d.kind = 'workstation' GROUP BY 1, 2, 3, 4) g
+               CROSS JOIN LATERAL (VALUES ${spread}) AS v(as_of, agency_id, n) WHERE v.agency_id IS NOT NULL GROUP BY 1, 2) wn
+             ON wn.agency_id = a.id AND wn.as_of = ad.as_of
+             LEFT JOIN (SELECT pl.agency_id, v.as_of::date AS as_of, v.n FROM (SELECT pl.agency_id, ${perDate((d) => ` AND ${was('pl', d)}`)} ${older(t.device, 'device', 'd')} WHERE d.kind = 'workstation' GROUP BY 1) pl
+               CROSS JOIN LATERAL (VALUES ${scope.dates.map((_, i) => `(${nth(i)}, pl.n${i})`).join(', ')}) AS v(as_of, n)) wo
+             ON wo.agency_id = a.id AND wo.as_of = ad.as_of
+             CROSS JOIN LATERAL (SELECT coalesce(wn.n, 0) + coalesce(wo.n, 0) AS n) w`
+          : `CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM ${t.device} d WHERE d.agency_id = a.id AND d.kind = 'workstation' AND ${here('d', asOf)} AND ${working('d')})
+               + (SELECT count(*) FROM ${t.device} d WHERE d.previous_agency_id = a.id AND d.kind = 'workstation' AND ${before('d', asOf)} AND ${working('d')})
+               + (SELECT count(*) ${older(t.device, 'device', 'd')} WHERE pl.agency_id = a.id AND d.kind = 'workstation' AND ${was('pl', asOf)} AND ${working('d')}) AS n) w`;
       sql = `SELECT ${where('u')}, a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
           ${staff} AS weight, CASE WHEN s.agency_id IS NULL THEN NULL ELSE LEAST(${staff}, w.n) END AS covered, w.n AS workstations
         FROM ${dates} CROSS JOIN ${t.agency} a JOIN ${t.unit} u ON u.id = a.administrative_unit_id ${districtJoin('u')}

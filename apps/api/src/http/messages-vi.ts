@@ -98,6 +98,7 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^(.+) was since placed under an agency this run created$/, '$1 đã được đặt trực thuộc một cơ quan do lần áp dụng này tạo'],
   [/^(.+) was since registered at an agency this run created$/, '$1 đã được đăng ký tại một cơ quan do lần áp dụng này tạo'],
   [/^(.+) was moved again since$/, '$1 đã được chuyển đi nơi khác sau đó'],
+  [/^(\d+) pieces of equipment were here before they moved: .*$/, '$1 thiết bị từng thuộc cơ quan này trước khi được chuyển đi: cơ quan là một phần lịch sử của chúng'],
   [/^movedOn goes with a new agencyId: .*$/, 'movedOn đi kèm agencyId mới: ngày thiết bị được chuyển đến cơ quan đó'],
   [/^movedOn must be after (\S+), the day the item came to its current agency$/, 'movedOn phải sau ngày $1, ngày thiết bị đến cơ quan hiện tại'],
   [/^Which old unit\?$/, 'Đơn vị cũ nào?'],

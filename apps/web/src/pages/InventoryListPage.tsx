@@ -51,7 +51,7 @@ const EQUIPMENT_FILTERS: FilterSpec[] = [
 ];
 
 export function AgenciesPage({ canWrite }: { canWrite: boolean }) {
-  const { t } = useI18n();
+  const { t, day } = useI18n();
   return (
     <InventoryList<Schemas['Agency']>
       form={canWrite && <CreateForm title="newAgency" fields={AGENCY_FIELDS} invalidate="agencies" submit={async (body) => dataOf(await api.POST('/api/v1/agencies', { body: body as never }))} />}
@@ -63,6 +63,7 @@ export function AgenciesPage({ canWrite }: { canWrite: boolean }) {
         { name: 'kind', label: 'kind', kind: 'select', many: true, options: optionsOf(AGENCY_KINDS, 'agency_') },
         { name: 'sector', label: 'sector', kind: 'select', many: true, options: optionsOf(SECTORS, 'sector_') },
         { name: 'administrativeUnit', label: 'inArea', kind: 'unit' },
+        { name: 'validOn', label: 'existsOn', kind: 'day' },
       ]}
       load={async (query) => dataOf(await api.GET('/api/v1/agencies', { params: { query: query as never } }))}
       rowName={(a) => a.code ?? a.name}
@@ -72,6 +73,8 @@ export function AgenciesPage({ canWrite }: { canWrite: boolean }) {
         { label: 'kind', cell: (a) => t(`agency_${a.kind}` as TextKey), sort: 'kind' },
         { label: 'sector', cell: (a) => t(`sector_${a.sector}` as TextKey) },
         { label: 'address', cell: (a) => a.address ?? '' },
+        // An old commune's committee ended with its commune; its successor began that day.
+        { label: 'validity', cell: (a) => (a.validTo ? `${t('endedOn')} ${day(a.validTo)}` : a.validFrom ? `${t('beganOn')} ${day(a.validFrom)}` : '') },
       ]}
     />
   );

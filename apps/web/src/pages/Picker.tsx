@@ -34,7 +34,7 @@ export function Picker({ id, kind, onPick, invalid, describedBy, initial }: { id
     queryKey: ['pick', kind, q],
     queryFn: async () =>
       kind === 'agency'
-        ? dataOf(await api.GET('/api/v1/agencies', { params: { query: { q, limit: 20, sort: 'name' } } })).items.map((a) => ({ id: a.id, label: agencyLabel(a) }))
+        ? dataOf(await api.GET('/api/v1/agencies', { params: { query: { q, limit: 20, sort: 'name', validOn: new Date().toISOString().slice(0, 10) } } })).items.map((a) => ({ id: a.id, label: agencyLabel(a) }))
         : dataOf(await api.GET('/api/v1/administrative-units', { params: { query: { q, limit: 20 } } })).items.map((u) => ({ id: u.id, label: unitLabel(u) })),
     placeholderData: keepPreviousData,
   });

@@ -1,8 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Where equipment sits becomes a history: past places in equipment_placement, the current one on
- * the row with the day it came there (placed_on). Agencies get the days they began and ended (an
+ * Where equipment sits becomes a history: the current place on the row with the day it came there
+ * (placed_on), the place before it on the row too (previous_agency_id, from previous_from), older
+ * ones in equipment_placement. Agencies get the days they began and ended (an
  * old commune's committee ends with its commune), and a code names one current agency. Each
  * application of the reorganisation to the inventory is a reorganisation_run, so it can be undone.
  */
@@ -21,6 +22,19 @@ export class Placements1764800000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "lan" ADD "placed_on" date`);
     await queryRunner.query(`ALTER TABLE "device" ADD "placed_on" date`);
     await queryRunner.query(`ALTER TABLE "wan_link" ADD "placed_on" date`);
+    await queryRunner.query(`ALTER TABLE "lan" ADD "previous_agency_id" uuid`);
+    await queryRunner.query(`ALTER TABLE "lan" ADD "previous_from" date`);
+    await queryRunner.query(`ALTER TABLE "lan" ADD "previous_run_id" uuid`);
+    await queryRunner.query(`ALTER TABLE "device" ADD "previous_agency_id" uuid`);
+    await queryRunner.query(`ALTER TABLE "device" ADD "previous_from" date`);
+    await queryRunner.query(`ALTER TABLE "device" ADD "previous_run_id" uuid`);
+    await queryRunner.query(`ALTER TABLE "device" ADD "previous_staff_position" character varying(200)`);
+    await queryRunner.query(`ALTER TABLE "wan_link" ADD "previous_agency_id" uuid`);
+    await queryRunner.query(`ALTER TABLE "wan_link" ADD "previous_from" date`);
+    await queryRunner.query(`ALTER TABLE "wan_link" ADD "previous_run_id" uuid`);
+    await queryRunner.query(`CREATE INDEX "ix_lan_previous_agency" ON "lan"  ("previous_agency_id") WHERE "previous_agency_id" IS NOT NULL`);
+    await queryRunner.query(`CREATE INDEX "ix_device_previous_agency" ON "device"  ("previous_agency_id", "kind") WHERE "previous_agency_id" IS NOT NULL`);
+    await queryRunner.query(`CREATE INDEX "ix_wan_link_previous_agency" ON "wan_link"  ("previous_agency_id") WHERE "previous_agency_id" IS NOT NULL`);
     await queryRunner.query(`ALTER TABLE "agency" ADD CONSTRAINT "ck_agency_validity" CHECK ("valid_to" IS NULL OR "valid_from" IS NULL OR "valid_to" > "valid_from")`);
     await queryRunner.query(`ALTER TABLE "equipment_placement" ADD CONSTRAINT "fk_equipment_placement_agency" FOREIGN KEY ("agency_id") REFERENCES "agency"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
     await queryRunner.query(`DROP INDEX "uq_agency_code"`);
@@ -35,6 +49,13 @@ export class Placements1764800000000 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "uq_agency_code"`);
     await queryRunner.query(`CREATE UNIQUE INDEX "uq_agency_code" ON "agency" ("code")`);
     await queryRunner.query(`ALTER TABLE "agency" DROP CONSTRAINT "ck_agency_validity"`);
+    for (const t of ['device', 'lan', 'wan_link']) {
+      await queryRunner.query(`DROP INDEX "ix_${t}_previous_agency"`);
+      await queryRunner.query(`ALTER TABLE "${t}" DROP COLUMN "previous_run_id"`);
+      await queryRunner.query(`ALTER TABLE "${t}" DROP COLUMN "previous_from"`);
+      await queryRunner.query(`ALTER TABLE "${t}" DROP COLUMN "previous_agency_id"`);
+    }
+    await queryRunner.query(`ALTER TABLE "device" DROP COLUMN "previous_staff_position"`);
     await queryRunner.query(`ALTER TABLE "wan_link" DROP COLUMN "placed_on"`);
     await queryRunner.query(`ALTER TABLE "device" DROP COLUMN "placed_on"`);
     await queryRunner.query(`ALTER TABLE "lan" DROP COLUMN "placed_on"`);

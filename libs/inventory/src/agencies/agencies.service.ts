@@ -37,6 +37,7 @@ export class AgenciesService extends InventoryResource<Agency, CreateAgency, Upd
     if (query.sector?.length) qb.andWhere('a.sector IN (:...sector)', { sector: query.sector });
     if (query.parentId) qb.andWhere('a.parent_id = :parentId', { parentId: query.parentId });
     if (query.code) qb.andWhere('a.code = :code', { code: query.code });
+    if (query.validOn) qb.andWhere('(a.valid_from IS NULL OR a.valid_from <= :validOn) AND (a.valid_to IS NULL OR a.valid_to > :validOn)', { validOn: query.validOn });
     if (query.administrativeUnit) {
       const path = await this.units.subtreePath(query.administrativeUnit, 'administrativeUnit');
       qb.andWhere(`a.administrative_unit_id IN (SELECT au.id FROM administrative_unit au WHERE au.path LIKE :unitPath ESCAPE '\\')`, {
@@ -92,17 +93,21 @@ export class AgenciesService extends InventoryResource<Agency, CreateAgency, Upd
   }
 
   protected override async blockersOfDelete(ids: string[], m: EntityManager): Promise<Map<string, string>> {
-    const rows: Array<{ id: string; equipment: number; children: number }> = await m.query(
+    const rows: Array<{ id: string; equipment: number; children: number; history: number }> = await m.query(
       `SELECT a.id,
               ((SELECT count(*) FROM device d WHERE d.agency_id = a.id) + (SELECT count(*) FROM wan_link w WHERE w.agency_id = a.id)
                 + (SELECT count(*) FROM lan l WHERE l.agency_id = a.id))::int AS equipment,
-              (SELECT count(*) FROM agency c WHERE c.parent_id = a.id)::int AS children
+              (SELECT count(*) FROM agency c WHERE c.parent_id = a.id)::int AS children,
+              -- Equipment that was here before it moved: the agency is part of its history.
+              ((SELECT count(*) FROM device d WHERE d.previous_agency_id = a.id) + (SELECT count(*) FROM wan_link w WHERE w.previous_agency_id = a.id)
+                + (SELECT count(*) FROM lan l WHERE l.previous_agency_id = a.id) + (SELECT count(*) FROM equipment_placement p WHERE p.agency_id = a.id))::int AS history
          FROM agency a WHERE a.id = ANY($1)`,
       [ids],
     );
     const out = new Map<string, string>();
     for (const r of rows) {
       if (r.equipment || r.children) out.set(r.id, `still has ${r.equipment} pieces of equipment and ${r.children} subordinate agencies`);
+      else if (r.history) out.set(r.id, `${r.history} pieces of equipment were here before they moved: the agency is part of their history`);
     }
     return out;
   }

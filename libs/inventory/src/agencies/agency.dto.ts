@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { IsDay } from '../shared/dates';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ListQuery } from '../shared/list-query';
 import { OneOrMoreOf } from '../shared/query-filters';
@@ -64,6 +65,11 @@ export class AgencyQuery extends ListQuery {
   @IsOptional()
   @IsString()
   code?: string;
+
+  @ApiPropertyOptional({ description: 'Only the agencies that existed on this day (an old commune\'s committee ended with its commune on 2025-07-01)', example: '2026-01-01' })
+  @IsOptional()
+  @IsDay()
+  validOn?: string;
 }
 
 export class StaffingFigures {

@@ -21,6 +21,7 @@ import { Lan } from './lan.entity';
 @Index('ix_device_agency_kind', ['agencyId', 'kind'])
 @Index('ix_device_lan', ['lanId'])
 @Index('ix_device_name_trgm', { synchronize: false })
+@Index('ix_device_previous_agency', ['previousAgencyId', 'kind'], { where: '"previous_agency_id" IS NOT NULL' })
 export class Device extends Equipment {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -76,4 +77,8 @@ export class Device extends Equipment {
   /** Workstations: the staff position (vị trí việc làm) it is assigned to. */
   @Column({ type: 'varchar', length: 200, nullable: true })
   staffPosition: string | null;
+
+  /** Its staff position at its previous agency (a move may have changed it). */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  previousStaffPosition: string | null;
 }

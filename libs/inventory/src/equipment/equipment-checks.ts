@@ -35,16 +35,21 @@ export const EQUIPMENT_DEFAULTS = { status: 'active', commissionedOn: null, reti
 /** The day an updated item moved to its new agency (`movedOn` of the patch), by the merged record. */
 const movedOn = new WeakMap<object, string>();
 
+type Moving = Owned & { staffPosition?: string | null; previousStaffPosition?: string | null };
+
 /**
- * Takes `movedOn` out of a merged update: with a new agencyId, the item moved that day (coverage of
- * earlier days counts it at its former agency); without it, a new agencyId corrects where the item
- * has always been.
+ * Takes `movedOn` out of a merged update: with a new agencyId, the item moved that day (its place
+ * becomes its previous place, and coverage of earlier days counts it there); without it, a new
+ * agencyId corrects where the item is.
  */
-export function takeMove<E extends Owned>(before: E, merged: E & { movedOn?: string }): E {
+export function takeMove<E extends Moving>(before: E, merged: E & { movedOn?: string }): E {
   const { movedOn: day, ...after } = merged;
   if (day !== undefined) {
     movedOn.set(after, day);
-    if (after.agencyId !== before.agencyId) after.placedOn = day;
+    if (after.agencyId !== before.agencyId) {
+      Object.assign(after, { placedOn: day, previousAgencyId: before.agencyId, previousFrom: before.placedOn, previousRunId: null });
+      if ('staffPosition' in before) Object.assign(after, { previousStaffPosition: before.staffPosition ?? null });
+    }
   }
   return after as unknown as E;
 }
@@ -59,21 +64,15 @@ export function moveProblems<E extends Owned>(candidates: Candidate<E>[], out: M
   }
 }
 
-/** Keeps each moved item's former place, from the day it came there until the day it moved. */
-export async function recordMoves<E extends Owned>(entity: PlacedEntity, candidates: Candidate<E>[], m: EntityManager): Promise<void> {
-  const moved = candidates.filter((c) => c.before && movedOn.has(c.after) && c.after.agencyId !== c.before.agencyId);
-  if (!moved.length) return;
+/** An item moved a second time keeps its place before the previous one in equipment_placement. */
+export async function recordMoves<E extends Moving>(entity: PlacedEntity, candidates: Candidate<E>[], m: EntityManager): Promise<void> {
+  const pushed = candidates.filter((c) => c.before?.previousAgencyId && movedOn.has(c.after) && c.after.agencyId !== c.before.agencyId).map((c) => c.before!);
+  if (!pushed.length) return;
   await m.query(
-    `INSERT INTO equipment_placement (entity_type, entity_id, agency_id, staff_position, valid_from, valid_to)
-     SELECT $1, x.id, x.agency_id, x.staff_position, x.valid_from, x.valid_to FROM unnest($2::uuid[], $3::uuid[], $4::varchar[], $5::date[], $6::date[]) AS x(id, agency_id, staff_position, valid_from, valid_to)`,
-    [
-      entity,
-      moved.map((c) => c.after.id),
-      moved.map((c) => c.before!.agencyId),
-      moved.map((c) => (c.before as unknown as { staffPosition?: string | null }).staffPosition ?? null),
-      moved.map((c) => c.before!.placedOn),
-      moved.map((c) => movedOn.get(c.after)!),
-    ],
+    `INSERT INTO equipment_placement (entity_type, entity_id, agency_id, staff_position, valid_from, valid_to, run_id)
+     SELECT $1, x.id, x.agency_id, x.staff_position, x.valid_from, x.valid_to, x.run_id
+       FROM unnest($2::uuid[], $3::uuid[], $4::varchar[], $5::date[], $6::date[], $7::uuid[]) AS x(id, agency_id, staff_position, valid_from, valid_to, run_id)`,
+    [entity, pushed.map((b) => b.id), pushed.map((b) => b.previousAgencyId), pushed.map((b) => b.previousStaffPosition ?? null), pushed.map((b) => b.previousFrom), pushed.map((b) => b.placedOn), pushed.map((b) => b.previousRunId)],
   );
 }
 
@@ -90,12 +89,17 @@ export interface PlacementView {
 }
 
 /** Where an item has been, oldest first, its current agency last. */
-export async function placementsOf(entity: PlacedEntity, item: Owned & { staffPosition?: string | null }, m: EntityManager): Promise<PlacementView[]> {
-  const rows: PlacementView[] = await m.query(
+export async function placementsOf(entity: PlacedEntity, item: Moving, m: EntityManager): Promise<PlacementView[]> {
+  const older: PlacementView[] = await m.query(
     `SELECT p.agency_id AS "agencyId", a.name AS "agencyName", to_char(p.valid_from, 'YYYY-MM-DD') AS "from", to_char(p.valid_to, 'YYYY-MM-DD') AS "to", p.staff_position AS "staffPosition", p.run_id AS "runId"
        FROM equipment_placement p JOIN agency a ON a.id = p.agency_id WHERE p.entity_type = $1 AND p.entity_id = $2 ORDER BY p.valid_to`,
     [entity, item.id],
   );
-  const [current] = (await m.query(`SELECT name FROM agency WHERE id = $1`, [item.agencyId])) as Array<{ name: string }>;
-  return [...rows, { agencyId: item.agencyId, agencyName: current?.name ?? '', from: item.placedOn, to: null, staffPosition: item.staffPosition ?? null, runId: null }];
+  const names = new Map(
+    ((await m.query(`SELECT id, name FROM agency WHERE id = ANY($1::uuid[])`, [[item.agencyId, ...(item.previousAgencyId ? [item.previousAgencyId] : [])]])) as Array<{ id: string; name: string }>).map((a) => [a.id, a.name]),
+  );
+  const previous: PlacementView[] = item.previousAgencyId
+    ? [{ agencyId: item.previousAgencyId, agencyName: names.get(item.previousAgencyId) ?? '', from: item.previousFrom, to: item.placedOn, staffPosition: item.previousStaffPosition ?? null, runId: item.previousRunId }]
+    : [];
+  return [...older, ...previous, { agencyId: item.agencyId, agencyName: names.get(item.agencyId) ?? '', from: item.placedOn, to: null, staffPosition: item.staffPosition ?? null, runId: null }];
 }

@@ -5,10 +5,10 @@ export const PLACED_ENTITIES = ['device', 'lan', 'wan_link'] as const;
 export type PlacedEntity = (typeof PLACED_ENTITIES)[number];
 
 /**
- * Where a device, LAN or WAN link was before its current agency: at `agencyId` from `validFrom`
- * (null: since it was registered) until the day before `validTo`. The equipment row holds the
- * current place and the day it came there (`placedOn`), so coverage of any day counts each item
- * where it was on that day.
+ * A place a device, LAN or WAN link was at before its previous one: at `agencyId` from `validFrom`
+ * (null: since it was registered) until the day before `validTo`. The current place and the one
+ * before it are on the equipment row (agency_id, placed_on, previous_agency_id, previous_from), so
+ * rows here are rare: items moved more than once. Coverage of any day counts each item where it was.
  */
 @Entity('equipment_placement')
 @Check('ck_equipment_placement_entity', `"entity_type" IN ('device', 'lan', 'wan_link')`)

@@ -7,6 +7,7 @@ import { Equipment } from '../shared/lifecycle';
 @Check('ck_lan_departments', '"departments_joined" >= 0 AND "departments_joined" <= "departments_total"')
 @Check('ck_lan_completed_on', '"completed_on" IS NULL OR "departments_joined" = "departments_total"')
 @Index('ix_lan_agency', ['agencyId'])
+@Index('ix_lan_previous_agency', ['previousAgencyId'], { where: '"previous_agency_id" IS NOT NULL' })
 export class Lan extends Equipment {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -13,6 +13,7 @@ import { Device } from './device.entity';
 @Index('uq_wan_link_circuit', ['provider', 'circuitId'], { unique: true })
 @Index('ix_wan_link_agency', ['agencyId'])
 @Index('ix_wan_link_device', ['deviceId'])
+@Index('ix_wan_link_previous_agency', ['previousAgencyId'], { where: '"previous_agency_id" IS NOT NULL' })
 export class WanLink extends Equipment {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -272,16 +272,21 @@ export class ReorganisationService {
        VALUES ($1, $2, '{}', $3::uuid[], $4::uuid[], $5::jsonb, $6) RETURNING id`,
       [effectiveOn, province.code, ended.map((r) => r.id), [...begun.map((r) => r.id), ...carried.map((r) => r.successor)], JSON.stringify(staffing.map((s) => [s.agencyId, s.year])), ctx.actor],
     );
-    await m.query(
-      `INSERT INTO equipment_placement (entity_type, entity_id, agency_id, staff_position, valid_from, valid_to, run_id)
-       SELECT mv.entity_type, mv.id, mv.from_agency, mv.staff_position, mv.placed_on, $1, $2 FROM r_move mv WHERE mv.to_agency IS NOT NULL`,
-      [effectiveOn, run.id],
-    );
+    // Each moved row once: its place becomes its previous place, the new one its place from the day.
+    // An item that had a previous place already (moved before) keeps it in equipment_placement.
+    await m.query(`ANALYZE r_move`);
     for (const t of ['device', 'lan', 'wan_link']) {
       await m.query(
-        `UPDATE ${t} x SET agency_id = mv.to_agency, placed_on = $1${t === 'device' ? ', staff_position = COALESCE(mv.new_position, x.staff_position)' : ''}
+        `INSERT INTO equipment_placement (entity_type, entity_id, agency_id, staff_position, valid_from, valid_to, run_id)
+         SELECT '${t}', x.id, x.previous_agency_id, ${t === 'device' ? 'x.previous_staff_position' : 'NULL'}, x.previous_from, x.placed_on, x.previous_run_id
+           FROM r_move mv JOIN ${t} x ON x.id = mv.id WHERE mv.entity_type = '${t}' AND mv.to_agency IS NOT NULL AND x.previous_agency_id IS NOT NULL`,
+      );
+      await m.query(
+        `UPDATE ${t} x SET previous_agency_id = x.agency_id, previous_from = x.placed_on, previous_run_id = $2, agency_id = mv.to_agency, placed_on = $1${
+          t === 'device' ? ', previous_staff_position = x.staff_position, staff_position = COALESCE(mv.new_position, x.staff_position)' : ''
+        }
            FROM r_move mv WHERE mv.entity_type = '${t}' AND mv.id = x.id AND mv.to_agency IS NOT NULL`,
-        E,
+        [effectiveOn, run.id],
       );
     }
 
@@ -341,10 +346,10 @@ export class ReorganisationService {
       const problems: FieldProblem[] = [];
       const copied = new Set(run.staffing.map(([a, y]) => `${a}/${y}`));
       const inWay = (await m.query(
-        `SELECT 'equipment' AS what, x.kind || ' ' || x.id AS name FROM (SELECT 'device' AS kind, id, agency_id FROM device UNION ALL SELECT 'lan', id, agency_id FROM lan UNION ALL SELECT 'wanLink', id, agency_id FROM wan_link) x
-          WHERE x.agency_id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM equipment_placement p WHERE p.run_id = $2 AND p.entity_id = x.id)
-         UNION ALL SELECT 'moved since', p.entity_type || ' ' || p.entity_id FROM equipment_placement p
-          WHERE p.run_id = $2 AND EXISTS (SELECT 1 FROM equipment_placement q WHERE q.entity_type = p.entity_type AND q.entity_id = p.entity_id AND q.valid_to > p.valid_to)
+        `SELECT 'equipment' AS what, x.kind || ' ' || x.id AS name
+           FROM (SELECT 'device' AS kind, id, agency_id, previous_run_id FROM device UNION ALL SELECT 'lan', id, agency_id, previous_run_id FROM lan UNION ALL SELECT 'wanLink', id, agency_id, previous_run_id FROM wan_link) x
+          WHERE x.agency_id = ANY($1::uuid[]) AND x.previous_run_id IS DISTINCT FROM $2
+         UNION ALL SELECT 'moved since', p.entity_type || ' ' || p.entity_id FROM equipment_placement p WHERE p.run_id = $2
          UNION ALL SELECT 'agency', a.name FROM agency a WHERE a.parent_id = ANY($1::uuid[]) AND NOT (a.id = ANY($1::uuid[]))
          LIMIT 100`,
         [run.created, run.id],
@@ -353,14 +358,26 @@ export class ReorganisationService {
       const staffing = (await m.query(`SELECT agency_id AS "agencyId", year FROM agency_staffing WHERE agency_id = ANY($1::uuid[])`, [run.created])) as Array<{ agencyId: string; year: number }>;
       for (const s of staffing) if (!copied.has(`${s.agencyId}/${s.year}`)) problems.push({ field: 'staffing', message: `staffing of ${s.year} was since entered for agency ${s.agencyId}, which this run created`, value: s.year });
       if (problems.length) throw new InventoryError(InventoryErrorCode.Conflict, `Run ${id} cannot be reverted: ${problems.length} thing(s) were since built on it`, problems);
+      // Each item back at its previous place; the place before that (if it had one) becomes its previous again.
+      let moved = 0;
       for (const t of ['device', 'lan', 'wan_link']) {
         await m.query(
-          `UPDATE ${t} x SET agency_id = p.agency_id, placed_on = p.valid_from${t === 'device' ? ', staff_position = CASE WHEN x.kind = \'workstation\' THEN p.staff_position ELSE x.staff_position END' : ''}
-             FROM equipment_placement p WHERE p.run_id = $1 AND p.entity_type = '${t}' AND p.entity_id = x.id`,
+          `CREATE TEMP TABLE r_pop ON COMMIT DROP AS SELECT DISTINCT ON (p.entity_id) p.* FROM equipment_placement p JOIN ${t} x ON x.id = p.entity_id
+            WHERE p.entity_type = '${t}' AND x.previous_run_id = $1 ORDER BY p.entity_id, p.valid_to DESC`,
           [run.id],
         );
+        const [{ n }] = (await m.query(
+          `WITH x AS (UPDATE ${t} x SET agency_id = x.previous_agency_id, placed_on = x.previous_from,
+                        ${t === 'device' ? 'staff_position = x.previous_staff_position, previous_staff_position = pop.staff_position, ' : ''}
+                        previous_agency_id = pop.agency_id, previous_from = pop.valid_from, previous_run_id = pop.run_id
+                        FROM ${t} y LEFT JOIN r_pop pop ON pop.entity_id = y.id WHERE y.id = x.id AND x.previous_run_id = $1 RETURNING 1)
+           SELECT count(*)::int AS n FROM x`,
+          [run.id],
+        )) as Array<{ n: number }>;
+        moved += n;
+        await m.query(`DELETE FROM equipment_placement WHERE id IN (SELECT id FROM r_pop)`);
+        await m.query(`DROP TABLE r_pop`);
       }
-      const [{ moved }] = (await m.query(`WITH x AS (DELETE FROM equipment_placement WHERE run_id = $1 RETURNING 1) SELECT count(*)::int AS moved FROM x`, [run.id])) as Array<{ moved: number }>;
       await m.query(`DELETE FROM agency_staffing WHERE agency_id = ANY($1::uuid[])`, [run.created]);
       await m.query(`UPDATE agency SET parent_id = NULL WHERE id = ANY($1::uuid[])`, [run.created]);
       try {

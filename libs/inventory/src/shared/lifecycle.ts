@@ -22,11 +22,26 @@ export abstract class Equipment extends Timestamped {
   notes: string | null;
 
   /**
-   * The day it came to its agency, when it was elsewhere before (equipment_placement keeps where);
-   * null: it has always been there. Coverage on an earlier day counts it where it was then.
+   * Where it sits is a history. `agencyId` (on each kind of equipment) is where it is, since
+   * `placedOn` (null: since it was registered); `previousAgencyId` where it was before, from
+   * `previousFrom` until `placedOn`; places before that are in equipment_placement (rare: an item
+   * moved twice). Coverage of any day counts the item where it was that day. The previous place
+   * lives on the row so that coverage reads one table, as it did before any move, and a move of a
+   * whole province's equipment writes each row once.
    */
   @Column({ type: 'date', nullable: true })
   placedOn: string | null;
+
+  /** No foreign key (a check per moved row): an agency that held equipment is not deleted (AgenciesService). */
+  @Column({ type: 'uuid', nullable: true })
+  previousAgencyId: string | null;
+
+  @Column({ type: 'date', nullable: true })
+  previousFrom: string | null;
+
+  /** The reorganisation run that moved it from there (null: moved by hand). */
+  @Column({ type: 'uuid', nullable: true })
+  previousRunId: string | null;
 }
 
 export interface LifecycleFields {
