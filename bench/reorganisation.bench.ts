@@ -7,7 +7,7 @@
  * Then, unless DB=0, the same through the database on the national benchmark inventory (bench/nation.ts,
  * WORKSTATIONS 1,000,000): both lists imported, the mapping proposed, and the dry run of carrying
  * every new province across (GET /unit-successions/plan for each of the 34), each timed; then the
- * reorganisation applied to each new province (POST /reorganisations, with dryRun first), and the
+ * reorganisation applied to the whole country in one run (POST /reorganisations, dryRun first), and the
  * coverage of the 2011–2015 plan loaded for each of the 63 old provinces, and the national overview,
  * measured cold before and after it in the same run: their speed, and that their figures are equal.
  * The data stays outside the project's tree (its README says which parts may be shipped).
@@ -94,26 +94,16 @@ async function throughDatabase(communes: NewCommune[]): Promise<void> {
 
     const before = await measureCoverage();
     const reorganisation = app.get(ReorganisationService);
+    // The whole country in one run (province: all), as the ministry would apply it; a province
+    // applies its own the same way, one run each.
     const applyAll = async (dryRun: boolean) => {
-      const sum = { committeesEnded: 0, committeesBegun: 0, carried: 0, waiting: 0, devicesMoved: 0, devicesWaiting: 0, lansMoved: 0, linksMoved: 0, staffingCopied: 0 };
-      for (const p of provinces) {
-        const o = await reorganisation.apply({ province: p.code, effectiveOn: '2025-07-01' }, ctx, { dryRun });
-        sum.committeesEnded += o.agencies.committeesEnded;
-        sum.committeesBegun += o.agencies.committeesBegun;
-        sum.carried += o.agencies.carried;
-        sum.waiting += o.agencies.waiting;
-        sum.devicesMoved += o.equipment.devices.moved;
-        sum.devicesWaiting += o.equipment.devices.waiting;
-        sum.lansMoved += o.equipment.lans.moved;
-        sum.linksMoved += o.equipment.wanLinks.moved;
-        sum.staffingCopied += o.staffingCopied;
-      }
-      return sum;
+      const o = await reorganisation.apply({ province: 'all', effectiveOn: '2025-07-01' }, ctx, { dryRun });
+      return { provinces: o.provinces.length, ...o.agencies, devices: o.equipment.devices, lans: o.equipment.lans, wanLinks: o.equipment.wanLinks, positionsRenamed: o.positionsRenamed, staffingCopied: o.staffingCopied };
     };
     const [dry, drySeconds] = await timed(() => applyAll(true));
-    console.log(`apply with dryRun (all of it, rolled back) for the ${provinces.length} new provinces in ${s(drySeconds)}: ${JSON.stringify(dry)}`);
+    console.log(`POST /reorganisations?dryRun=true {province: all} (all of it, rolled back) in ${s(drySeconds)}: ${JSON.stringify(dry)}`);
     const [applied, applySeconds] = await timed(() => applyAll(false));
-    console.log(`applied to the ${provinces.length} new provinces in ${s(applySeconds)}: ${JSON.stringify(applied)}`);
+    console.log(`POST /reorganisations {province: all}: applied in ${s(applySeconds)}: ${JSON.stringify(applied)}`);
     await ds.query('ANALYZE');
     const after = await measureCoverage();
     const [{ placements }] = await ds.query(`SELECT count(*)::int AS placements FROM equipment_placement`);
@@ -125,8 +115,8 @@ async function throughDatabase(communes: NewCommune[]): Promise<void> {
     console.log(`| import the two-level list, ending and versioning units | ${s(newSeconds)} | |`);
     console.log(`| propose the mapping (10,557 names) | ${s(proposeSeconds)} | |`);
     console.log(`| dry run of the 34 new provinces (GET …/plan) | ${s(planSeconds)} | < 60 s |`);
-    console.log(`| dry run of the 34 new provinces (POST /reorganisations?dryRun=true, done and rolled back) | ${s(drySeconds)} | < 60 s |`);
-    console.log(`| apply to the 34 new provinces | ${s(applySeconds)} | < 60 s |`);
+    console.log(`| dry run of the whole country (POST /reorganisations?dryRun=true, province all: done and rolled back) | ${s(drySeconds)} | < 60 s |`);
+    console.log(`| apply to the whole country (one run, one transaction) | ${s(applySeconds)} | < 60 s |`);
     console.log(`| coverage: 63 plans × 25 targets, before → after | ${ms(before.allSeconds)} → ${ms(after.allSeconds)} (${ratio(after.allSeconds, before.allSeconds)}) | no slower |`);
     console.log(`| coverage: national overview (${OVERVIEW.indicator} ${OVERVIEW.year}), before → after | ${ms(before.overviewSeconds)} → ${ms(after.overviewSeconds)} (${ratio(after.overviewSeconds, before.overviewSeconds)}) | no slower |`);
     console.log(`| coverage: one province's plan (01), before → after | ${ms(before.oneSeconds)} → ${ms(after.oneSeconds)} (${ratio(after.oneSeconds, before.oneSeconds)}) | no slower |`);

@@ -71,7 +71,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
       [unit['48'].id, unit['490'].id],
     )) as Array<{ id: string }>)[0].id;
     // A run of the reorganisation applied to Đà Nẵng (runs are the whole country's business).
-    ids.runB = ((await t.ds.query(`INSERT INTO reorganisation_run (effective_on, province_code, summary, applied_by) VALUES ('2025-07-01', '48', '{}', 'test') RETURNING id`)) as Array<{ id: string }>)[0].id;
+    ids.runB = ((await t.ds.query(`INSERT INTO reorganisation_run (effective_on, province_codes, summary, applied_by) VALUES ('2025-07-01', '{48}', '{}', 'test') RETURNING id`)) as Array<{ id: string }>)[0].id;
   }, 120_000);
   afterAll(async () => {
     await t?.close();

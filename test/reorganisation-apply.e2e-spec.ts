@@ -52,7 +52,7 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
     const carried = await demo.carryAcross();
     expect(carried.mapping).toMatchObject({ communes: 58, names: 158, proposed: 158, open: 0 });
     expect(carried.applied).toMatchObject({
-      province: { code: '52', name: 'Tỉnh Gia Lai' },
+      provinces: [{ code: '52', name: 'Tỉnh Gia Lai' }],
       // 155 commune committees, 11 district committees, the provincial committee; 135 communes' and the province's begun.
       agencies: { committeesEnded: 167, committeesBegun: 136, carried: 164, waiting: 0 },
       staffingToEnter: 136,
@@ -72,7 +72,7 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
     const departments = await agencies({ code: 'STTTT-52' });
     expect(departments.map((a) => a.validTo).sort()).toEqual(['2025-07-01', null]);
     const run = carried.applied.runId!;
-    expect((await t.http().get(`/api/v1/reorganisations/${run}`).expect(200)).body).toMatchObject({ provinceCode: '52', appliedBy: 'demo', revertedAt: null });
+    expect((await t.http().get(`/api/v1/reorganisations/${run}`).expect(200)).body).toMatchObject({ provinceCodes: ['52'], appliedBy: 'demo', revertedAt: null });
 
     // Reverted: everything where it was, the figures still the same; then again.
     await t.http().post(`/api/v1/reorganisations/${run}/revert`).expect(200);
@@ -92,6 +92,10 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
     expect(reasons).toEqual({ district_level: 11, split: 6 });
     expect(dry.equipment.devices.waiting).toBeGreaterThan(0);
     expect(await counts()).toEqual(atStart);
+    // The whole country at once (every new province valid on the day: here Gia Lai alone) does the same.
+    const all = (await t.http().post('/api/v1/reorganisations').query({ dryRun: 'true' }).send({ province: 'all' }).expect(200)).body;
+    expect(all.provinces).toEqual([{ code: '52', name: 'Tỉnh Gia Lai' }]);
+    expect({ ...all.agencies, ...all.equipment }).toEqual({ ...dry.agencies, ...dry.equipment });
 
     const anNghia = dry.waitingAgencies.find((a: { name: string }) => a.name === 'Ủy ban nhân dân Xã An Nghĩa');
     const bad = await t.http().post('/api/v1/reorganisations').send({ province: '52', agencies: [{ agencyId: anNghia.id, to: '99999' }, { agencyId: '00000000-0000-4000-8000-000000000000', to: '21628' }] });

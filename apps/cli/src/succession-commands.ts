@@ -95,7 +95,7 @@ export class ReorganiseCommand extends CommandRunner {
     super();
   }
 
-  @Option({ flags: '--province <code>', description: 'The new province\'s 2-digit code', required: true })
+  @Option({ flags: '--province <code>', description: 'The new province\'s 2-digit code, or all (every new province in one run)', required: true })
   parseProvince(value: string): string {
     return value;
   }
@@ -131,7 +131,7 @@ export class ReorganiseRevertCommand extends CommandRunner {
 
   async run([id]: string[]): Promise<void> {
     const run = await this.reorganisation.revert(id, CLI).catch(report);
-    process.stdout.write(`Run ${run.id} (${run.provinceCode}, ${run.effectiveOn}) reverted by ${run.revertedBy}\n`);
+    process.stdout.write(`Run ${run.id} (${run.provinceCodes.join(', ')}, ${run.effectiveOn}) reverted by ${run.revertedBy}\n`);
   }
 }
 
@@ -155,7 +155,7 @@ export class DemoReorganiseCommand extends CommandRunner {
 function describeApply(out: ApplyOutcome, seconds: number): string {
   const e = out.equipment;
   const lines = [
-    `${out.dryRun ? 'Dry run (nothing written): ' : `Run ${out.runId}: `}${out.province.code} ${out.province.name} from ${out.effectiveOn}, in ${seconds.toFixed(1)} s`,
+    `${out.dryRun ? 'Dry run (nothing written): ' : `Run ${out.runId}: `}${out.provinces.length === 1 ? `${out.provinces[0].code} ${out.provinces[0].name}` : `${out.provinces.length} provinces`} from ${out.effectiveOn}, in ${seconds.toFixed(1)} s`,
     `  committees: ${out.agencies.committeesEnded} ended, ${out.agencies.committeesBegun} begun (staffing to enter); ${out.agencies.carried} other agencies carried (${out.staffingCopied} staffing years copied); ${out.agencies.waiting} waiting for a decision`,
     `  moved: ${e.devices.moved} devices, ${e.lans.moved} LANs, ${e.wanLinks.moved} WAN links; waiting: ${e.devices.waiting} devices, ${e.lans.waiting} LANs, ${e.wanLinks.waiting} WAN links; ${out.positionsRenamed} staff positions renamed`,
     ...out.waitingAgencies.map((a) => `  waiting: ${a.id}  ${a.name} (${a.unit}: ${a.reason.replace('_', ' ')})`),

@@ -40,7 +40,7 @@ export class DemoReorganisation {
     // confirmed): only an application not reverted means the demo was carried across already.
     const [state] = (await this.ds.query(
       `SELECT (SELECT count(*)::int FROM administrative_unit WHERE level = 'province' AND code = $1 AND name = 'Tỉnh Bình Định' AND (valid_to IS NULL OR valid_to >= $2)) AS old,
-              (SELECT count(*)::int FROM reorganisation_run WHERE province_code = $1 AND effective_on = $2 AND reverted_at IS NULL) AS runs`,
+              (SELECT count(*)::int FROM reorganisation_run WHERE $1 = ANY(province_codes) AND effective_on = $2 AND reverted_at IS NULL) AS runs`,
       [DEMO_PROVINCE_CODE, REORGANISED_ON],
     )) as Array<{ old: number; runs: number }>;
     if (state.runs) throw new InventoryError(InventoryErrorCode.Conflict, 'The demo province was already carried across the reorganisation (revert the run to do it again)');

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * One application of the reorganisation's mapping to the inventory of one new province: what it
@@ -6,7 +6,6 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
  * reverted it. Each moved item's former place is in equipment_placement under the run's id.
  */
 @Entity('reorganisation_run')
-@Index('ix_reorganisation_run_province', ['provinceCode', 'effectiveOn'])
 export class ReorganisationRun {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -14,9 +13,9 @@ export class ReorganisationRun {
   @Column({ type: 'date' })
   effectiveOn: string;
 
-  /** The new province's code. */
-  @Column({ type: 'varchar', length: 10 })
-  provinceCode: string;
+  /** The new provinces' codes (one, or every one when the whole country was applied at once). */
+  @Column({ type: 'varchar', length: 10, array: true })
+  provinceCodes: string[];
 
   /** Counts of what was done, as the apply call answered. */
   @Column({ type: 'jsonb' })

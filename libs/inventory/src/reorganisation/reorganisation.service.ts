@@ -21,7 +21,7 @@ export interface EquipmentDecision {
 
 export interface ApplyRequest {
   effectiveOn?: string;
-  /** The new province's code. */
+  /** The new province's code, or `all`: every new province in one run (the whole country at once). */
   province: string;
   agencies?: AgencyDecision[];
   equipment?: EquipmentDecision[];
@@ -34,7 +34,8 @@ export interface ApplyOutcome {
   runId: string | null;
   dryRun: boolean;
   effectiveOn: string;
-  province: { code: string; name: string };
+  /** The new province, or every one (`province: all`). */
+  provinces: Array<{ code: string; name: string }>;
   agencies: {
     /** People's committees of old units that ended, their equipment handed to the new unit's committee. */
     committeesEnded: number;
@@ -58,7 +59,7 @@ export interface ApplyOutcome {
 export interface RunView {
   id: string;
   effectiveOn: string;
-  provinceCode: string;
+  provinceCodes: string[];
   summary: Record<string, unknown>;
   appliedBy: string;
   appliedAt: string;
@@ -73,7 +74,7 @@ const ENTITY: Record<string, keyof Counts> = { device: 'devices', lan: 'lans', w
  * An agency of an old unit `ra` is done with: a committee when none of its items still waits for a
  * place (it ends with its unit either way), any other agency when it has a place to be carried to.
  */
-const ENDS = `CASE WHEN ra.committee THEN NOT EXISTS (SELECT 1 FROM r_move mv WHERE mv.from_agency = ra.id AND mv.to_agency IS NULL) ELSE ra.target IS NOT NULL END`;
+const ENDS = `CASE WHEN ra.committee THEN NOT ra.waits ELSE ra.target IS NOT NULL END`;
 /** Postgres advisory lock key: one application or revert at a time. */
 const LOCK_KEY = 0x4861_5247; // "HaRG"
 
@@ -109,7 +110,7 @@ export class ReorganisationService {
     const effectiveOn = parseDay(req.effectiveOn ?? '2025-07-01');
     const problems: FieldProblem[] = [];
     if (!effectiveOn) problems.push({ field: 'effectiveOn', message: 'effectiveOn must be a real date YYYY-MM-DD (2025-07-01)', value: req.effectiveOn });
-    if (typeof req.province !== 'string' || !/^\d{2}$/.test(req.province)) problems.push({ field: 'province', message: 'province is the new province\'s 2-digit code', value: req.province });
+    if (typeof req.province !== 'string' || !/^(\d{2}|all)$/.test(req.province)) problems.push({ field: 'province', message: 'province is the new province\'s 2-digit code, or all', value: req.province });
     const agencies = req.agencies ?? [];
     const equipment = req.equipment ?? [];
     if (!Array.isArray(agencies)) problems.push({ field: 'agencies', message: 'agencies is a list of { agencyId, to }' });
@@ -130,29 +131,33 @@ export class ReorganisationService {
 
   private async run(m: EntityManager, effectiveOn: string, provinceCode: string, agencyDecisions: AgencyDecision[], equipmentDecisions: EquipmentDecision[], ctx: ChangeContext, dryRun: boolean): Promise<ApplyOutcome> {
     const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => m.query(sql, params);
-    const [province] = await q<{ id: string; code: string; name: string; path: string; validFrom: string | null }>(
-      `SELECT id, code, name, path, to_char(valid_from, 'YYYY-MM-DD') AS "validFrom" FROM administrative_unit
-        WHERE level = 'province' AND code = $2 AND (valid_from IS NULL OR valid_from <= $1) AND (valid_to IS NULL OR valid_to > $1)`,
+    const provinces = await q<{ id: string; code: string; name: string; path: string }>(
+      `SELECT id, code, name, path FROM administrative_unit
+        WHERE level = 'province' AND ($2 = 'all' OR code = $2) AND (valid_from IS NULL OR valid_from <= $1) AND (valid_to IS NULL OR valid_to > $1) ORDER BY code`,
       [effectiveOn, provinceCode],
     );
-    if (!province) throw InventoryError.notFound(`province valid on ${effectiveOn} with code`, provinceCode);
+    if (!provinces.length) throw InventoryError.notFound(`province valid on ${effectiveOn} with code`, provinceCode);
+    const label = provinces.length === 1 ? provinces[0].name : `${provinces.length} provinces`;
     const E = [effectiveOn];
-    // The new units (the province and its communes of the day), and the old unit(s) each old unit went into.
+    // The new units (the provinces and their communes of the day), and the new commune(s) each old unit went into.
     await m.query(
-      `CREATE TEMP TABLE r_new ON COMMIT DROP AS SELECT u.id, u.code, u.name, u.level, u.valid_from = $1 AS begun FROM administrative_unit u
-        WHERE (u.id = $2 OR u.parent_id = $2) AND (u.valid_from IS NULL OR u.valid_from <= $1) AND (u.valid_to IS NULL OR u.valid_to > $1)`,
-      [effectiveOn, province.id],
+      `CREATE TEMP TABLE r_new ON COMMIT DROP AS SELECT u.id, u.code, u.name, u.level, u.valid_from = $1 AS begun, COALESCE(u.parent_id, u.id) AS province_id FROM administrative_unit u
+        WHERE (u.id = ANY($2::uuid[]) OR u.parent_id = ANY($2::uuid[])) AND (u.valid_from IS NULL OR u.valid_from <= $1) AND (u.valid_to IS NULL OR u.valid_to > $1)`,
+      [effectiveOn, provinces.map((p) => p.id)],
     );
     await m.query(
       `CREATE TEMP TABLE r_target ON COMMIT DROP AS SELECT s.old_unit_id, array_agg(DISTINCT s.new_unit_id) AS units
          FROM unit_succession s JOIN r_new n ON n.id = s.new_unit_id AND n.level = 'commune' WHERE s.effective_on = $1 AND s.old_unit_id IS NOT NULL GROUP BY s.old_unit_id`,
       E,
     );
-    // The old units that ended on the day, within the old provinces the mapping names.
+    // The old provinces the mapping names, each with the new province most of its communes went into,
+    // and their units that ended on the day.
     await m.query(
       `CREATE TEMP TABLE r_ended ON COMMIT DROP AS
-        WITH oldp AS (SELECT DISTINCT p.path FROM r_target t JOIN administrative_unit o ON o.id = t.old_unit_id JOIN administrative_unit p ON p.id = split_part(o.path, '/', 2)::uuid)
-        SELECT u.id, u.name, u.level FROM administrative_unit u JOIN oldp ON u.path LIKE oldp.path || '%' WHERE u.valid_to = $1`,
+        WITH oldp AS (SELECT DISTINCT ON (p.id) p.path, n.province_id FROM r_target t JOIN administrative_unit o ON o.id = t.old_unit_id
+                        JOIN administrative_unit p ON p.id = split_part(o.path, '/', 2)::uuid JOIN r_new n ON n.id = t.units[1]
+                       GROUP BY p.id, p.path, n.province_id ORDER BY p.id, count(*) DESC)
+        SELECT u.id, u.name, u.level, oldp.province_id AS new_province FROM administrative_unit u JOIN oldp ON u.path LIKE oldp.path || '%' WHERE u.valid_to = $1`,
       E,
     );
     // Decisions: every agency and item named must be one the run can place, every unit one of the new province's.
@@ -160,7 +165,7 @@ export class ReorganisationService {
     const units = new Map((await q<{ id: string; code: string; level: string }>(`SELECT id, code, level FROM r_new`)).map((u) => [u.code, u]));
     const unitOf = (to: unknown, field: string): string | null => {
       const u = typeof to === 'string' ? units.get(to) : undefined;
-      if (!u) problems.push({ field, message: `to is the code of a commune of ${province.name} on ${effectiveOn}, or ${province.code} for the province itself`, value: to });
+      if (!u) problems.push({ field, message: `to is the code of a commune of ${label} on ${effectiveOn}, or ${provinces.length === 1 ? provinces[0].code : 'a province\'s code'} for the province itself`, value: to });
       return u?.id ?? null;
     };
     const agencyRows = agencyDecisions.map((d, i) => ({ agencyId: typeof d?.agencyId === 'string' ? d.agencyId : '', unitId: unitOf(d?.to, `agencies[${i}].to`), i }));
@@ -177,16 +182,17 @@ export class ReorganisationService {
     await m.query(
       `CREATE TEMP TABLE r_agency ON COMMIT DROP AS
         SELECT a.id, a.kind IN (${COMMITTEES.map((k) => `'${k}'`).join(', ')}) AS committee, e.name AS unit_name, a.name, a.kind,
-               COALESCE(dec.unit_id, CASE WHEN e.level = 'province' THEN $1::uuid WHEN e.level = 'commune' AND cardinality(t.units) = 1 THEN t.units[1] END) AS target,
+               COALESCE(dec.unit_id, CASE WHEN e.level = 'province' THEN e.new_province WHEN e.level = 'commune' AND cardinality(t.units) = 1 THEN t.units[1] END) AS target,
                CASE WHEN e.level = 'district' THEN 'district_level' WHEN e.level = 'commune' AND t.units IS NULL THEN 'unmapped' WHEN cardinality(t.units) > 1 THEN 'split' END AS reason,
-               gen_random_uuid() AS successor
+               gen_random_uuid() AS successor, NULL::uuid AS target_committee, false AS waits
           FROM agency a JOIN r_ended e ON e.id = a.administrative_unit_id LEFT JOIN r_target t ON t.old_unit_id = e.id
-          LEFT JOIN unnest($2::uuid[], $3::uuid[]) AS dec(agency_id, unit_id) ON dec.agency_id = a.id
+          LEFT JOIN unnest($1::uuid[], $2::uuid[]) AS dec(agency_id, unit_id) ON dec.agency_id = a.id
          WHERE a.valid_to IS NULL`,
-      [province.id, agencyRows.map((r) => r.agencyId), agencyRows.map((r) => r.unitId)],
+      [agencyRows.map((r) => r.agencyId), agencyRows.map((r) => r.unitId)],
     );
+    await m.query(`ANALYZE r_agency`);
     const known = new Set((await q<{ id: string }>(`SELECT id FROM r_agency WHERE id = ANY($1::uuid[])`, [agencyRows.map((r) => r.agencyId)])).map((r) => r.id));
-    agencyRows.forEach((r) => !known.has(r.agencyId) && problems.push({ field: `agencies[${r.i}].agencyId`, message: `no agency ${r.agencyId} of an old unit of ${province.name} is waiting to be carried`, value: r.agencyId }));
+    agencyRows.forEach((r) => !known.has(r.agencyId) && problems.push({ field: `agencies[${r.i}].agencyId`, message: `no agency ${r.agencyId} of an old unit of ${label} is waiting to be carried`, value: r.agencyId }));
 
     // Committees of the new units: those there, then one begun for each unit begun on the day that has none.
     const committeeKind = `CASE WHEN n.level = 'province' THEN 'provincial_committee' ELSE 'commune_committee' END`;
@@ -204,30 +210,32 @@ export class ReorganisationService {
       `CREATE TEMP TABLE r_committee ON COMMIT DROP AS SELECT DISTINCT ON (n.id) n.id AS unit_id, a.id AS agency_id FROM r_new n
          JOIN agency a ON a.administrative_unit_id = n.id AND a.kind = ${committeeKind} AND a.valid_to IS NULL ORDER BY n.id, a.valid_from NULLS FIRST, a.created_at`,
     );
+    await m.query(`UPDATE r_agency ra SET target_committee = c.agency_id FROM r_committee c WHERE c.unit_id = ra.target AND ra.committee`);
 
     // Where each item goes: an item's own decision, else its agency's committee's or successor's place.
     await m.query(
       `CREATE TEMP TABLE r_move ON COMMIT DROP AS
         WITH items AS (${['device', 'lan', 'wan_link']
           .map((t) => `SELECT '${t}'::text AS entity_type, x.id, x.agency_id, x.placed_on, ${t === 'device' ? "x.kind = 'workstation' AND x.staff_position IS NOT NULL" : 'false'} AS positioned,
-                          ${t === 'device' ? 'x.staff_position' : 'NULL::varchar'} AS staff_position
+                          ${t === 'device' ? 'x.staff_position' : 'NULL::varchar'} AS staff_position, x.previous_agency_id, x.previous_from, x.previous_run_id,
+                          ${t === 'device' ? 'x.previous_staff_position' : 'NULL::varchar'} AS previous_staff_position
                         FROM ${t} x JOIN r_agency ra ON ra.id = x.agency_id
                        WHERE (x.retired_on IS NULL OR x.retired_on > $1) AND (x.placed_on IS NULL OR x.placed_on < $1)`)
           .join(' UNION ALL ')})
-        SELECT i.entity_type, i.id, i.agency_id AS from_agency, i.placed_on, i.positioned, i.staff_position, ra.unit_name,
-               CASE WHEN dec.unit_id IS NOT NULL THEN (SELECT c.agency_id FROM r_committee c WHERE c.unit_id = dec.unit_id)
-                    WHEN ra.target IS NULL THEN NULL
-                    WHEN ra.committee THEN (SELECT c.agency_id FROM r_committee c WHERE c.unit_id = ra.target)
-                    ELSE ra.successor END AS to_agency,
+        SELECT i.*, i.agency_id AS from_agency, ra.unit_name,
+               CASE WHEN dec.unit_id IS NOT NULL THEN dc.agency_id WHEN ra.target IS NULL THEN NULL WHEN ra.committee THEN ra.target_committee ELSE ra.successor END AS to_agency,
                dec.unit_id IS NOT NULL AS decided
           FROM items i JOIN r_agency ra ON ra.id = i.agency_id
-          LEFT JOIN unnest($2::text[], $3::uuid[], $4::uuid[]) AS dec(entity_type, id, unit_id) ON dec.entity_type = i.entity_type AND dec.id = i.id`,
+          LEFT JOIN unnest($2::text[], $3::uuid[], $4::uuid[]) AS dec(entity_type, id, unit_id) ON dec.entity_type = i.entity_type AND dec.id = i.id
+          LEFT JOIN r_committee dc ON dc.unit_id = dec.unit_id`,
       [effectiveOn, equipmentRows.map((r) => r.type), equipmentRows.map((r) => r.id), equipmentRows.map((r) => r.unitId)],
     );
     const decided = new Set((await q<{ k: string }>(`SELECT entity_type || '/' || id AS k FROM r_move WHERE decided`)).map((r) => r.k));
-    equipmentRows.forEach((r) => !decided.has(`${r.type}/${r.id}`) && problems.push({ field: `equipment[${r.i}].id`, message: `no ${r.type} ${r.id} of an agency of an old unit of ${province.name} is waiting to be placed`, value: r.id }));
+    equipmentRows.forEach((r) => !decided.has(`${r.type}/${r.id}`) && problems.push({ field: `equipment[${r.i}].id`, message: `no ${r.type} ${r.id} of an agency of an old unit of ${label} is waiting to be placed`, value: r.id }));
     if (problems.length) throw InventoryError.invalid('Nothing was applied: decisions have problems', problems);
 
+    await m.query(`ANALYZE r_move`);
+    await m.query(`UPDATE r_agency ra SET waits = true WHERE ra.id IN (SELECT mv.from_agency FROM r_move mv WHERE mv.to_agency IS NULL)`);
     // Carried agencies: the old row ends, its successor begins with its code (codes name current agencies).
     const carried = await q<{ id: string; successor: string }>(
       `SELECT ra.id, ra.successor FROM r_agency ra WHERE ra.target IS NOT NULL AND NOT ra.committee`,
@@ -268,19 +276,18 @@ export class ReorganisationService {
     const [{ renamed }] = await q<{ renamed: number }>(`SELECT count(*)::int AS renamed FROM r_move WHERE new_position IS NOT NULL`);
 
     const [run] = await q<{ id: string }>(
-      `INSERT INTO reorganisation_run (effective_on, province_code, summary, ended_agencies, created_agencies, copied_staffing, applied_by)
+      `INSERT INTO reorganisation_run (effective_on, province_codes, summary, ended_agencies, created_agencies, copied_staffing, applied_by)
        VALUES ($1, $2, '{}', $3::uuid[], $4::uuid[], $5::jsonb, $6) RETURNING id`,
-      [effectiveOn, province.code, ended.map((r) => r.id), [...begun.map((r) => r.id), ...carried.map((r) => r.successor)], JSON.stringify(staffing.map((s) => [s.agencyId, s.year])), ctx.actor],
+      [effectiveOn, provinces.map((p) => p.code), ended.map((r) => r.id), [...begun.map((r) => r.id), ...carried.map((r) => r.successor)], JSON.stringify(staffing.map((s) => [s.agencyId, s.year])), ctx.actor],
     );
     // Each moved row once: its place becomes its previous place, the new one its place from the day.
     // An item that had a previous place already (moved before) keeps it in equipment_placement.
-    await m.query(`ANALYZE r_move`);
+    await m.query(
+      `INSERT INTO equipment_placement (entity_type, entity_id, agency_id, staff_position, valid_from, valid_to, run_id)
+       SELECT mv.entity_type, mv.id, mv.previous_agency_id, mv.previous_staff_position, mv.previous_from, mv.placed_on, mv.previous_run_id
+         FROM r_move mv WHERE mv.to_agency IS NOT NULL AND mv.previous_agency_id IS NOT NULL`,
+    );
     for (const t of ['device', 'lan', 'wan_link']) {
-      await m.query(
-        `INSERT INTO equipment_placement (entity_type, entity_id, agency_id, staff_position, valid_from, valid_to, run_id)
-         SELECT '${t}', x.id, x.previous_agency_id, ${t === 'device' ? 'x.previous_staff_position' : 'NULL'}, x.previous_from, x.placed_on, x.previous_run_id
-           FROM r_move mv JOIN ${t} x ON x.id = mv.id WHERE mv.entity_type = '${t}' AND mv.to_agency IS NOT NULL AND x.previous_agency_id IS NOT NULL`,
-      );
       await m.query(
         `UPDATE ${t} x SET previous_agency_id = x.agency_id, previous_from = x.placed_on, previous_run_id = $2, agency_id = mv.to_agency, placed_on = $1${
           t === 'device' ? ', previous_staff_position = x.staff_position, staff_position = COALESCE(mv.new_position, x.staff_position)' : ''
@@ -303,7 +310,7 @@ export class ReorganisationService {
       runId: dryRun ? null : run.id,
       dryRun,
       effectiveOn,
-      province: { code: province.code, name: province.name },
+      provinces: provinces.map((p) => ({ code: p.code, name: p.name })),
       agencies: { committeesEnded, committeesBegun: begun.length, carried: carried.length, waiting: waiting.length },
       equipment: counts,
       positionsRenamed: renamed,
@@ -314,7 +321,7 @@ export class ReorganisationService {
     const { waitingAgencies: _, ...summary } = outcome;
     await m.query(`UPDATE reorganisation_run SET summary = $2 WHERE id = $1`, [run.id, JSON.stringify({ ...summary, runId: run.id })]);
     await this.audit.record(m, ctx, [
-      { action: 'create', entityType: 'reorganisation_run', entityId: run.id, before: null, after: { ...summary, runId: run.id, agencyDecisions, equipmentDecisions }, place: province.path },
+      { action: 'create', entityType: 'reorganisation_run', entityId: run.id, before: null, after: { ...summary, runId: run.id, agencyDecisions, equipmentDecisions }, place: provinces.length === 1 ? provinces[0].path : '/' },
       ...ended.map((a) => ({ action: 'update' as const, entityType: 'agency', entityId: a.id, before: { validTo: null }, after: { validTo: effectiveOn, run: run.id } })),
       ...[...begun.map((r) => r.id), ...carried.map((r) => r.successor)].map((id) => ({ action: 'create' as const, entityType: 'agency', entityId: id, before: null, after: { validFrom: effectiveOn, run: run.id } })),
     ]);
@@ -332,30 +339,32 @@ export class ReorganisationService {
     return this.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock($1)`, [LOCK_KEY]);
       const [run] = (await m.query(
-        `SELECT id, to_char(effective_on, 'YYYY-MM-DD') AS "effectiveOn", province_code AS "provinceCode", created_agencies::text[] AS created, ended_agencies::text[] AS ended, copied_staffing AS staffing, reverted_at AS "revertedAt"
+        `SELECT id, to_char(effective_on, 'YYYY-MM-DD') AS "effectiveOn", province_codes AS "provinceCodes", created_agencies::text[] AS created, ended_agencies::text[] AS ended, copied_staffing AS staffing, reverted_at AS "revertedAt"
            FROM reorganisation_run WHERE id = $1 FOR UPDATE`,
         [id],
-      )) as Array<{ id: string; effectiveOn: string; provinceCode: string; created: string[]; ended: string[]; staffing: Array<[string, number]>; revertedAt: Date | null }>;
+      )) as Array<{ id: string; effectiveOn: string; provinceCodes: string[]; created: string[]; ended: string[]; staffing: Array<[string, number]>; revertedAt: Date | null }>;
       if (!run) throw InventoryError.notFound('reorganisation run', id);
       if (run.revertedAt) throw new InventoryError(InventoryErrorCode.Conflict, `Run ${id} was already reverted`);
       const [later] = (await m.query(
-        `SELECT r.id FROM reorganisation_run r, reorganisation_run this WHERE this.id = $1 AND r.province_code = this.province_code AND r.reverted_at IS NULL AND r.applied_at > this.applied_at ORDER BY r.applied_at LIMIT 1`,
+        `SELECT r.id FROM reorganisation_run r, reorganisation_run this WHERE this.id = $1 AND r.province_codes && this.province_codes AND r.reverted_at IS NULL AND r.applied_at > this.applied_at ORDER BY r.applied_at LIMIT 1`,
         [run.id],
       )) as Array<{ id: string }>;
       if (later) throw new InventoryError(InventoryErrorCode.Conflict, `Revert run ${later.id} first: it was applied to the same province after this one`);
+      await m.query(`CREATE TEMP TABLE r_created ON COMMIT DROP AS SELECT unnest($1::uuid[]) AS id`, [run.created]);
+      await m.query(`ANALYZE r_created`);
       const problems: FieldProblem[] = [];
       const copied = new Set(run.staffing.map(([a, y]) => `${a}/${y}`));
       const inWay = (await m.query(
         `SELECT 'equipment' AS what, x.kind || ' ' || x.id AS name
            FROM (SELECT 'device' AS kind, id, agency_id, previous_run_id FROM device UNION ALL SELECT 'lan', id, agency_id, previous_run_id FROM lan UNION ALL SELECT 'wanLink', id, agency_id, previous_run_id FROM wan_link) x
-          WHERE x.agency_id = ANY($1::uuid[]) AND x.previous_run_id IS DISTINCT FROM $2
-         UNION ALL SELECT 'moved since', p.entity_type || ' ' || p.entity_id FROM equipment_placement p WHERE p.run_id = $2
-         UNION ALL SELECT 'agency', a.name FROM agency a WHERE a.parent_id = ANY($1::uuid[]) AND NOT (a.id = ANY($1::uuid[]))
+           JOIN r_created c ON c.id = x.agency_id WHERE x.previous_run_id IS DISTINCT FROM $1
+         UNION ALL SELECT 'moved since', p.entity_type || ' ' || p.entity_id FROM equipment_placement p WHERE p.run_id = $1
+         UNION ALL SELECT 'agency', a.name FROM agency a JOIN r_created c ON c.id = a.parent_id WHERE a.id NOT IN (SELECT id FROM r_created)
          LIMIT 100`,
-        [run.created, run.id],
+        [run.id],
       )) as Array<{ what: string; name: string }>;
       for (const r of inWay) problems.push({ field: r.what, message: r.what === 'agency' ? `${r.name} was since placed under an agency this run created` : r.what === 'equipment' ? `${r.name} was since registered at an agency this run created` : `${r.name} was moved again since`, value: r.name });
-      const staffing = (await m.query(`SELECT agency_id AS "agencyId", year FROM agency_staffing WHERE agency_id = ANY($1::uuid[])`, [run.created])) as Array<{ agencyId: string; year: number }>;
+      const staffing = (await m.query(`SELECT s.agency_id AS "agencyId", s.year FROM agency_staffing s JOIN r_created c ON c.id = s.agency_id`)) as Array<{ agencyId: string; year: number }>;
       for (const s of staffing) if (!copied.has(`${s.agencyId}/${s.year}`)) problems.push({ field: 'staffing', message: `staffing of ${s.year} was since entered for agency ${s.agencyId}, which this run created`, value: s.year });
       if (problems.length) throw new InventoryError(InventoryErrorCode.Conflict, `Run ${id} cannot be reverted: ${problems.length} thing(s) were since built on it`, problems);
       // Each item back at its previous place; the place before that (if it had one) becomes its previous again.
@@ -410,7 +419,7 @@ export class ReorganisationService {
 
   private async view(id: string, m: EntityManager = this.ds.manager): Promise<RunView> {
     const [r] = (await m.query(
-      `SELECT id, to_char(effective_on, 'YYYY-MM-DD') AS "effectiveOn", province_code AS "provinceCode", summary, applied_by AS "appliedBy", applied_at AS "appliedAt", reverted_by AS "revertedBy", reverted_at AS "revertedAt"
+      `SELECT id, to_char(effective_on, 'YYYY-MM-DD') AS "effectiveOn", province_codes AS "provinceCodes", summary, applied_by AS "appliedBy", applied_at AS "appliedAt", reverted_by AS "revertedBy", reverted_at AS "revertedAt"
          FROM reorganisation_run WHERE id = $1`,
       [id],
     )) as Array<Omit<RunView, 'appliedAt' | 'revertedAt'> & { appliedAt: Date; revertedAt: Date | null }>;
