@@ -98,7 +98,7 @@ async function throughDatabase(communes: NewCommune[]): Promise<void> {
     // applies its own the same way, one run each.
     const applyAll = async (dryRun: boolean) => {
       const o = await reorganisation.apply({ province: 'all', effectiveOn: '2025-07-01' }, ctx, { dryRun });
-      return { provinces: o.provinces.length, ...o.agencies, devices: o.equipment.devices, lans: o.equipment.lans, wanLinks: o.equipment.wanLinks, positionsRenamed: o.positionsRenamed, staffingCopied: o.staffingCopied };
+      return { provinces: o.provinces.length, ...o.agencies, devices: o.equipment.devices, lans: o.equipment.lans, wanLinks: o.equipment.wanLinks, positionsRenamed: o.positionsRenamed };
     };
     const [dry, drySeconds] = await timed(() => applyAll(true));
     console.log(`POST /reorganisations?dryRun=true {province: all} (all of it, rolled back) in ${s(drySeconds)}: ${JSON.stringify(dry)}`);

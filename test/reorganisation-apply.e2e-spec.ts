@@ -9,6 +9,8 @@ interface Agency {
   kind: string;
   code: string | null;
   administrativeUnitId: string;
+  previousUnitId: string | null;
+  unitSince: string | null;
   validFrom: string | null;
   validTo: string | null;
 }
@@ -68,9 +70,15 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
     const newCommittee = (await t.http().get(`/api/v1/agencies/${switchOf.agencyId}`).expect(200)).body as Agency;
     expect(newCommittee).toMatchObject({ name: 'Ủy ban nhân dân Phường Quy Nhơn Bắc', kind: 'commune_committee', validFrom: '2025-07-01', validTo: null });
     expect(switchOf.placedOn).toBe('2025-07-01');
-    // A carried agency keeps its code on its successor; the ended one keeps it too.
-    const departments = await agencies({ code: 'STTTT-52' });
-    expect(departments.map((a) => a.validTo).sort()).toEqual(['2025-07-01', null]);
+    // A carried agency is the same agency in its new unit, its old unit kept on it; its equipment with it.
+    const [department] = await agencies({ code: 'STTTT-52' });
+    const unitCode = async (id: string | null) => (await t.http().get(`/api/v1/administrative-units/${id}`).expect(200)).body as { code: string; name: string };
+    expect(department).toMatchObject({ validTo: null, unitSince: '2025-07-01' });
+    expect(await unitCode(department.administrativeUnitId)).toMatchObject({ code: '52', name: 'Tỉnh Gia Lai' });
+    expect(await unitCode(department.previousUnitId)).toMatchObject({ code: '52', name: 'Tỉnh Bình Định' });
+    const [station] = await agencies({ q: 'Trạm Y tế Phường Trần Quang Diệu' });
+    expect(await unitCode(station.administrativeUnitId)).toMatchObject({ name: 'Phường Quy Nhơn Bắc' });
+    expect(carried.applied.equipment.wanLinks.withAgency).toBeGreaterThan(0);
     const run = carried.applied.runId!;
     expect((await t.http().get(`/api/v1/reorganisations/${run}`).expect(200)).body).toMatchObject({ provinceCodes: ['52'], appliedBy: 'demo', revertedAt: null });
 
@@ -79,7 +87,7 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
     await t.http().post(`/api/v1/reorganisations/${run}/revert`).expect(409);
     expect(await counts()).toEqual(atStart);
     expect((await t.http().get(`/api/v1/devices/${switchOf.id}`).expect(200)).body).toMatchObject({ agencyId: oldCommittee.id, placedOn: null, staffPosition: null });
-    expect((await agencies({ code: 'STTTT-52' })).map((a) => a.validTo)).toEqual([null]);
+    expect(await agencies({ code: 'STTTT-52' })).toMatchObject([{ administrativeUnitId: department.previousUnitId, previousUnitId: null, unitSince: null }]);
     expect(await figures()).toEqual(before);
   });
 

@@ -675,11 +675,11 @@ describe('the web console in Chromium', () => {
     await page.getByRole('link', { name: 'Thiết bị', exact: true }).click();
     await page.getByRole('navigation', { name: 'Danh mục' }).getByRole('link', { name: 'Cơ quan' }).click();
     await page.getByRole('heading', { name: 'Thêm cơ quan' }).waitFor();
-    // Sở Thông tin và Truyền thông of Bình Định ended on 2025-07-01; its successor (same code) began that day.
-    await page.getByLabel('Tìm (không cần dấu)').fill('so thong tin');
+    // Nhơn Phú's committee ended with its commune on 2025-07-01; its health station is in the new commune (Quy Nhơn Bắc) since.
+    await page.getByLabel('Tìm (không cần dấu)').fill('nhon phu');
     await page.getByText('1–2 / 2').waitFor();
     await page.locator('table tbody tr td', { hasText: 'Đã kết thúc từ 01/07/2025' }).waitFor();
-    await page.locator('table tbody tr td', { hasText: 'Thành lập từ 01/07/2025' }).waitFor();
+    await page.locator('table tbody tr td', { hasText: 'Thuộc đơn vị hiện tại từ 01/07/2025' }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'agencies-reorganised-vi.png'), fullPage: true });
     await page.getByLabel('Còn tồn tại vào ngày').fill('2024-12-31');
     await page.getByText('1–1 / 1').waitFor();

@@ -156,8 +156,8 @@ function describeApply(out: ApplyOutcome, seconds: number): string {
   const e = out.equipment;
   const lines = [
     `${out.dryRun ? 'Dry run (nothing written): ' : `Run ${out.runId}: `}${out.provinces.length === 1 ? `${out.provinces[0].code} ${out.provinces[0].name}` : `${out.provinces.length} provinces`} from ${out.effectiveOn}, in ${seconds.toFixed(1)} s`,
-    `  committees: ${out.agencies.committeesEnded} ended, ${out.agencies.committeesBegun} begun (staffing to enter); ${out.agencies.carried} other agencies carried (${out.staffingCopied} staffing years copied); ${out.agencies.waiting} waiting for a decision`,
-    `  moved: ${e.devices.moved} devices, ${e.lans.moved} LANs, ${e.wanLinks.moved} WAN links; waiting: ${e.devices.waiting} devices, ${e.lans.waiting} LANs, ${e.wanLinks.waiting} WAN links; ${out.positionsRenamed} staff positions renamed`,
+    `  committees: ${out.agencies.committeesEnded} ended, ${out.agencies.committeesBegun} begun (staffing to enter); ${out.agencies.carried} other agencies carried into their new unit; ${out.agencies.waiting} waiting for a decision`,
+    `  moved to a new committee: ${e.devices.moved} devices, ${e.lans.moved} LANs, ${e.wanLinks.moved} WAN links; with their carried agency: ${e.devices.withAgency} devices, ${e.lans.withAgency} LANs, ${e.wanLinks.withAgency} WAN links; waiting: ${e.devices.waiting} devices, ${e.lans.waiting} LANs, ${e.wanLinks.waiting} WAN links; ${out.positionsRenamed} staff positions renamed`,
     ...out.waitingAgencies.map((a) => `  waiting: ${a.id}  ${a.name} (${a.unit}: ${a.reason.replace('_', ' ')})`),
   ];
   return `${lines.join('\n')}\n`;

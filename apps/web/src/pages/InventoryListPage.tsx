@@ -73,8 +73,8 @@ export function AgenciesPage({ canWrite }: { canWrite: boolean }) {
         { label: 'kind', cell: (a) => t(`agency_${a.kind}` as TextKey), sort: 'kind' },
         { label: 'sector', cell: (a) => t(`sector_${a.sector}` as TextKey) },
         { label: 'address', cell: (a) => a.address ?? '' },
-        // An old commune's committee ended with its commune; its successor began that day.
-        { label: 'validity', cell: (a) => (a.validTo ? `${t('endedOn')} ${day(a.validTo)}` : a.validFrom ? `${t('beganOn')} ${day(a.validFrom)}` : '') },
+        // The reorganisation: an old commune's committee ended with it, the new commune's began, other agencies moved into their new unit.
+        { label: 'validity', cell: (a) => (a.validTo ? `${t('endedOn')} ${day(a.validTo)}` : a.validFrom ? `${t('beganOn')} ${day(a.validFrom)}` : a.unitSince ? `${t('inUnitSince')} ${day(a.unitSince)}` : '') },
       ]}
     />
   );

@@ -4,7 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Where equipment sits becomes a history: the current place on the row with the day it came there
  * (placed_on), the place before it on the row too (previous_agency_id, from previous_from), older
  * ones in equipment_placement. Agencies get the days they began and ended (an
- * old commune's committee ends with its commune), and a code names one current agency. Each
+ * old commune's committee ends with its commune) and the unit they were in before the one they are
+ * in (a school carried into its new commune), and a code names one current agency. Each
  * application of the reorganisation to the inventory is a reorganisation_run, so it can be undone.
  */
 export class Placements1764800000000 implements MigrationInterface {
@@ -15,9 +16,13 @@ export class Placements1764800000000 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX "ix_equipment_placement_run" ON "equipment_placement"  ("run_id") `);
     await queryRunner.query(`CREATE INDEX "ix_equipment_placement_entity" ON "equipment_placement"  ("entity_type", "entity_id", "valid_to") `);
     await queryRunner.query(`CREATE INDEX "ix_equipment_placement_agency" ON "equipment_placement"  ("entity_type", "agency_id", "valid_to") `);
-    await queryRunner.query(`CREATE TABLE "reorganisation_run" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "effective_on" date NOT NULL, "province_codes" character varying(10) array NOT NULL, "summary" jsonb NOT NULL, "ended_agencies" uuid array NOT NULL DEFAULT '{}', "created_agencies" uuid array NOT NULL DEFAULT '{}', "copied_staffing" jsonb NOT NULL DEFAULT '[]', "applied_by" character varying(200) NOT NULL, "applied_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "reverted_by" character varying(200), "reverted_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_3f5a16fd75b684f11eaa7012925" PRIMARY KEY ("id"))`);
+    await queryRunner.query(`CREATE TABLE "reorganisation_run" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "effective_on" date NOT NULL, "province_codes" character varying(10) array NOT NULL, "summary" jsonb NOT NULL, "ended_agencies" uuid array NOT NULL DEFAULT '{}', "created_agencies" uuid array NOT NULL DEFAULT '{}', "carried_agencies" uuid array NOT NULL DEFAULT '{}', "applied_by" character varying(200) NOT NULL, "applied_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "reverted_by" character varying(200), "reverted_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_3f5a16fd75b684f11eaa7012925" PRIMARY KEY ("id"))`);
     await queryRunner.query(`ALTER TABLE "agency" ADD "valid_from" date`);
     await queryRunner.query(`ALTER TABLE "agency" ADD "valid_to" date`);
+    await queryRunner.query(`ALTER TABLE "agency" ADD "previous_unit_id" uuid`);
+    await queryRunner.query(`ALTER TABLE "agency" ADD "unit_since" date`);
+    await queryRunner.query(`CREATE INDEX "ix_agency_previous_unit" ON "agency"  ("previous_unit_id") WHERE "previous_unit_id" IS NOT NULL`);
+    await queryRunner.query(`ALTER TABLE "agency" ADD CONSTRAINT "fk_agency_previous_unit" FOREIGN KEY ("previous_unit_id") REFERENCES "administrative_unit"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
     await queryRunner.query(`ALTER TABLE "lan" ADD "placed_on" date`);
     await queryRunner.query(`ALTER TABLE "device" ADD "placed_on" date`);
     await queryRunner.query(`ALTER TABLE "wan_link" ADD "placed_on" date`);
@@ -58,6 +63,10 @@ export class Placements1764800000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "wan_link" DROP COLUMN "placed_on"`);
     await queryRunner.query(`ALTER TABLE "device" DROP COLUMN "placed_on"`);
     await queryRunner.query(`ALTER TABLE "lan" DROP COLUMN "placed_on"`);
+    await queryRunner.query(`ALTER TABLE "agency" DROP CONSTRAINT "fk_agency_previous_unit"`);
+    await queryRunner.query(`DROP INDEX "ix_agency_previous_unit"`);
+    await queryRunner.query(`ALTER TABLE "agency" DROP COLUMN "unit_since"`);
+    await queryRunner.query(`ALTER TABLE "agency" DROP COLUMN "previous_unit_id"`);
     await queryRunner.query(`ALTER TABLE "agency" DROP COLUMN "valid_to"`);
     await queryRunner.query(`ALTER TABLE "agency" DROP COLUMN "valid_from"`);
     await queryRunner.query(`DROP TABLE "reorganisation_run"`);

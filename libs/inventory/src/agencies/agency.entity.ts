@@ -13,6 +13,7 @@ import { AgencyStaffing } from './agency-staffing.entity';
 @Check('ck_agency_validity', '"valid_to" IS NULL OR "valid_from" IS NULL OR "valid_to" > "valid_from"')
 @Index('ix_agency_administrative_unit', ['administrativeUnitId'])
 @Index('ix_agency_parent', ['parentId'])
+@Index('ix_agency_previous_unit', ['previousUnitId'], { where: '"previous_unit_id" IS NOT NULL' })
 @Index('ix_agency_name_trgm', { synchronize: false })
 export class Agency extends Timestamped {
   @PrimaryGeneratedColumn('uuid')
@@ -33,6 +34,22 @@ export class Agency extends Timestamped {
 
   @Column({ type: 'uuid' })
   administrativeUnitId: string;
+
+  /**
+   * The unit it was in before, until `unitSince`, when the reorganisation carried it into its new
+   * commune or province (a school of an old commune is the same school in the new one); coverage
+   * of an earlier day counts it there.
+   */
+  @Column({ type: 'uuid', nullable: true })
+  previousUnitId: string | null;
+
+  @ManyToOne(() => AdministrativeUnit, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'previous_unit_id', foreignKeyConstraintName: 'fk_agency_previous_unit' })
+  previousUnit?: AdministrativeUnit | null;
+
+  /** The day it came to its unit (null: always there). */
+  @Column({ type: 'date', nullable: true })
+  unitSince: string | null;
 
   @ManyToOne(() => AdministrativeUnit, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'administrative_unit_id', foreignKeyConstraintName: 'fk_agency_administrative_unit' })

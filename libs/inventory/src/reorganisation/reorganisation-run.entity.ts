@@ -25,13 +25,13 @@ export class ReorganisationRun {
   @Column({ type: 'uuid', array: true, default: () => "'{}'" })
   endedAgencies: string[];
 
-  /** The agencies it created: the new communes' committees and the successors of agencies that moved. */
+  /** The agencies it created: the committees of new communes (and provinces) that had none. */
   @Column({ type: 'uuid', array: true, default: () => "'{}'" })
   createdAgencies: string[];
 
-  /** The staffing years it copied to successors: [agency id, year] pairs. */
-  @Column({ type: 'jsonb', default: () => "'[]'" })
-  copiedStaffing: Array<[string, number]>;
+  /** The agencies it carried into their new unit (their previous unit kept on them). */
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" })
+  carriedAgencies: string[];
 
   @Column({ type: 'varchar', length: 200 })
   appliedBy: string;

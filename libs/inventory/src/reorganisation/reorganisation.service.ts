@@ -27,7 +27,8 @@ export interface ApplyRequest {
   equipment?: EquipmentDecision[];
 }
 
-type Counts = Record<'devices' | 'lans' | 'wanLinks', { moved: number; waiting: number }>;
+/** Per kind: moved to a new committee, gone with their agency into its new unit, waiting with their agency for a decision. */
+type Counts = Record<'devices' | 'lans' | 'wanLinks', { moved: number; withAgency: number; waiting: number }>;
 
 export interface ApplyOutcome {
   /** The run's id, to revert it (null for a dry run). */
@@ -41,7 +42,7 @@ export interface ApplyOutcome {
     committeesEnded: number;
     /** Committees begun for new units that had none. */
     committeesBegun: number;
-    /** Other agencies carried into their new unit: each ends and a successor with its code begins. */
+    /** Other agencies carried into their new unit (the same agency, its previous unit kept on it). */
     carried: number;
     /** Agencies of old units waiting for a person (split or unmapped commune, dissolved district). */
     waiting: number;
@@ -49,8 +50,6 @@ export interface ApplyOutcome {
   equipment: Counts;
   /** Workstations whose staff position gained the old unit's name, as two old units' positions met in one agency. */
   positionsRenamed: number;
-  /** Staffing years copied to carried agencies' successors (from the year of effectiveOn). */
-  staffingCopied: number;
   /** New committees whose staffing is still to be entered. */
   staffingToEnter: number;
   waitingAgencies: Array<{ id: string; name: string; kind: string; unit: string; reason: 'split' | 'unmapped' | 'district_level' }>;
@@ -91,12 +90,13 @@ class DryRun extends Error {
  * - An old unit's people's committee ends with it; its equipment goes to the committee of the new
  *   unit (begun by the run where the new commune has none).
  * - Any other agency of an old commune that went whole into one new commune, and every agency of
- *   an old province, is carried: it ends, and a successor with its code, name and staffing (from
- *   the year of the change) begins in the new unit, its equipment moved there.
+ *   an old province, is carried into the new unit: the same agency (a school of an old commune is
+ *   the same school in the new one), its previous unit and the day kept on it, its equipment and
+ *   staffing with it.
  * - Agencies of split or unmapped communes and of dissolved districts wait for a person's decision
  *   (`agencies`, `equipment`), and stay where they are until one is given: a later run carries them.
  * - Equipment retired before the day stays where it served. Moved equipment keeps its former place
- *   in equipment_placement, so coverage of any earlier day counts it there.
+ *   (on its row, older ones in equipment_placement), so coverage of any earlier day counts it there.
  */
 @Injectable()
 export class ReorganisationService {
@@ -184,7 +184,7 @@ export class ReorganisationService {
         SELECT a.id, a.kind IN (${COMMITTEES.map((k) => `'${k}'`).join(', ')}) AS committee, e.name AS unit_name, a.name, a.kind,
                COALESCE(dec.unit_id, CASE WHEN e.level = 'province' THEN e.new_province WHEN e.level = 'commune' AND cardinality(t.units) = 1 THEN t.units[1] END) AS target,
                CASE WHEN e.level = 'district' THEN 'district_level' WHEN e.level = 'commune' AND t.units IS NULL THEN 'unmapped' WHEN cardinality(t.units) > 1 THEN 'split' END AS reason,
-               gen_random_uuid() AS successor, NULL::uuid AS target_committee, false AS waits
+               NULL::uuid AS target_committee, false AS waits
           FROM agency a JOIN r_ended e ON e.id = a.administrative_unit_id LEFT JOIN r_target t ON t.old_unit_id = e.id
           LEFT JOIN unnest($1::uuid[], $2::uuid[]) AS dec(agency_id, unit_id) ON dec.agency_id = a.id
          WHERE a.valid_to IS NULL`,
@@ -212,7 +212,8 @@ export class ReorganisationService {
     );
     await m.query(`UPDATE r_agency ra SET target_committee = c.agency_id FROM r_committee c WHERE c.unit_id = ra.target AND ra.committee`);
 
-    // Where each item goes: an item's own decision, else its agency's committee's or successor's place.
+    // Where each item goes: an item's own decision; else a committee's to the new unit's committee;
+    // else with its agency (carried, or waiting for a decision).
     await m.query(
       `CREATE TEMP TABLE r_move ON COMMIT DROP AS
         WITH items AS (${['device', 'lan', 'wan_link']
@@ -223,7 +224,9 @@ export class ReorganisationService {
                        WHERE (x.retired_on IS NULL OR x.retired_on > $1) AND (x.placed_on IS NULL OR x.placed_on < $1)`)
           .join(' UNION ALL ')})
         SELECT i.*, i.agency_id AS from_agency, ra.unit_name,
-               CASE WHEN dec.unit_id IS NOT NULL THEN dc.agency_id WHEN ra.target IS NULL THEN NULL WHEN ra.committee THEN ra.target_committee ELSE ra.successor END AS to_agency,
+               CASE WHEN dec.unit_id IS NOT NULL THEN dc.agency_id WHEN ra.committee THEN ra.target_committee END AS to_agency,
+               CASE WHEN dec.unit_id IS NOT NULL OR ra.committee THEN CASE WHEN COALESCE(dc.agency_id, ra.target_committee) IS NULL THEN 'waits' ELSE 'moves' END
+                    WHEN ra.target IS NULL THEN 'waits' ELSE 'with_agency' END AS fate,
                dec.unit_id IS NOT NULL AS decided
           FROM items i JOIN r_agency ra ON ra.id = i.agency_id
           LEFT JOIN unnest($2::text[], $3::uuid[], $4::uuid[]) AS dec(entity_type, id, unit_id) ON dec.entity_type = i.entity_type AND dec.id = i.id
@@ -235,73 +238,58 @@ export class ReorganisationService {
     if (problems.length) throw InventoryError.invalid('Nothing was applied: decisions have problems', problems);
 
     await m.query(`ANALYZE r_move`);
-    await m.query(`UPDATE r_agency ra SET waits = true WHERE ra.id IN (SELECT mv.from_agency FROM r_move mv WHERE mv.to_agency IS NULL)`);
-    // Carried agencies: the old row ends, its successor begins with its code (codes name current agencies).
-    const carried = await q<{ id: string; successor: string }>(
-      `SELECT ra.id, ra.successor FROM r_agency ra WHERE ra.target IS NOT NULL AND NOT ra.committee`,
+    await m.query(`UPDATE r_agency ra SET waits = true WHERE ra.id IN (SELECT mv.from_agency FROM r_move mv WHERE mv.fate = 'waits')`);
+    // Carried agencies: the same row in its new unit, the unit it was in and the day kept on it.
+    const carried = await q<{ id: string; unit: string; target: string }>(
+      `WITH x AS (UPDATE agency a SET previous_unit_id = a.administrative_unit_id, unit_since = $1, administrative_unit_id = ra.target
+                    FROM r_agency ra WHERE ra.id = a.id AND ra.target IS NOT NULL AND NOT ra.committee RETURNING a.id, a.previous_unit_id AS unit, a.administrative_unit_id AS target)
+       SELECT * FROM x`,
+      E,
     );
     const ended = await q<{ id: string }>(
       `WITH x AS (UPDATE agency a SET valid_to = $1 FROM r_agency ra
-                   WHERE ra.id = a.id AND ${ENDS} RETURNING a.id)
+                   WHERE ra.id = a.id AND ra.committee AND NOT ra.waits RETURNING a.id)
        SELECT id FROM x`,
       E,
     );
-    await m.query(
-      `INSERT INTO agency (id, code, name, kind, sector, address, administrative_unit_id, valid_from)
-       SELECT ra.successor, a.code, a.name, a.kind, a.sector, a.address, ra.target, $1 FROM r_agency ra JOIN agency a ON a.id = ra.id WHERE ra.target IS NOT NULL AND NOT ra.committee`,
-      E,
-    );
-    // A successor's parent: the parent's successor when it was carried too, the parent itself while it is current.
-    await m.query(
-      `UPDATE agency s SET parent_id = COALESCE(pra.successor, CASE WHEN p.valid_to IS NULL THEN p.id END)
-         FROM r_agency ra JOIN agency a ON a.id = ra.id JOIN agency p ON p.id = a.parent_id LEFT JOIN r_agency pra ON pra.id = p.id AND pra.target IS NOT NULL AND NOT pra.committee
-        WHERE s.id = ra.successor AND ra.target IS NOT NULL AND NOT ra.committee`,
-    );
-    const staffing = await q<{ agencyId: string; year: number }>(
-      `WITH x AS (INSERT INTO agency_staffing (agency_id, year, civil_servants, public_employees)
-                  SELECT ra.successor, s.year, s.civil_servants, s.public_employees FROM r_agency ra JOIN agency_staffing s ON s.agency_id = ra.id
-                   WHERE ra.target IS NOT NULL AND NOT ra.committee AND s.year >= extract(year FROM $1::date) RETURNING agency_id, year)
-       SELECT agency_id AS "agencyId", year FROM x`,
-      E,
-    );
-
     // Workstations meeting in one agency from two places keep their positions apart with the old unit's name.
     await m.query(`ALTER TABLE r_move ADD COLUMN new_position varchar(200)`);
     await m.query(
       `UPDATE r_move mv SET new_position = left(mv.staff_position || ' (' || mv.unit_name || ')', 200)
-        WHERE mv.positioned AND mv.to_agency IN (SELECT m2.to_agency FROM r_move m2 WHERE m2.positioned AND m2.to_agency IS NOT NULL GROUP BY m2.to_agency
+        WHERE mv.positioned AND mv.fate = 'moves' AND mv.to_agency IN (SELECT m2.to_agency FROM r_move m2 WHERE m2.positioned AND m2.fate = 'moves' GROUP BY m2.to_agency
                                                   HAVING count(DISTINCT m2.from_agency) > 1
                                                       OR EXISTS (SELECT 1 FROM device d WHERE d.agency_id = m2.to_agency AND d.kind = 'workstation' AND d.staff_position IS NOT NULL AND d.status <> 'retired'))`,
     );
     const [{ renamed }] = await q<{ renamed: number }>(`SELECT count(*)::int AS renamed FROM r_move WHERE new_position IS NOT NULL`);
 
     const [run] = await q<{ id: string }>(
-      `INSERT INTO reorganisation_run (effective_on, province_codes, summary, ended_agencies, created_agencies, copied_staffing, applied_by)
-       VALUES ($1, $2, '{}', $3::uuid[], $4::uuid[], $5::jsonb, $6) RETURNING id`,
-      [effectiveOn, provinces.map((p) => p.code), ended.map((r) => r.id), [...begun.map((r) => r.id), ...carried.map((r) => r.successor)], JSON.stringify(staffing.map((s) => [s.agencyId, s.year])), ctx.actor],
+      `INSERT INTO reorganisation_run (effective_on, province_codes, summary, ended_agencies, created_agencies, carried_agencies, applied_by)
+       VALUES ($1, $2, '{}', $3::uuid[], $4::uuid[], $5::uuid[], $6) RETURNING id`,
+      [effectiveOn, provinces.map((p) => p.code), ended.map((r) => r.id), begun.map((r) => r.id), carried.map((r) => r.id), ctx.actor],
     );
     // Each moved row once: its place becomes its previous place, the new one its place from the day.
     // An item that had a previous place already (moved before) keeps it in equipment_placement.
     await m.query(
       `INSERT INTO equipment_placement (entity_type, entity_id, agency_id, staff_position, valid_from, valid_to, run_id)
        SELECT mv.entity_type, mv.id, mv.previous_agency_id, mv.previous_staff_position, mv.previous_from, mv.placed_on, mv.previous_run_id
-         FROM r_move mv WHERE mv.to_agency IS NOT NULL AND mv.previous_agency_id IS NOT NULL`,
+         FROM r_move mv WHERE mv.fate = 'moves' AND mv.previous_agency_id IS NOT NULL`,
     );
     for (const t of ['device', 'lan', 'wan_link']) {
       await m.query(
         `UPDATE ${t} x SET previous_agency_id = x.agency_id, previous_from = x.placed_on, previous_run_id = $2, agency_id = mv.to_agency, placed_on = $1${
           t === 'device' ? ', previous_staff_position = x.staff_position, staff_position = COALESCE(mv.new_position, x.staff_position)' : ''
         }
-           FROM r_move mv WHERE mv.entity_type = '${t}' AND mv.id = x.id AND mv.to_agency IS NOT NULL`,
+           FROM r_move mv WHERE mv.entity_type = '${t}' AND mv.id = x.id AND mv.fate = 'moves'`,
         [effectiveOn, run.id],
       );
     }
 
-    const moves = await q<{ entityType: string; moved: number; waiting: number }>(
-      `SELECT entity_type AS "entityType", count(*) FILTER (WHERE to_agency IS NOT NULL)::int AS moved, count(*) FILTER (WHERE to_agency IS NULL)::int AS waiting FROM r_move GROUP BY 1`,
+    const moves = await q<{ entityType: string; moved: number; withAgency: number; waiting: number }>(
+      `SELECT entity_type AS "entityType", count(*) FILTER (WHERE fate = 'moves')::int AS moved, count(*) FILTER (WHERE fate = 'with_agency')::int AS "withAgency",
+              count(*) FILTER (WHERE fate = 'waits')::int AS waiting FROM r_move GROUP BY 1`,
     );
-    const counts: Counts = { devices: { moved: 0, waiting: 0 }, lans: { moved: 0, waiting: 0 }, wanLinks: { moved: 0, waiting: 0 } };
-    for (const r of moves) counts[ENTITY[r.entityType]] = { moved: r.moved, waiting: r.waiting };
+    const counts: Counts = { devices: { moved: 0, withAgency: 0, waiting: 0 }, lans: { moved: 0, withAgency: 0, waiting: 0 }, wanLinks: { moved: 0, withAgency: 0, waiting: 0 } };
+    for (const r of moves) counts[ENTITY[r.entityType]] = { moved: r.moved, withAgency: r.withAgency, waiting: r.waiting };
     const waiting = await q<{ id: string; name: string; kind: string; unit: string; reason: 'split' | 'unmapped' | 'district_level' }>(
       `SELECT ra.id, ra.name, ra.kind, ra.unit_name AS unit, COALESCE(ra.reason, 'unmapped') AS reason FROM r_agency ra WHERE NOT (${ENDS}) ORDER BY ra.unit_name, ra.name`,
     );
@@ -314,7 +302,6 @@ export class ReorganisationService {
       agencies: { committeesEnded, committeesBegun: begun.length, carried: carried.length, waiting: waiting.length },
       equipment: counts,
       positionsRenamed: renamed,
-      staffingCopied: staffing.length,
       staffingToEnter: begun.length,
       waitingAgencies: waiting.slice(0, 200),
     };
@@ -323,14 +310,15 @@ export class ReorganisationService {
     await this.audit.record(m, ctx, [
       { action: 'create', entityType: 'reorganisation_run', entityId: run.id, before: null, after: { ...summary, runId: run.id, agencyDecisions, equipmentDecisions }, place: provinces.length === 1 ? provinces[0].path : '/' },
       ...ended.map((a) => ({ action: 'update' as const, entityType: 'agency', entityId: a.id, before: { validTo: null }, after: { validTo: effectiveOn, run: run.id } })),
-      ...[...begun.map((r) => r.id), ...carried.map((r) => r.successor)].map((id) => ({ action: 'create' as const, entityType: 'agency', entityId: id, before: null, after: { validFrom: effectiveOn, run: run.id } })),
+      ...begun.map((r) => ({ action: 'create' as const, entityType: 'agency', entityId: r.id, before: null, after: { validFrom: effectiveOn, run: run.id } })),
+      ...carried.map((r) => ({ action: 'update' as const, entityType: 'agency', entityId: r.id, before: { administrativeUnitId: r.unit }, after: { administrativeUnitId: r.target, previousUnitId: r.unit, unitSince: effectiveOn, run: run.id } })),
     ]);
     return outcome;
   }
 
   /**
-   * Undoes a run: equipment goes back where it was (with its staff positions), successors and
-   * begun committees are removed with the staffing copied to them, ended agencies are current
+   * Undoes a run: equipment goes back where it was (with its staff positions), carried agencies
+   * back to their old units, the committees it began are removed, those it ended are current
    * again. Refused, naming what is in the way, when anything was since added to or moved from
    * what the run made (a person's work is never discarded).
    */
@@ -339,10 +327,10 @@ export class ReorganisationService {
     return this.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock($1)`, [LOCK_KEY]);
       const [run] = (await m.query(
-        `SELECT id, to_char(effective_on, 'YYYY-MM-DD') AS "effectiveOn", province_codes AS "provinceCodes", created_agencies::text[] AS created, ended_agencies::text[] AS ended, copied_staffing AS staffing, reverted_at AS "revertedAt"
+        `SELECT id, to_char(effective_on, 'YYYY-MM-DD') AS "effectiveOn", province_codes AS "provinceCodes", created_agencies::text[] AS created, ended_agencies::text[] AS ended, carried_agencies::text[] AS carried, reverted_at AS "revertedAt"
            FROM reorganisation_run WHERE id = $1 FOR UPDATE`,
         [id],
-      )) as Array<{ id: string; effectiveOn: string; provinceCodes: string[]; created: string[]; ended: string[]; staffing: Array<[string, number]>; revertedAt: Date | null }>;
+      )) as Array<{ id: string; effectiveOn: string; provinceCodes: string[]; created: string[]; ended: string[]; carried: string[]; revertedAt: Date | null }>;
       if (!run) throw InventoryError.notFound('reorganisation run', id);
       if (run.revertedAt) throw new InventoryError(InventoryErrorCode.Conflict, `Run ${id} was already reverted`);
       const [later] = (await m.query(
@@ -353,7 +341,6 @@ export class ReorganisationService {
       await m.query(`CREATE TEMP TABLE r_created ON COMMIT DROP AS SELECT unnest($1::uuid[]) AS id`, [run.created]);
       await m.query(`ANALYZE r_created`);
       const problems: FieldProblem[] = [];
-      const copied = new Set(run.staffing.map(([a, y]) => `${a}/${y}`));
       const inWay = (await m.query(
         `SELECT 'equipment' AS what, x.kind || ' ' || x.id AS name
            FROM (SELECT 'device' AS kind, id, agency_id, previous_run_id FROM device UNION ALL SELECT 'lan', id, agency_id, previous_run_id FROM lan UNION ALL SELECT 'wanLink', id, agency_id, previous_run_id FROM wan_link) x
@@ -365,7 +352,7 @@ export class ReorganisationService {
       )) as Array<{ what: string; name: string }>;
       for (const r of inWay) problems.push({ field: r.what, message: r.what === 'agency' ? `${r.name} was since placed under an agency this run created` : r.what === 'equipment' ? `${r.name} was since registered at an agency this run created` : `${r.name} was moved again since`, value: r.name });
       const staffing = (await m.query(`SELECT s.agency_id AS "agencyId", s.year FROM agency_staffing s JOIN r_created c ON c.id = s.agency_id`)) as Array<{ agencyId: string; year: number }>;
-      for (const s of staffing) if (!copied.has(`${s.agencyId}/${s.year}`)) problems.push({ field: 'staffing', message: `staffing of ${s.year} was since entered for agency ${s.agencyId}, which this run created`, value: s.year });
+      for (const s of staffing) problems.push({ field: 'staffing', message: `staffing of ${s.year} was since entered for agency ${s.agencyId}, which this run created`, value: s.year });
       if (problems.length) throw new InventoryError(InventoryErrorCode.Conflict, `Run ${id} cannot be reverted: ${problems.length} thing(s) were since built on it`, problems);
       // Each item back at its previous place; the place before that (if it had one) becomes its previous again.
       let moved = 0;
@@ -387,7 +374,10 @@ export class ReorganisationService {
         await m.query(`DELETE FROM equipment_placement WHERE id IN (SELECT id FROM r_pop)`);
         await m.query(`DROP TABLE r_pop`);
       }
-      await m.query(`DELETE FROM agency_staffing WHERE agency_id = ANY($1::uuid[])`, [run.created]);
+      await m.query(
+        `UPDATE agency SET administrative_unit_id = previous_unit_id, previous_unit_id = NULL, unit_since = NULL WHERE id = ANY($1::uuid[]) AND unit_since = $2 AND previous_unit_id IS NOT NULL`,
+        [run.carried, run.effectiveOn],
+      );
       await m.query(`UPDATE agency SET parent_id = NULL WHERE id = ANY($1::uuid[])`, [run.created]);
       try {
         await m.query(`DELETE FROM agency WHERE id = ANY($1::uuid[])`, [run.created]);
@@ -398,7 +388,8 @@ export class ReorganisationService {
       await m.query(`UPDATE agency SET valid_to = NULL WHERE id = ANY($1::uuid[]) AND valid_to = $2`, [run.ended, run.effectiveOn]);
       await m.query(`UPDATE reorganisation_run SET reverted_by = $2, reverted_at = now() WHERE id = $1`, [run.id, ctx.actor]);
       await this.audit.record(m, ctx, [
-        { action: 'update', entityType: 'reorganisation_run', entityId: run.id, before: { revertedAt: null }, after: { reverted: true, equipmentReturned: moved, agenciesRemoved: run.created.length, agenciesCurrentAgain: run.ended.length } },
+        { action: 'update', entityType: 'reorganisation_run', entityId: run.id, before: { revertedAt: null }, after: { reverted: true, equipmentReturned: moved, agenciesRemoved: run.created.length, agenciesCurrentAgain: run.ended.length, agenciesBack: run.carried.length } },
+        ...run.carried.map((a) => ({ action: 'update' as const, entityType: 'agency', entityId: a, before: { unitSince: run.effectiveOn }, after: { unitSince: null, run: run.id } })),
         ...run.created.map((a) => ({ action: 'delete' as const, entityType: 'agency', entityId: a, before: { run: run.id }, after: null })),
         ...run.ended.map((a) => ({ action: 'update' as const, entityType: 'agency', entityId: a, before: { validTo: run.effectiveOn }, after: { validTo: null, run: run.id } })),
       ]);
