@@ -170,6 +170,13 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
     expect(july).toHaveLength(34);
     expect(june.find((p) => p.code === '52')!.name).toBe('Tỉnh Bình Định');
     expect(july.find((p) => p.code === '52')!.name).toBe('Tỉnh Gia Lai');
+    // Counted over the whole country (hashed sets, agencies in the unit they were in then) as for the province alone.
+    const plan = (await t.http().get(`/api/v1/plans/${planId}/coverage`).query({ year: 2014 }).expect(200)).body.targets as Array<{ indicator: { code: string }; numerator: number; denominator: number }>;
+    for (const code of ['commune_lan', 'agency_fibre_provincial_wan']) {
+      const national = (await t.http().get('/api/v1/coverage/overview').query({ indicator: code, year: 2014 }).expect(200)).body.provinces.find((p: { code: string }) => p.code === '52');
+      const own = plan.find((x) => x.indicator.code === code)!;
+      expect({ code, numerator: national.numerator, denominator: national.denominator }).toEqual({ code, numerator: own.numerator, denominator: own.denominator });
+    }
   });
 
   it('keeps a move by hand as history (movedOn): coverage before the day counts the item where it was; without movedOn a new agency corrects where it is', async () => {

@@ -60,6 +60,12 @@ export interface CompiledIndicator {
   sql: string;
   params: unknown[];
   leaves: LeafColumn[];
+  /**
+   * Join only by hashing (SET LOCAL enable_nestloop = off): the national staff count joins every
+   * agency and date to the workstations counted per agency and date, both large; the planner,
+   * misjudging the grouped counts' size, otherwise loops over one for each row of the other.
+   */
+  hashJoins?: boolean;
 }
 
 /** From this many dates, a national staff count scans the workstations once instead of probing each agency per date. */
@@ -150,12 +156,24 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   const leafList = leavesOf(criterion);
 
   // An agency counts in the unit it was in on the date: the reorganisation carries a school into
-  // its new commune and keeps the old one on it (previous_unit_id, until unit_since). One branch per
-  // column, so a province's count still finds its agencies through the unit indexes.
-  const agencyAt = `(SELECT a0.*, a0.administrative_unit_id AS unit_at, false AS moved FROM ${t.agency} a0
+  // its new commune and keeps the old one on it (previous_unit_id, until unit_since).
+  /** The unit agency `a` was in on the row's date. */
+  const unitOf = (a: string) => `CASE WHEN ${a}.unit_since IS NULL OR ${a}.unit_since <= ${asOf} THEN ${a}.administrative_unit_id ELSE ${a}.previous_unit_id END`;
+  // Over the whole country that unit is the hashed join key; counting a province, one branch per
+  // column, so its agencies are still found through the unit indexes.
+  const agencyUnion = `(SELECT a0.*, a0.administrative_unit_id AS unit_at, false AS moved FROM ${t.agency} a0
       UNION ALL SELECT a0.*, a0.previous_unit_id AS unit_at, true AS moved FROM ${t.agency} a0 WHERE a0.previous_unit_id IS NOT NULL)`;
-  /** Row `a` of agencyAt is the agency's unit on the row's date. */
   const atUnitOn = (a: string) => `CASE WHEN ${a}.moved THEN ${a}.unit_since > ${asOf} ELSE (${a}.unit_since IS NULL OR ${a}.unit_since <= ${asOf}) END`;
+  /** Agencies `a` in units `u` on the row's date (after the dates in FROM). */
+  const agenciesInUnits = national
+    ? `CROSS JOIN ${t.agency} a JOIN ${t.unit} u ON u.id = ${unitOf('a')}`
+    : `CROSS JOIN ${agencyUnion} a JOIN ${t.unit} u ON u.id = a.unit_at AND ${atUnitOn('a')}`;
+  /** Each unit `u`'s agencies `a` on the row's date, as a LEFT JOIN's target and condition. */
+  // Nationally the agencies come with their unit per date, so the join hashes on (unit, date).
+  const unitsAgencies = national
+    ? `(SELECT a0.*, ad3.as_of AS at_date, ${unitOf('a0').split(asOf).join('ad3.as_of')} AS unit_at FROM ${t.agency} a0 CROSS JOIN unnest(${datesParam}::date[]) AS ad3(as_of)) a
+        ON a.unit_at = u.id AND a.at_date = ${asOf}`
+    : `${agencyUnion} a ON a.unit_at = u.id AND ${atUnitOn('a')}`;
   /** Unit or agency `u` existed on the row's date. */
   const unitValid = (u: string) => `(${u}.valid_from IS NULL OR ${u}.valid_from <= ${asOf}) AND (${u}.valid_to IS NULL OR ${u}.valid_to > ${asOf})`;
   // The district a unit lies in: the second segment of its path, when that unit is a district
@@ -183,7 +201,7 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
       CROSS JOIN LATERAL (SELECT COALESCE(${agencyOn('d', asOf)},
                                           (SELECT pl.agency_id FROM ${t.placement} pl WHERE pl.entity_type = 'device' AND pl.entity_id = d.id AND ${was('pl', asOf)} LIMIT 1)) AS agency_id) da
       JOIN ${t.agency} a ON a.id = da.agency_id
-      JOIN ${t.unit} u ON u.id = CASE WHEN a.unit_since IS NULL OR a.unit_since <= ${asOf} THEN a.administrative_unit_id ELSE a.previous_unit_id END ${districtJoin('u')}
+      JOIN ${t.unit} u ON u.id = ${unitOf('a')} ${districtJoin('u')}
       CROSS JOIN LATERAL ${ledger} f
       WHERE u.path LIKE ${within} AND ${working('d')}${onlyAgencies('da.agency_id')}${anyOf('d.kind', kinds.length ? kinds : undefined)}${anyOf('d.role', roles.length ? roles : undefined)}${
         pop.dataCentre === undefined ? '' : pop.dataCentre ? ' AND d.data_centre IS NOT NULL' : ' AND d.data_centre IS NULL'
@@ -201,7 +219,7 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
     sql = `SELECT x.as_of, x.province_id, x.member_id, x.member_name, x.member_code, x.member_name AS unit_name, x.district_id, x.district_name,
         1 AS weight, CASE WHEN coalesce(bool_or(${overLeaves(criterion, 'x')}), false) THEN 1 ELSE 0 END AS covered, bool_or(x.agency_id IS NOT NULL) AS has_agency${outer.join('')}
       FROM (SELECT ${where('u')}, u.id AS member_id, u.name AS member_name, u.code AS member_code, dist.id AS district_id, dist.name AS district_name, a.id AS agency_id${inner.join('')}
-        FROM ${dates} CROSS JOIN ${t.unit} u ${districtJoin('u')} LEFT JOIN ${agencyAt} a ON a.unit_at = u.id AND ${atUnitOn('a')} AND ${unitValid('a')}${kinds}
+        FROM ${dates} CROSS JOIN ${t.unit} u ${districtJoin('u')} LEFT JOIN ${unitsAgencies} AND ${unitValid('a')}${kinds}
         WHERE u.path LIKE ${within} AND u.level = ${p.add(pop.level)} AND ${unitValid('u')}) x
       GROUP BY x.as_of, x.province_id, x.member_id, x.member_name, x.member_code, x.district_id, x.district_name`;
   } else {
@@ -233,11 +251,11 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
                + (SELECT count(*) ${older(t.device, 'device', 'd')} WHERE pl.agency_id = a.id AND d.kind = 'workstation' AND ${was('pl', asOf)} AND ${working('d')}) AS n) w`;
       sql = `SELECT ${where('u')}, a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
           ${staff} AS weight, CASE WHEN s.agency_id IS NULL THEN NULL ELSE LEAST(${staff}, w.n) END AS covered, w.n AS workstations
-        FROM ${dates} CROSS JOIN ${agencyAt} a JOIN ${t.unit} u ON u.id = a.unit_at ${districtJoin('u')}
+        FROM ${dates} ${agenciesInUnits} ${districtJoin('u')}
         LEFT JOIN ${t.staffing} s ON s.agency_id = a.id AND s.year = extract(year FROM ad.as_of)::int
         ${workstations}
-        WHERE u.path LIKE ${within} AND ${unitValid('u')} AND ${unitValid('a')} AND ${atUnitOn('a')}${agencies}${onlyAgencies('a.id')}`;
-      return { sql, params: p.values, leaves: [] };
+        WHERE u.path LIKE ${within} AND ${unitValid('u')} AND ${unitValid('a')}${agencies}${onlyAgencies('a.id')}`;
+      return { sql, params: p.values, leaves: [], hashJoins: national && scope.dates.length >= SCAN_FROM_DATES };
     }
     const cols = leafList.map(([, leaf], i) => {
       const partial = 'hasLan' in leaf && leaf.hasLan.complete ? `, ${leafSql(leaf, 'a.id', false)} AS partial_${i}` : '';
@@ -247,8 +265,8 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
     sql = `SELECT m.*, CASE WHEN ${overLeaves(criterion)} THEN 1 ELSE 0 END AS covered FROM (
       SELECT ${where('u')}, a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
         1 AS weight${cols.join('')}
-      FROM ${dates} CROSS JOIN ${agencyAt} a JOIN ${t.unit} u ON u.id = a.unit_at ${districtJoin('u')}
-      WHERE u.path LIKE ${within} AND ${unitValid('u')} AND ${unitValid('a')} AND ${atUnitOn('a')}${agencies}${onlyAgencies('a.id')}) m`;
+      FROM ${dates} ${agenciesInUnits} ${districtJoin('u')}
+      WHERE u.path LIKE ${within} AND ${unitValid('u')} AND ${unitValid('a')}${agencies}${onlyAgencies('a.id')}) m`;
   }
   return { sql, params: p.values, leaves };
 }
