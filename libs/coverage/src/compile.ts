@@ -60,12 +60,6 @@ export interface CompiledIndicator {
   sql: string;
   params: unknown[];
   leaves: LeafColumn[];
-  /**
-   * Join only by hashing (SET LOCAL enable_nestloop = off): the national staff count joins every
-   * agency and date to the workstations counted per agency and date, both large; the planner,
-   * misjudging the grouped counts' size, otherwise loops over one for each row of the other.
-   */
-  hashJoins?: boolean;
 }
 
 /** From this many dates, a national staff count scans the workstations once instead of probing each agency per date. */
@@ -230,22 +224,22 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
       // scan of the workstations counting every date at once; otherwise a count per agency and
       // date through the index (faster for one date even nationally: 122 ms against 380 ms for
       // 1,000,000 workstations in bench:coverage).
-      // Each workstation where it was on the date (see owns). Nationally: one scan grouped by where
-      // the workstations are and were (as many groups as agencies, or pairs of them after a move),
-      // each group's count per date then given to the agency it was at on that date.
+      // Each workstation where it was on the date (see owns). Nationally: one scan counting, per
+      // agency, the workstations there on each date; one over the moved ones (a partial index) for
+      // their previous agency; one over older places. Each is an agency's row of counts unnested
+      // by date, so the planner sizes them as the one scan it had before anything moved.
       const nth = (i: number) => `(${datesParam}::date[])[${i + 1}]`;
-      const perDate = (extra: (d: string) => string) => scope.dates.map((_, i) => `count(*) FILTER (WHERE ${working('d', nth(i))}${extra(nth(i))}) AS n${i}`).join(', ');
-      const spread = scope.dates.map((_, i) => `(${nth(i)}, ${agencyOn('g', nth(i))}, g.n${i})`).join(', ');
+      const counts = (at: (d: string) => string) => `unnest(${datesParam}::date[]) AS as_of, unnest(ARRAY[${scope.dates.map((_, i) => `count(*) FILTER (WHERE ${working('d', nth(i))} AND ${at(nth(i))})`).join(', ')}]) AS n`;
       const workstations =
         national && scope.dates.length >= SCAN_FROM_DATES
-          ? `LEFT JOIN (SELECT v.agency_id, v.as_of::date AS as_of, sum(v.n)::bigint AS n FROM (
-               SELECT d.agency_id, d.placed_on, d.previous_agency_id, d.previous_from, ${perDate(() => '')} FROM ${t.device} d WHERE d.kind = 'workstation' GROUP BY 1, 2, 3, 4) g
-               CROSS JOIN LATERAL (VALUES ${spread}) AS v(as_of, agency_id, n) WHERE v.agency_id IS NOT NULL GROUP BY 1, 2) wn
-             ON wn.agency_id = a.id AND wn.as_of = ad.as_of
-             LEFT JOIN (SELECT pl.agency_id, v.as_of::date AS as_of, v.n FROM (SELECT pl.agency_id, ${perDate((d) => ` AND ${was('pl', d)}`)} ${older(t.device, 'device', 'd')} WHERE d.kind = 'workstation' GROUP BY 1) pl
-               CROSS JOIN LATERAL (VALUES ${scope.dates.map((_, i) => `(${nth(i)}, pl.n${i})`).join(', ')}) AS v(as_of, n)) wo
-             ON wo.agency_id = a.id AND wo.as_of = ad.as_of
-             CROSS JOIN LATERAL (SELECT coalesce(wn.n, 0) + coalesce(wo.n, 0) AS n) w`
+          ? `LEFT JOIN (SELECT d.agency_id, ${counts((d) => here('d', d))} FROM ${t.device} d WHERE d.kind = 'workstation' GROUP BY d.agency_id) wn
+               ON wn.agency_id = a.id AND wn.as_of = ad.as_of
+             LEFT JOIN (SELECT d.previous_agency_id AS agency_id, ${counts((d) => before('d', d))} FROM ${t.device} d
+                         WHERE d.kind = 'workstation' AND d.previous_agency_id IS NOT NULL GROUP BY d.previous_agency_id) wp
+               ON wp.agency_id = a.id AND wp.as_of = ad.as_of
+             LEFT JOIN (SELECT pl.agency_id, ${counts((d) => was('pl', d))} ${older(t.device, 'device', 'd')} WHERE d.kind = 'workstation' GROUP BY pl.agency_id) wo
+               ON wo.agency_id = a.id AND wo.as_of = ad.as_of
+             CROSS JOIN LATERAL (SELECT coalesce(wn.n, 0) + coalesce(wp.n, 0) + coalesce(wo.n, 0) AS n) w`
           : `CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM ${t.device} d WHERE d.agency_id = a.id AND d.kind = 'workstation' AND ${here('d', asOf)} AND ${working('d')})
                + (SELECT count(*) FROM ${t.device} d WHERE d.previous_agency_id = a.id AND d.kind = 'workstation' AND ${before('d', asOf)} AND ${working('d')})
                + (SELECT count(*) ${older(t.device, 'device', 'd')} WHERE pl.agency_id = a.id AND d.kind = 'workstation' AND ${was('pl', asOf)} AND ${working('d')}) AS n) w`;
@@ -255,7 +249,7 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
         LEFT JOIN ${t.staffing} s ON s.agency_id = a.id AND s.year = extract(year FROM ad.as_of)::int
         ${workstations}
         WHERE u.path LIKE ${within} AND ${unitValid('u')} AND ${unitValid('a')}${agencies}${onlyAgencies('a.id')}`;
-      return { sql, params: p.values, leaves: [], hashJoins: national && scope.dates.length >= SCAN_FROM_DATES };
+      return { sql, params: p.values, leaves: [] };
     }
     const cols = leafList.map(([, leaf], i) => {
       const partial = 'hasLan' in leaf && leaf.hasLan.complete ? `, ${leafSql(leaf, 'a.id', false)} AS partial_${i}` : '';

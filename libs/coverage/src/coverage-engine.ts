@@ -143,7 +143,6 @@ export class CoverageEngine {
     const rows = (await (national
       ? this.ds.transaction(async (m) => {
           await m.query(`SET LOCAL work_mem = '256MB'`);
-          if (c.hashJoins) await m.query(`SET LOCAL enable_nestloop = off`);
           return m.query(sql, c.params);
         })
       : this.ds.query(sql, c.params))) as Array<{ as_of: string; province_id: string | null; district_id: string | null; district_name: string | null; num: string; den: string; missing: string; unmeasured: string }>;
