@@ -138,7 +138,7 @@ export class UnitSuccessionsService {
     });
     if (problems.length) throw new InventoryError(InventoryErrorCode.ImportRejected, 'The texts cannot be read', problems);
     const dayBefore = dayBeforeOf(effectiveOn!);
-    return this.ds.transaction(async (m) => {
+    const outcome = await this.ds.transaction(async (m) => {
       const oldRows: Array<{ id: string; code: string; name: string; type: string; level: OldUnit['level']; parentCode: string | null }> = await m.query(
         `SELECT u.id, u.code, u.name, u.type, u.level, p.code AS "parentCode" FROM administrative_unit u LEFT JOIN administrative_unit p ON p.id = u.parent_id
           WHERE (u.valid_from IS NULL OR u.valid_from <= $1) AND (u.valid_to IS NULL OR u.valid_to > $1)`,
@@ -197,6 +197,10 @@ export class UnitSuccessionsService {
       await this.audit.record(m, ctx, [{ action: 'create', entityType: 'unit_succession', entityId: `proposal/${effectiveOn}`, before: null, after: { ...outcome }, place: '/' }]);
       return outcome;
     });
+    // The plan and the apply read these rows next, with the units the list just versioned: fresh
+    // statistics at once (the country's plan took 60 s on the ones from before the import, 12 s after).
+    if (!options.dryRun && outcome.names > 1000) await this.ds.query('ANALYZE unit_succession, administrative_unit');
+    return outcome;
   }
 
   async list(q: SuccessionQuery, scope: Scope): Promise<{ items: SuccessionView[]; total: number; counts: Record<SuccessionStatus, number> }> {
