@@ -190,10 +190,11 @@ describe('the web console in Chromium', () => {
     const qn = api.breakdown.find((b) => b.districtId === districtId('Thành phố Quy Nhơn'))!;
     expect(await quyNhon.locator('title').textContent()).toBe(`Thành phố Quy Nhơn: ${qn.value!.toFixed(2).replace('.', ',')}% (${qn.numerator}/${qn.denominator})`);
     expect(await quyNhon.getAttribute('fill')).toBe(`hsl(${Math.round(qn.value! * 1.2)}, 65%, 42%)`);
-    // Searching without diacritics: "hoai" finds the communes named Hoài… (Hoài Châu, Hoài Hảo, …).
-    await page.getByLabel('Tìm (không cần dấu)').fill('hoai');
+    // Searching without diacritics: the first missing commune's name, typed plain ("an tan" for Xã An Tân), finds it.
     const plain = (x: string) => x.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
-    const hoai = api.missing.items.filter((m) => plain(m.name).includes('hoai')).length;
+    const typed = plain(api.missing.items[0].name.replace(/^(Xã|Phường|Thị trấn) /, ''));
+    await page.getByLabel('Tìm (không cần dấu)').fill(typed);
+    const hoai = api.missing.items.filter((m) => plain(m.name).includes(typed)).length;
     expect(hoai).toBeGreaterThan(0);
     // Searched by the server: the list shown is the search's once the pager says so and the table is no longer busy.
     await page.locator('nav.pager span').getByText(`1–${hoai} / ${hoai}`).waitFor();
@@ -675,19 +676,19 @@ describe('the web console in Chromium', () => {
     await page.getByRole('link', { name: 'Thiết bị', exact: true }).click();
     await page.getByRole('navigation', { name: 'Danh mục' }).getByRole('link', { name: 'Cơ quan' }).click();
     await page.getByRole('heading', { name: 'Thêm cơ quan' }).waitFor();
-    // Nhơn Phú's committee ended with its commune on 2025-07-01; its health station is in the new commune (Quy Nhơn Bắc) since.
-    await page.getByLabel('Tìm (không cần dấu)').fill('nhon phu');
+    // Trần Quang Diệu's committee ended with its commune on 2025-07-01; its health station is in the new commune (Quy Nhơn Bắc) since.
+    await page.getByLabel('Tìm (không cần dấu)').fill('tran quang dieu');
     await page.getByText('1–2 / 2').waitFor();
     await page.locator('table tbody tr td', { hasText: 'Đã kết thúc từ 01/07/2025' }).waitFor();
     await page.locator('table tbody tr td', { hasText: 'Thuộc đơn vị hiện tại từ 01/07/2025' }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'agencies-reorganised-vi.png'), fullPage: true });
-    await page.getByLabel('Còn tồn tại vào ngày').fill('2024-12-31');
+    await page.getByLabel('Còn tồn tại vào ngày').fill('2026-01-01');
     await page.getByText('1–1 / 1').waitFor();
-    expect(await page.locator('table tbody tr td', { hasText: 'Đã kết thúc từ 01/07/2025' }).count()).toBe(1);
+    expect(await page.locator('table tbody tr td', { hasText: 'Thuộc đơn vị hiện tại từ 01/07/2025' }).count()).toBe(1);
     expect(await axeProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('columnheader', { name: 'Validity' }).waitFor();
-    await page.locator('table tbody tr td', { hasText: 'Ended on 01/07/2025' }).waitFor();
+    await page.locator('table tbody tr td', { hasText: 'In its present unit since 01/07/2025' }).waitFor();
     await page.getByLabel('Existing on').fill('');
     await page.getByText('1–2 / 2').waitFor();
     await page.screenshot({ path: join(SHOTS, 'agencies-reorganised-en.png'), fullPage: true });

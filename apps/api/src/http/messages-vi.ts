@@ -80,7 +80,7 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^The reorganisation spans provinces: applying it needs a token scoped to the whole country$/, 'Việc sắp xếp trải trên nhiều tỉnh: cần mã truy cập phạm vi toàn quốc để áp dụng'],
   [/^The reorganisation spans provinces: its runs are (listed|shown) to tokens scoped to the whole country$/, 'Việc sắp xếp trải trên nhiều tỉnh: chỉ mã truy cập phạm vi toàn quốc xem được các lần áp dụng'],
   [/^Reverting the reorganisation needs a token scoped to the whole country$/, 'Cần mã truy cập phạm vi toàn quốc để hoàn tác việc áp dụng sắp xếp'],
-  [/^province is the new province's 2-digit code$/, 'province là mã tỉnh mới gồm 2 chữ số'],
+  [/^province is the new province's 2-digit code, or all$/, 'province là mã tỉnh mới gồm 2 chữ số, hoặc all (mọi tỉnh)'],
   [/^agencies is a list of \{ agencyId, to \}$/, 'agencies là danh sách { agencyId, to }'],
   [/^equipment is a list of \{ type, id, to \}$/, 'equipment là danh sách { type, id, to }'],
   [/^The reorganisation cannot be applied$/, 'Không áp dụng được việc sắp xếp'],

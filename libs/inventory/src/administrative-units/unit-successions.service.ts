@@ -57,7 +57,7 @@ export interface ReorganisationPlan {
     communeCommitteesEnding: number;
     /** New communes with no people's committee yet: one each is to begin. */
     communeCommitteesToBegin: number;
-    /** Other agencies of an old commune that went whole into one new commune: they move there. */
+    /** Other agencies of an old commune that went whole into one new commune, and an old province's agencies: they move there. */
     moving: number;
     /** Of an old commune split between new communes: a person picks which. */
     split: number;
@@ -295,6 +295,7 @@ export class UnitSuccessionsService {
                             FROM unit_succession s JOIN nc ON nc.id = s.new_unit_id WHERE s.effective_on = $1 AND s.old_unit_id IS NOT NULL GROUP BY s.old_unit_id),
               ag AS (SELECT a.id, a.name, a.kind, e.name AS unit, e.level,
                             CASE WHEN a.kind = 'commune_committee' AND e.level = 'commune' THEN 'ending'
+                                 WHEN e.level = 'province' THEN 'moving'
                                  WHEN e.level <> 'commune' THEN 'district_level'
                                  WHEN t.n = 1 THEN 'moving' WHEN t.n > 1 THEN 'split' ELSE 'unmapped' END AS fate
                        FROM agency a JOIN ended e ON e.id = a.administrative_unit_id LEFT JOIN targets t ON t.old_unit_id = e.id)
@@ -311,7 +312,6 @@ export class UnitSuccessionsService {
     const agencies = await q<{ id: string; name: string; kind: string; unit: string; fate: 'ending' | 'moving' | 'split' | 'unmapped' | 'district_level' }>(`SELECT id, name, kind, unit, fate FROM ag ORDER BY unit, name`);
     const fate = (f: string) => agencies.filter((a) => a.fate === f).length;
     const [toBegin] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM nc WHERE NOT EXISTS (SELECT 1 FROM agency a WHERE a.administrative_unit_id = nc.id AND a.kind = 'commune_committee')`);
-    // Counted per agency through the agency indexes: a province's few thousand agencies, not the country's equipment.
     // Counted per agency through the agency indexes: a province's few thousand agencies, not the country's equipment.
     const [moving, waiting] = [agencies.filter((a) => a.fate === 'moving' || a.fate === 'ending'), agencies.filter((a) => a.fate !== 'moving' && a.fate !== 'ending')].map((list) => list.map((a) => a.id));
     const equipment: Array<{ what: 'devices' | 'lans' | 'wanLinks'; moving: number; waiting: number }> = await this.ds.query(
