@@ -153,21 +153,21 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   // its new commune and keeps the old one on it (previous_unit_id, until unit_since).
   /** The unit agency `a` was in on the row's date. */
   const unitOf = (a: string) => `CASE WHEN ${a}.unit_since IS NULL OR ${a}.unit_since <= ${asOf} THEN ${a}.administrative_unit_id ELSE ${a}.previous_unit_id END`;
-  // Over the whole country that unit is the hashed join key; counting a province, one branch per
-  // column, so its agencies are still found through the unit indexes.
-  const agencyUnion = `(SELECT a0.*, a0.administrative_unit_id AS unit_at, false AS moved FROM ${t.agency} a0
-      UNION ALL SELECT a0.*, a0.previous_unit_id AS unit_at, true AS moved FROM ${t.agency} a0 WHERE a0.previous_unit_id IS NOT NULL)`;
+  // Over the whole country that unit is the hashed join key; counting a province, each of the
+  // province's units looks its agencies up in both unit indexes (current, previous).
+  const agenciesOf = (u: string) => `LATERAL (SELECT a0.*, false AS moved FROM ${t.agency} a0 WHERE a0.administrative_unit_id = ${u}.id
+      UNION ALL SELECT a0.*, true AS moved FROM ${t.agency} a0 WHERE a0.previous_unit_id = ${u}.id)`;
   const atUnitOn = (a: string) => `CASE WHEN ${a}.moved THEN ${a}.unit_since > ${asOf} ELSE (${a}.unit_since IS NULL OR ${a}.unit_since <= ${asOf}) END`;
   /** Agencies `a` in units `u` on the row's date (after the dates in FROM). */
   const agenciesInUnits = national
     ? `CROSS JOIN ${t.agency} a JOIN ${t.unit} u ON u.id = ${unitOf('a')}`
-    : `CROSS JOIN ${agencyUnion} a JOIN ${t.unit} u ON u.id = a.unit_at AND ${atUnitOn('a')}`;
+    : `CROSS JOIN ${t.unit} u JOIN ${agenciesOf('u')} a ON ${atUnitOn('a')}`;
   /** Each unit `u`'s agencies `a` on the row's date, as a LEFT JOIN's target and condition. */
   // Nationally the agencies come with their unit per date, so the join hashes on (unit, date).
   const unitsAgencies = national
     ? `(SELECT a0.*, ad3.as_of AS at_date, ${unitOf('a0').split(asOf).join('ad3.as_of')} AS unit_at FROM ${t.agency} a0 CROSS JOIN unnest(${datesParam}::date[]) AS ad3(as_of)) a
         ON a.unit_at = u.id AND a.at_date = ${asOf}`
-    : `${agencyUnion} a ON a.unit_at = u.id AND ${atUnitOn('a')}`;
+    : `${agenciesOf('u')} a ON ${atUnitOn('a')}`;
   /** Unit or agency `u` existed on the row's date. */
   const unitValid = (u: string) => `(${u}.valid_from IS NULL OR ${u}.valid_from <= ${asOf}) AND (${u}.valid_to IS NULL OR ${u}.valid_to > ${asOf})`;
   // The district a unit lies in: the second segment of its path, when that unit is a district
