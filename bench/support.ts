@@ -14,10 +14,17 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [out, (performance.now() - t0) / 1000];
 }
 
-/** The whole application on a throwaway database of the engine; `close` drops it. */
-export async function benchApp(engine: string, overrides: Record<string, string> = {}): Promise<{ app: INestApplication; ds: DataSource; close: () => Promise<void> }> {
-  const pg = engine === 'postgres' ? await freshPostgres() : null;
-  const env = loadEnvironment({ DATABASE_URL: pg?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'error', ...overrides });
+/**
+ * The whole application on a throwaway database of the engine; `close` drops it. With `url` (a
+ * PostgreSQL database the caller made and drops), on that one: `close` leaves it.
+ */
+export async function benchApp(
+  engine: string,
+  overrides: Record<string, string> = {},
+  url?: string,
+): Promise<{ app: INestApplication; ds: DataSource; close: () => Promise<void> }> {
+  const pg = engine === 'postgres' && !url ? await freshPostgres() : null;
+  const env = loadEnvironment({ DATABASE_URL: url ?? pg?.url, DATA_DIR: 'memory://', LOG_LEVEL: 'error', ...overrides });
   const mod = await Test.createTestingModule({ imports: [AppModule.forRoot(env)] }).compile();
   const app = mod.createNestApplication({ logger: ['error'] });
   await app.init();

@@ -223,4 +223,35 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
     await t.http().patch(`/api/v1/lans/${back.id}`).send({ agencyId: quyNhonBac.id }).expect(200);
     expect((await t.http().get(`/api/v1/lans/${back.id}/placements`).expect(200)).body.at(-1)).toMatchObject({ agencyName: 'Ủy ban nhân dân Phường Quy Nhơn Bắc', from: '2026-03-01', to: null });
   });
+
+  it('counts an agency whose only item left, and then one registered there, whatever the database noted on it', async () => {
+    // Coverage skips the lookups an agency's notes (last_move_out_on, holds_equipment: kept by
+    // triggers) say cannot find anything; each write below changes what they must say.
+    const gialai = (await t.http().get('/api/v1/administrative-units').query({ code: '52', validOn: '2026-01-01' }).expect(200)).body.items[0];
+    const plan = (
+      await t.http().post('/api/v1/plans').send({ administrativeUnitId: gialai.id, titleVi: 'LAN xã', periodFrom: 2026, periodTo: 2030, targets: [{ indicator: 'commune_lan', year: 2026, value: 80, wordingVi: 'LAN' }] }).expect(201)
+    ).body;
+    const missingOn = async (asOf: string) =>
+      ((await t.http().get(`/api/v1/plans/${plan.id}/coverage`).query({ asOf, missingLimit: 200 }).expect(200)).body.targets[0].missing.items as Array<{ name: string }>).map((m) => m.name);
+    const notes = async (id: string) => (await t.ds.query(`SELECT last_move_out_on::text AS "left", holds_equipment AS holds FROM agency WHERE id = $1`, [id]))[0];
+    // A commune of the former Gia Lai: its committee holds nothing yet.
+    const commune = (await missingOn('2026-12-31')).find((n) => n !== 'Xã Ia Hrung')!;
+    const [committee] = (await agencies({ q: `Ủy ban nhân dân ${commune}` })).filter((a) => a.validTo === null);
+    const [iaHrung] = (await agencies({ q: 'Ủy ban nhân dân Xã Ia Hrung' })).filter((a) => a.validTo === null);
+    const lan = { name: 'LAN xã', departmentsJoined: 3, departmentsTotal: 3, completedOn: '2026-01-10', commissionedOn: '2026-01-10' };
+    const first = (await t.http().post('/api/v1/lans').send({ ...lan, agencyId: committee.id }).expect(201)).body;
+    expect(await missingOn('2026-12-31')).not.toContain(commune);
+
+    // Its only item leaves it: counted there before the day, not after.
+    await t.http().patch(`/api/v1/lans/${first.id}`).send({ agencyId: iaHrung.id, movedOn: '2026-05-01' }).expect(200);
+    expect(await notes(committee.id)).toEqual({ left: '2026-05-01', holds: false });
+    expect(await missingOn('2026-04-30')).not.toContain(commune);
+    expect(await missingOn('2026-12-31')).toContain(commune);
+
+    // Registered there again: it holds something, counted after the day too.
+    await t.http().post('/api/v1/lans').send({ ...lan, agencyId: committee.id, completedOn: '2026-06-01', commissionedOn: '2026-06-01' }).expect(201);
+    expect(await notes(committee.id)).toEqual({ left: '2026-05-01', holds: true });
+    expect(await missingOn('2026-12-31')).not.toContain(commune);
+    expect(await missingOn('2026-05-15')).toContain(commune);
+  });
 });

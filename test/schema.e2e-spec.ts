@@ -38,3 +38,24 @@ describe.each(ENGINES)('schema on %s', (engine) => {
     expect(tables[0].n).toBe(0);
   });
 });
+
+describe('the service\'s PostgreSQL connections', () => {
+  it('run their queries without PostgreSQL\'s JIT, unless the URL sets its own options', async () => {
+    const pg = await freshPostgres();
+    const open = async (url: string) => {
+      const ds = new DataSource(await buildDataSourceOptions({ url, entities: ENTITIES, migrations: [] }));
+      await ds.initialize();
+      try {
+        return ((await ds.query('SHOW jit')) as Array<{ jit: string }>)[0].jit;
+      } finally {
+        await ds.destroy();
+      }
+    };
+    try {
+      expect(await open(pg.url)).toBe('off');
+      expect(await open(`${pg.url}?options=${encodeURIComponent('-c jit=on')}`)).toBe('on');
+    } finally {
+      await pg.drop();
+    }
+  });
+});

@@ -7,12 +7,17 @@ export type Engine = (typeof ENGINES)[number];
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** A fresh PostgreSQL database for one test file, dropped by `drop()`. */
-export async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+/**
+ * A fresh PostgreSQL database for one test file, dropped by `drop()`; with `template` (the URL of
+ * another such database, nothing connected to it), a copy of that one.
+ */
+export async function freshPostgres(template?: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `hatang_t_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const from = template ? new URL(template).pathname.slice(1) : undefined;
+  if (from !== undefined && !/^hatang_t_[0-9a-f]{12}$/.test(from)) throw new Error(`not a test database: ${from}`);
+  await admin.query(`CREATE DATABASE ${name}${from ? ` TEMPLATE ${from}` : ''}`);
   await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;

@@ -99,24 +99,42 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   const was = (pl: string, d: string) => `${pl}.valid_to > ${d} AND (${pl}.valid_from IS NULL OR ${pl}.valid_from <= ${d})`;
   /** The rows of `table` (entity `entity`) as `x`, joined to their older places `pl`. */
   const older = (table: string, entity: string, x: string) => `FROM ${t.placement} pl JOIN ${table} ${x} ON ${x}.id = pl.entity_id AND pl.entity_type = '${entity}'`;
-  /** True when agency `a` owns, on the row's date, at least one (or `minCount`) row of `table` meeting `cond`. */
+  // Probing agency by agency, each lookup that cannot find anything is skipped (two facts on the
+  // agency, kept by triggers: migration MovesOut): its previous and older places only when
+  // something left it after the date (most agencies never lost an item), its current place only
+  // when something sits there (an old commune's committee, once the reorganisation moved
+  // everything, holds nothing). So an agency is looked up in as many places as it has been, and
+  // where something left, those places are looked at first.
+  /** Agency `a` (an alias) had equipment leave it after `d`. */
+  const leftAfter = (a: string, d: string) => `${a}.last_move_out_on > ${d}`;
+  /** Agency `a` (an alias) may hold equipment now. */
+  const holds = (a: string) => `${a}.holds_equipment`;
+  // Older places exist only for items moved twice: until there is one, their lookups are skipped
+  // by a test run once per query (an InitPlan), not once per agency and date.
+  const anyOlder = `EXISTS (SELECT 1 FROM ${t.placement})`;
+  /** True when agency `a` (an alias) owns, on the row's date, at least one (or `minCount`) row of `table` meeting `cond`. */
   const owns = (a: string, table: string, entity: string, x: string, cond: (d: string) => string, minCount?: string): string => {
     if (national) {
       const dates2 = `CROSS JOIN unnest(${datesParam}::date[]) AS ad2(as_of)`;
       const both = `SELECT ${agencyOn(x, 'ad2.as_of')} AS agency_id, ad2.as_of FROM ${table} ${x} ${dates2} WHERE ${cond('ad2.as_of')}
         UNION ALL SELECT pl.agency_id, ad2.as_of ${older(table, entity, x)} ${dates2} WHERE ${was('pl', 'ad2.as_of')} AND ${cond('ad2.as_of')}`;
-      return minCount ? `(${a}, ${asOf}) IN (SELECT z.agency_id, z.as_of FROM (${both}) z GROUP BY 1, 2 HAVING count(*) >= ${minCount})` : `(${a}, ${asOf}) IN (${both})`;
+      return minCount ? `(${a}.id, ${asOf}) IN (SELECT z.agency_id, z.as_of FROM (${both}) z GROUP BY 1, 2 HAVING count(*) >= ${minCount})` : `(${a}.id, ${asOf}) IN (${both})`;
     }
-    const probes = [
-      `FROM ${table} ${x} WHERE ${x}.agency_id = ${a} AND ${here(x, asOf)} AND ${cond(asOf)}`,
-      `FROM ${table} ${x} WHERE ${x}.previous_agency_id = ${a} AND ${before(x, asOf)} AND ${cond(asOf)}`,
-      `${older(table, entity, x)} WHERE pl.agency_id = ${a} AND ${was('pl', asOf)} AND ${cond(asOf)}`,
+    const current = `FROM ${table} ${x} WHERE ${x}.agency_id = ${a}.id AND ${here(x, asOf)} AND ${cond(asOf)}`;
+    const earlier = [
+      `FROM ${table} ${x} WHERE ${x}.previous_agency_id = ${a}.id AND ${before(x, asOf)} AND ${cond(asOf)}`,
+      `${older(table, entity, x)} WHERE ${anyOlder} AND pl.agency_id = ${a}.id AND ${was('pl', asOf)} AND ${cond(asOf)}`,
     ];
-    return minCount ? `(${probes.map((f) => `(SELECT count(*) ${f})`).join(' + ')}) >= ${minCount}` : `(${probes.map((f) => `EXISTS (SELECT 1 ${f})`).join(' OR ')})`;
+    if (minCount) {
+      const count = (f: string) => `(SELECT count(*) ${f})`;
+      return `(CASE WHEN ${holds(a)} THEN ${count(current)} ELSE 0 END + CASE WHEN ${leftAfter(a, asOf)} THEN ${earlier.map(count).join(' + ')} ELSE 0 END) >= ${minCount}`;
+    }
+    const exists = (f: string) => `EXISTS (SELECT 1 ${f})`;
+    return `(CASE WHEN ${leftAfter(a, asOf)} THEN ${earlier.map(exists).join(' OR ')} OR (${holds(a)} AND ${exists(current)}) ELSE ${holds(a)} AND ${exists(current)} END)`;
   };
   const anyOf = (column: string, values: unknown[] | undefined) => (values?.length ? ` AND ${column} = ANY(${p.add(values)})` : '');
 
-  /** SQL true when agency `a` meets the leaf. */
+  /** SQL true when agency `a` (an alias) meets the leaf. */
   const leafSql = (c: Criterion, a: string, completeOnly = true): string => {
     if ('hasLink' in c) {
       const q = c.hasLink;
@@ -154,9 +172,12 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   /** The unit agency `a` was in on the row's date. */
   const unitOf = (a: string) => `CASE WHEN ${a}.unit_since IS NULL OR ${a}.unit_since <= ${asOf} THEN ${a}.administrative_unit_id ELSE ${a}.previous_unit_id END`;
   // Over the whole country that unit is the hashed join key; counting a province, each of the
-  // province's units looks its agencies up in both unit indexes (current, previous).
-  const agenciesOf = (u: string) => `LATERAL (SELECT a0.*, false AS moved FROM ${t.agency} a0 WHERE a0.administrative_unit_id = ${u}.id
-      UNION ALL SELECT a0.*, true AS moved FROM ${t.agency} a0 WHERE a0.previous_unit_id = ${u}.id)`;
+  // province's units looks its agencies up in both unit indexes at once (a BitmapOr), `moved` when
+  // found by the previous one. One query level, so the planner joins it once per unit, not once per
+  // unit and date (written as a UNION ALL it was a subquery probed for every date, its Memoize
+  // purged at each row: 70 ms against 43 ms for a district-level plan target of Hà Nội).
+  const agenciesOf = (u: string) =>
+    `LATERAL (SELECT a0.*, a0.administrative_unit_id IS DISTINCT FROM ${u}.id AS moved FROM ${t.agency} a0 WHERE a0.administrative_unit_id = ${u}.id OR a0.previous_unit_id = ${u}.id)`;
   const atUnitOn = (a: string) => `CASE WHEN ${a}.moved THEN ${a}.unit_since > ${asOf} ELSE (${a}.unit_since IS NULL OR ${a}.unit_since <= ${asOf}) END`;
   /** Agencies `a` in units `u` on the row's date (after the dates in FROM). */
   const agenciesInUnits = national
@@ -164,12 +185,14 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
     : `CROSS JOIN ${t.unit} u JOIN ${agenciesOf('u')} a ON ${atUnitOn('a')}`;
   /** Each unit `u`'s agencies `a` on the row's date, as a LEFT JOIN's target and condition. */
   // Nationally the agencies come with their unit per date, so the join hashes on (unit, date).
+  // Only the agencies that existed on the date go into the hash (not the committees begun since).
+  /** Unit or agency `u` existed on the date `d` (the row's date by default). */
+  const unitValid = (u: string, d = asOf) => `(${u}.valid_from IS NULL OR ${u}.valid_from <= ${d}) AND (${u}.valid_to IS NULL OR ${u}.valid_to > ${d})`;
   const unitsAgencies = national
-    ? `(SELECT a0.*, ad3.as_of AS at_date, ${unitOf('a0').split(asOf).join('ad3.as_of')} AS unit_at FROM ${t.agency} a0 CROSS JOIN unnest(${datesParam}::date[]) AS ad3(as_of)) a
+    ? `(SELECT a0.*, ad3.as_of AS at_date, ${unitOf('a0').split(asOf).join('ad3.as_of')} AS unit_at FROM ${t.agency} a0 CROSS JOIN unnest(${datesParam}::date[]) AS ad3(as_of)
+          WHERE ${unitValid('a0', 'ad3.as_of')}) a
         ON a.unit_at = u.id AND a.at_date = ${asOf}`
     : `${agenciesOf('u')} a ON ${atUnitOn('a')}`;
-  /** Unit or agency `u` existed on the row's date. */
-  const unitValid = (u: string) => `(${u}.valid_from IS NULL OR ${u}.valid_from <= ${asOf}) AND (${u}.valid_to IS NULL OR ${u}.valid_to > ${asOf})`;
   // The district a unit lies in: the second segment of its path, when that unit is a district
   // (a commune directly under its province, as since 2025, has none).
   const districtJoin = (u: string) =>
@@ -205,15 +228,23 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
     const kinds = anyOf('a.kind', pop.agencyKinds);
     // Each unit's agencies of the kinds counted, each leaf once per agency and date; the unit then
     // meets a leaf when one of its agencies does, and counts when one agency meets the whole criterion.
+    // Over the whole country the agencies of each date are hashed on (unit, date). Counting a
+    // province, each unit's agencies are looked up once, then taken date by date: one that was
+    // not in the unit on a date gives that row no agency and no leaf (none of its lookups run).
+    const present = national ? 'true' : `(a.id IS NOT NULL AND ${atUnitOn('a')} AND ${unitValid('a')})`;
+    const when = (x: string) => (national ? x : `CASE WHEN ${present} THEN ${x} END`);
     const inner = leafList.map(([, leaf], i) => {
-      const partial = 'hasLan' in leaf && leaf.hasLan.complete ? `, ${leafSql(leaf, 'a.id', false)} AS partial_${i}` : '';
-      return `, ${leafSql(leaf, 'a.id')} AS leaf_${i}${partial}`;
+      const partial = 'hasLan' in leaf && leaf.hasLan.complete ? `, ${when(leafSql(leaf, 'a', false))} AS partial_${i}` : '';
+      return `, ${when(leafSql(leaf, 'a'))} AS leaf_${i}${partial}`;
     });
     const outer = leafList.map(([, leaf], i) => `, coalesce(bool_or(x.leaf_${i}), false) AS leaf_${i}${'hasLan' in leaf && leaf.hasLan.complete ? `, coalesce(bool_or(x.partial_${i}), false) AS partial_${i}` : ''}`);
+    const unitsAndAgencies = national
+      ? `${dates} CROSS JOIN ${t.unit} u ${districtJoin('u')} LEFT JOIN ${unitsAgencies} AND ${unitValid('a')}${kinds}`
+      : `${t.unit} u ${districtJoin('u')} LEFT JOIN ${agenciesOf('u')} a ON true${kinds} CROSS JOIN ${dates}`;
     sql = `SELECT x.as_of, x.province_id, x.member_id, x.member_name, x.member_code, x.member_name AS unit_name, x.district_id, x.district_name,
         1 AS weight, CASE WHEN coalesce(bool_or(${overLeaves(criterion, 'x')}), false) THEN 1 ELSE 0 END AS covered, bool_or(x.agency_id IS NOT NULL) AS has_agency${outer.join('')}
-      FROM (SELECT ${where('u')}, u.id AS member_id, u.name AS member_name, u.code AS member_code, dist.id AS district_id, dist.name AS district_name, a.id AS agency_id${inner.join('')}
-        FROM ${dates} CROSS JOIN ${t.unit} u ${districtJoin('u')} LEFT JOIN ${unitsAgencies} AND ${unitValid('a')}${kinds}
+      FROM (SELECT ${where('u')}, u.id AS member_id, u.name AS member_name, u.code AS member_code, dist.id AS district_id, dist.name AS district_name, ${when('a.id')} AS agency_id${inner.join('')}
+        FROM ${unitsAndAgencies}
         WHERE u.path LIKE ${within} AND u.level = ${p.add(pop.level)} AND ${unitValid('u')}) x
       GROUP BY x.as_of, x.province_id, x.member_id, x.member_name, x.member_code, x.district_id, x.district_name`;
   } else {
@@ -223,7 +254,8 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
       // Working workstations per agency and date: over the whole country with several dates, one
       // scan of the workstations counting every date at once; otherwise a count per agency and
       // date through the index (faster for one date even nationally: 122 ms against 380 ms for
-      // 1,000,000 workstations in bench:coverage).
+      // 1,000,000 workstations in bench:coverage). OFFSET 0 keeps the count a subquery of its own:
+      // pulled up, its three probes ran once for each of the two places w.n is read.
       // Each workstation where it was on the date (see owns). Nationally: one scan counting, per
       // agency, the workstations there on each date; one over the moved ones (a partial index) for
       // their previous agency; one over older places. Each is an agency's row of counts unnested
@@ -240,9 +272,9 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
              LEFT JOIN (SELECT pl.agency_id, ${counts((d) => was('pl', d))} ${older(t.device, 'device', 'd')} WHERE d.kind = 'workstation' GROUP BY pl.agency_id) wo
                ON wo.agency_id = a.id AND wo.as_of = ad.as_of
              CROSS JOIN LATERAL (SELECT coalesce(wn.n, 0) + coalesce(wp.n, 0) + coalesce(wo.n, 0) AS n) w`
-          : `CROSS JOIN LATERAL (SELECT (SELECT count(*) FROM ${t.device} d WHERE d.agency_id = a.id AND d.kind = 'workstation' AND ${here('d', asOf)} AND ${working('d')})
-               + (SELECT count(*) FROM ${t.device} d WHERE d.previous_agency_id = a.id AND d.kind = 'workstation' AND ${before('d', asOf)} AND ${working('d')})
-               + (SELECT count(*) ${older(t.device, 'device', 'd')} WHERE pl.agency_id = a.id AND d.kind = 'workstation' AND ${was('pl', asOf)} AND ${working('d')}) AS n) w`;
+          : `CROSS JOIN LATERAL (SELECT CASE WHEN ${holds('a')} THEN (SELECT count(*) FROM ${t.device} d WHERE d.agency_id = a.id AND d.kind = 'workstation' AND ${here('d', asOf)} AND ${working('d')}) ELSE 0 END
+               + CASE WHEN ${leftAfter('a', asOf)} THEN (SELECT count(*) FROM ${t.device} d WHERE d.previous_agency_id = a.id AND d.kind = 'workstation' AND ${before('d', asOf)} AND ${working('d')})
+               + (SELECT count(*) ${older(t.device, 'device', 'd')} WHERE ${anyOlder} AND pl.agency_id = a.id AND d.kind = 'workstation' AND ${was('pl', asOf)} AND ${working('d')}) ELSE 0 END AS n OFFSET 0) w`;
       sql = `SELECT ${where('u')}, a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
           ${staff} AS weight, CASE WHEN s.agency_id IS NULL THEN NULL ELSE LEAST(${staff}, w.n) END AS covered, w.n AS workstations
         FROM ${dates} ${agenciesInUnits} ${districtJoin('u')}
@@ -252,15 +284,16 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
       return { sql, params: p.values, leaves: [] };
     }
     const cols = leafList.map(([, leaf], i) => {
-      const partial = 'hasLan' in leaf && leaf.hasLan.complete ? `, ${leafSql(leaf, 'a.id', false)} AS partial_${i}` : '';
-      return `, ${leafSql(leaf, 'a.id')} AS leaf_${i}${partial}`;
+      const partial = 'hasLan' in leaf && leaf.hasLan.complete ? `, ${leafSql(leaf, 'a', false)} AS partial_${i}` : '';
+      return `, ${leafSql(leaf, 'a')} AS leaf_${i}${partial}`;
     });
-    // Each leaf once per agency; the criterion is then combined from the leaf columns.
+    // Each leaf once per agency; the criterion is then combined from the leaf columns (OFFSET 0
+    // keeps m a subquery: pulled up, each leaf's probes ran again for \`covered\`).
     sql = `SELECT m.*, CASE WHEN ${overLeaves(criterion)} THEN 1 ELSE 0 END AS covered FROM (
       SELECT ${where('u')}, a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
         1 AS weight${cols.join('')}
       FROM ${dates} ${agenciesInUnits} ${districtJoin('u')}
-      WHERE u.path LIKE ${within} AND ${unitValid('u')} AND ${unitValid('a')}${agencies}${onlyAgencies('a.id')}) m`;
+      WHERE u.path LIKE ${within} AND ${unitValid('u')} AND ${unitValid('a')}${agencies}${onlyAgencies('a.id')} OFFSET 0) m`;
   }
   return { sql, params: p.values, leaves };
 }

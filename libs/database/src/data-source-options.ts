@@ -71,7 +71,11 @@ export async function buildDataSourceOptions(settings: DatabaseSettings): Promis
       ...common,
       url: settings.url,
       poolSize: settings.poolSize ?? 10,
-      extra: { types: pgTypeParsers },
+      // PostgreSQL's JIT compiles a query whose estimate passes jit_above_cost (100,000), and
+      // coverage's queries cross it as the inventory grows: the national overview took 160 ms, of
+      // which 66–72 ms compiling, for 90 ms of work (bench:reorganisation). None of our queries
+      // runs long enough to repay it; a URL that sets its own `options` keeps them.
+      extra: { types: pgTypeParsers, ...(/[?&]options=/.test(settings.url) ? {} : { options: '-c jit=off' }) },
     };
   }
   const pglite = await createPglite(settings.dataDir ?? './data');

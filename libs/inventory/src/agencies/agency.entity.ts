@@ -51,6 +51,16 @@ export class Agency extends Timestamped {
   @Column({ type: 'date', nullable: true })
   unitSince: string | null;
 
+  // Kept by the database's triggers for coverage (migration MovesOut); neither read nor written
+  // through the entity.
+  /** The last day equipment left it with its history kept (null: none ever did). */
+  @Column({ type: 'date', nullable: true, select: false, insert: false, update: false })
+  lastMoveOutOn?: string | null;
+
+  /** False when nothing sits at it now. */
+  @Column({ type: 'boolean', default: true, select: false, insert: false, update: false })
+  holdsEquipment?: boolean;
+
   @ManyToOne(() => AdministrativeUnit, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'administrative_unit_id', foreignKeyConstraintName: 'fk_agency_administrative_unit' })
   administrativeUnit?: AdministrativeUnit;

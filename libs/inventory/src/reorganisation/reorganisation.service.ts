@@ -95,8 +95,10 @@ class DryRun extends Error {
  *   staffing with it.
  * - Agencies of split or unmapped communes and of dissolved districts wait for a person's decision
  *   (`agencies`, `equipment`), and stay where they are until one is given: a later run carries them.
- * - Equipment retired before the day stays where it served. Moved equipment keeps its former place
- *   (on its row, older ones in equipment_placement), so coverage of any earlier day counts it there.
+ * - An ended committee's equipment all goes to its successor, retired items too (the records of
+ *   the assets handed over; out of service, they count nowhere after their retirement), so an
+ *   ended committee holds nothing. Moved equipment keeps its former place (on its row, older ones
+ *   in equipment_placement), so coverage of any earlier day counts it there.
  */
 @Injectable()
 export class ReorganisationService {
@@ -217,11 +219,11 @@ export class ReorganisationService {
     await m.query(
       `CREATE TEMP TABLE r_move ON COMMIT DROP AS
         WITH items AS (${['device', 'lan', 'wan_link']
-          .map((t) => `SELECT '${t}'::text AS entity_type, x.id, x.agency_id, x.placed_on, ${t === 'device' ? "x.kind = 'workstation' AND x.staff_position IS NOT NULL" : 'false'} AS positioned,
+          .map((t) => `SELECT '${t}'::text AS entity_type, x.id, x.agency_id, x.placed_on, ${t === 'device' ? "x.kind = 'workstation' AND x.staff_position IS NOT NULL AND x.status <> 'retired'" : 'false'} AS positioned,
                           ${t === 'device' ? 'x.staff_position' : 'NULL::varchar'} AS staff_position, x.previous_agency_id, x.previous_from, x.previous_run_id,
                           ${t === 'device' ? 'x.previous_staff_position' : 'NULL::varchar'} AS previous_staff_position
                         FROM ${t} x JOIN r_agency ra ON ra.id = x.agency_id
-                       WHERE (x.retired_on IS NULL OR x.retired_on > $1) AND (x.placed_on IS NULL OR x.placed_on < $1)`)
+                       WHERE x.placed_on IS NULL OR x.placed_on < $1`)
           .join(' UNION ALL ')})
         SELECT i.*, i.agency_id AS from_agency, ra.unit_name,
                CASE WHEN dec.unit_id IS NOT NULL THEN dc.agency_id WHEN ra.committee THEN ra.target_committee END AS to_agency,
