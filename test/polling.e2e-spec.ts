@@ -89,6 +89,33 @@ describe.each(ENGINES)('SNMP poller on %s', (engine) => {
     expect(everything).not.toContain(COMMUNITY);
   });
 
+  it("names the maker from sysObjectID's enterprise number when ENTITY-MIB has no chassis", async () => {
+    // A Huawei switch without ENTITY-MIB, and a Linux server on Debian's snmpd (Net-SNMP's
+    // enterprise names the agent's software, not the hardware: no maker).
+    const huawei = await SimulatedDevice.start({ communities: [COMMUNITY], sysName: 'acc-sw.ianhrung', sysObjectID: '1.3.6.1.4.1.2011.2.23.97' });
+    try {
+      const sw = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'switch', status: 'active', commissionedOn: '2024-01-01', managementAddress: '127.0.0.1' }).expect(201)).body;
+      const server = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'server', status: 'active', commissionedOn: '2024-01-01', managementAddress: '127.0.0.1' }).expect(201)).body;
+      await t.http().put(`/api/v1/devices/${sw.id}/snmp`).send({ version: '2c', community: COMMUNITY, port: huawei.port, intervalSeconds: 1, timeoutMs: 300, retries: 0 }).expect(200);
+      await t.http().put(`/api/v1/devices/${server.id}/snmp`).send({ version: '2c', community: SNMPD.community, port: snmpd.port, intervalSeconds: 1, timeoutMs: 500, retries: 0 }).expect(200);
+      const filled = await until('the maker of the switch', async () => {
+        const d = (await t.http().get(`/api/v1/devices/${sw.id}`)).body;
+        return d.manufacturer && d;
+      });
+      expect(filled).toMatchObject({ manufacturer: 'Huawei', model: null, serialNumber: null });
+      const audit = (await t.http().get('/api/v1/audit').query({ entityId: sw.id, entityType: 'device' })).body.items.find((e: { action: string }) => e.action === 'update');
+      expect(audit).toMatchObject({ source: 'poller', after: expect.objectContaining({ manufacturer: 'Huawei' }) });
+      await until('the server answering', async () => (await t.http().get(`/api/v1/devices/${server.id}/poll-state`)).body.state === 'up');
+      expect((await t.http().get(`/api/v1/devices/${server.id}/poll-state`)).body.sysObjectId).toMatch(/^1\.3\.6\.1\.4\.1\.8072\./);
+      // Its first answer came and went (the fill runs right after it): still no maker.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await t.http().get(`/api/v1/devices/${server.id}`)).body.manufacturer).toBeNull();
+      for (const d of [sw, server]) await t.http().delete(`/api/v1/devices/${d.id}/snmp`).expect(204);
+    } finally {
+      await huawei.stop();
+    }
+  });
+
   it("reports a link's traffic from its octet counters, without writing a row per poll", async () => {
     const polled = async (inOctets: string) =>
       until(`a poll reading ${inOctets} octets in`, async () => {

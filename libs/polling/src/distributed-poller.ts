@@ -234,7 +234,7 @@ export class DistributedPoller {
     if (step.rebooted) this.metrics.reboots.inc();
     if (step.events.length > 0 || step.changed) this.writes.push({ deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at });
     this.options.onPolled?.(deviceId, slot);
-    if (outcome.reading) await fillChassisOnce(this.client, this.store, entry.target, entry.snmp, this.options.log);
+    if (outcome.reading) await fillChassisOnce(this.client, this.store, entry.target, entry.snmp, outcome.reading, this.options.log);
     return outcome.reading ? 'up' : (outcome.failure?.reason ?? 'failed');
   }
 

@@ -1,4 +1,4 @@
-import { readChassis, readDevice, SnmpClient, SnmpError, type SnmpTarget } from '@app/snmp';
+import { type ChassisReading, type DeviceReading, readChassis, readDevice, SnmpClient, SnmpError, type SnmpTarget, vendorOf } from '@app/snmp';
 import type { PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollingStore, PollRecord, PollTarget } from './polling-store';
@@ -25,15 +25,33 @@ export async function pollOnce(client: SnmpClient, target: SnmpTarget, ifIndexes
   return outcome;
 }
 
-/** After a device's first answer: fill its empty serial, model and manufacturer from ENTITY-MIB, once. */
-export async function fillChassisOnce(client: SnmpClient, store: PollingStore, t: PollTarget, target: SnmpTarget, log?: { warn(message: string): void }): Promise<void> {
+/**
+ * After a device's first answer: fill its empty serial, model and manufacturer from ENTITY-MIB,
+ * once; the manufacturer from the enterprise number of its sysObjectID where ENTITY-MIB names none
+ * (many switches and firewalls have no chassis row, or an empty entPhysicalMfgName).
+ */
+export async function fillChassisOnce(
+  client: SnmpClient,
+  store: PollingStore,
+  t: PollTarget,
+  target: SnmpTarget,
+  reading: Pick<DeviceReading, 'sysObjectID'>,
+  log?: { warn(message: string): void },
+): Promise<void> {
   if (!t.wantsChassis) return;
   t.wantsChassis = false;
+  let chassis: ChassisReading | null = null;
   try {
-    const chassis = await readChassis(client, target);
-    if (chassis) await store.fillChassis(t.deviceId, chassis);
+    chassis = await readChassis(client, target);
   } catch (error) {
     log?.warn(`ENTITY-MIB of device ${t.deviceId}: ${(error as Error).message}`);
+  }
+  const found = { serialNumber: chassis?.serialNumber ?? null, model: chassis?.model ?? null, manufacturer: chassis?.manufacturer ?? vendorOf(reading.sysObjectID) };
+  if (!found.serialNumber && !found.model && !found.manufacturer) return;
+  try {
+    await store.fillChassis(t.deviceId, found);
+  } catch (error) {
+    log?.warn(`The chassis of device ${t.deviceId} was not filled: ${(error as Error).message}`);
   }
 }
 

@@ -206,7 +206,7 @@ export class Poller {
         this.countStates();
       }
     }
-    if (outcome.reading) await fillChassisOnce(this.client, this.store, t, target, this.options.log);
+    if (outcome.reading) await fillChassisOnce(this.client, this.store, t, target, outcome.reading, this.options.log);
   }
 
   /**
