@@ -10,6 +10,8 @@ const reading = (uptimeTicks: number, extra: Partial<DeviceReading> = {}): Devic
   sysName: 'r1',
   sysDescr: 'router',
   sysObjectID: '1.3.6.1.4.1.9.1.1',
+  sysLocation: null,
+  sysContact: null,
   interfaces: [],
   ...extra,
 });

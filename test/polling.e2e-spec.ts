@@ -214,7 +214,16 @@ describe.each(ENGINES)('SNMP poller on %s', (engine) => {
       const b = (await t.http().get(`/api/v1/devices/${box.id}/poll-state`)).body;
       return b.state === 'up' && b;
     });
-    expect(s).toMatchObject({ sysName: SNMPD.sysName, lastFailure: null });
+    expect(s).toMatchObject({ sysName: SNMPD.sysName, sysLocation: SNMPD.sysLocation, sysContact: SNMPD.sysContact, lastFailure: null });
+    // Found by where it says it is and who looks after it, spelt as people type (no marks, any case).
+    const found = async (q: string) => ((await t.http().get('/api/v1/devices').query({ q }).expect(200)).body.items as Array<{ id: string }>).map((d) => d.id);
+    // (the poller writes what changed in batches: the row follows the state above within a moment)
+    // (the poller writes what changed in batches: the row follows the state above within a moment;
+    // the server of the test before polled the same snmpd, and says the same)
+    expect(await until('the poll state written', async () => (await found('phong may chu, tang 2')).includes(box.id))).toBe(true);
+    expect(await found('NGUYEN VAN HOA')).toContain(box.id);
+    expect(await found('SRV-1')).toEqual([box.id]);
+    expect(await found('tầng 3')).toEqual([]);
     // Keeping the stored keys while changing the interval.
     const p = (await t.http().put(`/api/v1/devices/${box.id}/snmp`).send({ version: '3', intervalSeconds: 2 }).expect(200)).body;
     expect(p).toMatchObject({ securityLevel: 'authPriv', hasAuthKey: true, hasPrivKey: true, intervalSeconds: 2 });

@@ -6,7 +6,7 @@ import { DemoReorganisation, EVERYWHERE } from '@app/inventory';
 import { Poller } from '@app/polling';
 import ExcelJS from 'exceljs';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { startDemoAgents, type DemoAgents } from '../apps/api/src/demo-agents';
+import { DEMO_CONTACT, startDemoAgents, type DemoAgents } from '../apps/api/src/demo-agents';
 import { consoleRoot } from '../apps/api/src/http/console';
 import { startApp, type TestApp } from './support/app';
 import { startSmtp } from './support/receivers';
@@ -588,7 +588,15 @@ describe('the web console in Chromium', () => {
     await page.locator('table.outages tbody tr', { hasText: 'đang diễn ra' }).waitFor();
     expect(await page.locator('svg.timeline rect.tl-down').count()).toBeGreaterThanOrEqual(1);
     await page.locator('table.availability tr[data-days="7"] td.num').first().filter({ hasText: '%' }).waitFor();
+    // What it says of itself: where it is and who looks after it.
+    expect(await page.locator('[data-testid="poll"]').textContent()).toContain(`sysContact${DEMO_CONTACT}`);
+    expect(await page.locator('[data-testid="poll"]').textContent()).toMatch(/sysLocationPhòng máy, /);
     await page.screenshot({ path: join(SHOTS, 'device-vi.png'), fullPage: true });
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.locator('[data-testid="poll"] .pill', { hasText: 'Down' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'device-en.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+    await page.locator('[data-testid="poll"] .pill', { hasText: 'Mất kết nối' }).waitFor();
     await page.goBack();
     await row.waitFor();
     agents.flapping.comeBack();

@@ -12,6 +12,8 @@ export const SNMPD = {
   /** AES-256 with Blumenthal's key extension: what net-snmp's snmpd calls AES-256. */
   aes256User: { name: 'hatang256', authProtocol: 'sha512' as const, authKey: 'authpass789', privProtocol: 'aes256b' as const, privKey: 'privpass789' },
   sysName: 'snmpd-under-test',
+  sysLocation: 'Phòng máy chủ, tầng 2, Sở TT&TT',
+  sysContact: 'Nguyễn Văn Hòa <hoa@stttt.gov.vn>',
 };
 
 export interface RunningSnmpd {
@@ -38,6 +40,8 @@ export async function startSnmpd(): Promise<RunningSnmpd> {
       `rouser ${SNMPD.authUser.name} auth`,
       `rouser ${SNMPD.aes256User.name} priv`,
       `sysName ${SNMPD.sysName}`,
+      `sysLocation ${SNMPD.sysLocation}`,
+      `sysContact ${SNMPD.sysContact}`,
       '',
     ].join('\n'),
   );

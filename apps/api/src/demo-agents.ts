@@ -6,6 +6,8 @@ import { SnmpProfilesService } from '@app/polling';
 import { SimulatedDevice } from '@app/snmp';
 
 export const DEMO_COMMUNITY = 'hatang-demo';
+/** The demo agents' sysContact. */
+export const DEMO_CONTACT = 'Phòng CNTT, Sở TT&TT tỉnh Bình Định';
 export const DEMO_AGENT_PORT = 16161;
 const AGENTS = 3;
 
@@ -31,23 +33,27 @@ export async function startDemoAgents(
   const profiles = app.get(SnmpProfilesService);
   const ctx: ChangeContext = { actor: 'demo', source: 'seed', scope: EVERYWHERE };
   const basePort = options.basePort ?? DEMO_AGENT_PORT;
-  const devices: Array<{ id: string; name: string | null; port: number }> = await ds.query(
-    `SELECT d.id, COALESCE(d.name, d.model || ' ' || d.serial_number, d.serial_number, d.kind) AS name, p.port FROM snmp_profile p JOIN device d ON d.id = p.device_id WHERE d.management_address = '127.0.0.1' AND d.notes = 'demo SNMP agent' ORDER BY p.port`,
+  const devices: Array<{ id: string; name: string | null; location: string; port: number }> = await ds.query(
+    `SELECT d.id, COALESCE(d.name, d.model || ' ' || d.serial_number, d.serial_number, d.kind) AS name, a.name AS location, p.port
+       FROM snmp_profile p JOIN device d ON d.id = p.device_id JOIN agency a ON a.id = d.agency_id WHERE d.management_address = '127.0.0.1' AND d.notes = 'demo SNMP agent' ORDER BY p.port`,
   );
+  // What an admin sets on a device (sysLocation, sysContact): the poller reads them, the device list finds them.
+  const facts = (location: string) => ({ sysLocation: `Phòng máy, ${location}`, sysContact: DEMO_CONTACT });
   const agents: SimulatedDevice[] = [];
   if (devices.length === 0) {
-    const chosen: Array<{ id: string; name: string | null }> = await ds.query(
-      `SELECT id, COALESCE(name, model || ' ' || serial_number, serial_number, kind) AS name FROM device WHERE kind IN ('router', 'switch', 'firewall') AND status = 'active' ORDER BY kind, serial_number NULLS LAST, id LIMIT ${AGENTS}`,
+    const chosen: Array<{ id: string; name: string | null; location: string }> = await ds.query(
+      `SELECT d.id, COALESCE(d.name, d.model || ' ' || d.serial_number, d.serial_number, d.kind) AS name, a.name AS location FROM device d JOIN agency a ON a.id = d.agency_id
+        WHERE d.kind IN ('router', 'switch', 'firewall') AND d.status = 'active' ORDER BY d.kind, d.serial_number NULLS LAST, d.id LIMIT ${AGENTS}`,
     );
     for (const [i, d] of chosen.entries()) {
-      const agent = await SimulatedDevice.start({ communities: [DEMO_COMMUNITY], sysName: d.name ?? `demo-${i + 1}`, hostResources: true, port: basePort === 0 ? 0 : basePort + i });
+      const agent = await SimulatedDevice.start({ communities: [DEMO_COMMUNITY], sysName: d.name ?? `demo-${i + 1}`, ...facts(d.location), hostResources: true, port: basePort === 0 ? 0 : basePort + i });
       agents.push(agent);
       await app.get(DevicesService).update(d.id, { managementAddress: '127.0.0.1', notes: 'demo SNMP agent' } as never, ctx);
       await profiles.put(d.id, { version: '2c', community: DEMO_COMMUNITY, port: agent.port, intervalSeconds: options.intervalSeconds ?? 10, timeoutMs: 1000, retries: 1 } as never, ctx);
       devices.push({ ...d, port: agent.port });
     }
   } else {
-    for (const d of devices) agents.push(await SimulatedDevice.start({ communities: [DEMO_COMMUNITY], sysName: d.name ?? 'demo', hostResources: true, port: d.port }));
+    for (const d of devices) agents.push(await SimulatedDevice.start({ communities: [DEMO_COMMUNITY], sysName: d.name ?? 'demo', ...facts(d.location), hostResources: true, port: d.port }));
   }
   const flapping = agents[agents.length - 1];
   const every = (options.everySeconds ?? 180) * 1000;

@@ -129,6 +129,13 @@ export class DevicePollState {
   @Column({ type: 'varchar', length: 255, nullable: true })
   sysObjectId: string | null;
 
+  /** sysLocation and sysContact as the device's admin set them; the device list's `q` searches them. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  sysLocation: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  sysContact: string | null;
+
   /**
    * ifIndex → ifOperStatus, ifHighSpeed of the interfaces that carry WAN links, and their octet
    * counters and traffic as of the poll that wrote the row (the row is written on state changes only).

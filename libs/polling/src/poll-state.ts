@@ -20,6 +20,8 @@ export interface DeviceMemory {
   sysName: string | null;
   sysDescr: string | null;
   sysObjectId: string | null;
+  sysLocation: string | null;
+  sysContact: string | null;
   /** The interfaces that carry WAN links, by ifIndex. */
   interfaces: Record<string, InterfaceMemory>;
   lastFailure: SnmpFailure | null;
@@ -98,6 +100,8 @@ export function emptyMemory(): DeviceMemory {
     sysName: null,
     sysDescr: null,
     sysObjectId: null,
+    sysLocation: null,
+    sysContact: null,
     interfaces: {},
     lastFailure: null,
     lastFailureMessage: null,
@@ -222,11 +226,13 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
   next.lastAnswerAt = at;
   // Only what changed is replaced: the poller keeps a device's memory for a long time, and an
   // equal new string or object in it would be garbage in the old generation at the next poll.
-  if (r.sysName !== next.sysName || r.sysDescr !== next.sysDescr || r.sysObjectID !== next.sysObjectId) {
+  if (r.sysName !== next.sysName || r.sysDescr !== next.sysDescr || r.sysObjectID !== next.sysObjectId || r.sysLocation !== next.sysLocation || r.sysContact !== next.sysContact) {
     changed = true;
     next.sysName = r.sysName;
     next.sysDescr = r.sysDescr;
     next.sysObjectId = r.sysObjectID;
+    next.sysLocation = r.sysLocation;
+    next.sysContact = r.sysContact;
   }
 
   if (r.interfaces.length > 0 || Object.keys(next.interfaces).length > 0) {

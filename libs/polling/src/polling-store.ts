@@ -131,6 +131,8 @@ export class PollingStore {
         sysName: s.sysName,
         sysDescr: s.sysDescr,
         sysObjectId: s.sysObjectId,
+        sysLocation: s.sysLocation,
+        sysContact: s.sysContact,
         interfaces: interfacesFromRow(s.interfaces),
         lastFailure: s.lastFailure as SnmpFailure | null,
         lastFailureMessage: s.lastFailureMessage,
@@ -181,12 +183,13 @@ export class PollingStore {
         const rows = changed.slice(i, i + CHUNK).map((r) => stateRow(r));
         const col = <K extends keyof DevicePollState>(k: K) => rows.map((r) => r[k] ?? null);
         await m.query(
-          `INSERT INTO device_poll_state (device_id, state, since, polled_at, last_answer_at, uptime_source, uptime_ticks, booted_at, engine_boots, sys_name, sys_descr, sys_object_id, interfaces, last_failure, last_failure_message, uptime_frozen_since)
-           SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::varchar[], $7::bigint[], $8::timestamptz[], $9::int[], $10::varchar[], $11::text[], $12::varchar[], $13::jsonb[], $14::varchar[], $15::text[], $16::timestamptz[])
+          `INSERT INTO device_poll_state (device_id, state, since, polled_at, last_answer_at, uptime_source, uptime_ticks, booted_at, engine_boots, sys_name, sys_descr, sys_object_id, interfaces, last_failure, last_failure_message, uptime_frozen_since, sys_location, sys_contact)
+           SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::varchar[], $7::bigint[], $8::timestamptz[], $9::int[], $10::varchar[], $11::text[], $12::varchar[], $13::jsonb[], $14::varchar[], $15::text[], $16::timestamptz[], $17::varchar[], $18::varchar[])
            ON CONFLICT (device_id) DO UPDATE SET state = EXCLUDED.state, since = EXCLUDED.since, polled_at = EXCLUDED.polled_at, last_answer_at = EXCLUDED.last_answer_at,
              uptime_source = EXCLUDED.uptime_source, uptime_ticks = EXCLUDED.uptime_ticks, booted_at = EXCLUDED.booted_at, engine_boots = EXCLUDED.engine_boots,
              sys_name = EXCLUDED.sys_name, sys_descr = EXCLUDED.sys_descr, sys_object_id = EXCLUDED.sys_object_id, interfaces = EXCLUDED.interfaces,
-             last_failure = EXCLUDED.last_failure, last_failure_message = EXCLUDED.last_failure_message, uptime_frozen_since = EXCLUDED.uptime_frozen_since`,
+             last_failure = EXCLUDED.last_failure, last_failure_message = EXCLUDED.last_failure_message, uptime_frozen_since = EXCLUDED.uptime_frozen_since,
+             sys_location = EXCLUDED.sys_location, sys_contact = EXCLUDED.sys_contact`,
           [
             col('deviceId'),
             col('state'),
@@ -204,6 +207,8 @@ export class PollingStore {
             col('lastFailure'),
             col('lastFailureMessage'),
             col('uptimeFrozenSince'),
+            col('sysLocation'),
+            col('sysContact'),
           ],
         );
         writes += rows.length;
@@ -306,6 +311,8 @@ export function pollStateOf(m: DeviceMemory, polledAt: number): Omit<Partial<Dev
     sysName: m.sysName,
     sysDescr: m.sysDescr,
     sysObjectId: m.sysObjectId,
+    sysLocation: m.sysLocation,
+    sysContact: m.sysContact,
     interfaces: interfacesToRow(m.interfaces),
     lastFailure: m.lastFailure,
     lastFailureMessage: m.lastFailureMessage,

@@ -19,10 +19,13 @@ export interface DeviceReading {
   sysName: string | null;
   sysDescr: string | null;
   sysObjectID: string | null;
+  /** Where the device is and who looks after it, as its admin set them (often empty). */
+  sysLocation: string | null;
+  sysContact: string | null;
   interfaces: InterfaceReading[];
 }
 
-const SYSTEM: string[] = [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.sysObjectID, OID.hrSystemUptime, OID.snmpEngineBoots, OID.snmpEngineTime];
+const SYSTEM: string[] = [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.sysObjectID, OID.hrSystemUptime, OID.snmpEngineBoots, OID.snmpEngineTime, OID.sysLocation, OID.sysContact];
 
 /** One GET: the system group, the uptimes, and the status of the given interfaces. */
 export async function readDevice(client: SnmpClient, target: SnmpTarget, ifIndexes: readonly number[] = []): Promise<DeviceReading> {
@@ -44,6 +47,8 @@ export async function readDevice(client: SnmpClient, target: SnmpTarget, ifIndex
     hrSystemUptimeTicks: int(vb[4]),
     engineBoots: int(vb[5]),
     engineTimeSeconds: int(vb[6]),
+    sysLocation: text(vb[7], MAX_SYS_NAME),
+    sysContact: text(vb[8], MAX_SYS_NAME),
     interfaces,
   };
 }

@@ -4,6 +4,8 @@ export const OID = {
   sysObjectID: '1.3.6.1.2.1.1.2.0',
   sysUpTime: '1.3.6.1.2.1.1.3.0',
   sysName: '1.3.6.1.2.1.1.5.0',
+  sysContact: '1.3.6.1.2.1.1.4.0',
+  sysLocation: '1.3.6.1.2.1.1.6.0',
   /** SNMP-FRAMEWORK-MIB: reboots (agent restarts) and seconds since the last one. */
   snmpEngineBoots: '1.3.6.1.6.3.10.2.1.2.0',
   snmpEngineTime: '1.3.6.1.6.3.10.2.1.3.0',

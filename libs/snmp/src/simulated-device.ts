@@ -21,6 +21,9 @@ export interface SimulatedDeviceOptions {
   sysName?: string;
   sysDescr?: string;
   sysObjectID?: string;
+  /** sysLocation and sysContact; absent when not given, as on an agent nobody set them on. */
+  sysLocation?: string;
+  sysContact?: string;
   interfaces?: SimulatedInterface[];
   /** sysUpTime when the simulator starts, in hundredths (to start near the 497-day wrap). */
   initialUptimeTicks?: number;
@@ -208,6 +211,8 @@ export class SimulatedDevice {
     scalar('sysObjectID', '1.3.6.1.2.1.1.2', snmp.ObjectType.OID, o.sysObjectID ?? '1.3.6.1.4.1.8072.3.2.10');
     if (!o.withoutSysUpTime) scalar('sysUpTime', '1.3.6.1.2.1.1.3', snmp.ObjectType.TimeTicks, 0, () => this.uptimeTicks());
     scalar('sysName', '1.3.6.1.2.1.1.5', snmp.ObjectType.OctetString, o.sysName ?? 'sim');
+    if (o.sysContact !== undefined) scalar('sysContact', '1.3.6.1.2.1.1.4', snmp.ObjectType.OctetString, o.sysContact);
+    if (o.sysLocation !== undefined) scalar('sysLocation', '1.3.6.1.2.1.1.6', snmp.ObjectType.OctetString, o.sysLocation);
     if (o.hostResources) scalar('hrSystemUptime', '1.3.6.1.2.1.25.1.1', snmp.ObjectType.TimeTicks, 0, () => this.uptimeTicks());
     if (o.engineObjects) {
       scalar('snmpEngineBoots', '1.3.6.1.6.3.10.2.1.2', snmp.ObjectType.Integer, 1, () => this.engineBoots);

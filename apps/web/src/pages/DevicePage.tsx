@@ -149,6 +149,18 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
                 <dt>sysName</dt>
                 <dd>{p.sysName ?? '—'}</dd>
               </div>
+              {p.sysLocation && (
+                <div>
+                  <dt>sysLocation</dt>
+                  <dd>{p.sysLocation}</dd>
+                </div>
+              )}
+              {p.sysContact && (
+                <div>
+                  <dt>sysContact</dt>
+                  <dd>{p.sysContact}</dd>
+                </div>
+              )}
               {p.lastFailure && (
                 <div>
                   <dt>{t('reason')}</dt>

@@ -52,8 +52,11 @@ export class DevicesService extends InventoryResource<Device, CreateDevice, Upda
     if (q.lanId) qb.andWhere('d.lan_id = :lanId', { lanId: q.lanId });
     if (q.role) qb.andWhere('d.role = :role', { role: q.role });
     if (q.q) {
+      // Its own fields, or where it says it is and who looks after it (sysLocation, sysContact of
+      // its latest poll): each side through its trigram index, then by id.
       qb.andWhere(
-        `hatang_fold(coalesce(d.name, '') || ' ' || coalesce(d.serial_number, '') || ' ' || coalesce(d.model, '') || ' ' || coalesce(d.manufacturer, '')) LIKE :q ESCAPE '\\'`,
+        `d.id IN (SELECT x.id FROM device x WHERE hatang_fold(coalesce(x.name, '') || ' ' || coalesce(x.serial_number, '') || ' ' || coalesce(x.model, '') || ' ' || coalesce(x.manufacturer, '')) LIKE :q ESCAPE '\\'
+                  UNION SELECT s.device_id FROM device_poll_state s WHERE hatang_fold(coalesce(s.sys_location, '') || ' ' || coalesce(s.sys_contact, '')) LIKE :q ESCAPE '\\')`,
         { q: `%${likeEscape(fold(q.q))}%` },
       );
     }
