@@ -37,6 +37,15 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
     const body = (await t.http().get(`/api/v1/plans/${planId}/coverage`).query({ missingLimit: 1000 }).expect(200)).body;
     return { plan: body.plan, districts: body.districts, targets: body.targets };
   };
+  /** A 2026 plan for Tỉnh Gia Lai (commune LANs, titled `title`): the communes it finds missing as of a day. */
+  const communesMissingLan = async (title: string) => {
+    const gialai = (await t.http().get('/api/v1/administrative-units').query({ code: '52', validOn: '2026-01-01' }).expect(200)).body.items[0];
+    const plan = (
+      await t.http().post('/api/v1/plans').send({ administrativeUnitId: gialai.id, titleVi: title, periodFrom: 2026, periodTo: 2030, targets: [{ indicator: 'commune_lan', year: 2026, value: 80, wordingVi: 'LAN' }] }).expect(201)
+    ).body;
+    return async (asOf: string) =>
+      ((await t.http().get(`/api/v1/plans/${plan.id}/coverage`).query({ asOf, missingLimit: 200 }).expect(200)).body.targets[0].missing.items as Array<{ name: string }>).map((m) => m.name);
+  };
   const agencies = async (q: Record<string, string>) => (await t.http().get('/api/v1/agencies').query({ limit: 1000, ...q }).expect(200)).body.items as Agency[];
   const counts = async () => ({
     agencies: (await t.http().get('/api/v1/agencies').query({ limit: 1 }).expect(200)).body.total as number,
@@ -180,12 +189,7 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
   });
 
   it('keeps a move by hand as history (movedOn): coverage before the day counts the item where it was; without movedOn a new agency corrects where it is', async () => {
-    const gialai = (await t.http().get('/api/v1/administrative-units').query({ code: '52', validOn: '2026-01-01' }).expect(200)).body.items[0];
-    const plan = (
-      await t.http().post('/api/v1/plans').send({ administrativeUnitId: gialai.id, titleVi: 'LAN 2026', periodFrom: 2026, periodTo: 2030, targets: [{ indicator: 'commune_lan', year: 2026, value: 80, wordingVi: 'LAN' }] }).expect(201)
-    ).body;
-    const missingOn = async (asOf: string) =>
-      ((await t.http().get(`/api/v1/plans/${plan.id}/coverage`).query({ asOf, missingLimit: 200 }).expect(200)).body.targets[0].missing.items as Array<{ name: string }>).map((m) => m.name);
+    const missingOn = await communesMissingLan('LAN 2026');
     // Quy Nhơn Bắc's committee has the complete LANs of the communes it was formed from; Ia Hrung's has none.
     const [quyNhonBac] = (await agencies({ q: 'Ủy ban nhân dân Phường Quy Nhơn Bắc' })).filter((a) => a.validTo === null);
     const [iaHrung] = (await agencies({ q: 'Ủy ban nhân dân Xã Ia Hrung' })).filter((a) => a.validTo === null);
@@ -227,12 +231,7 @@ describe.each(ENGINES)('carrying the inventory across the reorganisation on %s',
   it('counts an agency whose only item left, and then one registered there, whatever the database noted on it', async () => {
     // Coverage skips the lookups an agency's notes (last_move_out_on, holds_equipment: kept by
     // triggers) say cannot find anything; each write below changes what they must say.
-    const gialai = (await t.http().get('/api/v1/administrative-units').query({ code: '52', validOn: '2026-01-01' }).expect(200)).body.items[0];
-    const plan = (
-      await t.http().post('/api/v1/plans').send({ administrativeUnitId: gialai.id, titleVi: 'LAN xã', periodFrom: 2026, periodTo: 2030, targets: [{ indicator: 'commune_lan', year: 2026, value: 80, wordingVi: 'LAN' }] }).expect(201)
-    ).body;
-    const missingOn = async (asOf: string) =>
-      ((await t.http().get(`/api/v1/plans/${plan.id}/coverage`).query({ asOf, missingLimit: 200 }).expect(200)).body.targets[0].missing.items as Array<{ name: string }>).map((m) => m.name);
+    const missingOn = await communesMissingLan('LAN xã');
     const notes = async (id: string) => (await t.ds.query(`SELECT last_move_out_on::text AS "left", holds_equipment AS holds FROM agency WHERE id = $1`, [id]))[0];
     // A commune of the former Gia Lai: its committee holds nothing yet.
     const commune = (await missingOn('2026-12-31')).find((n) => n !== 'Xã Ia Hrung')!;

@@ -112,6 +112,20 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   // Older places exist only for items moved twice: until there is one, their lookups are skipped
   // by a test run once per query (an InitPlan), not once per agency and date.
   const anyOlder = `EXISTS (SELECT 1 FROM ${t.placement})`;
+  /** The probes of agency `a` (an alias) for rows of `table` meeting `cond` on the row's date: where they are now, where they were. */
+  const probes = (a: string, table: string, entity: string, x: string, cond: (d: string) => string) => ({
+    current: `FROM ${table} ${x} WHERE ${x}.agency_id = ${a}.id AND ${here(x, asOf)} AND ${cond(asOf)}`,
+    earlier: [
+      `FROM ${table} ${x} WHERE ${x}.previous_agency_id = ${a}.id AND ${before(x, asOf)} AND ${cond(asOf)}`,
+      `${older(table, entity, x)} WHERE ${anyOlder} AND pl.agency_id = ${a}.id AND ${was('pl', asOf)} AND ${cond(asOf)}`,
+    ],
+  });
+  /** How many rows of `table` meeting `cond` agency `a` (an alias) has on the row's date, probing. */
+  const countAt = (a: string, table: string, entity: string, x: string, cond: (d: string) => string): string => {
+    const { current, earlier } = probes(a, table, entity, x, cond);
+    const count = (f: string) => `(SELECT count(*) ${f})`;
+    return `(CASE WHEN ${holds(a)} THEN ${count(current)} ELSE 0 END + CASE WHEN ${leftAfter(a, asOf)} THEN ${earlier.map(count).join(' + ')} ELSE 0 END)`;
+  };
   /** True when agency `a` (an alias) owns, on the row's date, at least one (or `minCount`) row of `table` meeting `cond`. */
   const owns = (a: string, table: string, entity: string, x: string, cond: (d: string) => string, minCount?: string): string => {
     if (national) {
@@ -120,15 +134,8 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
         UNION ALL SELECT pl.agency_id, ad2.as_of ${older(table, entity, x)} ${dates2} WHERE ${was('pl', 'ad2.as_of')} AND ${cond('ad2.as_of')}`;
       return minCount ? `(${a}.id, ${asOf}) IN (SELECT z.agency_id, z.as_of FROM (${both}) z GROUP BY 1, 2 HAVING count(*) >= ${minCount})` : `(${a}.id, ${asOf}) IN (${both})`;
     }
-    const current = `FROM ${table} ${x} WHERE ${x}.agency_id = ${a}.id AND ${here(x, asOf)} AND ${cond(asOf)}`;
-    const earlier = [
-      `FROM ${table} ${x} WHERE ${x}.previous_agency_id = ${a}.id AND ${before(x, asOf)} AND ${cond(asOf)}`,
-      `${older(table, entity, x)} WHERE ${anyOlder} AND pl.agency_id = ${a}.id AND ${was('pl', asOf)} AND ${cond(asOf)}`,
-    ];
-    if (minCount) {
-      const count = (f: string) => `(SELECT count(*) ${f})`;
-      return `(CASE WHEN ${holds(a)} THEN ${count(current)} ELSE 0 END + CASE WHEN ${leftAfter(a, asOf)} THEN ${earlier.map(count).join(' + ')} ELSE 0 END) >= ${minCount}`;
-    }
+    if (minCount) return `${countAt(a, table, entity, x, cond)} >= ${minCount}`;
+    const { current, earlier } = probes(a, table, entity, x, cond);
     const exists = (f: string) => `EXISTS (SELECT 1 ${f})`;
     return `(CASE WHEN ${leftAfter(a, asOf)} THEN ${earlier.map(exists).join(' OR ')} OR (${holds(a)} AND ${exists(current)}) ELSE ${holds(a)} AND ${exists(current)} END)`;
   };
@@ -169,8 +176,8 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
 
   // An agency counts in the unit it was in on the date: the reorganisation carries a school into
   // its new commune and keeps the old one on it (previous_unit_id, until unit_since).
-  /** The unit agency `a` was in on the row's date. */
-  const unitOf = (a: string) => `CASE WHEN ${a}.unit_since IS NULL OR ${a}.unit_since <= ${asOf} THEN ${a}.administrative_unit_id ELSE ${a}.previous_unit_id END`;
+  /** The unit agency `a` was in on the date `d` (the row's date by default). */
+  const unitOf = (a: string, d = asOf) => `CASE WHEN ${a}.unit_since IS NULL OR ${a}.unit_since <= ${d} THEN ${a}.administrative_unit_id ELSE ${a}.previous_unit_id END`;
   // Over the whole country that unit is the hashed join key; counting a province, each of the
   // province's units looks its agencies up in both unit indexes at once (a BitmapOr), `moved` when
   // found by the previous one. One query level, so the planner joins it once per unit, not once per
@@ -183,16 +190,16 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   const agenciesInUnits = national
     ? `CROSS JOIN ${t.agency} a JOIN ${t.unit} u ON u.id = ${unitOf('a')}`
     : `CROSS JOIN ${t.unit} u JOIN ${agenciesOf('u')} a ON ${atUnitOn('a')}`;
-  /** Each unit `u`'s agencies `a` on the row's date, as a LEFT JOIN's target and condition. */
-  // Nationally the agencies come with their unit per date, so the join hashes on (unit, date).
-  // Only the agencies that existed on the date go into the hash (not the committees begun since).
   /** Unit or agency `u` existed on the date `d` (the row's date by default). */
   const unitValid = (u: string, d = asOf) => `(${u}.valid_from IS NULL OR ${u}.valid_from <= ${d}) AND (${u}.valid_to IS NULL OR ${u}.valid_to > ${d})`;
-  const unitsAgencies = national
-    ? `(SELECT a0.*, ad3.as_of AS at_date, ${unitOf('a0').split(asOf).join('ad3.as_of')} AS unit_at FROM ${t.agency} a0 CROSS JOIN unnest(${datesParam}::date[]) AS ad3(as_of)
+  /**
+   * Over the whole country, each unit `u`'s agencies `a` on the row's date as a LEFT JOIN's target
+   * and condition: the agencies that existed on each date (not the committees begun since) with
+   * their unit then, so the join hashes on (unit, date).
+   */
+  const nationalUnitsAgencies = `(SELECT a0.*, ad3.as_of AS at_date, ${unitOf('a0', 'ad3.as_of')} AS unit_at FROM ${t.agency} a0 CROSS JOIN unnest(${datesParam}::date[]) AS ad3(as_of)
           WHERE ${unitValid('a0', 'ad3.as_of')}) a
-        ON a.unit_at = u.id AND a.at_date = ${asOf}`
-    : `${agenciesOf('u')} a ON ${atUnitOn('a')}`;
+        ON a.unit_at = u.id AND a.at_date = ${asOf}`;
   // The district a unit lies in: the second segment of its path, when that unit is a district
   // (a commune directly under its province, as since 2025, has none).
   const districtJoin = (u: string) =>
@@ -239,7 +246,7 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
     });
     const outer = leafList.map(([, leaf], i) => `, coalesce(bool_or(x.leaf_${i}), false) AS leaf_${i}${'hasLan' in leaf && leaf.hasLan.complete ? `, coalesce(bool_or(x.partial_${i}), false) AS partial_${i}` : ''}`);
     const unitsAndAgencies = national
-      ? `${dates} CROSS JOIN ${t.unit} u ${districtJoin('u')} LEFT JOIN ${unitsAgencies} AND ${unitValid('a')}${kinds}`
+      ? `${dates} CROSS JOIN ${t.unit} u ${districtJoin('u')} LEFT JOIN ${nationalUnitsAgencies} AND ${unitValid('a')}${kinds}`
       : `${t.unit} u ${districtJoin('u')} LEFT JOIN ${agenciesOf('u')} a ON true${kinds} CROSS JOIN ${dates}`;
     sql = `SELECT x.as_of, x.province_id, x.member_id, x.member_name, x.member_code, x.member_name AS unit_name, x.district_id, x.district_name,
         1 AS weight, CASE WHEN coalesce(bool_or(${overLeaves(criterion, 'x')}), false) THEN 1 ELSE 0 END AS covered, bool_or(x.agency_id IS NOT NULL) AS has_agency${outer.join('')}
@@ -272,9 +279,7 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
              LEFT JOIN (SELECT pl.agency_id, ${counts((d) => was('pl', d))} ${older(t.device, 'device', 'd')} WHERE d.kind = 'workstation' GROUP BY pl.agency_id) wo
                ON wo.agency_id = a.id AND wo.as_of = ad.as_of
              CROSS JOIN LATERAL (SELECT coalesce(wn.n, 0) + coalesce(wp.n, 0) + coalesce(wo.n, 0) AS n) w`
-          : `CROSS JOIN LATERAL (SELECT CASE WHEN ${holds('a')} THEN (SELECT count(*) FROM ${t.device} d WHERE d.agency_id = a.id AND d.kind = 'workstation' AND ${here('d', asOf)} AND ${working('d')}) ELSE 0 END
-               + CASE WHEN ${leftAfter('a', asOf)} THEN (SELECT count(*) FROM ${t.device} d WHERE d.previous_agency_id = a.id AND d.kind = 'workstation' AND ${before('d', asOf)} AND ${working('d')})
-               + (SELECT count(*) ${older(t.device, 'device', 'd')} WHERE ${anyOlder} AND pl.agency_id = a.id AND d.kind = 'workstation' AND ${was('pl', asOf)} AND ${working('d')}) ELSE 0 END AS n OFFSET 0) w`;
+          : `CROSS JOIN LATERAL (SELECT ${countAt('a', t.device, 'device', 'd', (d) => `d.kind = 'workstation' AND ${working('d', d)}`)} AS n OFFSET 0) w`;
       sql = `SELECT ${where('u')}, a.id AS member_id, a.name AS member_name, a.code AS member_code, u.name AS unit_name, dist.id AS district_id, dist.name AS district_name,
           ${staff} AS weight, CASE WHEN s.agency_id IS NULL THEN NULL ELSE LEAST(${staff}, w.n) END AS covered, w.n AS workstations
         FROM ${dates} ${agenciesInUnits} ${districtJoin('u')}
