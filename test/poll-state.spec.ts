@@ -73,6 +73,16 @@ describe('poll state machine', () => {
     expect(events.filter((e) => e.kind === 'record')).toEqual([{ kind: 'record', cause: 'rebooted', from: 60, to: 110, detail: 'sysUpTime went back from 106000 to 1000' }]);
   });
 
+  it('keeps sysLocation and sysContact between the polls that read them, and takes a change when one does', () => {
+    const { sysLocation, sysContact, ...withoutFacts } = reading(100);
+    expect([sysLocation, sysContact]).toEqual([null, null]);
+    const facts = { sysLocation: 'Phòng máy tầng 2', sysContact: 'Hòa' };
+    const kept = run([[0, reading(100, facts)], [60, { ...withoutFacts, sysUpTimeTicks: 6100 }]]);
+    expect([kept.memory.sysLocation, kept.memory.sysContact]).toEqual(['Phòng máy tầng 2', 'Hòa']);
+    const moved = run([[0, reading(100, facts)], [60, reading(6100, { sysLocation: 'Tầng 3', sysContact: null })]]);
+    expect([moved.memory.sysLocation, moved.memory.sysContact]).toEqual(['Tầng 3', null]);
+  });
+
   it('does not take the 497-day wrap of sysUpTime for a reboot', () => {
     const nearWrap = 2 ** 32 - 3_000; // 30 s before the wrap
     const { events, rebooted, wrapped } = run([

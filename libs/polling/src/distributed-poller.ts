@@ -228,7 +228,7 @@ export class DistributedPoller {
     }
     const at = this.clock();
     this.metrics.lateness.observe(Math.max(0, at - slot) / 1000);
-    const outcome = await pollOnce(this.client, entry.snmp, entry.ifIndexes, at, this.metrics, this.clock);
+    const outcome = await pollOnce(this.client, entry, at, this.metrics, this.clock);
     const step = applyPoll(shared.memory, outcome, entry.target.links);
     await this.redis.set(this.key(deviceId), JSON.stringify({ memory: step.next, slot } satisfies SharedMemory));
     if (step.rebooted) this.metrics.reboots.inc();

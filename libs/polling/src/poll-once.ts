@@ -9,11 +9,24 @@ export function snmpTargetOf(t: PollTarget): SnmpTarget {
 }
 
 /** One poll of one device, counted in the metrics; failures become the outcome, never a throw. */
-export async function pollOnce(client: SnmpClient, target: SnmpTarget, ifIndexes: number[], at: number, metrics: PollingMetrics, clock: () => number): Promise<PollOutcome> {
+/** How often a device's sysLocation and sysContact are read again (and at its first answer to this poller). */
+export const FACTS_EVERY_MS = 3_600_000;
+
+/** What a poller keeps of a device between polls, as pollOnce needs it. */
+export interface PolledEntry {
+  snmp: SnmpTarget;
+  ifIndexes: number[];
+  /** When sysLocation and sysContact are next asked for (unset: at the next poll). */
+  factsDueAt?: number;
+}
+
+export async function pollOnce(client: SnmpClient, entry: PolledEntry, at: number, metrics: PollingMetrics, clock: () => number): Promise<PollOutcome> {
   const outcome: PollOutcome = { at };
   const started = clock();
   try {
-    outcome.reading = await readDevice(client, target, ifIndexes);
+    const facts = (entry.factsDueAt ?? 0) <= at;
+    outcome.reading = await readDevice(client, entry.snmp, entry.ifIndexes, facts);
+    if (facts) entry.factsDueAt = at + FACTS_EVERY_MS;
     metrics.polled(null);
   } catch (error) {
     const e = error instanceof SnmpError ? error : new SnmpError('socket', (error as Error).message);

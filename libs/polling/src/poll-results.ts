@@ -48,8 +48,8 @@ export class ReadingResult {
   @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysName: string | null = null;
   @IsOptional() @IsString() @MaxLength(MAX_SYS_DESCR) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysDescr: string | null = null;
   @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysObjectID: string | null = null;
-  @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysLocation: string | null = null;
-  @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysContact: string | null = null;
+  @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysLocation?: string | null;
+  @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysContact?: string | null;
 
   @IsArray()
   @ArrayMaxSize(1000)

@@ -226,13 +226,17 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
   next.lastAnswerAt = at;
   // Only what changed is replaced: the poller keeps a device's memory for a long time, and an
   // equal new string or object in it would be garbage in the old generation at the next poll.
-  if (r.sysName !== next.sysName || r.sysDescr !== next.sysDescr || r.sysObjectID !== next.sysObjectId || r.sysLocation !== next.sysLocation || r.sysContact !== next.sysContact) {
+  if (r.sysName !== next.sysName || r.sysDescr !== next.sysDescr || r.sysObjectID !== next.sysObjectId) {
     changed = true;
     next.sysName = r.sysName;
     next.sysDescr = r.sysDescr;
     next.sysObjectId = r.sysObjectID;
+  }
+  // Read on a slower schedule: a poll that did not ask keeps what the last one that did said.
+  if (r.sysLocation !== undefined && (r.sysLocation !== next.sysLocation || r.sysContact !== next.sysContact)) {
+    changed = true;
     next.sysLocation = r.sysLocation;
-    next.sysContact = r.sysContact;
+    next.sysContact = r.sysContact ?? null;
   }
 
   if (r.interfaces.length > 0 || Object.keys(next.interfaces).length > 0) {

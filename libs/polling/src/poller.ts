@@ -184,7 +184,7 @@ export class Poller {
     const target = entry.snmp;
     let outcome: PollOutcome;
     try {
-      outcome = await pollOnce(this.client, target, entry.ifIndexes, at, this.metrics, this.clock);
+      outcome = await pollOnce(this.client, entry, at, this.metrics, this.clock);
     } finally {
       entry.inFlight = false;
     }

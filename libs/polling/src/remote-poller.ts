@@ -126,7 +126,7 @@ export class RemotePoller {
   private async pollOne(entry: Entry, at: number): Promise<void> {
     entry.inFlight = true;
     try {
-      const outcome = await pollOnce(this.client, entry.snmp, entry.ifIndexes, at, this.metrics, this.clock);
+      const outcome = await pollOnce(this.client, entry, at, this.metrics, this.clock);
       if (entry.removed) return;
       this.pending.push({ deviceId: entry.target.deviceId, at: new Date(at).toISOString(), ...(outcome.reading ? { reading: outcome.reading } : { failure: outcome.failure }) });
       const over = this.pending.length - MAX_PENDING;
