@@ -86,6 +86,59 @@ describe.each(ENGINES)('integrity on %s', (engine) => {
     expect(one.patch.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toContain('header:If-Match');
   });
 
+  it('takes an ifMatch per item of a bulk PATCH or DELETE: one stale item refuses the whole write (412, naming it)', async () => {
+    const [a, b] = [await newDevice('R-bulk-a'), await newDevice('R-bulk-b')];
+    const etag = async (id: string) => (await t.http().get(`/api/v1/devices/${id}`).expect(200)).headers.etag as string;
+    const [a1, b1] = [await etag(a.id), await etag(b.id)];
+    // Someone else renames b after it was read.
+    await t.http().patch(`/api/v1/devices/${b.id}`).send({ name: 'R-bulk-b-other' }).expect(200);
+    const b2 = await etag(b.id);
+
+    const patch = await t
+      .http()
+      .patch('/api/v1/devices')
+      .send([
+        { id: a.id, ifMatch: a1, name: 'R-bulk-a-mine' },
+        { id: b.id, ifMatch: b1, name: 'R-bulk-b-mine' },
+      ])
+      .expect(412);
+    expect(patch.body.errors).toEqual([{ field: '[1].ifMatch', message: `${b1} is not the current version (now ${b2})` }]);
+    expect(patch.body.detail).toContain('1 of these records have changed');
+    const del = await t.http().delete('/api/v1/devices').send([a.id, { id: b.id, ifMatch: b1 }]).expect(412);
+    expect(del.body.errors.map((p: { field: string }) => p.field)).toEqual(['[1].ifMatch']);
+    // Nothing of either write happened.
+    expect((await t.http().get(`/api/v1/devices/${a.id}`).expect(200)).body.name).toBe('R-bulk-a');
+    expect((await t.http().get(`/api/v1/devices/${b.id}`).expect(200)).body.name).toBe('R-bulk-b-other');
+    expect((await auditOf(a.id)).map((e) => e.action)).toEqual(['create']);
+
+    // In Vietnamese too.
+    const vi = await t.http().patch('/api/v1/devices').set('Accept-Language', 'vi').send([{ id: b.id, ifMatch: b1, name: 'x' }, { id: a.id, name: 'y' }]).expect(412);
+    expect(vi.body.detail).toMatch(/^1 bản ghi đã bị người khác thay đổi/);
+
+    // A malformed ifMatch or an unknown key in a delete item is a 400 naming it, and deletes nothing.
+    const bad = await t.http().delete('/api/v1/devices').send([{ id: a.id, ifMatch: 7 }, { id: b.id, etag: b2 }]).expect(400);
+    expect(bad.body.errors.map((p: { field: string }) => p.field)).toEqual(['[0].ifMatch', '[1].etag']);
+    const badPatch = await t.http().patch('/api/v1/devices').send([{ id: a.id, ifMatch: '', name: 'z' }]).expect(400);
+    expect(badPatch.body.errors.map((p: { field: string }) => p.field)).toEqual(['[0].ifMatch']);
+
+    // With the current versions both writes go through.
+    const done = await t
+      .http()
+      .patch('/api/v1/devices')
+      .send([
+        { id: a.id, ifMatch: a1, name: 'R-bulk-a-mine' },
+        { id: b.id, ifMatch: b2, name: 'R-bulk-b-mine' },
+      ])
+      .expect(200);
+    expect(done.body.map((d: { name: string }) => d.name)).toEqual(['R-bulk-a-mine', 'R-bulk-b-mine']);
+    await t.http().delete('/api/v1/devices').send([{ id: a.id, ifMatch: await etag(a.id) }, b.id]).expect(204);
+    await t.http().get(`/api/v1/devices/${b.id}`).expect(404);
+
+    const doc = (await t.as().get('/api/openapi.json').expect(200)).body;
+    expect(Object.keys(doc.paths['/api/v1/devices'].patch.responses)).toContain('412');
+    expect(Object.keys(doc.paths['/api/v1/devices'].delete.responses)).toContain('412');
+  });
+
   it('writes nothing for a write that changes nothing, and nothing when the catalogue is synced again', async () => {
     const device = await newDevice('R-noop');
     const read = await t.http().get(`/api/v1/devices/${device.id}`).expect(200);

@@ -169,12 +169,13 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     return this.write({ create: inputs }, ctx);
   }
 
-  updateMany(patches: Array<U & Identified>, ctx: ChangeContext): Promise<E[]> {
-    return this.write({ update: patches }, ctx);
+  /** `ifMatch`: per record id, the ETag its item said it read; any stale one refuses the whole write (412). */
+  updateMany(patches: Array<U & Identified>, ctx: ChangeContext, ifMatch?: Record<string, string>): Promise<E[]> {
+    return this.write({ update: patches }, ctx, undefined, { ifMatch });
   }
 
-  async removeMany(ids: string[], ctx: ChangeContext): Promise<void> {
-    await this.write({ delete: ids }, ctx);
+  async removeMany(ids: string[], ctx: ChangeContext, ifMatch?: Record<string, string>): Promise<void> {
+    await this.write({ delete: ids }, ctx, undefined, { ifMatch });
   }
 
   /**
@@ -230,13 +231,22 @@ export abstract class InventoryResource<E extends Identified, C extends object, 
     // reads what this one wrote, so no update is lost and each audit entry's `before` is the
     // previous one's `after`.
     const existing = await this.loadMany([...updateIds, ...deletes], m, ctx.scope, true);
+    // If-Match on one record, or an `ifMatch` per item of a bulk write: any stale one refuses it all.
+    const stale: Array<FieldProblem & { now: string }> = [];
     for (const [id, expected] of Object.entries(ifMatch ?? {})) {
       const current = existing.get(id);
       if (current && !etagMatches(expected, etagOf(current))) {
-        throw new InventoryError(InventoryErrorCode.PreconditionFailed, `This ${this.type} has changed since you read it: read it again (its ETag is now ${etagOf(current)}) and redo the change`, [
-          { field: 'If-Match', message: `${expected} is not the current version` },
-        ]);
+        const at = updateIds.indexOf(id);
+        const field = bulk ? `[${at >= 0 ? at : deletes.indexOf(id)}].ifMatch` : 'If-Match';
+        stale.push({ field, message: `${expected} is not the current version (now ${etagOf(current)})`, now: etagOf(current) });
       }
+    }
+    if (stale.length) {
+      const detail =
+        stale.length === 1 && !bulk
+          ? `This ${this.type} has changed since you read it: read it again (its ETag is now ${stale[0].now}) and redo the change`
+          : `${stale.length} of these records have changed since you read them: read them again and redo the change; nothing was written`;
+      throw new InventoryError(InventoryErrorCode.PreconditionFailed, detail, stale.map(({ now: _, ...p }) => p));
     }
     // A record the writer cannot see does not exist for it, in every message (as a GET says): a
     // bulk write names a foreign id exactly as it names an unknown one. One it can see but not

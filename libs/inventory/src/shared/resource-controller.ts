@@ -7,6 +7,16 @@ import { Change, IdList, Input, OneOrMany } from './http';
 import { etagOf, type Identified, type InventoryResource } from './inventory-resource';
 import type { ListQuery, Page } from './list-query';
 
+/** What a bulk item adds to its record's fields: the record's id and, optionally, the ETag read. */
+const BULK_ITEM = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    ifMatch: { type: 'string', description: "The record's ETag as read: the write is refused (412) if it changed since" },
+  },
+};
+
 export interface ResourceRoutes<C extends object, U extends object, Q extends ListQuery> {
   /** Plural in messages, e.g. "devices". */
   plural: string;
@@ -63,11 +73,15 @@ export function ResourceController<E extends Identified, C extends object, U ext
 
     @Patch()
     @Requires(routes.write)
-    @ApiOperation({ summary: `Update many at once: an array of partial records with their id (all or nothing)` })
-    @ApiBody({ schema: { type: 'array', items: { allOf: [{ $ref: getSchemaPath(routes.update) }, { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } }] } } })
+    @ApiOperation({
+      summary: `Update many at once: an array of partial records with their id (all or nothing)`,
+      description: "An item's `ifMatch` (its record's ETag as read) makes the whole write wait for nobody else's change: 412 if any of them changed since.",
+    })
+    @ApiBody({ schema: { type: 'array', items: { allOf: [{ $ref: getSchemaPath(routes.update) }, BULK_ITEM] } } })
     @ApiOkResponse({ description: 'The updated records, in the order sent', schema: many })
-    async updateMany(@Body(new OneOrMany(routes.update, true)) body: { items: Array<U & Identified> }, @Change() ctx: ChangeContext): Promise<E[]> {
-      return this.service.updateMany(body.items, { ...ctx, source: 'bulk' });
+    @ApiResponse({ status: 412, description: "A record changed since the version named in its item's ifMatch; nothing was written" })
+    async updateMany(@Body(new OneOrMany(routes.update, true)) body: { items: Array<U & Identified>; ifMatch: Record<string, string> }, @Change() ctx: ChangeContext): Promise<E[]> {
+      return this.service.updateMany(body.items, { ...ctx, source: 'bulk' }, body.ifMatch);
     }
 
     @Patch(':id')
@@ -92,11 +106,15 @@ export function ResourceController<E extends Identified, C extends object, U ext
     @Delete()
     @Requires(routes.write)
     @HttpCode(204)
-    @ApiOperation({ summary: 'Delete many at once: an array of ids (all or nothing)' })
+    @ApiOperation({
+      summary: 'Delete many at once: an array of ids, or of {id, ifMatch} (all or nothing)',
+      description: 'An item with `ifMatch` (its record\'s ETag as read) is deleted only if nobody changed it since: 412 otherwise, and nothing is deleted.',
+    })
     @ApiNoContentResponse({ description: 'Deleted' })
-    @ApiBody({ schema: { type: 'array', items: { type: 'string', format: 'uuid' } } })
-    async removeMany(@Body(new IdList()) ids: string[], @Change() ctx: ChangeContext): Promise<void> {
-      await this.service.removeMany(ids, { ...ctx, source: 'bulk' });
+    @ApiResponse({ status: 412, description: "A record changed since the version named in its item's ifMatch; nothing was deleted" })
+    @ApiBody({ schema: { type: 'array', items: { oneOf: [{ type: 'string', format: 'uuid' }, BULK_ITEM] } } })
+    async removeMany(@Body(new IdList()) body: { ids: string[]; ifMatch: Record<string, string> }, @Change() ctx: ChangeContext): Promise<void> {
+      await this.service.removeMany(body.ids, { ...ctx, source: 'bulk' }, body.ifMatch);
     }
 
     @Delete(':id')
