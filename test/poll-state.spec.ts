@@ -170,6 +170,17 @@ describe('poll state machine', () => {
     expect(frozen.memory.uptimeFrozenSince).toBe(T0);
     // A real step back is still a reboot.
     expect(run([[0, reading(500_000)], [10, reading(500_000)], [20, reading(300)]]).rebooted).toBe(1);
+    // Polled every second (each step inside the tolerance), it is seen once it has stood still longer than that.
+    const standing = Array.from({ length: 10 }, (_, i): [number, DeviceReading] => [i, reading(697_202_257)]);
+    const everySecond = run(standing);
+    expect(everySecond.rebooted).toBe(0);
+    expect(everySecond.memory.uptimeFrozenSince).toBe(T0);
+    // A clock moving at every second poll is not frozen.
+    expect(run(Array.from({ length: 10 }, (_, i): [number, DeviceReading] => [i, reading(697_202_257 + Math.floor(i / 2) * 200)])).memory.uptimeFrozenSince).toBeNull();
+    // When it moves again, the time it stood still is not counted as uptime.
+    const thawed = run([...standing, [10, reading(697_202_257 + 100)]]);
+    expect(thawed.memory.uptimeFrozenSince).toBeNull();
+    expect(thawed.memory.bootedAt).toBe(T0 + 10_000 - (697_202_257 + 100) * 10);
   });
 
   it('keeps a device that refuses the credentials in a state of its own, with monitoring paused and its outage closed', () => {

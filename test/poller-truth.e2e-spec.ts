@@ -6,6 +6,7 @@ import { emptyMemory } from '../libs/polling/src/poll-state';
 import { SimulatedDevice } from './simulator/simulated-device';
 import { startApp, type TestApp } from './support/app';
 import { ENGINES } from './support/databases';
+import { type RunningSnmpd, SNMPD, startSnmpd } from './support/snmpd';
 import { until } from './support/wait';
 
 const official = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
@@ -15,11 +16,17 @@ describe.each(ENGINES)('poller truth on %s', (engine) => {
   let t: TestApp;
   let good: SimulatedDevice;
   let bad: SimulatedDevice;
+  let frozen: SimulatedDevice;
+  let snmpd: RunningSnmpd;
   let agencyId: string;
 
   beforeAll(async () => {
     good = await SimulatedDevice.start({ communities: ['public'], sysName: 'good-router' });
     bad = await SimulatedDevice.start({ communities: ['public'], sysName: 'bad\u0000name', sysDescr: `${'x'.repeat(5000)}\u0000` });
+    // A recording's clock: sysUpTime answers the same 697202257 at every poll.
+    const stopped = Date.now();
+    frozen = await SimulatedDevice.start({ communities: ['public'], sysName: 'frozen-clock', initialUptimeTicks: 697_202_257, clock: () => stopped });
+    snmpd = await startSnmpd();
     t = await startApp(engine);
     await t.http().post('/api/v1/administrative-units/official-list').send(official).expect(200);
     const commune = (await t.http().get('/api/v1/administrative-units').query({ code: '21601' })).body.items[0];
@@ -29,6 +36,8 @@ describe.each(ENGINES)('poller truth on %s', (engine) => {
     await t?.close();
     await good?.stop();
     await bad?.stop();
+    await frozen?.stop();
+    await snmpd?.stop();
   });
 
   const device = async (name: string, port: number) => {
@@ -135,6 +144,51 @@ describe.each(ENGINES)('poller truth on %s', (engine) => {
 
     const bad = await t.http().post('/api/v1/devices').send({ agencyId, kind: 'switch', status: 'planned', managementAddress: 'sw core!' }).expect(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'managementAddress', message: expect.stringContaining('host name') })]);
+  }, 40_000);
+
+  it('takes an agent whose sysUpTime stands still for a frozen clock, not a reboot at every poll', async () => {
+    const since = Date.now();
+    const d = await device('frozen', frozen.port);
+    const s = await until('the frozen agent polled a few times', async () => {
+      const st = await state(d.id);
+      return st.state === 'up' && st.uptimeFrozenSince && Date.now() - since > 4_000 && st;
+    });
+    expect(Date.parse(s.uptimeFrozenSince)).toBeGreaterThanOrEqual(since - 1000);
+    expect(s.uptimeTicks).toBe(697_202_257);
+    const outages = (await t.http().get(`/api/v1/devices/${d.id}/outages`).query({ from: new Date(since - 3_600_000).toISOString() }).expect(200)).body.items;
+    expect(outages).toEqual([]);
+    const availability = (await t.http().get(`/api/v1/devices/${d.id}/availability`).query({ from: new Date(since).toISOString(), to: new Date().toISOString() }).expect(200)).body;
+    expect(availability.downSeconds).toBe(0);
+  }, 30_000);
+
+  it('keeps a device that refuses its v3 credentials as refused: its outage closes with the current cause, and the time is not counted up', async () => {
+    const u = SNMPD.privUser;
+    const v3 = { version: '3', user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: u.privKey, intervalSeconds: 1, timeoutMs: 300, retries: 0 };
+    const d = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'server', name: 'snmpd-v3', status: 'active', commissionedOn: '2024-01-01', managementAddress: '127.0.0.1' }).expect(201)).body;
+    const profile = (port: number, authKey: string) => t.http().put(`/api/v1/devices/${d.id}/snmp`).send({ ...v3, port, authKey }).expect(200);
+    await profile(snmpd.port, u.authKey);
+    await until('snmpd answering', async () => (await state(d.id)).state === 'up');
+    // Nothing answers on the port: down, an outage "no answer".
+    await profile(9, u.authKey);
+    await until('down', async () => (await state(d.id)).state === 'down');
+    // snmpd answers again, but the key is wrong: it answers and refuses.
+    await profile(snmpd.port, 'not-the-auth-key');
+    const refused = await until('refused', async () => {
+      const st = await state(d.id);
+      return st.state === 'refused' && st;
+    });
+    expect(refused).toMatchObject({ lastFailure: 'auth', lastFailureMessage: expect.stringMatching(/^SNMPv3 authentication with 127\.0\.0\.1:\d+ failed/) });
+    const [outage] = await until('the outage closed in the ledger', async () => {
+      const items: Array<{ cause: string; endedAt: string | null; detail: string }> = (await t.http().get(`/api/v1/devices/${d.id}/outages`).query({ from: new Date(Date.now() - 600_000).toISOString() }).expect(200)).body.items;
+      return items.length === 1 && items[0].endedAt !== null && items;
+    });
+    expect(outage.detail).toMatch(/^SNMPv3 authentication with .* \(it answers, refusing the credentials\)$/);
+    // While it refuses, nothing is known of it: the time counts neither up nor down.
+    const from = Date.parse(refused.since) + 1000;
+    await new Promise((r) => setTimeout(r, 2500));
+    const window = { from: new Date(from).toISOString(), to: new Date(from + 1500).toISOString() };
+    const availability = (await t.http().get(`/api/v1/devices/${d.id}/availability`).query(window).expect(200)).body;
+    expect(availability).toMatchObject({ upSeconds: 0, downSeconds: 0, unknownSeconds: 1.5 });
   }, 40_000);
 
   it('answers 400, naming the field, to poll results with a NUL or an impossible uptime', async () => {

@@ -591,6 +591,9 @@ describe('the web console in Chromium', () => {
     // What it says of itself: where it is and who looks after it.
     expect(await page.locator('[data-testid="poll"]').textContent()).toContain(`sysContact${DEMO_CONTACT}`);
     expect(await page.locator('[data-testid="poll"]').textContent()).toMatch(/sysLocationPhòng máy, /);
+    // The reason in Vietnamese, and the poller's own words beneath it; when it booted.
+    expect(await page.locator('[data-testid="failure"]').textContent()).toMatch(/^Không trả lời \(hết thời gian chờ\)no answer from 127\.0\.0\.1:\d+/);
+    expect(await page.locator('[data-testid="booted"]').textContent()).toMatch(/^\d\d\/\d\d\/\d{4} \d\d:\d\d$/);
     await page.screenshot({ path: join(SHOTS, 'device-vi.png'), fullPage: true });
     await page.getByRole('button', { name: 'English' }).click();
     await page.locator('[data-testid="poll"] .pill', { hasText: 'Down' }).waitFor();

@@ -183,15 +183,21 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
         if (diff > TIMETICKS_MODULUS / 2) diff -= TIMETICKS_MODULUS;
         wrapped = ticks < memory.uptimeTicks && diff >= -tolerance(elapsedTicks);
       }
-      // The same reading again after time has passed is a clock that stands still, not a step back.
-      const frozen = ticks === memory.uptimeTicks && diff < -tolerance(elapsedTicks);
+      // The same reading again after time has passed is a clock that stands still, not a step back:
+      // time since the last answer beyond the tolerance, or (polls closer together than that) time
+      // since the reading was first seen, which bootedAt keeps: it is when the reading said it booted.
+      const same = ticks === memory.uptimeTicks;
+      const standingTicks = same && next.bootedAt !== null ? (at - ticks * 10 - next.bootedAt) / 10 : 0;
+      const frozen = same && (diff < -tolerance(elapsedTicks) || standingTicks > tolerance(elapsedTicks));
       rebooted = diff < -tolerance(elapsedTicks) && !frozen;
       if (source === 'snmpEngineTime' && memory.engineBoots !== null && r.engineBoots !== null && r.engineBoots > memory.engineBoots) rebooted = true;
       if (frozen && next.uptimeFrozenSince === null) {
-        next.uptimeFrozenSince = memory.lastAnswerAt;
+        next.uptimeFrozenSince = next.bootedAt === null ? memory.lastAnswerAt : Math.min(memory.lastAnswerAt, next.bootedAt + ticks * 10);
         changed = true;
-      } else if (!frozen && ticks !== memory.uptimeTicks && next.uptimeFrozenSince !== null) {
+      } else if (!frozen && !same && next.uptimeFrozenSince !== null) {
+        // It moves again; the time it stood still is not uptime, so the boot moment moves with it.
         next.uptimeFrozenSince = null;
+        next.bootedAt = at - ticks * 10;
         changed = true;
       }
     }

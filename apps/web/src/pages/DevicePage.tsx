@@ -161,10 +161,26 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
                   <dd>{p.sysContact}</dd>
                 </div>
               )}
+              {p.bootedAt && (
+                <div>
+                  <dt>{t('bootedAt')}</dt>
+                  <dd data-testid="booted">
+                    {dateTime(p.bootedAt)}
+                    {p.uptimeFrozenSince && (
+                      <span className="hint">
+                        {t('uptimeFrozen')} {dateTime(p.uptimeFrozenSince)}
+                      </span>
+                    )}
+                  </dd>
+                </div>
+              )}
               {p.lastFailure && (
                 <div>
                   <dt>{t('reason')}</dt>
-                  <dd>{t(`failure_${p.lastFailure}` as TextKey)}</dd>
+                  <dd data-testid="failure">
+                    {t(`failure_${p.lastFailure}` as TextKey)}
+                    {p.lastFailureMessage && <span className="hint">{p.lastFailureMessage}</span>}
+                  </dd>
                 </div>
               )}
             </dl>
