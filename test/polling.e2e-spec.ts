@@ -116,6 +116,38 @@ describe.each(ENGINES)('SNMP poller on %s', (engine) => {
     }
   });
 
+  it("says in the device's state which chassis field it could not fill, and why", async () => {
+    // A second switch that answers with the serial the first one already has (a cloned config, a
+    // device registered twice): model and maker are filled, the serial is refused and said so.
+    const twin = await SimulatedDevice.start({ communities: [COMMUNITY], sysName: 'twin-sw', chassis: { serialNumber: 'FDO2231X0AB', model: 'WS-C2960X-48TS-L', manufacturer: 'Cisco' } });
+    try {
+      const sw = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'switch', status: 'active', commissionedOn: '2024-01-01', managementAddress: '127.0.0.1' }).expect(201)).body;
+      await t.http().put(`/api/v1/devices/${sw.id}/snmp`).send({ version: '2c', community: COMMUNITY, port: twin.port, intervalSeconds: 1, timeoutMs: 300, retries: 0 }).expect(200);
+      const state = await until('the chassis problem in the state', async () => {
+        const s = (await t.http().get(`/api/v1/devices/${sw.id}/poll-state`)).body;
+        return s.chassisProblem && s;
+      });
+      expect(state.chassisProblem).toBe('serialNumber: another device already has serial number FDO2231X0AB (the device says "FDO2231X0AB")');
+      expect((await t.http().get(`/api/v1/devices/${sw.id}`)).body).toMatchObject({ serialNumber: null, model: 'WS-C2960X-48TS-L', manufacturer: 'Cisco' });
+      // Kept with the latest poll: it is there for a poller that starts again.
+      await until('written', async () => (await t.ds.query(`SELECT chassis_problem FROM device_poll_state WHERE device_id = $1`, [sw.id]))[0]?.chassis_problem === state.chassisProblem);
+
+      // The admin mends it (the first switch's serial was a typo) and the profile is saved again:
+      // the next fill succeeds and the problem goes.
+      await t.http().patch(`/api/v1/devices/${router.id}`).send({ serialNumber: 'FDO2231X0AC' }).expect(200);
+      await t.http().put(`/api/v1/devices/${sw.id}/snmp`).send({ version: '2c', community: COMMUNITY, port: twin.port, intervalSeconds: 2, timeoutMs: 300, retries: 0 }).expect(200);
+      await until('the serial filled and the problem gone', async () => {
+        const [d, s] = [(await t.http().get(`/api/v1/devices/${sw.id}`)).body, (await t.http().get(`/api/v1/devices/${sw.id}/poll-state`)).body];
+        return d.serialNumber === 'FDO2231X0AB' && s.chassisProblem === null;
+      });
+      await t.http().delete(`/api/v1/devices/${sw.id}/snmp`).expect(204);
+      await t.http().delete(`/api/v1/devices/${sw.id}`).expect(204);
+      await t.http().patch(`/api/v1/devices/${router.id}`).send({ serialNumber: 'FDO2231X0AB' }).expect(200);
+    } finally {
+      await twin.stop();
+    }
+  });
+
   it("reports a link's traffic from its octet counters, without writing a row per poll", async () => {
     const polled = async (inOctets: string) =>
       until(`a poll reading ${inOctets} octets in`, async () => {

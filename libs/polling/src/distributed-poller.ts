@@ -234,7 +234,14 @@ export class DistributedPoller {
     if (step.rebooted) this.metrics.reboots.inc();
     if (step.events.length > 0 || step.changed) this.writes.push({ deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at });
     this.options.onPolled?.(deviceId, slot);
-    if (outcome.reading) await fillChassisOnce(this.client, this.store, entry.target, entry.snmp, outcome.reading, this.options.log);
+    if (outcome.reading) {
+      const problem = await fillChassisOnce(this.client, this.store, entry.target, entry.snmp, outcome.reading, this.options.log);
+      if (problem !== undefined && step.next.chassisProblem !== problem) {
+        step.next.chassisProblem = problem;
+        await this.redis.set(this.key(deviceId), JSON.stringify({ memory: step.next, slot } satisfies SharedMemory));
+        this.writes.push({ deviceId, memory: step.next, events: [], changed: true, polledAt: at });
+      }
+    }
     return outcome.reading ? 'up' : (outcome.failure?.reason ?? 'failed');
   }
 

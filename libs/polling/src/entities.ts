@@ -136,6 +136,10 @@ export class DevicePollState {
   @Column({ type: 'varchar', length: 255, nullable: true })
   sysContact: string | null;
 
+  /** Why the poller could not fill the device's serial, model or manufacturer (field and reason); null when it could. */
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  chassisProblem: string | null;
+
   /**
    * ifIndex → ifOperStatus, ifHighSpeed of the interfaces that carry WAN links, and their octet
    * counters and traffic as of the poll that wrote the row (the row is written on state changes only).

@@ -38,34 +38,45 @@ export async function pollOnce(client: SnmpClient, entry: PolledEntry, at: numbe
   return outcome;
 }
 
+/** Longest chassis problem kept in the device's state (the column's size). */
+const MAX_CHASSIS_PROBLEM = 1000;
+
 /**
  * After a device's first answer: fill its empty serial, model and manufacturer from ENTITY-MIB,
  * once; the manufacturer from the enterprise number of its sysObjectID where ENTITY-MIB names none
  * (many switches and firewalls have no chassis row, or an empty entPhysicalMfgName).
+ * Returns what went wrong, field by field, for the device's state (null: nothing did), or
+ * undefined when it did not try (already filled or tried).
  */
 export async function fillChassisOnce(
   client: SnmpClient,
-  store: PollingStore,
-  t: PollTarget,
+  store: Pick<PollingStore, 'fillChassis'>,
+  t: Pick<PollTarget, 'deviceId' | 'wantsChassis'>,
   target: SnmpTarget,
   reading: Pick<DeviceReading, 'sysObjectID'>,
   log?: { warn(message: string): void },
-): Promise<void> {
-  if (!t.wantsChassis) return;
+): Promise<string | null | undefined> {
+  if (!t.wantsChassis) return undefined;
   t.wantsChassis = false;
+  const problems: string[] = [];
   let chassis: ChassisReading | null = null;
   try {
     chassis = await readChassis(client, target);
   } catch (error) {
-    log?.warn(`ENTITY-MIB of device ${t.deviceId}: ${(error as Error).message}`);
+    problems.push(`ENTITY-MIB could not be read: ${(error as Error).message}`);
   }
   const found = { serialNumber: chassis?.serialNumber ?? null, model: chassis?.model ?? null, manufacturer: chassis?.manufacturer ?? vendorOf(reading.sysObjectID) };
-  if (!found.serialNumber && !found.model && !found.manufacturer) return;
-  try {
-    await store.fillChassis(t.deviceId, found);
-  } catch (error) {
-    log?.warn(`The chassis of device ${t.deviceId} was not filled: ${(error as Error).message}`);
+  if (found.serialNumber || found.model || found.manufacturer) {
+    try {
+      problems.push(...(await store.fillChassis(t.deviceId, found)).problems);
+    } catch (error) {
+      problems.push(`not filled: ${(error as Error).message}`);
+    }
   }
+  if (problems.length === 0) return null;
+  const problem = problems.join('; ');
+  log?.warn(`The chassis of device ${t.deviceId}: ${problem}`);
+  return problem.length > MAX_CHASSIS_PROBLEM ? `${problem.slice(0, MAX_CHASSIS_PROBLEM - 1)}…` : problem;
 }
 
 /** The SNMP client of a poller: socket errors counted and logged. */

@@ -22,6 +22,12 @@ export interface DeviceMemory {
   sysObjectId: string | null;
   sysLocation: string | null;
   sysContact: string | null;
+  /**
+   * Why the poller could not fill the device's empty serial, model or manufacturer from what it
+   * says of itself (which field, and why: a serial another device has, an ENTITY-MIB that cannot
+   * be read); null when it filled them or had nothing to fill.
+   */
+  chassisProblem: string | null;
   /** The interfaces that carry WAN links, by ifIndex. */
   interfaces: Record<string, InterfaceMemory>;
   lastFailure: SnmpFailure | null;
@@ -102,6 +108,7 @@ export function emptyMemory(): DeviceMemory {
     sysObjectId: null,
     sysLocation: null,
     sysContact: null,
+    chassisProblem: null,
     interfaces: {},
     lastFailure: null,
     lastFailureMessage: null,

@@ -53,6 +53,8 @@ export class Poller {
   private runId?: string;
   private readonly clock: () => number;
   private reloading: Promise<void> | null = null;
+  private reloadAgain: Promise<void> | null = null;
+  private forceAgain = false;
   private loadedVersion: string | null = null;
   /** Devices scheduled, by state; kept up to date on every change instead of recounted. */
   private readonly counts = { up: 0, down: 0, refused: 0, unresolved: 0, unknown: 0 };
@@ -109,7 +111,21 @@ export class Poller {
    * links): new ones are scheduled, changed ones re-keyed, gone ones stop being watched.
    */
   reload(force = false): Promise<void> {
-    this.reloading ??= this.doReload(force).finally(() => (this.reloading = null));
+    if (this.reloading) {
+      // A change made while a reload was reading may not be in what it read (a profile saved just
+      // after it read the version): read once more when it is done, not at the next timer, 30 s on.
+      this.forceAgain ||= force;
+      this.reloadAgain ??= this.reloading
+        .catch(() => undefined)
+        .then(() => {
+          const forced = this.forceAgain;
+          this.reloadAgain = null;
+          this.forceAgain = false;
+          return this.reload(forced);
+        });
+      return this.reloadAgain;
+    }
+    this.reloading = this.doReload(force).finally(() => (this.reloading = null));
     return this.reloading;
   }
 
@@ -206,7 +222,14 @@ export class Poller {
         this.countStates();
       }
     }
-    if (outcome.reading) await fillChassisOnce(this.client, this.store, t, target, outcome.reading, this.options.log);
+    if (outcome.reading) {
+      const problem = await fillChassisOnce(this.client, this.store, t, target, outcome.reading, this.options.log);
+      const now = this.memory.get(t.deviceId);
+      if (problem !== undefined && now && now.chassisProblem !== problem && !entry.removed) {
+        now.chassisProblem = problem;
+        this.writes.push({ deviceId: t.deviceId, memory: { ...now }, events: [], changed: true, polledAt: at });
+      }
+    }
   }
 
   /**

@@ -56,11 +56,12 @@ export class PollingStore {
   async targets(group: string, scope: Scope = EVERYWHERE): Promise<PollTarget[]> {
     const params: unknown[] = [group];
     const within = agencyWithinSql(scope, 'd.agency_id', params);
-    const rows: Array<SnmpProfile & { address: string; serialNumber: string | null; model: string | null; manufacturer: string | null }> = await this.ds.query(
+    const rows: Array<SnmpProfile & { address: string; serialNumber: string | null; model: string | null; manufacturer: string | null; chassisProblem: boolean | null }> = await this.ds.query(
       `SELECT p.device_id AS "deviceId", p.version, p.community_secret AS "communitySecret", p.v3_user AS "v3User",
               p.auth_protocol AS "authProtocol", p.auth_key_secret AS "authKeySecret", p.priv_protocol AS "privProtocol",
               p.priv_key_secret AS "privKeySecret", p.port, p.timeout_ms AS "timeoutMs", p.retries, p.interval_seconds AS "intervalSeconds",
-              p.updated_at AS "updatedAt", d.management_address AS address, d.serial_number AS "serialNumber", d.model, d.manufacturer
+              p.updated_at AS "updatedAt", d.management_address AS address, d.serial_number AS "serialNumber", d.model, d.manufacturer,
+              (SELECT s.chassis_problem IS NOT NULL FROM device_poll_state s WHERE s.device_id = p.device_id) AS "chassisProblem"
          FROM snmp_profile p JOIN device d ON d.id = p.device_id
         WHERE p.enabled AND p.poller_group = $1 AND d.status IN ('active', 'faulty') AND d.management_address IS NOT NULL AND ${within}`,
       params,
@@ -88,7 +89,9 @@ export class PollingStore {
         intervalSeconds: p.intervalSeconds,
         credentials,
         links: deviceLinks,
-        wantsChassis: !p.serialNumber && !p.model && !p.manufacturer,
+        // A device that says nothing yet of its chassis, or whose last fill was refused (tried again
+        // when its targets are read afresh: the admin may have mended what stood in the way).
+        wantsChassis: (!p.serialNumber && !p.model && !p.manufacturer) || p.chassisProblem === true,
         fingerprint: `${p.address}|${p.port}|${p.timeoutMs}|${p.retries}|${p.intervalSeconds}|${new Date(p.updatedAt).getTime()}|${deviceLinks.map((l) => `${l.ifIndex}:${l.wanLinkId}`).join(',')}`,
       };
     });
@@ -133,6 +136,7 @@ export class PollingStore {
         sysObjectId: s.sysObjectId,
         sysLocation: s.sysLocation,
         sysContact: s.sysContact,
+        chassisProblem: s.chassisProblem,
         interfaces: interfacesFromRow(s.interfaces),
         lastFailure: s.lastFailure as SnmpFailure | null,
         lastFailureMessage: s.lastFailureMessage,
@@ -183,13 +187,13 @@ export class PollingStore {
         const rows = changed.slice(i, i + CHUNK).map((r) => stateRow(r));
         const col = <K extends keyof DevicePollState>(k: K) => rows.map((r) => r[k] ?? null);
         await m.query(
-          `INSERT INTO device_poll_state (device_id, state, since, polled_at, last_answer_at, uptime_source, uptime_ticks, booted_at, engine_boots, sys_name, sys_descr, sys_object_id, interfaces, last_failure, last_failure_message, uptime_frozen_since, sys_location, sys_contact)
-           SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::varchar[], $7::bigint[], $8::timestamptz[], $9::int[], $10::varchar[], $11::text[], $12::varchar[], $13::jsonb[], $14::varchar[], $15::text[], $16::timestamptz[], $17::varchar[], $18::varchar[])
+          `INSERT INTO device_poll_state (device_id, state, since, polled_at, last_answer_at, uptime_source, uptime_ticks, booted_at, engine_boots, sys_name, sys_descr, sys_object_id, interfaces, last_failure, last_failure_message, uptime_frozen_since, sys_location, sys_contact, chassis_problem)
+           SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[], $6::varchar[], $7::bigint[], $8::timestamptz[], $9::int[], $10::varchar[], $11::text[], $12::varchar[], $13::jsonb[], $14::varchar[], $15::text[], $16::timestamptz[], $17::varchar[], $18::varchar[], $19::varchar[])
            ON CONFLICT (device_id) DO UPDATE SET state = EXCLUDED.state, since = EXCLUDED.since, polled_at = EXCLUDED.polled_at, last_answer_at = EXCLUDED.last_answer_at,
              uptime_source = EXCLUDED.uptime_source, uptime_ticks = EXCLUDED.uptime_ticks, booted_at = EXCLUDED.booted_at, engine_boots = EXCLUDED.engine_boots,
              sys_name = EXCLUDED.sys_name, sys_descr = EXCLUDED.sys_descr, sys_object_id = EXCLUDED.sys_object_id, interfaces = EXCLUDED.interfaces,
              last_failure = EXCLUDED.last_failure, last_failure_message = EXCLUDED.last_failure_message, uptime_frozen_since = EXCLUDED.uptime_frozen_since,
-             sys_location = EXCLUDED.sys_location, sys_contact = EXCLUDED.sys_contact`,
+             sys_location = EXCLUDED.sys_location, sys_contact = EXCLUDED.sys_contact, chassis_problem = EXCLUDED.chassis_problem`,
           [
             col('deviceId'),
             col('state'),
@@ -209,6 +213,7 @@ export class PollingStore {
             col('uptimeFrozenSince'),
             col('sysLocation'),
             col('sysContact'),
+            col('chassisProblem'),
           ],
         );
         writes += rows.length;
@@ -272,7 +277,12 @@ export class PollingStore {
    * (so the change is checked and audited like any other). A serial another device already has
    * is left out; the other fields are still filled. Returns the fields filled.
    */
-  async fillChassis(deviceId: string, chassis: { serialNumber: string | null; model: string | null; manufacturer: string | null }): Promise<string[]> {
+  /**
+   * Fills the device's empty serial, model and manufacturer with what it says of itself. A field the
+   * inventory refuses (a serial another device has) is left out and the others are filled; what was
+   * refused, and why, is returned as `problems` ("serialNumber: another device already has …").
+   */
+  async fillChassis(deviceId: string, chassis: { serialNumber: string | null; model: string | null; manufacturer: string | null }): Promise<{ filled: string[]; problems: string[] }> {
     const ctx: ChangeContext = { actor: `poller@${hostname()}`, source: 'poller', scope: EVERYWHERE };
     const device = await this.devices.get(deviceId, ctx.scope);
     const limits = { serialNumber: 100, model: 200, manufacturer: 200 } as const;
@@ -281,15 +291,28 @@ export class PollingStore {
       const value = chassis[field];
       if (!device[field] && value) patch[field] = value.slice(0, limits[field]);
     }
-    try {
-      if (Object.keys(patch).length > 0) await this.devices.update(deviceId, patch, ctx);
-    } catch (error) {
-      const serialTaken = error instanceof InventoryError && patch.serialNumber && error.problems.some((p) => p.field.endsWith('serialNumber'));
-      if (!serialTaken) throw error;
-      delete patch.serialNumber;
-      if (Object.keys(patch).length > 0) await this.devices.update(deviceId, patch, ctx);
+    const problems: string[] = [];
+    // At most one try per field: each refusal names its fields, which the next try leaves out.
+    for (let tries = 0; Object.keys(patch).length > 0 && tries <= 3; tries++) {
+      try {
+        await this.devices.update(deviceId, patch, ctx);
+        break;
+      } catch (error) {
+        if (!(error instanceof InventoryError)) throw error;
+        const refused = error.problems.map((p) => ({ field: p.field.replace(/^\[\d+\]\./, ''), message: p.message })).filter((p) => p.field in patch);
+        // A refusal that names none of the fields sent (a rule of the record itself): nothing is filled.
+        if (refused.length === 0) {
+          problems.push(...(error.problems.length ? error.problems.map((p) => `${p.field || 'device'}: ${p.message}`) : [error.message]));
+          for (const k of Object.keys(patch)) delete patch[k as keyof typeof patch];
+          break;
+        }
+        for (const p of refused) {
+          problems.push(`${p.field}: ${p.message} (the device says ${JSON.stringify(patch[p.field as keyof typeof patch])})`);
+          delete patch[p.field as keyof typeof patch];
+        }
+      }
     }
-    return Object.keys(patch);
+    return { filled: Object.keys(patch), problems };
   }
 }
 
@@ -313,6 +336,7 @@ export function pollStateOf(m: DeviceMemory, polledAt: number): Omit<Partial<Dev
     sysObjectId: m.sysObjectId,
     sysLocation: m.sysLocation,
     sysContact: m.sysContact,
+    chassisProblem: m.chassisProblem,
     interfaces: interfacesToRow(m.interfaces),
     lastFailure: m.lastFailure,
     lastFailureMessage: m.lastFailureMessage,

@@ -174,6 +174,12 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
                   </dd>
                 </div>
               )}
+              {p.chassisProblem && (
+                <div>
+                  <dt>{t('chassisProblem')}</dt>
+                  <dd data-testid="chassis-problem">{p.chassisProblem}</dd>
+                </div>
+              )}
               {p.lastFailure && (
                 <div>
                   <dt>{t('reason')}</dt>
