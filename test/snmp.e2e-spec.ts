@@ -1,6 +1,6 @@
 import * as dgram from 'node:dgram';
 import { readdirSync, readlinkSync } from 'node:fs';
-import { peekRequestId, readChassis, readDevice, SnmpClient, SnmpError, type SnmpTarget, UdpSocketPool } from '@app/snmp';
+import { peekRequestId, readChassis, readDevice, readInterfaces, SnmpClient, SnmpError, type SnmpTarget, UdpSocketPool } from '@app/snmp';
 import { SimulatedDevice } from './simulator/simulated-device';
 import { type RunningSnmpd, SNMPD, startSnmpd } from './support/snmpd';
 
@@ -165,6 +165,32 @@ describe('SNMP client against the simulator', () => {
     ]);
   });
 
+  it('lists the interfaces from ifTable and ifXTable: names, types, speeds and status as words', async () => {
+    const many = await SimulatedDevice.start({
+      communities: ['public'],
+      interfaces: [
+        { ifIndex: 1, up: true, speedMbps: 10_000, name: 'Te1/0/1', alias: 'Uplink to provincial WAN (VNPT)', descr: 'TenGigabitEthernet1/0/1' },
+        { ifIndex: 2, up: false, speedMbps: 1000, name: 'Gi1/0/2', adminDown: true },
+        { ifIndex: 10, up: true, speedMbps: 0, name: 'Vlan10', type: 136 },
+        // More rows than one GETBULK brings back: the walk goes on where it stopped.
+        ...Array.from({ length: 30 }, (_, i) => ({ ifIndex: 100 + i, up: i % 2 === 0, speedMbps: 100, name: `Fa0/${i}` })),
+      ],
+    });
+    try {
+      const list = await readInterfaces(client, v2c(many));
+      expect(list).toHaveLength(33);
+      expect(list.slice(0, 3)).toEqual([
+        { ifIndex: 1, name: 'Te1/0/1', alias: 'Uplink to provincial WAN (VNPT)', descr: 'TenGigabitEthernet1/0/1', type: 'ethernetCsmacd', speedMbps: 10_000, adminStatus: 'up', operStatus: 'up' },
+        { ifIndex: 2, name: 'Gi1/0/2', alias: null, descr: 'Simulated interface Gi1/0/2', type: 'ethernetCsmacd', speedMbps: 1000, adminStatus: 'down', operStatus: 'down' },
+        { ifIndex: 10, name: 'Vlan10', alias: null, descr: 'Simulated interface Vlan10', type: 'l3ipvlan', speedMbps: 0, adminStatus: 'up', operStatus: 'up' },
+      ]);
+      expect(list.map((i) => i.ifIndex).slice(-2)).toEqual([128, 129]);
+      expect(list.filter((i) => i.operStatus === 'down')).toHaveLength(16);
+    } finally {
+      await many.stop();
+    }
+  });
+
   it('finds the chassis in ENTITY-MIB, skipping the modules', async () => {
     expect(await readChassis(client, v2c(device))).toEqual({ serialNumber: 'FGT60F0000001', model: 'FortiGate 60F', manufacturer: 'Fortinet' });
   });
@@ -225,6 +251,12 @@ describe('SNMP client against Debian snmpd', () => {
     expect(r.sysDescr).toMatch(/Linux/);
     expect(r.hrSystemUptimeTicks).toBeGreaterThan(0);
     expect(r.interfaces[0]).toMatchObject({ ifIndex: 1, operStatus: 1 });
+  });
+
+  it("lists Debian snmpd's interfaces, the loopback among them", async () => {
+    const list = await readInterfaces(client, at('v2c-if', { version: '2c', community: SNMPD.community }));
+    expect(list.length).toBeGreaterThanOrEqual(1);
+    expect(list.find((i) => i.name === 'lo')).toMatchObject({ ifIndex: 1, type: 'softwareLoopback', adminStatus: 'up', operStatus: 'up', descr: 'lo' });
   });
 
   it('reads with v3 authPriv (SHA-256, AES) and authNoPriv (SHA-1)', async () => {

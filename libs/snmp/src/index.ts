@@ -6,3 +6,4 @@ export { readDevice, readChassis, MAX_SYS_NAME, MAX_SYS_DESCR, type DeviceReadin
 export { OID, TIMETICKS_MODULUS } from './oids';
 export { SimulatedDevice, type SimulatedDeviceOptions, type SimulatedInterface } from './simulated-device';
 export { HostResolver, RESOLVE_RETRY_MS, RESOLVE_TTL_MS, type HostResolverOptions } from './host-resolver';
+export { readInterfaces, ifTypeName, ADMIN_STATUS, OPER_STATUS, MAX_INTERFACES, type InterfaceListing } from './interfaces';

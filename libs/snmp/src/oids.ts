@@ -11,7 +11,15 @@ export const OID = {
   snmpEngineTime: '1.3.6.1.6.3.10.2.1.3.0',
   /** HOST-RESOURCES-MIB: time since the host (not the agent) booted, in hundredths. */
   hrSystemUptime: '1.3.6.1.2.1.25.1.1.0',
+  /** IF-MIB ifTable columns. */
+  ifDescr: '1.3.6.1.2.1.2.2.1.2',
+  ifType: '1.3.6.1.2.1.2.2.1.3',
+  ifSpeed: '1.3.6.1.2.1.2.2.1.5',
+  ifAdminStatus: '1.3.6.1.2.1.2.2.1.7',
   ifOperStatus: '1.3.6.1.2.1.2.2.1.8',
+  /** IF-MIB ifXTable columns. */
+  ifName: '1.3.6.1.2.1.31.1.1.1.1',
+  ifAlias: '1.3.6.1.2.1.31.1.1.1.18',
   ifHCInOctets: '1.3.6.1.2.1.31.1.1.1.6',
   ifHCOutOctets: '1.3.6.1.2.1.31.1.1.1.10',
   ifHighSpeed: '1.3.6.1.2.1.31.1.1.1.15',

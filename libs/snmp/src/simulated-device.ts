@@ -11,6 +11,12 @@ export interface SimulatedInterface {
   ifIndex: number;
   up: boolean;
   speedMbps: number;
+  /** ifName (default "port<ifIndex>"), ifAlias, ifDescr, IANAifType (default 6, ethernetCsmacd); adminDown: ifAdminStatus 2. */
+  name?: string;
+  alias?: string;
+  descr?: string;
+  type?: number;
+  adminDown?: boolean;
 }
 
 export interface SimulatedDeviceOptions {
@@ -99,6 +105,21 @@ export class SimulatedDevice {
     this.agent.getMib().setTableSingleCell('ifEntry', 8, [ifIndex], up ? 1 : 2);
   }
 
+  /**
+   * Replaces the interface table (a reboot that renumbers ifIndex, a module added or taken out, a
+   * port renamed): the rows are rebuilt from `interfaces`.
+   */
+  setInterfaces(interfaces: SimulatedInterface[]): void {
+    const mib = this.agent.getMib();
+    for (const i of this.interfaces.values()) {
+      mib.deleteTableRow('ifXEntry', [i.ifIndex]);
+      mib.deleteTableRow('ifEntry', [i.ifIndex]);
+    }
+    this.interfaces.clear();
+    for (const i of interfaces) this.interfaces.set(i.ifIndex, { ...i });
+    for (const i of this.interfaces.values()) this.addInterfaceRows(i);
+  }
+
   /** Sets an interface's ifHCInOctets and ifHCOutOctets (traffic between two polls). */
   setCounters(ifIndex: number, inOctets: bigint, outOctets: bigint): void {
     if (!this.interfaces.has(ifIndex)) throw new Error(`no interface ${ifIndex}`);
@@ -117,6 +138,13 @@ export class SimulatedDevice {
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.agent.close(() => resolve()));
+  }
+
+  private addInterfaceRows(i: SimulatedInterface): void {
+    const mib = this.agent.getMib();
+    const name = i.name ?? `port${i.ifIndex}`;
+    mib.addTableRow('ifEntry', [i.ifIndex, i.descr ?? `Simulated interface ${name}`, i.type ?? 6, Math.min(i.speedMbps * 1_000_000, 4_294_967_295), i.adminDown ? 2 : 1, i.up ? 1 : 2]);
+    mib.addTableRow('ifXEntry', [i.ifIndex, name, counter64(1000n * BigInt(i.ifIndex)), counter64(2000n * BigInt(i.ifIndex)), i.speedMbps, i.alias ?? '']);
   }
 
   private restartClock(): void {
@@ -223,17 +251,32 @@ export class SimulatedDevice {
       mib.registerProvider({ name, type: snmp.MibProviderType.Table, oid, maxAccess: snmp.MaxAccess['not-accessible'], tableColumns, ...index });
     const interfaces = [...this.interfaces.values()];
     if (interfaces.length > 0) {
-      table('ifEntry', '1.3.6.1.2.1.2.2.1', [column(1, 'ifIndex', snmp.ObjectType.Integer), column(8, 'ifOperStatus', snmp.ObjectType.Integer)], { tableIndex: [{ columnName: 'ifIndex' }] });
+      table(
+        'ifEntry',
+        '1.3.6.1.2.1.2.2.1',
+        [
+          column(1, 'ifIndex', snmp.ObjectType.Integer),
+          column(2, 'ifDescr', snmp.ObjectType.OctetString),
+          column(3, 'ifType', snmp.ObjectType.Integer),
+          column(5, 'ifSpeed', snmp.ObjectType.Gauge),
+          column(7, 'ifAdminStatus', snmp.ObjectType.Integer),
+          column(8, 'ifOperStatus', snmp.ObjectType.Integer),
+        ],
+        { tableIndex: [{ columnName: 'ifIndex' }] },
+      );
       table(
         'ifXEntry',
         '1.3.6.1.2.1.31.1.1.1',
-        [column(6, 'ifHCInOctets', snmp.ObjectType.Counter64), column(10, 'ifHCOutOctets', snmp.ObjectType.Counter64), column(15, 'ifHighSpeed', snmp.ObjectType.Gauge)],
+        [
+          column(1, 'ifName', snmp.ObjectType.OctetString),
+          column(6, 'ifHCInOctets', snmp.ObjectType.Counter64),
+          column(10, 'ifHCOutOctets', snmp.ObjectType.Counter64),
+          column(15, 'ifHighSpeed', snmp.ObjectType.Gauge),
+          column(18, 'ifAlias', snmp.ObjectType.OctetString),
+        ],
         { tableAugments: 'ifEntry' },
       );
-      for (const i of interfaces) {
-        mib.addTableRow('ifEntry', [i.ifIndex, i.up ? 1 : 2]);
-        mib.addTableRow('ifXEntry', [i.ifIndex, counter64(1000n * BigInt(i.ifIndex)), counter64(2000n * BigInt(i.ifIndex)), i.speedMbps]);
-      }
+      for (const i of interfaces) this.addInterfaceRows(i);
     }
     if (o.chassis) {
       table(

@@ -159,6 +159,37 @@ export class SnmpClient {
     return rows;
   }
 
+  /**
+   * Walks several columns of one table side by side with GETBULK (one request returns `perRequest`
+   * rows of every column still going): column OID → (row index suffix → varbind). Stops at each
+   * column's end, or after `maxRows` rows of a column. SNMPv2c and v3 only (every profile is).
+   */
+  async walkColumns(target: SnmpTarget, columns: readonly string[], maxRows = 5000, perRequest = 10): Promise<Map<string, Map<string, Varbind>>> {
+    if (isIP(target.address) === 0) target = await this.atAddress(target);
+    const out = new Map(columns.map((c) => [c, new Map<string, Varbind>()]));
+    let going = columns.map((column) => ({ column, from: column }));
+    while (going.length > 0) {
+      const answer = (await this.request(target, (session, done) => session.getBulk(going.map((g) => g.from), 0, perRequest, done as never))) as unknown as Varbind[][];
+      const next: typeof going = [];
+      going.forEach((g, i) => {
+        const rows = out.get(g.column)!;
+        let last: string | null = null;
+        let ended = false;
+        for (const vb of answer[i] ?? []) {
+          if (!vb || vb.type === snmp.ObjectType.EndOfMibView || vb.type === snmp.ObjectType.NoSuchObject || !vb.oid.startsWith(`${g.column}.`)) {
+            ended = true;
+            break;
+          }
+          rows.set(vb.oid.slice(g.column.length + 1), vb);
+          last = vb.oid;
+        }
+        if (!ended && last !== null && rows.size < maxRows) next.push({ column: g.column, from: last });
+      });
+      going = next;
+    }
+    return out;
+  }
+
   /** A target named by DNS, at its name's current address; a name that does not resolve is a failure of its own. */
   private async atAddress(target: SnmpTarget): Promise<SnmpTarget> {
     const at = await this.hosts.resolve(target);
