@@ -148,6 +148,81 @@ describe.each(ENGINES)('SNMP poller on %s', (engine) => {
     }
   });
 
+  it('lists the interfaces, and records those that appear, disappear, are renamed or renumbered; a WAN link follows its interface by name', async () => {
+    const sw = await SimulatedDevice.start({
+      communities: [COMMUNITY],
+      sysName: 'dist-sw.nhonchau',
+      interfaces: [
+        { ifIndex: 1, up: true, speedMbps: 1000, name: 'Gi0/1', alias: 'WAN VNPT' },
+        { ifIndex: 2, up: false, speedMbps: 1000, name: 'Gi0/2', adminDown: true },
+        { ifIndex: 24, up: true, speedMbps: 0, name: 'Vlan24', type: 136 },
+      ],
+    });
+    try {
+      const device = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'switch', status: 'active', commissionedOn: '2024-01-01', managementAddress: '127.0.0.1', serialNumber: 'SW-IF-1' }).expect(201)).body;
+      const link = (await t.http().post('/api/v1/wan-links').send({ agencyId, network: 'provincial_wan', medium: 'fibre', bandwidthMbps: 100, deviceId: device.id, ifIndex: 1, commissionedOn: '2024-01-01' }).expect(201)).body;
+      const profile = (timeoutMs: number) => t.http().put(`/api/v1/devices/${device.id}/snmp`).send({ version: '2c', community: COMMUNITY, port: sw.port, intervalSeconds: 1, timeoutMs, retries: 0 }).expect(200);
+      const list = async (gone = false) => (await t.http().get(`/api/v1/devices/${device.id}/interfaces`).query(gone ? { gone: 'true' } : {}).expect(200)).body.items as Array<Record<string, unknown>>;
+      const events = async () =>
+        ((await t.http().get(`/api/v1/devices/${device.id}/interface-events`).expect(200)).body.items as Array<{ kind: string; ifIndex: number; name: string; previous: string | null }>).map((e) => [e.kind, e.name, e.ifIndex, e.previous]);
+
+      await profile(300);
+      const first = await until('the first listing', async () => {
+        const l = await list();
+        return l.length === 3 && l;
+      });
+      expect(first.map((i) => [i.ifIndex, i.name, i.alias, i.type, i.speedMbps, i.adminStatus, i.operStatus])).toEqual([
+        [1, 'Gi0/1', 'WAN VNPT', 'ethernetCsmacd', 1000, 'up', 'up'],
+        [2, 'Gi0/2', null, 'ethernetCsmacd', 1000, 'down', 'down'],
+        [24, 'Vlan24', null, 'l3ipvlan', 0, 'up', 'up'],
+      ]);
+      // A device's first listing is not a change.
+      expect(await events()).toEqual([]);
+
+      // A reboot renumbers: Gi0/1 is now 3, and a new module's port took 1. The profile saved again reads the list at once.
+      sw.setInterfaces([
+        { ifIndex: 1, up: true, speedMbps: 10_000, name: 'Te1/1' },
+        { ifIndex: 2, up: false, speedMbps: 1000, name: 'Gi0/2', adminDown: true },
+        { ifIndex: 3, up: true, speedMbps: 1000, name: 'Gi0/1', alias: 'WAN VNPT' },
+        { ifIndex: 24, up: true, speedMbps: 0, name: 'Vlan24', type: 136 },
+      ]);
+      await profile(301);
+      await until('the renumbering seen', async () => (await events()).length === 2);
+      expect((await events()).sort()).toEqual([
+        ['appeared', 'Te1/1', 1, null],
+        ['renumbered', 'Gi0/1', 3, '1'],
+      ]);
+      // The link stays on the interface the admin named, moved by the poller through the inventory (audited).
+      const moved = (await t.http().get(`/api/v1/wan-links/${link.id}`).expect(200)).body;
+      expect(moved.ifIndex).toBe(3);
+      const audit = (await t.http().get('/api/v1/audit').query({ entityId: link.id })).body.items.find((e: { action: string }) => e.action === 'update');
+      expect(audit).toMatchObject({ source: 'poller', before: expect.objectContaining({ ifIndex: 1 }), after: expect.objectContaining({ ifIndex: 3 }) });
+
+      // Vlan24 deleted, Gi0/2 renamed in place.
+      sw.setInterfaces([
+        { ifIndex: 1, up: true, speedMbps: 10_000, name: 'Te1/1' },
+        { ifIndex: 2, up: true, speedMbps: 1000, name: 'Gi0/2-camera' },
+        { ifIndex: 3, up: true, speedMbps: 1000, name: 'Gi0/1', alias: 'WAN VNPT' },
+      ]);
+      await profile(300);
+      await until('the rename seen', async () => (await events()).length === 4);
+      expect((await events()).slice(0, 2).sort()).toEqual([
+        ['disappeared', 'Vlan24', 24, null],
+        ['renamed', 'Gi0/2-camera', 2, 'Gi0/2'],
+      ]);
+      expect((await list()).map((i) => [i.ifIndex, i.name, i.operStatus])).toEqual([
+        [1, 'Te1/1', 'up'],
+        [2, 'Gi0/2-camera', 'up'],
+        [3, 'Gi0/1', 'up'],
+      ]);
+      const withGone = await list(true);
+      expect(withGone.find((i) => i.name === 'Vlan24')).toMatchObject({ ifIndex: 24, goneAt: expect.any(String) });
+      await t.http().delete(`/api/v1/devices/${device.id}/snmp`).expect(204);
+    } finally {
+      await sw.stop();
+    }
+  });
+
   it("reports a link's traffic from its octet counters, without writing a row per poll", async () => {
     const polled = async (inOctets: string) =>
       until(`a poll reading ${inOctets} octets in`, async () => {

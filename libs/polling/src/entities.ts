@@ -286,4 +286,104 @@ export class MaintenanceWindow {
   createdAt: Date;
 }
 
-export const POLLING_ENTITIES = [SnmpProfile, DevicePollState, Outage, DeviceMonitoring, PollerRun, MaintenanceWindow];
+/**
+ * An interface of a polled device, as IF-MIB lists it (read at the device's first answer to a
+ * poller, then hourly). Known by its name, as admins know it: a device that renumbers its ifIndex
+ * after a reboot keeps its rows (and what they carry). One that leaves the list is kept, gone.
+ */
+@Entity('device_interface')
+@Index('uq_device_interface_live', { synchronize: false })
+@Index('ix_device_interface_device_name', ['deviceId', 'name'])
+export class DeviceInterface {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ type: 'uuid' })
+  deviceId: string;
+
+  @ManyToOne(() => Device, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_device_interface_device' })
+  device?: Device;
+
+  @Column({ type: 'int' })
+  ifIndex: number;
+
+  /** ifName, else ifDescr. */
+  @Column({ type: 'varchar', length: 255 })
+  name: string;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  alias: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  descr: string | null;
+
+  /** IANAifType as a word (ethernetCsmacd, l2vlan, softwareLoopback, …). */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  type: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  speedMbps: number | null;
+
+  /** ifAdminStatus and ifOperStatus as words, as of the last listing. */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  adminStatus: string | null;
+
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  operStatus: string | null;
+
+  @Column({ type: 'timestamptz' })
+  firstSeenAt: Date;
+
+  @Column({ type: 'timestamptz' })
+  lastSeenAt: Date;
+
+  /** When it left the device's list (a module taken out, a VLAN deleted); null while listed. */
+  @Column({ type: 'timestamptz', nullable: true })
+  goneAt: Date | null;
+}
+
+export const INTERFACE_EVENTS = ['appeared', 'disappeared', 'renamed', 'renumbered'] as const;
+export type InterfaceEventKind = (typeof INTERFACE_EVENTS)[number];
+
+/** A change in a device's interface list: what admins look for after a reboot or a module swap. */
+@Entity('interface_event')
+@Check('ck_interface_event_kind', `"kind" IN ('appeared', 'disappeared', 'renamed', 'renumbered')`)
+@Index('ix_interface_event_device_at', ['deviceId', 'at'])
+export class InterfaceEvent {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint' })
+  id: string;
+
+  @Column({ type: 'uuid' })
+  deviceId: string;
+
+  @ManyToOne(() => Device, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_interface_event_device' })
+  device?: Device;
+
+  @Column({ type: 'uuid' })
+  interfaceId: string;
+
+  @ManyToOne(() => DeviceInterface, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'interface_id', foreignKeyConstraintName: 'fk_interface_event_interface' })
+  interface?: DeviceInterface;
+
+  @Column({ type: 'timestamptz' })
+  at: Date;
+
+  @Column({ type: 'varchar', length: 20 })
+  kind: InterfaceEventKind;
+
+  /** The interface's ifIndex and name after the change. */
+  @Column({ type: 'int' })
+  ifIndex: number;
+
+  @Column({ type: 'varchar', length: 255 })
+  name: string;
+
+  /** Before it: the previous name (renamed) or ifIndex (renumbered). */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  previous: string | null;
+}
+
+export const POLLING_ENTITIES = [SnmpProfile, DevicePollState, Outage, DeviceMonitoring, PollerRun, MaintenanceWindow, DeviceInterface, InterfaceEvent];

@@ -1,4 +1,4 @@
-import { type ChassisReading, type DeviceReading, readChassis, readDevice, SnmpClient, SnmpError, type SnmpTarget, vendorOf } from '@app/snmp';
+import { type ChassisReading, type DeviceReading, readChassis, readDevice, readInterfaces, SnmpClient, SnmpError, type SnmpTarget, vendorOf } from '@app/snmp';
 import type { PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollingStore, PollRecord, PollTarget } from './polling-store';
@@ -18,6 +18,33 @@ export interface PolledEntry {
   ifIndexes: number[];
   /** When sysLocation and sysContact are next asked for (unset: at the next poll). */
   factsDueAt?: number;
+  /** When the interface list is next read (unset: after the next answer). */
+  interfacesDueAt?: number;
+}
+
+/** How often a device's interface list (IF-MIB) is read again; also at its first answer to a poller and when its profile is saved. */
+export const INTERFACES_EVERY_MS = 3_600_000;
+
+/**
+ * After an answer, when due: the device's interfaces from IF-MIB, saved with what changed. A walk
+ * that fails is logged and tried again at the next due time, never in every poll.
+ */
+export async function refreshInterfaces(
+  client: SnmpClient,
+  store: Pick<PollingStore, 'saveInterfaces'>,
+  deviceId: string,
+  entry: PolledEntry,
+  at: number,
+  log?: { warn(message: string): void },
+): Promise<void> {
+  if ((entry.interfacesDueAt ?? 0) > at) return;
+  entry.interfacesDueAt = at + INTERFACES_EVERY_MS;
+  try {
+    const listing = await readInterfaces(client, entry.snmp);
+    await store.saveInterfaces(deviceId, listing, new Date(at));
+  } catch (error) {
+    log?.warn(`The interfaces of device ${deviceId} were not read: ${(error as Error).message}`);
+  }
 }
 
 export async function pollOnce(client: SnmpClient, entry: PolledEntry, at: number, metrics: PollingMetrics, clock: () => number): Promise<PollOutcome> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SnmpClient, SnmpTarget } from '@app/snmp';
 import { PollLoop } from './poll-loop';
-import { fillChassisOnce, PendingWrites, pollerClient, pollOnce, snmpTargetOf } from './poll-once';
+import { fillChassisOnce, PendingWrites, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf } from './poll-once';
 import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollTarget, PollingStore } from './polling-store';
@@ -229,6 +229,7 @@ export class Poller {
         now.chassisProblem = problem;
         this.writes.push({ deviceId: t.deviceId, memory: { ...now }, events: [], changed: true, polledAt: at });
       }
+      if (!entry.removed) await refreshInterfaces(this.client, this.store, t.deviceId, entry, at, this.options.log);
     }
   }
 

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
-import { agencyWithinSql, type ChangeContext, type DevicesService, EVERYWHERE, InventoryError, type Scope } from '@app/inventory';
-import type { SnmpCredentials, SnmpFailure } from '@app/snmp';
+import { agencyWithinSql, type ChangeContext, type DevicesService, EVERYWHERE, InventoryError, type Scope, type WanLinksService } from '@app/inventory';
+import type { InterfaceListing, SnmpCredentials, SnmpFailure } from '@app/snmp';
+import { type InterfacePlan, saveInterfaces } from './interface-list';
 import { DevicePollState, type InterfaceRow, PollerRun, SnmpProfile } from './entities';
 import { type CarriedLink, type DeviceMemory, emptyMemory, type LedgerEvent, type UptimeSource } from './poll-state';
 import type { SecretBox } from './secret-box';
@@ -36,7 +37,24 @@ export class PollingStore {
     private readonly ds: DataSource,
     private readonly secrets: SecretBox,
     private readonly devices: DevicesService,
+    private readonly wanLinks?: WanLinksService,
   ) {}
+
+  /**
+   * A device's new interface listing: rows, history, and the WAN links of renumbered interfaces
+   * moved to their new ifIndex through the inventory (audited as the poller's change), so a link
+   * stays on the interface admins named after a reboot that renumbers them.
+   */
+  async saveInterfaces(deviceId: string, listing: readonly InterfaceListing[], at: Date): Promise<InterfacePlan> {
+    const plan = await saveInterfaces(this.ds, deviceId, listing, at);
+    const moved = new Map(plan.changes.filter((c) => c.kind === 'renumbered').map((c) => [Number(c.previous), c.ifIndex]));
+    if (moved.size > 0 && this.wanLinks) {
+      const links: Array<{ id: string; ifIndex: number }> = await this.ds.query(`SELECT id, if_index AS "ifIndex" FROM wan_link WHERE device_id = $1 AND if_index = ANY($2)`, [deviceId, [...moved.keys()]]);
+      const ctx: ChangeContext = { actor: `poller@${hostname()}`, source: 'poller', scope: EVERYWHERE };
+      if (links.length > 0) await this.wanLinks.updateMany(links.map((l) => ({ id: l.id, ifIndex: moved.get(Number(l.ifIndex))! })), ctx);
+    }
+    return plan;
+  }
 
   /**
    * A cheap fingerprint of everything targets() reads: when it has not changed, the poller does

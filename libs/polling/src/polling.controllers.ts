@@ -17,6 +17,7 @@ import {
   InventoryError,
   InventoryErrorCode,
   likeEscape,
+  ListQuery,
   type Page,
   paginate,
   Permission,
@@ -27,11 +28,11 @@ import {
   type Scope,
 } from '@app/inventory';
 import { AvailabilityService } from './availability.service';
-import { DevicePollState, MaintenanceWindow, Outage } from './entities';
+import { DeviceInterface, DevicePollState, InterfaceEvent, MaintenanceWindow, Outage } from './entities';
 import { SharedPollMemory } from './distributed-poller';
 import { Poller } from './poller';
 import { PollingMetrics } from './polling-metrics';
-import { AvailabilityQuery, CreateMaintenanceWindow, MaintenanceWindowQuery, OutageQuery, MAX_WINDOW_DAYS, PutSnmpProfile, TargetsQuery, WindowQuery } from './polling.dto';
+import { AvailabilityQuery, CreateMaintenanceWindow, InterfaceQuery, MaintenanceWindowQuery, OutageQuery, MAX_WINDOW_DAYS, PutSnmpProfile, TargetsQuery, WindowQuery } from './polling.dto';
 import { SnmpProfilesService } from './snmp-profiles.service';
 import { PollResults, RemotePollResults } from './poll-results';
 import { pollStateOf, PollingStore } from './polling-store';
@@ -147,6 +148,27 @@ export class DevicePollingController {
     const seen = Math.max(live?.polledAt ?? 0, this.remote.lastPolledAt(id) ?? 0, shared ?? 0, row?.polledAt.getTime() ?? 0);
     const polledAt = seen > 0 ? new Date(seen) : null;
     return { ...row, ...(live ? pollStateOf(live, live.polledAt ?? Date.now()) : {}), polledAt, deviceId: id };
+  }
+
+  @Get('interfaces')
+  @Returns(schemaRef('DeviceInterfacePage'), 'A page of the interfaces, by ifIndex')
+  @Requires(Permission.InventoryRead)
+  @ApiOperation({ summary: "The device's interfaces as IF-MIB lists them (read at its first answer, then hourly): name, alias, type, speed, admin and oper status as words; ?gone=true adds those that left the list" })
+  async interfaces(@Param('id', uuid) id: string, @Query(new Input(InterfaceQuery)) q: InterfaceQuery, @CallerScope() scope: Scope): Promise<Page<DeviceInterface>> {
+    await this.devices.get(id, scope);
+    const qb = this.ds.getRepository(DeviceInterface).createQueryBuilder('i').where('i.device_id = :id', { id });
+    if (q.gone !== 'true') qb.andWhere('i.gone_at IS NULL');
+    return paginate(qb, q, { fields: { ifIndex: '"i"."if_index"', name: '"i"."name"' }, default: 'ifIndex' }, '"i"');
+  }
+
+  @Get('interface-events')
+  @Returns(schemaRef('InterfaceEventPage'), 'A page of the changes, latest first')
+  @Requires(Permission.InventoryRead)
+  @ApiOperation({ summary: "Changes in the device's interface list: appeared, disappeared, renamed (previous: the old name), renumbered (previous: the old ifIndex)" })
+  async interfaceEvents(@Param('id', uuid) id: string, @Query(new Input(ListQuery)) q: ListQuery, @CallerScope() scope: Scope): Promise<Page<InterfaceEvent>> {
+    await this.devices.get(id, scope);
+    const qb = this.ds.getRepository(InterfaceEvent).createQueryBuilder('e').where('e.device_id = :id', { id });
+    return paginate(qb, q, { fields: { at: '"e"."at"', id: '"e"."id"' }, default: '-id' }, '"e"');
   }
 
   @Get('outages')

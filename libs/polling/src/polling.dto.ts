@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsBooleanString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { AUTH_PROTOCOLS, PRIV_PROTOCOLS } from '@app/snmp';
 import { IsInstant, ListQuery } from '@app/inventory';
 
@@ -104,6 +104,13 @@ export class OutageQuery extends ListQuery {
   @IsOptional()
   @IsInstant()
   to?: string;
+}
+
+export class InterfaceQuery extends ListQuery {
+  @ApiPropertyOptional({ description: 'Also the interfaces that left the device\'s list (gone), after the listed ones' })
+  @IsOptional()
+  @IsBooleanString({ message: 'gone must be true or false' })
+  gone?: string;
 }
 
 export class AvailabilityQuery extends WindowQuery {

@@ -1,7 +1,7 @@
 import { type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { DevicesService, InventoryModule } from '@app/inventory';
+import { DevicesService, InventoryModule, WanLinksService } from '@app/inventory';
 import { AvailabilityService } from './availability.service';
 import { DistributedPoller, SharedPollMemory } from './distributed-poller';
 import { Poller } from './poller';
@@ -71,8 +71,8 @@ export class PollingModule {
         SnmpProfilesService,
         {
           provide: PollingStore,
-          useFactory: (ds: DataSource, secrets: SecretBox, devices: DevicesService) => new PollingStore(ds, secrets, devices),
-          inject: [getDataSourceToken(), SecretBox, DevicesService],
+          useFactory: (ds: DataSource, secrets: SecretBox, devices: DevicesService, wanLinks: WanLinksService) => new PollingStore(ds, secrets, devices, wanLinks),
+          inject: [getDataSourceToken(), SecretBox, DevicesService, WanLinksService],
         },
         ...(options.inProcess && options.redisUrl
           ? [
