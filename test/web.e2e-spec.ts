@@ -594,6 +594,10 @@ describe('the web console in Chromium', () => {
     // The reason in Vietnamese, and the poller's own words beneath it; when it booted.
     expect(await page.locator('[data-testid="failure"]').textContent()).toMatch(/^Không trả lời \(hết thời gian chờ\)no answer from 127\.0\.0\.1:\d+/);
     expect(await page.locator('[data-testid="booted"]').textContent()).toMatch(/^\d\d\/\d\d\/\d{4} \d\d:\d\d$/);
+    // Its interfaces as IF-MIB lists them, status in words.
+    await page.locator('table.interfaces tr[data-if="Gi0/1"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('table.interfaces tr[data-if="Gi0/1"]').textContent()).toBe('1Gi0/1WAN tỉnh (VNPT)ethernetCsmacd1 GbpsBậtBật');
+    expect(await page.locator('table.interfaces tr[data-if="Gi0/4"]').textContent()).toContain('TắtTắt');
     await page.screenshot({ path: join(SHOTS, 'device-vi.png'), fullPage: true });
     await page.getByRole('button', { name: 'English' }).click();
     await page.locator('[data-testid="poll"] .pill', { hasText: 'Down' }).waitFor();

@@ -10,6 +10,13 @@ export const DEMO_COMMUNITY = 'hatang-demo';
 export const DEMO_CONTACT = 'Phòng CNTT, Sở TT&TT tỉnh Bình Định';
 export const DEMO_AGENT_PORT = 16161;
 const AGENTS = 3;
+const DEMO_INTERFACES = [
+  { ifIndex: 1, up: true, speedMbps: 1000, name: 'Gi0/1', alias: 'WAN tỉnh (VNPT)', descr: 'GigabitEthernet0/1' },
+  { ifIndex: 2, up: true, speedMbps: 1000, name: 'Gi0/2', alias: 'Tầng 1, phòng một cửa', descr: 'GigabitEthernet0/2' },
+  { ifIndex: 3, up: false, speedMbps: 1000, name: 'Gi0/3', descr: 'GigabitEthernet0/3' },
+  { ifIndex: 4, up: false, speedMbps: 1000, name: 'Gi0/4', descr: 'GigabitEthernet0/4', adminDown: true },
+  { ifIndex: 10, up: true, speedMbps: 0, name: 'Vlan10', alias: 'Mạng nội bộ', descr: 'Vlan10', type: 136 },
+];
 
 export interface DemoAgents {
   /** The devices polled, with the port of each one's agent; the last one goes down now and then. */
@@ -38,7 +45,8 @@ export async function startDemoAgents(
        FROM snmp_profile p JOIN device d ON d.id = p.device_id JOIN agency a ON a.id = d.agency_id WHERE d.management_address = '127.0.0.1' AND d.notes = 'demo SNMP agent' ORDER BY p.port`,
   );
   // What an admin sets on a device (sysLocation, sysContact): the poller reads them, the device list finds them.
-  const facts = (location: string) => ({ sysLocation: `Phòng máy, ${location}`, sysContact: DEMO_CONTACT });
+  // and the interfaces a small branch switch lists (IF-MIB): the WAN uplink, a few access ports, a VLAN.
+  const facts = (location: string) => ({ sysLocation: `Phòng máy, ${location}`, sysContact: DEMO_CONTACT, interfaces: DEMO_INTERFACES });
   const agents: SimulatedDevice[] = [];
   if (devices.length === 0) {
     const chosen: Array<{ id: string; name: string | null; location: string }> = await ds.query(

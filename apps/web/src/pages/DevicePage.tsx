@@ -66,6 +66,16 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
   const optional = async <T,>(r: { data?: T; error?: unknown; response: Response }) => (r.response.status === 404 ? null : dataOf(r));
   const profile = useQuery({ queryKey: ['snmp', id], queryFn: async () => optional(await api.GET('/api/v1/devices/{id}/snmp', { params: { path: { id: id! } } })) });
   const poll = useQuery({ queryKey: ['poll', id], queryFn: async () => optional(await api.GET('/api/v1/devices/{id}/poll-state', { params: { path: { id: id! } } })), refetchInterval: 10_000 });
+  const interfaces = useQuery({
+    queryKey: ['interfaces', id],
+    queryFn: async () => dataOf(await api.GET('/api/v1/devices/{id}/interfaces', { params: { path: { id: id! }, query: { limit: 1000 } } })),
+    refetchInterval: 60_000,
+  });
+  const interfaceEvents = useQuery({
+    queryKey: ['interface-events', id],
+    queryFn: async () => dataOf(await api.GET('/api/v1/devices/{id}/interface-events', { params: { path: { id: id! }, query: { limit: 20 } } })),
+    refetchInterval: 60_000,
+  });
   const outages = useQuery({
     queryKey: ['outages', id],
     queryFn: async () => dataOf(await api.GET('/api/v1/devices/{id}/outages', { params: { path: { id: id! }, query: { from: new Date(now - TIMELINE_DAYS * DAY).toISOString(), limit: 1000 } } })),
@@ -220,6 +230,53 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
           })}
         </tbody>
       </table>
+
+      {interfaces.data && interfaces.data.items.length > 0 && (
+        <>
+          <h2>
+            {t('interfaces')} ({num(interfaces.data.total ?? interfaces.data.items.length)})
+          </h2>
+          <p className="meta">
+            {t('interfacesListedAt')} {dateTime(interfaces.data.items.reduce((m, i) => (i.lastSeenAt > m ? i.lastSeenAt : m), interfaces.data.items[0].lastSeenAt))}
+          </p>
+          <table className="interfaces">
+            <thead>
+              <tr>
+                <th scope="col" className="num">ifIndex</th>
+                <th scope="col">{t('interfaceName')}</th>
+                <th scope="col">{t('interfaceAlias')}</th>
+                <th scope="col">{t('interfaceType')}</th>
+                <th scope="col" className="num">{t('speed')}</th>
+                <th scope="col">{t('adminStatus')}</th>
+                <th scope="col">{t('operStatus')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {interfaces.data.items.map((i) => (
+                <tr key={i.id} data-if={i.name}>
+                  <td className="num">{i.ifIndex}</td>
+                  <th scope="row">{i.name}</th>
+                  <td>{i.alias ?? ''}</td>
+                  <td>{i.type ?? ''}</td>
+                  <td className="num">{i.speedMbps ? (i.speedMbps >= 1000 ? `${num(i.speedMbps / 1000, i.speedMbps % 1000 ? 1 : 0)} Gbps` : `${num(i.speedMbps)} Mbps`) : '—'}</td>
+                  <td>{i.adminStatus ? t(`if_${i.adminStatus}` as TextKey) ?? i.adminStatus : '—'}</td>
+                  <td>{i.operStatus ? <span className={`pill if-${i.operStatus}`}>{t(`if_${i.operStatus}` as TextKey) ?? i.operStatus}</span> : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {interfaceEvents.data && interfaceEvents.data.items.length > 0 && (
+            <ul className="interface-events">
+              {interfaceEvents.data.items.map((e) => (
+                <li key={String(e.id)}>
+                  {dateTime(e.at)} · <strong>{e.name}</strong> {t(`ifEvent_${e.kind}` as TextKey)}
+                  {e.previous !== null ? ` (${e.kind === 'renamed' ? t('wasNamed') : t('wasIfIndex')} ${e.previous})` : ''}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
 
       <h2>{t('outagesLast30')}</h2>
       {/* A device nobody polls has no timeline: green would say it was up. */}
