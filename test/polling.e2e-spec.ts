@@ -215,6 +215,8 @@ describe.each(ENGINES)('SNMP poller on %s', (engine) => {
         [2, 'Gi0/2-camera', 'up'],
         [3, 'Gi0/1', 'up'],
       ]);
+      const bad = await t.http().get(`/api/v1/devices/${device.id}/interfaces`).query({ gone: 'maybe' }).set('Accept-Language', 'vi').expect(400);
+      expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'gone', message: 'gone phải là true hoặc false' })]);
       const withGone = await list(true);
       expect(withGone.find((i) => i.name === 'Vlan24')).toMatchObject({ ifIndex: 24, goneAt: expect.any(String) });
       await t.http().delete(`/api/v1/devices/${device.id}/snmp`).expect(204);

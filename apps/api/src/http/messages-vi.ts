@@ -61,7 +61,7 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^The plan of a reorganisation spans provinces: .*$/, 'Kế hoạch sắp xếp trải trên nhiều tỉnh: cần mã truy cập phạm vi toàn quốc'],
   [/^The day is not valid$/, 'Ngày không hợp lệ'],
   [/^province is a province's 2-digit code$/, 'province là mã tỉnh gồm 2 chữ số'],
-  [/^dryRun must be true or false$/, 'dryRun phải là true hoặc false'],
+  [/^(dryRun|gone) must be true or false$/, '$1 phải là true hoặc false'],
   [/^oldCode is the GSO code of a district .*$/, 'oldCode là mã (GSO) của huyện (3 chữ số) hoặc xã (5 chữ số)'],
   [/^share is whole or part$/, 'share là whole (cả đơn vị) hoặc part (một phần)'],
   [/^send the workbook as the request body with the XLSX Content-Type$/, 'gửi bảng tính làm nội dung yêu cầu, với Content-Type của XLSX'],
