@@ -117,6 +117,17 @@ describe('poll state machine', () => {
     ]);
   });
 
+  it('records a monitored interface without a link going down, and closes its outage when it stops being polled', () => {
+    const down = [{ ifIndex: 5, operStatus: 2, highSpeedMbps: 1000, inOctets: '0', outOctets: '0' }];
+    const monitored = [{ ifIndex: 5, wanLinkId: null }];
+    const first = applyPoll(emptyMemory(), { at: T0, reading: reading(0, { interfaces: down }) }, monitored);
+    expect(first.events.filter((e) => e.kind === 'open')).toEqual([{ kind: 'open', cause: 'interface_down', at: T0, ifIndex: 5, wanLinkId: null, detail: 'ifOperStatus 2 (down)' }]);
+    // Unmarked: the next poll reads it no more, and its outage ends there.
+    const next = applyPoll(first.next, { at: T0 + 60_000, reading: reading(6_000) }, []);
+    expect(next.events).toEqual([{ kind: 'close', cause: 'interface_down', ifIndex: 5, at: T0 + 60_000 }]);
+    expect(next.next.interfacesDown).toEqual([]);
+  });
+
   it('turns the octet counters of a link into traffic, without a write per poll', () => {
     const link = (inOctets: string, outOctets: string) => [{ ifIndex: 2, operStatus: 1, highSpeedMbps: 100, inOctets, outOctets }];
     let memory = emptyMemory();

@@ -176,8 +176,9 @@ describe.each(ENGINES)('SNMP poller on %s', (engine) => {
         [2, 'Gi0/2', null, 'ethernetCsmacd', 1000, 'down', 'down'],
         [24, 'Vlan24', null, 'l3ipvlan', 0, 'up', 'up'],
       ]);
-      // A device's first listing is not a change.
+      // A device's first listing is not a change. The link bound by ifIndex takes the name listed there.
       expect(await events()).toEqual([]);
+      await until('the link named', async () => (await t.http().get(`/api/v1/wan-links/${link.id}`).expect(200)).body.interfaceName === 'Gi0/1');
 
       // A reboot renumbers: Gi0/1 is now 3, and a new module's port took 1. The profile saved again reads the list at once.
       sw.setInterfaces([
@@ -195,8 +196,16 @@ describe.each(ENGINES)('SNMP poller on %s', (engine) => {
       // The link stays on the interface the admin named, moved by the poller through the inventory (audited).
       const moved = (await t.http().get(`/api/v1/wan-links/${link.id}`).expect(200)).body;
       expect(moved.ifIndex).toBe(3);
-      const audit = (await t.http().get('/api/v1/audit').query({ entityId: link.id })).body.items.find((e: { action: string }) => e.action === 'update');
-      expect(audit).toMatchObject({ source: 'poller', before: expect.objectContaining({ ifIndex: 1 }), after: expect.objectContaining({ ifIndex: 3 }) });
+      const audit = (await t.http().get('/api/v1/audit').query({ entityId: link.id })).body.items.find((e: { after: { ifIndex: number } }) => e.after?.ifIndex === 3);
+      expect(audit).toMatchObject({ source: 'poller', before: expect.objectContaining({ ifIndex: 1, interfaceName: 'Gi0/1' }), after: expect.objectContaining({ ifIndex: 3, interfaceName: 'Gi0/1' }) });
+      // Admins name the interface; the ifIndex is found from the list. A name the device does not list is refused, naming what it lists.
+      const byName = (await t.http().post('/api/v1/wan-links').send({ agencyId, network: 'internet', medium: 'fibre', bandwidthMbps: 300, deviceId: device.id, interfaceName: 'Te1/1', commissionedOn: '2024-01-01' }).expect(201)).body;
+      expect(byName).toMatchObject({ interfaceName: 'Te1/1', ifIndex: 1 });
+      const unknown = await t.http().post('/api/v1/wan-links').send({ agencyId, network: 'internet', medium: 'fibre', deviceId: device.id, interfaceName: 'Gi9/9', commissionedOn: '2024-01-01' }).expect(400);
+      expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'interfaceName', message: 'the device lists no interface named Gi9/9 (it lists Te1/1, Gi0/2, Gi0/1, Vlan24)' })]);
+      const disagree = await t.http().post('/api/v1/wan-links').send({ agencyId, network: 'internet', medium: 'fibre', deviceId: device.id, interfaceName: 'Te1/1', ifIndex: 2, commissionedOn: '2024-01-01' }).expect(400);
+      expect(disagree.body.errors).toEqual([expect.objectContaining({ field: 'ifIndex', message: 'Te1/1 is ifIndex 1 on this device, not 2' })]);
+      await t.http().delete(`/api/v1/wan-links/${byName.id}`).expect(204);
 
       // Vlan24 deleted, Gi0/2 renamed in place.
       sw.setInterfaces([
@@ -219,6 +228,37 @@ describe.each(ENGINES)('SNMP poller on %s', (engine) => {
       expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'gone', message: 'gone phải là true hoặc false' })]);
       const withGone = await list(true);
       expect(withGone.find((i) => i.name === 'Vlan24')).toMatchObject({ ifIndex: 24, goneAt: expect.any(String) });
+
+      // The camera port marked monitored: polled with the device, and its going down an outage of it.
+      const camera = (await list()).find((i) => i.name === 'Gi0/2-camera')!;
+      const marked = await t.http().patch(`/api/v1/devices/${device.id}/interfaces/${camera.id}`).send({ monitored: true }).expect(200);
+      expect(marked.body).toMatchObject({ name: 'Gi0/2-camera', monitored: true });
+      await until('the camera port polled', async () => (await t.http().get(`/api/v1/devices/${device.id}/poll-state`)).body.interfaces?.['2']?.operStatus === 1);
+      sw.setInterface(2, false);
+      const outage = await until('the camera port outage', async () => {
+        const items: Array<{ cause: string; ifIndex: number | null; wanLinkId: string | null; endedAt: string | null; detail: string }> = (
+          await t.http().get(`/api/v1/devices/${device.id}/outages`).query({ from: new Date(Date.now() - 600_000).toISOString() })
+        ).body.items;
+        return items.find((o) => o.cause === 'interface_down');
+      });
+      expect(outage).toMatchObject({ ifIndex: 2, wanLinkId: null, endedAt: null, detail: 'ifOperStatus 2 (down)' });
+      sw.setInterface(2, true);
+      await until('the camera port back', async () => {
+        const items: Array<{ cause: string; endedAt: string | null }> = (await t.http().get(`/api/v1/devices/${device.id}/outages`).query({ from: new Date(Date.now() - 600_000).toISOString() })).body.items;
+        return items.some((o) => o.cause === 'interface_down' && o.endedAt !== null);
+      });
+      // Marking it again writes nothing; who marked it is in the audit log.
+      await t.http().patch(`/api/v1/devices/${device.id}/interfaces/${camera.id}`).send({ monitored: true }).expect(200);
+      const marks = (await t.http().get('/api/v1/audit').query({ entityId: camera.id })).body.items;
+      expect(marks.map((e: { action: string; after: { monitored: boolean } }) => [e.action, e.after.monitored])).toEqual([['update', true]]);
+      // A gone interface cannot be monitored; bad input is named; another device's interface does not exist here.
+      const vlan = withGone.find((i) => i.name === 'Vlan24')!;
+      const gone = await t.http().patch(`/api/v1/devices/${device.id}/interfaces/${vlan.id}`).send({ monitored: true }).expect(400);
+      expect(gone.body.errors[0].message).toMatch(/^Vlan24 left the device's interface list on .*: it cannot be polled$/);
+      const badBody = await t.http().patch(`/api/v1/devices/${device.id}/interfaces/${camera.id}`).send({ monitored: 'yes' }).expect(400);
+      expect(badBody.body.errors).toEqual([expect.objectContaining({ field: 'monitored' })]);
+      await t.http().patch(`/api/v1/devices/${router.id}/interfaces/${camera.id}`).send({ monitored: false }).expect(404);
+      await t.http().patch(`/api/v1/devices/${device.id}/interfaces/${camera.id}`).send({ monitored: false }).expect(200);
       await t.http().delete(`/api/v1/devices/${device.id}/snmp`).expect(204);
     } finally {
       await sw.stop();

@@ -598,6 +598,14 @@ describe('the web console in Chromium', () => {
     await page.locator('table.interfaces tr[data-if="Gi0/1"]').waitFor({ timeout: 20_000 });
     expect(await page.locator('table.interfaces tr[data-if="Gi0/1"]').textContent()).toBe('1Gi0/1WAN tỉnh (VNPT)ethernetCsmacd1 GbpsBậtBật');
     expect(await page.locator('table.interfaces tr[data-if="Gi0/4"]').textContent()).toContain('TắtTắt');
+    // An admin marks a port monitored: saved (read back from the server), then unmarked.
+    const mark = page.getByRole('checkbox', { name: 'Giám sát Gi0/3' });
+    await mark.check();
+    await page.locator('table.interfaces tr[data-if="Gi0/3"] input:checked:not([disabled])').waitFor();
+    const saved = (await t.http().get(`/api/v1/devices/${flapping.id}/interfaces`)).body.items.find((i: { name: string }) => i.name === 'Gi0/3');
+    expect(saved.monitored).toBe(true);
+    await mark.uncheck();
+    await page.locator('table.interfaces tr[data-if="Gi0/3"] input:not(:checked):not([disabled])').waitFor();
     await page.screenshot({ path: join(SHOTS, 'device-vi.png'), fullPage: true });
     await page.getByRole('button', { name: 'English' }).click();
     await page.locator('[data-testid="poll"] .pill', { hasText: 'Down' }).waitFor();

@@ -294,6 +294,7 @@ export class MaintenanceWindow {
 @Entity('device_interface')
 @Index('uq_device_interface_live', { synchronize: false })
 @Index('ix_device_interface_device_name', ['deviceId', 'name'])
+@Index('ix_device_interface_monitored', { synchronize: false })
 export class DeviceInterface {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -337,6 +338,14 @@ export class DeviceInterface {
 
   @Column({ type: 'timestamptz' })
   lastSeenAt: Date;
+
+  /**
+   * Polled at every poll of the device (status, counters) and its going down an outage of it, as
+   * an admin chose (an uplink, a data-centre port). Interfaces that carry a WAN link are polled so
+   * whatever this says.
+   */
+  @Column({ type: 'boolean', default: false })
+  monitored: boolean;
 
   /** When it left the device's list (a module taken out, a VLAN deleted); null while listed. */
   @Column({ type: 'timestamptz', nullable: true })

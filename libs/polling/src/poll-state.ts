@@ -65,9 +65,10 @@ export interface PollOutcome {
   failure?: { reason: SnmpFailure; message: string };
 }
 
+/** An interface the poll reads: one that carries a WAN link (its id), or one an admin marked monitored (null). */
 export interface CarriedLink {
   ifIndex: number;
-  wanLinkId: string;
+  wanLinkId: string | null;
 }
 
 export type LedgerEvent =
@@ -273,8 +274,17 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
     next.interfaces = interfaces;
   }
 
-  if (links.length === 0) return { next, events, changed, rebooted, wrapped };
+  if (links.length === 0 && next.interfacesDown.length === 0) return { next, events, changed, rebooted, wrapped };
   const down = new Set(next.interfacesDown);
+  // An interface no longer polled (unmarked, its link retired) closes its open outage: nothing is known of it any more.
+  if (down.size > 0) {
+    const polled = new Set(links.map((l) => l.ifIndex));
+    for (const ifIndex of down) {
+      if (polled.has(ifIndex)) continue;
+      events.push({ kind: 'close', cause: 'interface_down', ifIndex, at });
+      down.delete(ifIndex);
+    }
+  }
   for (const link of links) {
     const status = next.interfaces[link.ifIndex]?.operStatus ?? null;
     if (status === null) continue;

@@ -41,18 +41,28 @@ export class PollingStore {
   ) {}
 
   /**
-   * A device's new interface listing: rows, history, and the WAN links of renumbered interfaces
-   * moved to their new ifIndex through the inventory (audited as the poller's change), so a link
-   * stays on the interface admins named after a reboot that renumbers them.
+   * A device's new interface listing: rows and history; then its WAN links brought in line through
+   * the inventory (audited as the poller's change): a link named by interface gets that interface's
+   * ifIndex of the day (none when the device no longer lists it), and one bound by ifIndex alone
+   * gets the name listed there, so it follows the interface when a reboot renumbers them.
    */
   async saveInterfaces(deviceId: string, listing: readonly InterfaceListing[], at: Date): Promise<InterfacePlan> {
     const plan = await saveInterfaces(this.ds, deviceId, listing, at);
-    const moved = new Map(plan.changes.filter((c) => c.kind === 'renumbered').map((c) => [Number(c.previous), c.ifIndex]));
-    if (moved.size > 0 && this.wanLinks) {
-      const links: Array<{ id: string; ifIndex: number }> = await this.ds.query(`SELECT id, if_index AS "ifIndex" FROM wan_link WHERE device_id = $1 AND if_index = ANY($2)`, [deviceId, [...moved.keys()]]);
-      const ctx: ChangeContext = { actor: `poller@${hostname()}`, source: 'poller', scope: EVERYWHERE };
-      if (links.length > 0) await this.wanLinks.updateMany(links.map((l) => ({ id: l.id, ifIndex: moved.get(Number(l.ifIndex))! })), ctx);
+    if (!this.wanLinks) return plan;
+    const byName = new Map(listing.map((l) => [l.name, l.ifIndex]));
+    const byIndex = new Map(listing.map((l) => [l.ifIndex, l.name]));
+    const links: Array<{ id: string; ifIndex: number | null; interfaceName: string | null }> = await this.ds.query(
+      `SELECT id, if_index AS "ifIndex", interface_name AS "interfaceName" FROM wan_link WHERE device_id = $1 AND (if_index IS NOT NULL OR interface_name IS NOT NULL)`,
+      [deviceId],
+    );
+    const changes: Array<{ id: string; ifIndex?: number | null; interfaceName?: string }> = [];
+    for (const l of links) {
+      if (l.interfaceName !== null) {
+        const want = byName.get(l.interfaceName) ?? null;
+        if (want !== l.ifIndex) changes.push({ id: l.id, ifIndex: want });
+      } else if (l.ifIndex !== null && byIndex.has(l.ifIndex)) changes.push({ id: l.id, interfaceName: byIndex.get(l.ifIndex)! });
     }
+    if (changes.length > 0) await this.wanLinks.updateMany(changes, { actor: `poller@${hostname()}`, source: 'poller', scope: EVERYWHERE });
     return plan;
   }
 
@@ -64,10 +74,11 @@ export class PollingStore {
     const [row] = await this.ds.query(
       `SELECT (SELECT count(*) || '/' || COALESCE(max(p.updated_at)::text, '') || '/' || COALESCE(max(d.updated_at)::text, '')
                  FROM snmp_profile p JOIN device d ON d.id = p.device_id WHERE p.poller_group = $1) AS profiles,
-              (SELECT count(*) || '/' || COALESCE(max(l.updated_at)::text, '') FROM wan_link l WHERE l.if_index IS NOT NULL) AS links`,
+              (SELECT count(*) || '/' || COALESCE(max(l.updated_at)::text, '') FROM wan_link l WHERE l.if_index IS NOT NULL) AS links,
+              (SELECT count(*) || '/' || COALESCE(sum(i.if_index), 0) FROM device_interface i WHERE i.monitored AND i.gone_at IS NULL) AS monitored`,
       [group],
     );
-    return `${row.profiles}|${row.links}`;
+    return `${row.profiles}|${row.links}|${row.monitored}`;
   }
 
   /** Enabled profiles of a group's devices that are in service and have a management address (within a scope, for a scoped poller token). */
@@ -115,13 +126,21 @@ export class PollingStore {
     });
   }
 
-  /** The WAN links in service each device carries, by ifIndex: the interfaces its polls read. */
+  /**
+   * The interfaces each device's polls read, by ifIndex: those that carry a WAN link in service,
+   * and those an admin marked monitored (without a link).
+   */
   async carriedLinks(deviceIds: string[]): Promise<Map<string, CarriedLink[]>> {
     const out = new Map<string, CarriedLink[]>();
     if (deviceIds.length === 0) return out;
-    const rows: Array<{ deviceId: string; ifIndex: number; id: string }> = await this.ds.query(
+    const rows: Array<{ deviceId: string; ifIndex: number; id: string | null }> = await this.ds.query(
       `SELECT device_id AS "deviceId", if_index AS "ifIndex", id FROM wan_link
-        WHERE device_id = ANY($1) AND if_index IS NOT NULL AND status IN ('active', 'faulty') ORDER BY device_id, if_index`,
+        WHERE device_id = ANY($1) AND if_index IS NOT NULL AND status IN ('active', 'faulty')
+       UNION ALL
+       SELECT i.device_id, i.if_index, NULL FROM device_interface i
+        WHERE i.device_id = ANY($1) AND i.monitored AND i.gone_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM wan_link l WHERE l.device_id = i.device_id AND l.if_index = i.if_index AND l.status IN ('active', 'faulty'))
+       ORDER BY 1, 2`,
       [deviceIds],
     );
     for (const l of rows) {

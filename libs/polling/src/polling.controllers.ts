@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Optional, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Optional, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -32,7 +32,8 @@ import { DeviceInterface, DevicePollState, InterfaceEvent, MaintenanceWindow, Ou
 import { SharedPollMemory } from './distributed-poller';
 import { Poller } from './poller';
 import { PollingMetrics } from './polling-metrics';
-import { AvailabilityQuery, CreateMaintenanceWindow, InterfaceQuery, MaintenanceWindowQuery, OutageQuery, MAX_WINDOW_DAYS, PutSnmpProfile, TargetsQuery, WindowQuery } from './polling.dto';
+import { InterfacesService } from './interfaces.service';
+import { AvailabilityQuery, CreateMaintenanceWindow, InterfaceQuery, UpdateInterface, MaintenanceWindowQuery, OutageQuery, MAX_WINDOW_DAYS, PutSnmpProfile, TargetsQuery, WindowQuery } from './polling.dto';
 import { SnmpProfilesService } from './snmp-profiles.service';
 import { PollResults, RemotePollResults } from './poll-results';
 import { pollStateOf, PollingStore } from './polling-store';
@@ -104,6 +105,7 @@ export class DevicePollingController {
     private readonly devices: DevicesService,
     @InjectDataSource() private readonly ds: DataSource,
     private readonly remote: RemotePollResults,
+    private readonly interfaceMarks: InterfacesService,
     @Optional() @Inject(Poller) private readonly poller?: Poller,
     @Optional() @Inject(SharedPollMemory) private readonly shared?: SharedPollMemory,
   ) {}
@@ -159,6 +161,14 @@ export class DevicePollingController {
     const qb = this.ds.getRepository(DeviceInterface).createQueryBuilder('i').where('i.device_id = :id', { id });
     if (q.gone !== 'true') qb.andWhere('i.gone_at IS NULL');
     return paginate(qb, q, { fields: { ifIndex: '"i"."if_index"', name: '"i"."name"' }, default: 'ifIndex' }, '"i"');
+  }
+
+  @Patch('interfaces/:interfaceId')
+  @Returns(schemaRef('DeviceInterface'), 'The interface as it now is')
+  @Requires(Permission.InventoryWrite)
+  @ApiOperation({ summary: 'Mark an interface monitored (an uplink, a data-centre port) or not: polled with the device, its going down an outage of it. Interfaces that carry a WAN link are polled whatever this says.' })
+  setInterface(@Param('id', uuid) id: string, @Param('interfaceId', uuid) interfaceId: string, @Body(new Input(UpdateInterface)) body: UpdateInterface, @Change() ctx: ChangeContext) {
+    return this.interfaceMarks.setMonitored(id, interfaceId, body.monitored, ctx);
   }
 
   @Get('interface-events')

@@ -106,6 +106,12 @@ export class OutageQuery extends ListQuery {
   to?: string;
 }
 
+export class UpdateInterface {
+  @ApiProperty({ description: 'Poll it with the device (status, counters) and record its going down as an outage of it' })
+  @IsBoolean({ message: 'monitored must be true or false' })
+  monitored: boolean;
+}
+
 export class InterfaceQuery extends ListQuery {
   @ApiPropertyOptional({ description: 'Also the interfaces that left the device\'s list (gone), after the listed ones' })
   @IsOptional()

@@ -11,6 +11,7 @@ import { PollingStore } from './polling-store';
 import { RemotePollResults } from './poll-results';
 import { SecretBox } from './secret-box';
 import { SnmpProfilesService } from './snmp-profiles.service';
+import { InterfacesService } from './interfaces.service';
 
 export interface PollingModuleOptions {
   secretKey?: string;
@@ -69,6 +70,7 @@ export class PollingModule {
         PollingMetrics,
         AvailabilityService,
         SnmpProfilesService,
+        InterfacesService,
         {
           provide: PollingStore,
           useFactory: (ds: DataSource, secrets: SecretBox, devices: DevicesService, wanLinks: WanLinksService) => new PollingStore(ds, secrets, devices, wanLinks),

@@ -32,6 +32,11 @@ export class SnmpProfilesService {
   private readonly listeners = new Set<() => void>();
 
   /** Calls `listener` after every change of a profile (the poller reloads its devices, the trap listener its senders). */
+  /** Tells the pollers that what they poll changed (a profile, an interface marked monitored). */
+  notifyChanged(): void {
+    for (const listener of this.listeners) listener();
+  }
+
   onChange(listener: () => void): void {
     this.listeners.add(listener);
   }

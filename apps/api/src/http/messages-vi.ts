@@ -34,6 +34,7 @@ const WORDS: Record<string, string> = {
   'alert rule': 'quy tắc cảnh báo',
   'alert channel': 'kênh thông báo',
   incident: 'sự cố',
+  interface: 'cổng mạng',
 };
 const RULE_KINDS_VI: Record<string, string> = {
   device_down: 'thiết bị mất kết nối',
@@ -61,7 +62,9 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^The plan of a reorganisation spans provinces: .*$/, 'Kế hoạch sắp xếp trải trên nhiều tỉnh: cần mã truy cập phạm vi toàn quốc'],
   [/^The day is not valid$/, 'Ngày không hợp lệ'],
   [/^province is a province's 2-digit code$/, 'province là mã tỉnh gồm 2 chữ số'],
-  [/^(dryRun|gone) must be true or false$/, '$1 phải là true hoặc false'],
+  [/^(dryRun|gone|monitored) must be true or false$/, '$1 phải là true hoặc false'],
+  [/^The interface is gone$/, 'Cổng mạng không còn trên thiết bị'],
+  [/^(.+) left the device's interface list on (\S+): it cannot be polled$/, '$1 đã rời danh sách cổng của thiết bị lúc $2: không thể thăm dò'],
   [/^oldCode is the GSO code of a district .*$/, 'oldCode là mã (GSO) của huyện (3 chữ số) hoặc xã (5 chữ số)'],
   [/^share is whole or part$/, 'share là whole (cả đơn vị) hoặc part (một phần)'],
   [/^send the workbook as the request body with the XLSX Content-Type$/, 'gửi bảng tính làm nội dung yêu cầu, với Content-Type của XLSX'],
@@ -272,6 +275,9 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^the LAN belongs to another agency$/, 'mạng LAN thuộc cơ quan khác'],
   [/^the device belongs to another agency$/, 'thiết bị thuộc cơ quan khác'],
   [/^an interface index needs the deviceId it belongs to$/, 'chỉ số cổng (ifIndex) cần có thiết bị (deviceId) chứa cổng đó'],
+  [/^an interface name needs the deviceId it belongs to$/, 'tên cổng (interfaceName) cần có thiết bị (deviceId) chứa cổng đó'],
+  [/^the device lists no interface named (.+) \(it lists (.*)\)$/, 'thiết bị không có cổng nào tên $1 (các cổng của thiết bị: $2)'],
+  [/^(.+) is ifIndex (\d+) on this device, not (\d+)$/, '$1 trên thiết bị này là ifIndex $2, không phải $3'],
   [/^only a LAN joining every department has a completion date$/, 'chỉ mạng LAN kết nối đủ mọi phòng ban mới có ngày hoàn chỉnh'],
   [/^another device already has this serial number$/, 'số serial này đã thuộc về một thiết bị khác'],
   [/^another agency already has this code$/, 'mã này đã thuộc về một cơ quan khác'],

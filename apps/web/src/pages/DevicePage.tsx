@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiProblem, dataOf } from '../api';
 import { type TextKey, useI18n } from '../i18n';
@@ -71,6 +71,19 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
     queryFn: async () => dataOf(await api.GET('/api/v1/devices/{id}/interfaces', { params: { path: { id: id! }, query: { limit: 1000 } } })),
     refetchInterval: 60_000,
   });
+  // The WAN links this device carries: their interfaces are polled whatever the monitored mark says.
+  const links = useQuery({
+    queryKey: ['device-links', id],
+    queryFn: async () => dataOf(await api.GET('/api/v1/wan-links', { params: { query: { deviceId: id!, limit: 100 } } })),
+  });
+  const linkOn = new Map((links.data?.items ?? []).filter((l) => l.ifIndex !== null).map((l) => [l.ifIndex as number, l]));
+  const client = useQueryClient();
+  const mark = useMutation({
+    mutationFn: async ({ interfaceId, monitored }: { interfaceId: string; monitored: boolean }) =>
+      dataOf(await api.PATCH('/api/v1/devices/{id}/interfaces/{interfaceId}', { params: { path: { id: id!, interfaceId } }, body: { monitored } })),
+    onSettled: () => void client.invalidateQueries({ queryKey: ['interfaces', id] }),
+  });
+  const interfaceNames = new Map((interfaces.data?.items ?? []).map((i) => [i.ifIndex, i.name]));
   const interfaceEvents = useQuery({
     queryKey: ['interface-events', id],
     queryFn: async () => dataOf(await api.GET('/api/v1/devices/{id}/interface-events', { params: { path: { id: id! }, query: { limit: 20 } } })),
@@ -249,6 +262,7 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
                 <th scope="col" className="num">{t('speed')}</th>
                 <th scope="col">{t('adminStatus')}</th>
                 <th scope="col">{t('operStatus')}</th>
+                <th scope="col">{t('monitoredInterface')}</th>
               </tr>
             </thead>
             <tbody>
@@ -261,6 +275,21 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
                   <td className="num">{i.speedMbps ? (i.speedMbps >= 1000 ? `${num(i.speedMbps / 1000, i.speedMbps % 1000 ? 1 : 0)} Gbps` : `${num(i.speedMbps)} Mbps`) : '—'}</td>
                   <td>{i.adminStatus ? t(`if_${i.adminStatus}` as TextKey) ?? i.adminStatus : '—'}</td>
                   <td>{i.operStatus ? <span className={`pill if-${i.operStatus}`}>{t(`if_${i.operStatus}` as TextKey) ?? i.operStatus}</span> : '—'}</td>
+                  <td>
+                    {linkOn.has(i.ifIndex) ? (
+                      <span className="badge" title={t('wanLinkPolled')}>
+                        WAN
+                      </span>
+                    ) : (
+                      <input
+                        type="checkbox"
+                        aria-label={`${t('monitoredInterface')} ${i.name}`}
+                        checked={i.monitored}
+                        disabled={!canWrite || mark.isPending}
+                        onChange={(e) => mark.mutate({ interfaceId: i.id, monitored: e.target.checked })}
+                      />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -295,7 +324,10 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
               <tr key={o.id}>
                 <td>{dateTime(o.startedAt)}</td>
                 <td>{o.endedAt ? dateTime(o.endedAt) : t('ongoing')}</td>
-                <td>{t(`cause_${o.cause}` as TextKey)}</td>
+                <td>
+                  {t(`cause_${o.cause}` as TextKey)}
+                  {o.ifIndex !== null ? `: ${interfaceNames.get(o.ifIndex) ?? `ifIndex ${o.ifIndex}`}` : ''}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -38,12 +38,18 @@ export class CreateWanLink extends CreateEquipment {
   @IsUUID()
   deviceId?: string | null;
 
-  @ApiPropertyOptional({ type: Number, example: 3, nullable: true, description: 'ifIndex of that interface' })
+  @ApiPropertyOptional({ type: Number, example: 3, nullable: true, description: "ifIndex of that interface (found from interfaceName once the device's interfaces are listed)" })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(2147483647)
   ifIndex?: number | null;
+
+  @ApiPropertyOptional({ type: String, example: 'Gi0/1', nullable: true, description: "The interface's name on that device (ifName): the link stays on it when the device renumbers its interfaces" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  interfaceName?: string | null;
 }
 
 export class UpdateWanLink extends IntersectionType(PartialType(CreateWanLink), MoveEquipment) {}

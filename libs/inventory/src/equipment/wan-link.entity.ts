@@ -10,6 +10,7 @@ import { Device } from './device.entity';
 @Check('ck_wan_link_medium', oneOf('medium', MEDIA))
 @Check('ck_wan_link_bandwidth', '"bandwidth_mbps" IS NULL OR "bandwidth_mbps" > 0')
 @Check('ck_wan_link_if_index', '"if_index" IS NULL OR "device_id" IS NOT NULL')
+@Check('ck_wan_link_interface_name', '"interface_name" IS NULL OR "device_id" IS NOT NULL')
 @Index('uq_wan_link_circuit', ['provider', 'circuitId'], { unique: true })
 @Index('ix_wan_link_agency', ['agencyId'])
 @Index('ix_wan_link_device', ['deviceId'])
@@ -55,6 +56,14 @@ export class WanLink extends Equipment {
   @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_wan_link_device' })
   device?: Device | null;
 
+  /**
+   * The device's number for that interface today (IF-MIB ifIndex): set from `interfaceName` when the
+   * device's interfaces are listed, and moved by the poller when a reboot renumbers them.
+   */
   @Column({ type: 'integer', nullable: true })
   ifIndex: number | null;
+
+  /** The interface as admins name it (ifName: Gi0/1, ge-0/0/1, port1): what the link keeps across renumbering. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  interfaceName: string | null;
 }

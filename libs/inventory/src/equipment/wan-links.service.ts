@@ -48,7 +48,7 @@ export class WanLinksService extends InventoryResource<WanLink, CreateWanLink, U
   }
 
   protected override build(input: CreateWanLink): WanLink {
-    return { ...EQUIPMENT_DEFAULTS, bandwidthMbps: null, provider: null, circuitId: null, deviceId: null, ifIndex: null, ...input, id: newId(input) } as WanLink;
+    return { ...EQUIPMENT_DEFAULTS, bandwidthMbps: null, provider: null, circuitId: null, deviceId: null, ifIndex: null, interfaceName: null, ...input, id: newId(input) } as WanLink;
   }
 
   protected override merge(before: WanLink, patch: UpdateWanLink): WanLink {
@@ -85,6 +85,7 @@ export class WanLinksService extends InventoryResource<WanLink, CreateWanLink, U
         else if (d.agencyId !== w.agencyId) addProblem(out, c.index, { field: 'deviceId', message: 'the device belongs to another agency' });
       }
       if (w.ifIndex !== null && w.ifIndex !== undefined && !w.deviceId) addProblem(out, c.index, { field: 'ifIndex', message: 'an interface index needs the deviceId it belongs to' });
+      if (w.interfaceName && !w.deviceId) addProblem(out, c.index, { field: 'interfaceName', message: 'an interface name needs the deviceId it belongs to' });
       if (w.circuitId) {
         const key = `${w.provider ?? ''}\u0000${w.circuitId}`;
         if (taken.has(key)) addProblem(out, c.index, { field: 'circuitId', message: `${w.provider ?? 'this provider'} already has a link with circuit id ${w.circuitId}`, value: w.circuitId });
@@ -93,6 +94,52 @@ export class WanLinksService extends InventoryResource<WanLink, CreateWanLink, U
         at.set(key, c.index);
       }
     }
+    await this.resolveInterfaces(candidates, m, out);
     return out;
+  }
+
+  /**
+   * A link names its interface as admins do; the ifIndex is the device's number for it today, taken
+   * from the device's interface list (IF-MIB, kept by the poller) where it has been read: a name the
+   * device does not list is refused, and an ifIndex alone is given its name, so the link follows it
+   * when the device renumbers. A device not listed yet keeps what was given; its first listing sets the rest.
+   */
+  private async resolveInterfaces(candidates: Candidate<WanLink>[], m: EntityManager, out: Map<number, FieldProblem[]>): Promise<void> {
+    const bound = candidates.filter((c) => c.after.deviceId && (c.after.interfaceName || c.after.ifIndex != null));
+    if (bound.length === 0) return;
+    const rows: Array<{ deviceId: string; name: string; ifIndex: number }> = await m.query(
+      `SELECT device_id AS "deviceId", name, if_index AS "ifIndex" FROM device_interface WHERE gone_at IS NULL AND device_id = ANY($1) ORDER BY device_id, if_index`,
+      [[...new Set(bound.map((c) => c.after.deviceId!))]],
+    );
+    const listed = new Map<string, { byName: Map<string, number>; byIndex: Map<number, string> }>();
+    for (const r of rows) {
+      const d = listed.get(r.deviceId) ?? { byName: new Map(), byIndex: new Map() };
+      d.byName.set(r.name, Number(r.ifIndex));
+      d.byIndex.set(Number(r.ifIndex), r.name);
+      listed.set(r.deviceId, d);
+    }
+    for (const c of bound) {
+      const w = c.after;
+      const d = listed.get(w.deviceId!);
+      if (!d) continue;
+      const nameChanged = c.before === null || c.before.interfaceName !== w.interfaceName || c.before.deviceId !== w.deviceId;
+      const indexChanged = c.before === null || c.before.ifIndex !== w.ifIndex || c.before.deviceId !== w.deviceId;
+      if (w.interfaceName) {
+        const at = d.byName.get(w.interfaceName);
+        if (at === undefined) {
+          if (nameChanged) {
+            const some = [...d.byName.keys()].slice(0, 8).join(', ');
+            addProblem(out, c.index, { field: 'interfaceName', message: `the device lists no interface named ${w.interfaceName} (it lists ${some}${d.byName.size > 8 ? ', …' : ''})`, value: w.interfaceName });
+          }
+        } else if (w.ifIndex != null && w.ifIndex !== at && indexChanged) {
+          // This write gave an ifIndex that is not the named interface's: alone, it moves the link
+          // to that interface; given with a name, the two disagree.
+          if (!nameChanged) w.interfaceName = d.byIndex.get(w.ifIndex) ?? null;
+          else addProblem(out, c.index, { field: 'ifIndex', message: `${w.interfaceName} is ifIndex ${at} on this device, not ${w.ifIndex}`, value: w.ifIndex });
+        } else w.ifIndex = at;
+      } else if (w.ifIndex != null) {
+        w.interfaceName = d.byIndex.get(w.ifIndex) ?? null;
+      }
+    }
   }
 }

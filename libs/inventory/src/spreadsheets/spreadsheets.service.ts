@@ -150,7 +150,7 @@ export class Spreadsheets {
         create: CreateWanLink,
         update: UpdateWanLink,
         numeric: ['bandwidthMbps', 'ifIndex'],
-        columns: ['id', 'agencyId', 'network', 'medium', 'bandwidthMbps', 'provider', 'circuitId', 'deviceId', 'ifIndex', ...equipmentCols],
+        columns: ['id', 'agencyId', 'network', 'medium', 'bandwidthMbps', 'provider', 'circuitId', 'deviceId', 'ifIndex', 'interfaceName', ...equipmentCols],
         refs: { agencyCode: ['agencyId', agencyByCode, agencies as never] },
         match: async (rows) => {
           const found = await this.ds.getRepository(WanLink).find({ select: { id: true, provider: true, circuitId: true }, where: { circuitId: anyOf(rows.map((r) => r.circuitId).filter(Boolean)) } });
