@@ -81,6 +81,9 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
   const mark = useMutation({
     mutationFn: async ({ interfaceId, monitored }: { interfaceId: string; monitored: boolean }) =>
       dataOf(await api.PATCH('/api/v1/devices/{id}/interfaces/{interfaceId}', { params: { path: { id: id!, interfaceId } }, body: { monitored } })),
+    // The box follows the click at once; the list read afterwards says what the server kept.
+    onMutate: ({ interfaceId, monitored }) =>
+      client.setQueryData(['interfaces', id], (old: typeof interfaces.data) => old && { ...old, items: old.items.map((i) => (i.id === interfaceId ? { ...i, monitored } : i)) }),
     onSettled: () => void client.invalidateQueries({ queryKey: ['interfaces', id] }),
   });
   const interfaceNames = new Map((interfaces.data?.items ?? []).map((i) => [i.ifIndex, i.name]));
