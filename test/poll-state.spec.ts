@@ -128,6 +128,30 @@ describe('poll state machine', () => {
     expect(next.next.interfacesDown).toEqual([]);
   });
 
+  it('sums the traffic of each 5-minute slot into one point per interface, not one per poll', () => {
+    // Polled every 60 s from T0 + 30 s: 1 Mbit/s in, 2 Mbit/s out, 3 errors in a minute; from the 6th minute, 3 Mbit/s in.
+    let memory = emptyMemory();
+    const points = [];
+    let inOctets = 0n;
+    let outOctets = 0n;
+    for (let n = 0; n <= 11; n++) {
+      const at = T0 + 30_000 + n * 60_000;
+      const interfaces = [{ ifIndex: 2, operStatus: 1, highSpeedMbps: 100, inOctets: String(inOctets), outOctets: String(outOctets), inErrors: 3 * n, outErrors: 0 }];
+      const step = applyPoll(memory, { at, reading: reading(n * 6_000, { interfaces }) }, [{ ifIndex: 2, wanLinkId: 'link-1' }]);
+      memory = step.next;
+      points.push(...step.points);
+      inOctets += n < 5 ? 7_500_000n : 22_500_000n;
+      outOctets += 15_000_000n;
+    }
+    // Slot 0 (T0 … +5 min) measured the minutes ending at 1:30 … 4:30 (240 s); slot 1 the next five.
+    expect(points).toEqual([
+      { ifIndex: 2, at: T0, inBps: 1_000_000, outBps: 2_000_000, inErrorsPerSecond: 0.05, outErrorsPerSecond: 0, seconds: 240 },
+      { ifIndex: 2, at: T0 + 300_000, inBps: (1_000_000 + 4 * 3_000_000) / 5, outBps: 2_000_000, inErrorsPerSecond: 0.05, outErrorsPerSecond: 0, seconds: 300 },
+    ]);
+    // The slot in progress is kept with the device, not written.
+    expect(memory.interfaces[2].slot).toMatchObject({ start: T0 + 600_000, seconds: 120 });
+  });
+
   it('turns the octet counters of a link into traffic, without a write per poll', () => {
     const link = (inOctets: string, outOctets: string) => [{ ifIndex: 2, operStatus: 1, highSpeedMbps: 100, inOctets, outOctets }];
     let memory = emptyMemory();

@@ -159,9 +159,9 @@ describe('SNMP client against the simulator', () => {
     expect(reading.sysUpTimeTicks).toBeGreaterThanOrEqual(0);
     expect(reading.hrSystemUptimeTicks).toBeGreaterThanOrEqual(0);
     expect(reading.interfaces).toEqual([
-      { ifIndex: 3, operStatus: 1, highSpeedMbps: 100, inOctets: '3000', outOctets: '6000' },
-      { ifIndex: 4, operStatus: 2, highSpeedMbps: 1000, inOctets: '4000', outOctets: '8000' },
-      { ifIndex: 99, operStatus: null, highSpeedMbps: null, inOctets: null, outOctets: null },
+      { ifIndex: 3, operStatus: 1, highSpeedMbps: 100, inOctets: '3000', outOctets: '6000', inErrors: 0, outErrors: 0 },
+      { ifIndex: 4, operStatus: 2, highSpeedMbps: 1000, inOctets: '4000', outOctets: '8000', inErrors: 0, outErrors: 0 },
+      { ifIndex: 99, operStatus: null, highSpeedMbps: null, inOctets: null, outOctets: null, inErrors: null, outErrors: null },
     ]);
   });
 

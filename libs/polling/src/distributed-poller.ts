@@ -232,7 +232,7 @@ export class DistributedPoller {
     const step = applyPoll(shared.memory, outcome, entry.target.links);
     await this.redis.set(this.key(deviceId), JSON.stringify({ memory: step.next, slot } satisfies SharedMemory));
     if (step.rebooted) this.metrics.reboots.inc();
-    if (step.events.length > 0 || step.changed) this.writes.push({ deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at });
+    if (step.events.length > 0 || step.changed || step.points.length > 0) this.writes.push({ deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at, points: step.points });
     this.options.onPolled?.(deviceId, slot);
     if (outcome.reading) {
       const problem = await fillChassisOnce(this.client, this.store, entry.target, entry.snmp, outcome.reading, this.options.log);

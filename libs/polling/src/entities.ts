@@ -395,4 +395,69 @@ export class InterfaceEvent {
   previous: string | null;
 }
 
-export const POLLING_ENTITIES = [SnmpProfile, DevicePollState, Outage, DeviceMonitoring, PollerRun, MaintenanceWindow, DeviceInterface, InterfaceEvent];
+/**
+ * Traffic of an interface over a period: averages over the seconds measured in it (in and out bits
+ * per second, errors per second), and for rolled-up periods the busiest 5-minute point.
+ */
+abstract class TrafficColumns {
+  @PrimaryColumn({ type: 'uuid' })
+  interfaceId: string;
+
+  @ManyToOne(() => DeviceInterface, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'interface_id' })
+  interface?: DeviceInterface;
+
+  /** Start of the period. */
+  @PrimaryColumn({ type: 'timestamptz' })
+  at: Date;
+
+  @Column({ type: 'double precision' })
+  inBps: number;
+
+  @Column({ type: 'double precision' })
+  outBps: number;
+
+  @Column({ type: 'double precision', nullable: true })
+  inErrorsPerSecond: number | null;
+
+  @Column({ type: 'double precision', nullable: true })
+  outErrorsPerSecond: number | null;
+
+  /** Seconds of it measured (a period the poller only partly saw averages over what it saw). */
+  @Column({ type: 'int' })
+  seconds: number;
+}
+
+/** 5-minute points, kept 35 days (a whole month's 95th percentile, as providers bill, can be taken until the next one ends). */
+@Entity('traffic_5m')
+@Index('ix_traffic_5m_at', { synchronize: false })
+export class Traffic5m extends TrafficColumns {}
+
+abstract class RolledUpTraffic extends TrafficColumns {
+  @Column({ type: 'double precision' })
+  inMaxBps: number;
+
+  @Column({ type: 'double precision' })
+  outMaxBps: number;
+}
+
+/** Hourly points, rolled up from the 5-minute ones, kept 13 months. */
+@Entity('traffic_1h')
+@Index('ix_traffic_1h_at', { synchronize: false })
+export class Traffic1h extends RolledUpTraffic {}
+
+/** Daily points, rolled up from the hourly ones, kept 5 years. */
+@Entity('traffic_1d')
+export class Traffic1d extends RolledUpTraffic {}
+
+/** How far each roll-up has been done: hours (from 5-minute points) and days (from hours) before `doneUntil` are complete. */
+@Entity('traffic_rollup')
+export class TrafficRollupState {
+  @PrimaryColumn({ type: 'varchar', length: 10 })
+  resolution: string;
+
+  @Column({ type: 'timestamptz' })
+  doneUntil: Date;
+}
+
+export const POLLING_ENTITIES = [SnmpProfile, DevicePollState, Outage, DeviceMonitoring, PollerRun, MaintenanceWindow, DeviceInterface, InterfaceEvent, Traffic5m, Traffic1h, Traffic1d, TrafficRollupState];

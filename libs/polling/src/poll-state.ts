@@ -54,6 +54,39 @@ export interface InterfaceMemory {
   inBps?: number | null;
   outBps?: number | null;
   rateSeconds?: number | null;
+  /** ifInErrors and ifOutErrors at the last answer (Counter32). */
+  inErrors?: number | null;
+  outErrors?: number | null;
+  /** The traffic of the 5-minute slot in progress, summed over the answers that fell in it. */
+  slot?: TrafficSlot | null;
+}
+
+/** Length of a traffic point: 5 minutes, as providers bill the 95th percentile. */
+export const TRAFFIC_SLOT_MS = 300_000;
+
+export interface TrafficSlot {
+  /** Start of the slot (ms, a multiple of TRAFFIC_SLOT_MS). */
+  start: number;
+  inBits: number;
+  outBits: number;
+  inErrors: number;
+  outErrors: number;
+  /** Seconds of traffic measured in it (the time between answers, counted at the later one). */
+  seconds: number;
+  /** Whether every answer in it gave both error counters (remote pollers' older results do not). */
+  errorsKnown: boolean;
+}
+
+/** One 5-minute point of an interface: the averages over the seconds measured in the slot. */
+export interface TrafficPoint {
+  ifIndex: number;
+  /** Start of the slot (ms). */
+  at: number;
+  inBps: number;
+  outBps: number;
+  inErrorsPerSecond: number | null;
+  outErrorsPerSecond: number | null;
+  seconds: number;
 }
 
 export type UptimeSource = 'hrSystemUptime' | 'sysUpTime' | 'snmpEngineTime';
@@ -82,6 +115,8 @@ export type LedgerEvent =
 export interface PollStep {
   next: DeviceMemory;
   events: LedgerEvent[];
+  /** 5-minute traffic points of slots this poll closed (one per polled interface per slot, not per poll). */
+  points: TrafficPoint[];
   /** The latest-poll row needs writing (something other than the time of the poll changed). */
   changed: boolean;
   rebooted: boolean;
@@ -121,6 +156,7 @@ export function emptyMemory(): DeviceMemory {
 
 export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: readonly CarriedLink[] = []): PollStep {
   const events: LedgerEvent[] = [];
+  const points: TrafficPoint[] = [];
   const next: DeviceMemory = { ...memory };
   const at = outcome.at;
   let changed = false;
@@ -151,7 +187,7 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
       next.since = at;
       changed = true;
     }
-    return { next, events, changed, rebooted, wrapped };
+    return { next, events, points, changed, rebooted, wrapped };
   }
   if (!memory.monitored) {
     events.push({ kind: 'monitor', at });
@@ -170,7 +206,7 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
         changed = true;
       }
     }
-    return { next, events, changed, rebooted, wrapped };
+    return { next, events, points, changed, rebooted, wrapped };
   }
 
   const r = outcome.reading!;
@@ -259,22 +295,43 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
     for (const i of r.interfaces) {
       const before = memory.interfaces[i.ifIndex];
       const seconds = before?.countersAt != null ? (at - before.countersAt) / 1000 : null;
+      const inBps = bitsPerSecond(before?.inOctets, i.inOctets, seconds);
+      const outBps = bitsPerSecond(before?.outOctets, i.outOctets, seconds);
+      // The slot in progress: closed into a point when this answer falls in a later one.
+      const start = at - (at % TRAFFIC_SLOT_MS);
+      let slot = before?.slot ?? null;
+      if (slot && slot.start !== start) {
+        if (slot.seconds > 0) points.push(pointOf(i.ifIndex, slot));
+        slot = null;
+      }
+      if (seconds !== null && seconds > 0 && inBps !== null && outBps !== null) {
+        slot ??= { start, inBits: 0, outBits: 0, inErrors: 0, outErrors: 0, seconds: 0, errorsKnown: true };
+        slot.errorsKnown &&= before?.inErrors != null && i.inErrors != null && before?.outErrors != null && i.outErrors != null;
+        slot.inBits += inBps * seconds;
+        slot.outBits += outBps * seconds;
+        slot.inErrors += counter32Delta(before?.inErrors, i.inErrors);
+        slot.outErrors += counter32Delta(before?.outErrors, i.outErrors);
+        slot.seconds += seconds;
+      }
       interfaces[i.ifIndex] = {
         operStatus: i.operStatus,
         highSpeedMbps: i.highSpeedMbps,
         inOctets: i.inOctets,
         outOctets: i.outOctets,
         countersAt: i.inOctets !== null || i.outOctets !== null ? at : null,
-        inBps: bitsPerSecond(before?.inOctets, i.inOctets, seconds),
-        outBps: bitsPerSecond(before?.outOctets, i.outOctets, seconds),
+        inBps,
+        outBps,
         rateSeconds: seconds !== null && seconds > 0 && (before?.inOctets != null || before?.outOctets != null) ? Math.round(seconds * 1000) / 1000 : null,
+        inErrors: i.inErrors ?? null,
+        outErrors: i.outErrors ?? null,
+        slot,
       };
     }
     if (!sameInterfaces(interfaces, next.interfaces)) changed = true;
     next.interfaces = interfaces;
   }
 
-  if (links.length === 0 && next.interfacesDown.length === 0) return { next, events, changed, rebooted, wrapped };
+  if (links.length === 0 && next.interfacesDown.length === 0) return { next, events, points, changed, rebooted, wrapped };
   const down = new Set(next.interfacesDown);
   // An interface no longer polled (unmarked, its link retired) closes its open outage: nothing is known of it any more.
   if (down.size > 0) {
@@ -297,12 +354,30 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
     }
   }
   if (down.size !== next.interfacesDown.length || next.interfacesDown.some((i) => !down.has(i))) next.interfacesDown = [...down].sort((a, b) => a - b);
-  return { next, events, changed, rebooted, wrapped };
+  return { next, events, points, changed, rebooted, wrapped };
 }
 
 /** How far uptime may fall short of the clock before it counts as going backwards: 3 s, or 5% of the time between polls. */
 function tolerance(elapsedTicks: number): number {
   return Math.max(300, elapsedTicks * 0.05);
+}
+
+function pointOf(ifIndex: number, s: TrafficSlot): TrafficPoint {
+  return {
+    ifIndex,
+    at: s.start,
+    inBps: s.inBits / s.seconds,
+    outBps: s.outBits / s.seconds,
+    inErrorsPerSecond: s.errorsKnown ? s.inErrors / s.seconds : null,
+    outErrorsPerSecond: s.errorsKnown ? s.outErrors / s.seconds : null,
+    seconds: Math.round(s.seconds),
+  };
+}
+
+/** Errors counted between two readings of a Counter32 (wrapping at 2^32); 0 when either is missing. */
+function counter32Delta(before: number | null | undefined, now: number | null | undefined): number {
+  if (before == null || now == null) return 0;
+  return now >= before ? now - before : now + 2 ** 32 - before;
 }
 
 /** The traffic between two readings of a Counter64 octet counter; null when one is missing or it went back (a reset). */

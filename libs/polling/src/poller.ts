@@ -225,8 +225,8 @@ export class Poller {
     if (stored) Object.assign(stored, step.next);
     else this.memory.set(t.deviceId, step.next);
     if (step.rebooted) this.metrics.reboots.inc();
-    if (step.events.length > 0 || step.changed) {
-      this.writes.push({ deviceId: t.deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at });
+    if (step.events.length > 0 || step.changed || step.points.length > 0) {
+      this.writes.push({ deviceId: t.deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at, points: step.points });
       if (was !== step.next.state) {
         this.counts[was ?? 'unknown']--;
         this.counts[step.next.state ?? 'unknown']++;

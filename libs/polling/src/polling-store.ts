@@ -4,7 +4,7 @@ import { agencyWithinSql, type ChangeContext, type DevicesService, EVERYWHERE, I
 import type { InterfaceListing, SnmpCredentials, SnmpFailure } from '@app/snmp';
 import { type InterfacePlan, saveInterfaces } from './interface-list';
 import { DevicePollState, type InterfaceRow, PollerRun, SnmpProfile } from './entities';
-import { type CarriedLink, type DeviceMemory, emptyMemory, type LedgerEvent, type UptimeSource } from './poll-state';
+import { type CarriedLink, type DeviceMemory, emptyMemory, type LedgerEvent, type TrafficPoint, type UptimeSource } from './poll-state';
 import type { SecretBox } from './secret-box';
 
 export interface PollTarget {
@@ -29,6 +29,8 @@ export interface PollRecord {
   events: LedgerEvent[];
   changed: boolean;
   polledAt: number;
+  /** 5-minute traffic points the poll closed. */
+  points?: TrafficPoint[];
 }
 
 /** The poller's reads and writes. Writes happen when something changed, in one transaction per flush. */
@@ -215,6 +217,7 @@ export class PollingStore {
         writes += chunk.length;
       }
       for (const r of records) for (const e of r.events) if (e.kind !== 'monitor' || pausing.has(r.deviceId)) writes += await this.applyEvent(m, r.deviceId, e);
+      writes += await writeTrafficPoints(m, records);
       // One row per device: a batch can hold several polls of the same device; the last one wins.
       const latest = new Map<string, PollRecord>();
       for (const r of records) if (r.changed && r.memory.state !== null) latest.set(r.deviceId, r);
@@ -351,6 +354,41 @@ export class PollingStore {
     }
     return { filled: Object.keys(patch), problems };
   }
+}
+
+/**
+ * The 5-minute traffic points of a batch, on the interfaces the devices list (an interface not
+ * listed yet has no row: its first slot is not kept). A second point for a slot (a poller that
+ * restarted within it) is merged in, weighted by the seconds each measured.
+ */
+async function writeTrafficPoints(m: EntityManager, records: PollRecord[]): Promise<number> {
+  const points = records.flatMap((r) => (r.points ?? []).map((p) => ({ deviceId: r.deviceId, ...p })));
+  for (let i = 0; i < points.length; i += CHUNK) {
+    const c = points.slice(i, i + CHUNK);
+    await m.query(
+      `INSERT INTO traffic_5m (interface_id, at, in_bps, out_bps, in_errors_per_second, out_errors_per_second, seconds)
+       SELECT i.id, x.at, x.in_bps, x.out_bps, x.in_e, x.out_e, x.seconds
+         FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::int[]) AS x(device_id, if_index, at, in_bps, out_bps, in_e, out_e, seconds)
+         JOIN device_interface i ON i.device_id = x.device_id AND i.if_index = x.if_index AND i.gone_at IS NULL
+       ON CONFLICT (interface_id, at) DO UPDATE SET
+         in_bps = (traffic_5m.in_bps * traffic_5m.seconds + EXCLUDED.in_bps * EXCLUDED.seconds) / GREATEST(traffic_5m.seconds + EXCLUDED.seconds, 1),
+         out_bps = (traffic_5m.out_bps * traffic_5m.seconds + EXCLUDED.out_bps * EXCLUDED.seconds) / GREATEST(traffic_5m.seconds + EXCLUDED.seconds, 1),
+         in_errors_per_second = (traffic_5m.in_errors_per_second * traffic_5m.seconds + EXCLUDED.in_errors_per_second * EXCLUDED.seconds) / GREATEST(traffic_5m.seconds + EXCLUDED.seconds, 1),
+         out_errors_per_second = (traffic_5m.out_errors_per_second * traffic_5m.seconds + EXCLUDED.out_errors_per_second * EXCLUDED.seconds) / GREATEST(traffic_5m.seconds + EXCLUDED.seconds, 1),
+         seconds = traffic_5m.seconds + EXCLUDED.seconds`,
+      [
+        c.map((p) => p.deviceId),
+        c.map((p) => p.ifIndex),
+        c.map((p) => new Date(p.at)),
+        c.map((p) => p.inBps),
+        c.map((p) => p.outBps),
+        c.map((p) => p.inErrorsPerSecond),
+        c.map((p) => p.outErrorsPerSecond),
+        c.map((p) => p.seconds),
+      ],
+    );
+  }
+  return points.length;
 }
 
 function stateRow(r: PollRecord): Partial<DevicePollState> {

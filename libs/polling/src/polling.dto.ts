@@ -106,6 +106,33 @@ export class OutageQuery extends ListQuery {
   to?: string;
 }
 
+export class TrafficQuery {
+  @ApiPropertyOptional({ description: 'From this instant; defaults to a day before `to`' })
+  @IsOptional()
+  @IsInstant()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Until this instant; defaults to now' })
+  @IsOptional()
+  @IsInstant()
+  to?: string;
+
+  @ApiPropertyOptional({ enum: ['5m', '1h', '1d'], description: 'Points of 5 minutes, an hour or a day; by default 5 minutes up to 2 days, hourly up to 62, daily beyond' })
+  @IsOptional()
+  @IsIn(['5m', '1h', '1d'], { message: 'resolution must be 5m, 1h or 1d' })
+  resolution?: '5m' | '1h' | '1d';
+}
+
+export class MonthsQuery {
+  @ApiPropertyOptional({ example: 3, description: 'How many months, this one and those before (1–13)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'months must be a whole number from 1 to 13' })
+  @Min(1, { message: 'months must be a whole number from 1 to 13' })
+  @Max(13, { message: 'months must be a whole number from 1 to 13' })
+  months?: number;
+}
+
 export class UpdateInterface {
   @ApiProperty({ description: 'Poll it with the device (status, counters) and record its going down as an outage of it' })
   @IsBoolean({ message: 'monitored must be true or false' })

@@ -12,6 +12,8 @@ import { RemotePollResults } from './poll-results';
 import { SecretBox } from './secret-box';
 import { SnmpProfilesService } from './snmp-profiles.service';
 import { InterfacesService } from './interfaces.service';
+import { TrafficController } from './traffic.controller';
+import { TrafficService } from './traffic.service';
 
 export interface PollingModuleOptions {
   secretKey?: string;
@@ -64,13 +66,14 @@ export class PollingModule {
     return {
       module: PollingModule,
       imports: [InventoryModule],
-      controllers: [DevicePollingController, PollingController],
+      controllers: [DevicePollingController, PollingController, TrafficController],
       providers: [
         { provide: SecretBox, useFactory: () => SecretBox.fromConfig(options.secretKey, options.dataDir) },
         PollingMetrics,
         AvailabilityService,
         SnmpProfilesService,
         InterfacesService,
+        TrafficService,
         {
           provide: PollingStore,
           useFactory: (ds: DataSource, secrets: SecretBox, devices: DevicesService, wanLinks: WanLinksService) => new PollingStore(ds, secrets, devices, wanLinks),
@@ -104,7 +107,7 @@ export class PollingModule {
         },
         InProcessPoller,
       ],
-      exports: [SecretBox, PollingMetrics, AvailabilityService, SnmpProfilesService, PollingStore, ...(options.inProcess ? [options.redisUrl ? DistributedPoller : Poller] : [])],
+      exports: [SecretBox, PollingMetrics, AvailabilityService, SnmpProfilesService, PollingStore, TrafficService, ...(options.inProcess ? [options.redisUrl ? DistributedPoller : Poller] : [])],
     };
   }
 }

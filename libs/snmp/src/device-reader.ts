@@ -9,6 +9,9 @@ export interface InterfaceReading {
   /** Counter64 as a decimal string (it does not fit a JS number). */
   inOctets: string | null;
   outOctets: string | null;
+  /** ifInErrors and ifOutErrors (Counter32); absent from remote pollers' older results. */
+  inErrors?: number | null;
+  outErrors?: number | null;
 }
 
 export interface DeviceReading {
@@ -32,18 +35,23 @@ const SYSTEM: string[] = [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.sysObjec
 /** The same with sysLocation and sysContact (two more varbinds: about a sixth more CPU per poll in bench:poller, so not every poll). */
 const SYSTEM_AND_FACTS: string[] = [...SYSTEM, OID.sysLocation, OID.sysContact];
 
+/** Objects read per polled interface: status, speed, octets in and out, errors in and out. */
+const PER_INTERFACE = 6;
+
 /** One GET: the system group (with sysLocation and sysContact when `facts`), the uptimes, and the status of the given interfaces. */
 export async function readDevice(client: SnmpClient, target: SnmpTarget, ifIndexes: readonly number[] = [], facts = false): Promise<DeviceReading> {
   const system = facts ? SYSTEM_AND_FACTS : SYSTEM;
   let oids: string[] = system;
   if (ifIndexes.length > 0) {
     oids = [...system];
-    for (const i of ifIndexes) oids.push(`${OID.ifOperStatus}.${i}`, `${OID.ifHighSpeed}.${i}`, `${OID.ifHCInOctets}.${i}`, `${OID.ifHCOutOctets}.${i}`);
+    for (const i of ifIndexes) {
+      oids.push(`${OID.ifOperStatus}.${i}`, `${OID.ifHighSpeed}.${i}`, `${OID.ifHCInOctets}.${i}`, `${OID.ifHCOutOctets}.${i}`, `${OID.ifInErrors}.${i}`, `${OID.ifOutErrors}.${i}`);
+    }
   }
   const vb = await client.get(target, oids);
   const interfaces: InterfaceReading[] = ifIndexes.length === 0 ? [] : ifIndexes.map((ifIndex, n) => {
-    const at = system.length + n * 4;
-    return { ifIndex, operStatus: int(vb[at]), highSpeedMbps: int(vb[at + 1]), inOctets: counter64(vb[at + 2]), outOctets: counter64(vb[at + 3]) };
+    const at = system.length + n * PER_INTERFACE;
+    return { ifIndex, operStatus: int(vb[at]), highSpeedMbps: int(vb[at + 1]), inOctets: counter64(vb[at + 2]), outOctets: counter64(vb[at + 3]), inErrors: int(vb[at + 4]), outErrors: int(vb[at + 5]) };
   });
   return {
     sysUpTimeTicks: int(vb[0]),

@@ -17,6 +17,8 @@ export const OID = {
   ifSpeed: '1.3.6.1.2.1.2.2.1.5',
   ifAdminStatus: '1.3.6.1.2.1.2.2.1.7',
   ifOperStatus: '1.3.6.1.2.1.2.2.1.8',
+  ifInErrors: '1.3.6.1.2.1.2.2.1.14',
+  ifOutErrors: '1.3.6.1.2.1.2.2.1.20',
   /** IF-MIB ifXTable columns. */
   ifName: '1.3.6.1.2.1.31.1.1.1.1',
   ifAlias: '1.3.6.1.2.1.31.1.1.1.18',

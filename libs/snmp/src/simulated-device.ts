@@ -128,6 +128,14 @@ export class SimulatedDevice {
     mib.setTableSingleCell('ifXEntry', 10, [ifIndex], counter64(outOctets));
   }
 
+  /** Sets an interface's ifInErrors and ifOutErrors. */
+  setErrors(ifIndex: number, inErrors: number, outErrors: number): void {
+    if (!this.interfaces.has(ifIndex)) throw new Error(`no interface ${ifIndex}`);
+    const mib = this.agent.getMib();
+    mib.setTableSingleCell('ifEntry', 14, [ifIndex], inErrors);
+    mib.setTableSingleCell('ifEntry', 20, [ifIndex], outErrors);
+  }
+
   answerSlowly(delayMs: number): void {
     this.delayMs = delayMs;
   }
@@ -143,7 +151,7 @@ export class SimulatedDevice {
   private addInterfaceRows(i: SimulatedInterface): void {
     const mib = this.agent.getMib();
     const name = i.name ?? `port${i.ifIndex}`;
-    mib.addTableRow('ifEntry', [i.ifIndex, i.descr ?? `Simulated interface ${name}`, i.type ?? 6, Math.min(i.speedMbps * 1_000_000, 4_294_967_295), i.adminDown ? 2 : 1, i.up ? 1 : 2]);
+    mib.addTableRow('ifEntry', [i.ifIndex, i.descr ?? `Simulated interface ${name}`, i.type ?? 6, Math.min(i.speedMbps * 1_000_000, 4_294_967_295), i.adminDown ? 2 : 1, i.up ? 1 : 2, 0, 0]);
     mib.addTableRow('ifXEntry', [i.ifIndex, name, counter64(1000n * BigInt(i.ifIndex)), counter64(2000n * BigInt(i.ifIndex)), i.speedMbps, i.alias ?? '']);
   }
 
@@ -261,6 +269,8 @@ export class SimulatedDevice {
           column(5, 'ifSpeed', snmp.ObjectType.Gauge),
           column(7, 'ifAdminStatus', snmp.ObjectType.Integer),
           column(8, 'ifOperStatus', snmp.ObjectType.Integer),
+          column(14, 'ifInErrors', snmp.ObjectType.Counter),
+          column(20, 'ifOutErrors', snmp.ObjectType.Counter),
         ],
         { tableIndex: [{ columnName: 'ifIndex' }] },
       );

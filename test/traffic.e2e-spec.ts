@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { emptyMemory, PollingStore, type TrafficPoint, TrafficService } from '@app/polling';
+import { startApp, type TestApp } from './support/app';
+import { ENGINES } from './support/databases';
+
+const official = JSON.parse(readFileSync(join(__dirname, 'fixtures/dvhcvn-small.json'), 'utf8'));
+const SLOT = 300_000;
+const HOUR = 3_600_000;
+
+/** PostgreSQL's percentile_cont: linear between the two nearest ranks. */
+function percentile(values: number[], p: number): number {
+  const v = [...values].sort((a, b) => a - b);
+  const pos = p * (v.length - 1);
+  const lo = Math.floor(pos);
+  return v[lo] + (pos - lo) * ((v[Math.min(lo + 1, v.length - 1)] ?? v[lo]) - v[lo]);
+}
+const localMonth = (ms: number) => new Date(ms + 7 * HOUR).toISOString().slice(0, 7);
+
+/** Traffic series of an interface and a WAN link: points as the poller writes them, roll-ups, retention, percentiles. */
+describe.each(ENGINES)('traffic on %s', (engine) => {
+  let t: TestApp;
+  let deviceId: string;
+  let linkId: string;
+  let interfaceId: string;
+  // Two days of 5-minute points ending at the last whole slot: in = 0…99 Mbit/s in turn, out 10 Mbit/s.
+  const now = Date.now() - (Date.now() % SLOT);
+  const points: TrafficPoint[] = Array.from({ length: 576 }, (_, k) => ({
+    ifIndex: 1,
+    at: now - (576 - k) * SLOT,
+    inBps: (k % 100) * 1e6,
+    outBps: 10e6,
+    inErrorsPerSecond: 0.1,
+    outErrorsPerSecond: 0,
+    seconds: 300,
+  }));
+
+  beforeAll(async () => {
+    t = await startApp(engine);
+    await t.http().post('/api/v1/administrative-units/official-list').send(official).expect(200);
+    const commune = (await t.http().get('/api/v1/administrative-units').query({ code: '21601' })).body.items[0];
+    const agencyId = (await t.http().post('/api/v1/agencies').send({ code: 'UBND-21601', name: 'UBND xã Nhơn Châu', kind: 'commune_committee', administrativeUnitId: commune.id }).expect(201)).body.id;
+    deviceId = (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'router', name: 'r-traffic', status: 'active', commissionedOn: '2024-01-01' }).expect(201)).body.id;
+    const store = t.app.get(PollingStore);
+    const row = { alias: null, descr: null, type: 'ethernetCsmacd', speedMbps: 1000, adminStatus: 'up', operStatus: 'up' };
+    await store.saveInterfaces(deviceId, [{ ifIndex: 1, name: 'Gi0/1', ...row }, { ifIndex: 2, name: 'Gi0/2', ...row }], new Date(now - 3 * 86_400_000));
+    interfaceId = (await t.http().get(`/api/v1/devices/${deviceId}/interfaces`).expect(200)).body.items[0].id;
+    linkId = (await t.http().post('/api/v1/wan-links').send({ agencyId, network: 'provincial_wan', medium: 'fibre', bandwidthMbps: 100, deviceId, interfaceName: 'Gi0/1', commissionedOn: '2024-01-01' }).expect(201)).body.id;
+    // Written as the poller writes them: in batches, with a point 40 days old that retention removes.
+    const stale = { ...points[0], at: now - 40 * 86_400_000 };
+    for (let i = 0; i < points.length; i += 100) {
+      await store.flush([{ deviceId, memory: emptyMemory(), events: [], changed: false, polledAt: now, points: i === 0 ? [stale, ...points.slice(0, 100)] : points.slice(i, i + 100) }]);
+    }
+    await t.app.get(TrafficService).rollUp(now);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('gives a day as 5-minute points, as the poller wrote them', async () => {
+    const day = (await t.http().get(`/api/v1/devices/${deviceId}/interfaces/${interfaceId}/traffic`).query({ from: new Date(now - 86_400_000).toISOString(), to: new Date(now).toISOString() }).expect(200)).body;
+    expect(day).toMatchObject({ interfaceId, name: 'Gi0/1', resolution: '5m' });
+    expect(day.points).toHaveLength(288);
+    expect(day.points[0]).toEqual({ at: new Date(points[288].at).toISOString(), inBps: points[288].inBps, outBps: 10e6, inErrorsPerSecond: 0.1, outErrorsPerSecond: 0, seconds: 300 });
+  });
+
+  it('rolls the points up into hours and days: averages weighted by the seconds measured, and the busiest 5 minutes', async () => {
+    const hours = (await t.http().get(`/api/v1/devices/${deviceId}/interfaces/${interfaceId}/traffic`).query({ from: new Date(now - 2 * 86_400_000).toISOString(), to: new Date(now).toISOString(), resolution: '1h' }).expect(200)).body;
+    expect(hours.resolution).toBe('1h');
+    // Whole hours only (the hour in progress is rolled up once it ends), from the first that starts in the span.
+    const ended = points.filter((p) => p.at < now - (now % HOUR) && p.at - (p.at % HOUR) >= now - 2 * 86_400_000);
+    const byHour = new Map<number, TrafficPoint[]>();
+    for (const p of ended) byHour.set(p.at - (p.at % HOUR), [...(byHour.get(p.at - (p.at % HOUR)) ?? []), p]);
+    expect(hours.points).toHaveLength(byHour.size);
+    for (const h of hours.points) {
+      const inHour = byHour.get(Date.parse(h.at))!;
+      expect(h.inBps).toBeCloseTo(inHour.reduce((s, p) => s + p.inBps, 0) / inHour.length, 3);
+      expect(h.inMaxBps).toBe(Math.max(...inHour.map((p) => p.inBps)));
+      expect(h.seconds).toBe(300 * inHour.length);
+    }
+    // A span of months reads daily points (Vietnam's days); the days that have ended are there.
+    const days = (await t.http().get(`/api/v1/devices/${deviceId}/interfaces/${interfaceId}/traffic`).query({ from: new Date(now - 90 * 86_400_000).toISOString(), to: new Date(now).toISOString() }).expect(200)).body;
+    expect(days.resolution).toBe('1d');
+    for (const d of days.points) expect((Date.parse(d.at) + 7 * HOUR) % 86_400_000).toBe(0);
+    expect(days.points.length).toBeGreaterThanOrEqual(1);
+    // Rolling up again changes nothing.
+    await t.app.get(TrafficService).rollUp(now);
+    const again = (await t.http().get(`/api/v1/devices/${deviceId}/interfaces/${interfaceId}/traffic`).query({ from: new Date(now - 2 * 86_400_000).toISOString(), to: new Date(now).toISOString(), resolution: '1h' }).expect(200)).body;
+    expect(again.points).toEqual(hours.points);
+  });
+
+  it('drops points past their retention', async () => {
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM traffic_5m WHERE at < $1`, [new Date(now - 35 * 86_400_000)]);
+    expect(n).toBe(0);
+    const [{ total }] = await t.ds.query(`SELECT count(*)::int AS total FROM traffic_5m`);
+    expect(total).toBe(576);
+  });
+
+  it("gives a WAN link's traffic with its utilisation of the contract, and each month's 95th percentile", async () => {
+    const link = (await t.http().get(`/api/v1/wan-links/${linkId}/traffic`).query({ from: new Date(now - 3_600_000).toISOString(), to: new Date(now).toISOString() }).expect(200)).body;
+    expect(link).toMatchObject({ wanLinkId: linkId, interfaceId, interfaceName: 'Gi0/1', contractedMbps: 100, measuredMbps: 1000, resolution: '5m' });
+    expect(link.points).toHaveLength(12);
+    for (const p of link.points) expect(p.inUtilisationPercent).toBeCloseTo(p.inBps / 1e6, 5);
+    expect(link.points[0].outUtilisationPercent).toBe(10);
+
+    const monthly = (await t.http().get(`/api/v1/wan-links/${linkId}/traffic/monthly`).query({ months: 2 }).expect(200)).body;
+    expect(monthly.months.map((m: { month: string }) => m.month)).toEqual([localMonth(Date.now()), localMonth(Date.UTC(new Date(Date.now() + 7 * HOUR).getUTCFullYear(), new Date(Date.now() + 7 * HOUR).getUTCMonth() - 1, 15))]);
+    for (const m of monthly.months) {
+      const inMonth = points.filter((p) => localMonth(p.at) === m.month);
+      expect(m.points).toBe(inMonth.length);
+      if (inMonth.length === 0) expect(m.inP95Bps).toBeNull();
+      else {
+        expect(m.inP95Bps).toBeCloseTo(percentile(inMonth.map((p) => p.inBps), 0.95), 3);
+        expect(m.inUtilisationPercent).toBeCloseTo(m.inP95Bps / 1e6, 2);
+      }
+    }
+  });
+
+  it('refuses a bad span or resolution, naming the field', async () => {
+    const bad = await t.http().get(`/api/v1/devices/${deviceId}/interfaces/${interfaceId}/traffic`).query({ resolution: '10m' }).expect(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'resolution' })]);
+    const empty = await t.http().get(`/api/v1/wan-links/${linkId}/traffic`).query({ from: new Date(now).toISOString(), to: new Date(now - 1000).toISOString() }).expect(400);
+    expect(empty.body.errors).toEqual([expect.objectContaining({ field: 'to' })]);
+    await t.http().get(`/api/v1/wan-links/${linkId}/traffic/monthly`).query({ months: 14 }).expect(400);
+    await t.http().get(`/api/v1/devices/${deviceId}/interfaces/${deviceId}/traffic`).expect(404);
+  });
+});
