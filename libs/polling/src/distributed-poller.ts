@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { type Job, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import type { SnmpClient, SnmpTarget } from '@app/snmp';
-import { fillChassisOnce, PendingWrites, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf } from './poll-once';
+import { fillChassisOnce, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf } from './poll-once';
 import { phaseOf, BEAT_EVERY_MS } from './poller';
 import { applyPoll, type DeviceMemory, emptyMemory } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
@@ -89,7 +89,7 @@ export class DistributedPoller {
   private readonly redis: IORedis;
   private queue?: Queue;
   private worker?: Worker;
-  private targets = new Map<string, { target: PollTarget; snmp: SnmpTarget; ifIndexes: number[] }>();
+  private targets = new Map<string, PolledEntry & { target: PollTarget }>();
   private loadedVersion: string | null = null;
   private readonly writes: PendingWrites;
   private timers: NodeJS.Timeout[] = [];
@@ -241,7 +241,7 @@ export class DistributedPoller {
         await this.redis.set(this.key(deviceId), JSON.stringify({ memory: step.next, slot } satisfies SharedMemory));
         this.writes.push({ deviceId, memory: step.next, events: [], changed: true, polledAt: at });
       }
-      await refreshInterfaces(this.client, this.store, deviceId, entry, at, this.options.log);
+      if ((entry.interfacesDueAt ?? 0) <= at) await refreshInterfaces(this.client, this.store, deviceId, entry, at, this.options.log);
     }
     return outcome.reading ? 'up' : (outcome.failure?.reason ?? 'failed');
   }

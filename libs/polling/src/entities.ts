@@ -336,6 +336,7 @@ export class DeviceInterface {
   @Column({ type: 'timestamptz' })
   firstSeenAt: Date;
 
+  /** The last listing that changed anything on the device's list (an unchanged listing writes nothing). */
   @Column({ type: 'timestamptz' })
   lastSeenAt: Date;
 

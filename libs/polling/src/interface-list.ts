@@ -28,6 +28,21 @@ export interface InterfacePlan {
   gone: string[];
   /** What changed, for the device's interface history; none for a device's first listing. */
   changes: InterfaceChange[];
+  /** The listing is the stored list, field for field: nothing was written. */
+  unchanged?: boolean;
+}
+
+/** Whether the device's live interface rows are this listing, field for field. */
+async function sameAsStored(ds: DataSource, deviceId: string, listing: readonly InterfaceListing[]): Promise<boolean> {
+  const rows: InterfaceListing[] = await ds.query(
+    `SELECT if_index AS "ifIndex", name, alias, descr, type, speed_mbps AS "speedMbps", admin_status AS "adminStatus", oper_status AS "operStatus"
+       FROM device_interface WHERE device_id = $1 AND gone_at IS NULL ORDER BY if_index`,
+    [deviceId],
+  );
+  if (rows.length !== listing.length || rows.length === 0) return false;
+  const sorted = [...listing].sort((a, b) => a.ifIndex - b.ifIndex);
+  const keys: Array<keyof InterfaceListing> = ['ifIndex', 'name', 'alias', 'descr', 'type', 'speedMbps', 'adminStatus', 'operStatus'];
+  return rows.every((r, i) => keys.every((k) => (k === 'ifIndex' ? Number(r[k]) : r[k]) === sorted[i][k]));
 }
 
 /**
@@ -86,6 +101,8 @@ export function planInterfaces(known: readonly KnownInterface[], listing: readon
  * changes in its history. (The caller moves the WAN links of renumbered interfaces, audited.)
  */
 export async function saveInterfaces(ds: DataSource, deviceId: string, listing: readonly InterfaceListing[], at: Date): Promise<InterfacePlan> {
+  // Most listings are the device's list as it stands: one read says so, and nothing is written.
+  if (await sameAsStored(ds, deviceId, listing)) return { inserts: [], updates: [], gone: [], changes: [], unchanged: true };
   return ds.transaction(async (m) => {
     // Serialises two listings of one device (a poller restarting while the other still writes).
     await m.query(`SELECT 1 FROM device WHERE id = $1 FOR UPDATE`, [deviceId]);

@@ -20,7 +20,12 @@ export interface PolledEntry {
   factsDueAt?: number;
   /** When the interface list is next read (unset: after the next answer). */
   interfacesDueAt?: number;
+  /** The last listing written by this poller, and when: an unchanged one is written again only daily. */
+  interfacesWritten?: { listing: string; at: number };
 }
+
+/** An unchanged interface listing is written again (its lastSeenAt) this often. */
+export const INTERFACES_REWRITE_MS = 86_400_000;
 
 /** How often a device's interface list (IF-MIB) is read again; also at its first answer to a poller and when its profile is saved. */
 export const INTERFACES_EVERY_MS = 3_600_000;
@@ -41,7 +46,12 @@ export async function refreshInterfaces(
   entry.interfacesDueAt = at + INTERFACES_EVERY_MS;
   try {
     const listing = await readInterfaces(client, entry.snmp);
+    // Most hours nothing changed: no transaction for the same list again (statuses are in it, so a port going down is written).
+    const text = JSON.stringify(listing);
+    const last = entry.interfacesWritten;
+    if (last && last.listing === text && at - last.at < INTERFACES_REWRITE_MS) return;
     await store.saveInterfaces(deviceId, listing, new Date(at));
+    entry.interfacesWritten = { listing: text, at };
   } catch (error) {
     log?.warn(`The interfaces of device ${deviceId} were not read: ${(error as Error).message}`);
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SnmpClient, SnmpTarget } from '@app/snmp';
 import { PollLoop } from './poll-loop';
-import { fillChassisOnce, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf } from './poll-once';
+import { fillChassisOnce, INTERFACES_EVERY_MS, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf } from './poll-once';
 import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollTarget, PollingStore } from './polling-store';
@@ -24,7 +24,7 @@ export const BEAT_EVERY_MS = 15_000;
 
 /** Devices whose first interface listing may come at their next answer; past that, listings are spread. */
 const INTERFACES_AT_ONCE = 100;
-const INTERFACES_SPREAD_MS = 600_000;
+const INTERFACES_SPREAD_MS = INTERFACES_EVERY_MS;
 
 /** The most overdue devices a beat reports. */
 export const OVERDUE_LIMIT = 10_000;
@@ -144,7 +144,7 @@ export class Poller {
     for (const [id, m] of loaded) this.memory.set(id, m);
     const now = this.clock();
     // A poller that starts (or a group re-pointed) meets many devices at once: their first interface
-    // listings are spread over INTERFACES_SPREAD_MS rather than all walked and written in the first
+    // listings are spread over their hour rather than all walked and written in the first
     // cycle. A few (a profile saved) are listed at their next answer.
     const renewed = targets.filter((t) => this.devices.get(t.deviceId)?.target.fingerprint !== t.fingerprint).length;
     const spread = renewed > INTERFACES_AT_ONCE ? INTERFACES_SPREAD_MS / renewed : 0;
@@ -240,7 +240,8 @@ export class Poller {
         now.chassisProblem = problem;
         this.writes.push({ deviceId: t.deviceId, memory: { ...now }, events: [], changed: true, polledAt: at });
       }
-      if (!entry.removed) await refreshInterfaces(this.client, this.store, t.deviceId, entry, at, this.options.log);
+      // Checked here, not in the call: most polls have no listing due, and need no promise for it.
+      if (!entry.removed && (entry.interfacesDueAt ?? 0) <= at) await refreshInterfaces(this.client, this.store, t.deviceId, entry, at, this.options.log);
     }
   }
 

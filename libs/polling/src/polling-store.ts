@@ -50,7 +50,8 @@ export class PollingStore {
    */
   async saveInterfaces(deviceId: string, listing: readonly InterfaceListing[], at: Date): Promise<InterfacePlan> {
     const plan = await saveInterfaces(this.ds, deviceId, listing, at);
-    if (!this.wanLinks) return plan;
+    // Links are brought in line when the list changed (a link created while the device is listed is named then).
+    if (!this.wanLinks || plan.unchanged) return plan;
     const byName = new Map(listing.map((l) => [l.name, l.ifIndex]));
     const byIndex = new Map(listing.map((l) => [l.ifIndex, l.name]));
     const links: Array<{ id: string; ifIndex: number | null; interfaceName: string | null }> = await this.ds.query(
