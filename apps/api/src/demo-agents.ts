@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { type ChangeContext, DevicesService, EVERYWHERE } from '@app/inventory';
-import { SnmpProfilesService } from '@app/polling';
+import { InterfacesService, SnmpProfilesService } from '@app/polling';
 import { SimulatedDevice } from '@app/snmp';
 
 export const DEMO_COMMUNITY = 'hatang-demo';
@@ -71,11 +71,37 @@ export async function startDemoAgents(
     flapping.goDown();
     timers.push(setTimeout(() => flapping.comeBack(), down).unref());
   }, every).unref();
+  // Traffic on each agent's WAN uplink (Gi0/1), busier by day than by night: its counters move every
+  // 5 s. Once the poller has listed the interfaces, Gi0/1 is marked monitored, so its traffic is kept.
+  const octets = agents.map(() => ({ in: 0n, out: 0n }));
+  const traffic = setInterval(() => {
+    const hour = new Date(Date.now() + 7 * 3_600_000).getUTCHours() + new Date().getUTCMinutes() / 60;
+    agents.forEach((agent, i) => {
+      const inBps = (20 + 15 * Math.sin(((hour - 9) / 24) * 2 * Math.PI) + 3 * i + 2 * Math.random()) * 1e6;
+      octets[i].in += BigInt(Math.round((inBps / 8) * 5));
+      octets[i].out += BigInt(Math.round((inBps / 24) * 5));
+      agent.setCounters(1, octets[i].in, octets[i].out);
+    });
+  }, 5_000).unref();
+  let stopped = false;
+  const marking = (async () => {
+    for (let tries = 0; tries < 60 && !stopped; tries++) {
+      const rows: Array<{ deviceId: string; id: string; monitored: boolean }> = await ds
+        .query(`SELECT device_id AS "deviceId", id, monitored FROM device_interface WHERE name = 'Gi0/1' AND gone_at IS NULL AND device_id = ANY($1)`, [devices.map((d) => d.id)])
+        .catch(() => []);
+      for (const r of rows) if (!r.monitored) await app.get(InterfacesService).setMonitored(r.deviceId, r.id, true, ctx).catch(() => undefined);
+      if (rows.length === devices.length) return;
+      await new Promise((r) => setTimeout(r, 2_000).unref());
+    }
+  })();
   return {
     devices,
     flapping,
     stop: async () => {
       clearInterval(cycle);
+      clearInterval(traffic);
+      stopped = true;
+      await marking;
       for (const t of timers) clearTimeout(t);
       await Promise.all(agents.map((a) => a.stop()));
     },

@@ -10,3 +10,4 @@ export { applyPoll, emptyMemory, TRAFFIC_SLOT_MS, type DeviceMemory, type PollOu
 export { DistributedPoller, SharedPollMemory, pollMemoryKey, type DistributedPollerOptions } from './distributed-poller';
 export { RemotePoller, type RemotePollerOptions } from './remote-poller';
 export { TrafficService, resolutionFor, RETENTION, type Resolution } from './traffic.service';
+export { InterfacesService } from './interfaces.service';

@@ -107,7 +107,7 @@ export class PollingModule {
         },
         InProcessPoller,
       ],
-      exports: [SecretBox, PollingMetrics, AvailabilityService, SnmpProfilesService, PollingStore, TrafficService, ...(options.inProcess ? [options.redisUrl ? DistributedPoller : Poller] : [])],
+      exports: [SecretBox, PollingMetrics, AvailabilityService, SnmpProfilesService, InterfacesService, PollingStore, TrafficService, ...(options.inProcess ? [options.redisUrl ? DistributedPoller : Poller] : [])],
     };
   }
 }

@@ -4,6 +4,7 @@ import { api, ApiProblem, dataOf } from '../api';
 import { type TextKey, useI18n } from '../i18n';
 import type { FieldSpec } from './CreateForm';
 import { EditPanel } from './EditPanel';
+import { TrafficChart } from './TrafficChart';
 import { accessTo } from './records';
 import { EQUIPMENT_STATUSES, optionsOf } from '../vocabulary';
 
@@ -307,6 +308,19 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
               ))}
             </ul>
           )}
+        </>
+      )}
+
+      {interfaces.data && interfaces.data.items.some((i) => i.monitored || linkOn.has(i.ifIndex)) && (
+        <>
+          <h2>{t('traffic24h')}</h2>
+          <p className="meta">{t('trafficLegend')}</p>
+          {interfaces.data.items
+            .filter((i) => i.monitored || linkOn.has(i.ifIndex))
+            .slice(0, 8)
+            .map((i) => (
+              <TrafficChart key={i.id} deviceId={id!} interfaceId={i.id} name={i.name} contractMbps={linkOn.get(i.ifIndex)?.bandwidthMbps ?? null} />
+            ))}
         </>
       )}
 
