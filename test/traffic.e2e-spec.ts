@@ -116,6 +116,35 @@ describe.each(ENGINES)('traffic on %s', (engine) => {
     }
   });
 
+  it('judges "a link of at least N Mbps" on the registered figure, the measured capacity, or both', async () => {
+    const province = (await t.http().get('/api/v1/administrative-units').query({ code: '52' }).expect(200)).body.items[0];
+    const year = new Date().getFullYear();
+    for (const basis of ['registered', 'measured', 'both']) {
+      await t
+        .http()
+        .post('/api/v1/indicators')
+        .send({
+          code: `link_500_${basis}`,
+          labelVi: `Đường truyền từ 500 Mbps (${basis})`,
+          labelEn: `Links of 500 Mbps (${basis})`,
+          definition: { population: { entity: 'agency', kinds: 'commune_committee' }, criterion: { hasLink: { minBandwidthMbps: 500, bandwidthBasis: basis } } },
+        })
+        .expect(201);
+    }
+    const targets = ['registered', 'measured', 'both'].map((basis) => ({ indicator: `link_500_${basis}`, year, value: 100, wordingVi: basis }));
+    const plan = (await t.http().post('/api/v1/plans').send({ administrativeUnitId: province.id, titleVi: 'Băng thông', periodFrom: year, periodTo: year, targets }).expect(201)).body;
+    const figures = async () =>
+      Object.fromEntries(((await t.http().get(`/api/v1/plans/${plan.id}/coverage`).query({ year }).expect(200)).body.targets as Array<{ indicator: { code: string }; numerator: number; denominator: number }>).map((x) => [x.indicator.code, `${x.numerator}/${x.denominator}`]));
+    // Registered 100 Mbps, its interface Gi0/1 measures 1,000.
+    expect(await figures()).toEqual({ link_500_registered: '0/1', link_500_measured: '1/1', link_500_both: '0/1' });
+    // The device now says the port runs at 100 Mbps: the figure follows at once (the list's change moves the inventory's version).
+    const row = { alias: null, descr: null, type: 'ethernetCsmacd', adminStatus: 'up', operStatus: 'up' };
+    await t.app.get(PollingStore).saveInterfaces(deviceId, [{ ifIndex: 1, name: 'Gi0/1', speedMbps: 100, ...row }, { ifIndex: 2, name: 'Gi0/2', speedMbps: 1000, ...row }], new Date());
+    expect((await figures()).link_500_measured).toBe('0/1');
+    const bad = await t.http().post('/api/v1/indicators').send({ code: 'x_bad', labelVi: 'x', labelEn: 'x', definition: { population: { entity: 'agency', kinds: 'commune_committee' }, criterion: { hasLink: { bandwidthBasis: 'guessed' } } } }).expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toContain('definition.criterion.hasLink.bandwidthBasis');
+  });
+
   it('refuses a bad span or resolution, naming the field', async () => {
     const bad = await t.http().get(`/api/v1/devices/${deviceId}/interfaces/${interfaceId}/traffic`).query({ resolution: '10m' }).expect(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'resolution' })]);

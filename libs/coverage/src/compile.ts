@@ -145,7 +145,16 @@ export function compile(def: IndicatorDefinition, t: InventoryTables, scope: Sco
   const leafSql = (c: Criterion, a: string, completeOnly = true): string => {
     if ('hasLink' in c) {
       const q = c.hasLink;
-      const filters = `${anyOf('l.network', q.network)}${anyOf('l.medium', q.medium)}${q.minBandwidthMbps !== undefined ? ` AND l.bandwidth_mbps >= ${p.add(q.minBandwidthMbps)}` : ''}`;
+      let bandwidth = '';
+      if (q.minBandwidthMbps !== undefined) {
+        const min = p.add(q.minBandwidthMbps);
+        const registered = `l.bandwidth_mbps >= ${min}`;
+        // The capacity the link's interface measures (ifHighSpeed as last listed): by the name the link gives, else its ifIndex.
+        const measured = `EXISTS (SELECT 1 FROM device_interface i WHERE i.device_id = l.device_id AND i.gone_at IS NULL AND i.speed_mbps >= ${min}
+                            AND (i.name = l.interface_name OR (l.interface_name IS NULL AND i.if_index = l.if_index)))`;
+        bandwidth = ` AND ${q.bandwidthBasis === 'measured' ? measured : q.bandwidthBasis === 'both' ? `${registered} AND ${measured}` : registered}`;
+      }
+      const filters = `${anyOf('l.network', q.network)}${anyOf('l.medium', q.medium)}${bandwidth}`;
       return owns(a, t.wanLink, 'wan_link', 'l', (d) => `${working('l', d)}${filters}`);
     }
     if ('hasLan' in c) {

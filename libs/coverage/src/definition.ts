@@ -38,10 +38,17 @@ export type Population =
   /** No population: the value is entered by a planner per year (reported indicator). */
   | { entity: 'reported' };
 
+/**
+ * What `minBandwidthMbps` is judged on: the link's registered (contracted) figure, the capacity its
+ * interface measures (IF-MIB ifHighSpeed, as the poller last listed it: today's, for any date), or both.
+ */
+export const BANDWIDTH_BASES = ['registered', 'measured', 'both'] as const;
+export type BandwidthBasis = (typeof BANDWIDTH_BASES)[number];
+
 export type Criterion =
   | { all: Criterion[] }
   | { any: Criterion[] }
-  | { hasLink: { network?: Network[]; medium?: Medium[]; minBandwidthMbps?: number } }
+  | { hasLink: { network?: Network[]; medium?: Medium[]; minBandwidthMbps?: number; bandwidthBasis?: BandwidthBasis } }
   | { hasLan: { complete?: boolean } }
   | { hasDevice: { kind: DeviceKind[]; role?: string[]; meetingSystem?: MeetingSystem[]; dataCentre?: boolean; count?: number } }
   | { availability: { kind?: DeviceKind[]; role?: string[]; minPercent: number; windowDays: number } };
@@ -164,8 +171,18 @@ export function parseDefinition(raw: unknown, base = 'definition'): { value?: In
       case 'hasLink': {
         const p = object(o[key], at);
         if (!p) return undefined;
-        onlyKeys(p, at, ['network', 'medium', 'minBandwidthMbps']);
-        return { hasLink: strip({ network: list(p, 'network', at, NETWORKS), medium: list(p, 'medium', at, MEDIA), minBandwidthMbps: number(p, 'minBandwidthMbps', at, 0, 1e6) }) };
+        onlyKeys(p, at, ['network', 'medium', 'minBandwidthMbps', 'bandwidthBasis']);
+        const basis = p.bandwidthBasis;
+        if (basis !== undefined && (typeof basis !== 'string' || !BANDWIDTH_BASES.includes(basis as BandwidthBasis))) bad(`${at}.bandwidthBasis`, `must be one of: ${BANDWIDTH_BASES.join(', ')}`, basis);
+        else if (basis !== undefined && p.minBandwidthMbps === undefined) bad(`${at}.bandwidthBasis`, 'says what minBandwidthMbps is judged on: give minBandwidthMbps too');
+        return {
+          hasLink: strip({
+            network: list(p, 'network', at, NETWORKS),
+            medium: list(p, 'medium', at, MEDIA),
+            minBandwidthMbps: number(p, 'minBandwidthMbps', at, 0, 1e6),
+            bandwidthBasis: basis === 'registered' ? undefined : (basis as BandwidthBasis | undefined),
+          }),
+        };
       }
       case 'hasLan': {
         const p = object(o[key], at);

@@ -42,7 +42,8 @@ export function leafLabel(c: Criterion): Label {
     const q = c.hasLink;
     const net = q.network ? pick(NETWORK, q.network) : { vi: 'mạng', en: 'network' };
     const med = q.medium ? pick(MEDIUM, q.medium) : undefined;
-    const bw = q.minBandwidthMbps !== undefined ? { vi: ` từ ${q.minBandwidthMbps} Mbps`, en: ` of ${q.minBandwidthMbps} Mbps or more` } : { vi: '', en: '' };
+    const basis = q.bandwidthBasis === 'measured' ? { vi: ' (đo trên cổng)', en: ' (measured on its interface)' } : q.bandwidthBasis === 'both' ? { vi: ' (theo hợp đồng và đo trên cổng)', en: ' (contracted and measured)' } : { vi: '', en: '' };
+    const bw = q.minBandwidthMbps !== undefined ? { vi: ` từ ${q.minBandwidthMbps} Mbps${basis.vi}`, en: ` of ${q.minBandwidthMbps} Mbps or more${basis.en}` } : { vi: '', en: '' };
     return {
       vi: `chưa có kết nối ${net.vi}${med ? ` bằng ${med.vi}` : ''}${bw.vi}`,
       en: `no ${med ? `${med.en} ` : ''}${net.en} link${bw.en}`,

@@ -65,6 +65,8 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^(dryRun|gone|monitored) must be true or false$/, '$1 phải là true hoặc false'],
   [/^The interface is gone$/, 'Cổng mạng không còn trên thiết bị'],
   [/^resolution must be 5m, 1h or 1d$/, 'resolution phải là 5m, 1h hoặc 1d'],
+  [/^must be one of: registered, measured, both$/, 'phải là một trong: registered (theo hợp đồng), measured (đo trên cổng), both (cả hai)'],
+  [/^says what minBandwidthMbps is judged on: give minBandwidthMbps too$/, 'cho biết minBandwidthMbps được xét theo gì: cần có cả minBandwidthMbps'],
   [/^months must be a whole number from 1 to 13$/, 'months phải là số nguyên từ 1 đến 13'],
   [/^The span is empty$/, 'Khoảng thời gian trống'],
   [/^The span is too long$/, 'Khoảng thời gian quá dài'],
