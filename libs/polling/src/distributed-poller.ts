@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { type Job, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import type { SnmpClient, SnmpTarget } from '@app/snmp';
-import { fillChassisOnce, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf } from './poll-once';
+import type { SnmpClient } from '@app/snmp';
+import { fillChassisOnce, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf, spreadFirstListings } from './poll-once';
 import { phaseOf, BEAT_EVERY_MS } from './poller';
 import { applyPoll, type DeviceMemory, emptyMemory } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
@@ -172,16 +172,15 @@ export class DistributedPoller {
     const version = await this.store.version(this.options.group);
     if (version === this.loadedVersion) return;
     const targets = await this.store.targets(this.options.group);
-    const next = new Map<string, { target: PollTarget; snmp: SnmpTarget; ifIndexes: number[] }>();
+    const next = new Map<string, PolledEntry & { target: PollTarget }>();
+    const renewed: PolledEntry[] = [];
     for (const t of targets) {
       const old = this.targets.get(t.deviceId);
-      next.set(
-        t.deviceId,
-        old && old.target.fingerprint === t.fingerprint
-          ? old
-          : { target: t, snmp: snmpTargetOf(t), ifIndexes: t.links.map((l) => l.ifIndex) },
-      );
+      const entry = old && old.target.fingerprint === t.fingerprint ? old : { target: t, snmp: snmpTargetOf(t), ifIndexes: t.links.map((l) => l.ifIndex) };
+      if (entry !== old) renewed.push(entry);
+      next.set(t.deviceId, entry);
     }
+    spreadFirstListings(renewed, this.clock());
     // Schedulers: one per device, upserted when its interval changed (any worker may do it; upserts are idempotent).
     const scheduledKey = `${this.options.prefix ?? 'hatang'}:poll-schedules:${this.options.group}`;
     const known = await this.redis.hgetall(scheduledKey);

@@ -1,4 +1,4 @@
-import { PendingWrites, refusedForItsData } from './poll-once';
+import { INTERFACES_EVERY_MS, PendingWrites, refusedForItsData, spreadFirstListings } from './poll-once';
 import { PollingMetrics } from './polling-metrics';
 import type { PollRecord } from './polling-store';
 import { emptyMemory } from './poll-state';
@@ -39,5 +39,24 @@ describe('PendingWrites', () => {
     expect(['22021', '22001', '23505', '54000'].map((c) => refusedForItsData(pgError(c)))).toEqual([true, true, true, true]);
     expect(['57P01', '08006', '40001', '53300'].map((c) => refusedForItsData(pgError(c)))).toEqual([false, false, false, false]);
     expect(refusedForItsData(new Error('connect ECONNREFUSED 127.0.0.1:5432'))).toBe(false);
+  });
+});
+
+describe('spreadFirstListings', () => {
+  const entries = (n: number) => Array.from({ length: n }, () => ({ snmp: {} as never, ifIndexes: [] }) as { snmp: never; ifIndexes: number[]; interfacesDueAt?: number });
+  it('lists a few new devices at their next answer, and spreads a fleet over the hour', () => {
+    const few = entries(100);
+    spreadFirstListings(few, 1_000);
+    expect(new Set(few.map((e) => e.interfacesDueAt))).toEqual(new Set([1_000]));
+    const fleet = entries(10_000);
+    spreadFirstListings(fleet, 1_000);
+    const due = fleet.map((e) => e.interfacesDueAt! - 1_000);
+    expect(Math.min(...due)).toBe(0);
+    expect(Math.max(...due)).toBeLessThan(INTERFACES_EVERY_MS);
+    expect(Math.max(...due)).toBeGreaterThan(INTERFACES_EVERY_MS * 0.99);
+    // No minute holds more than its share (10,000 over 60 minutes: 167 or 168).
+    const perMinute = new Map<number, number>();
+    for (const d of due) perMinute.set(Math.floor(d / 60_000), (perMinute.get(Math.floor(d / 60_000)) ?? 0) + 1);
+    expect(Math.max(...perMinute.values())).toBeLessThanOrEqual(168);
   });
 });

@@ -27,6 +27,19 @@ export interface PolledEntry {
 /** An unchanged interface listing is written again (its lastSeenAt) this often. */
 export const INTERFACES_REWRITE_MS = 86_400_000;
 
+/** Devices whose first interface listing may come at their next answer; past that, listings are spread. */
+const INTERFACES_AT_ONCE = 100;
+
+/**
+ * Entries a poller has just taken on (a start, a group re-pointed): when they are many, their first
+ * interface listings are spread over the hour instead of all walked and written in the first cycle.
+ * A few (a profile saved) are listed at their next answer.
+ */
+export function spreadFirstListings(entries: PolledEntry[], now: number): void {
+  const step = entries.length > INTERFACES_AT_ONCE ? INTERFACES_EVERY_MS / entries.length : 0;
+  entries.forEach((e, n) => (e.interfacesDueAt = now + Math.floor(step * n)));
+}
+
 /** How often a device's interface list (IF-MIB) is read again; also at its first answer to a poller and when its profile is saved. */
 export const INTERFACES_EVERY_MS = 3_600_000;
 

@@ -156,7 +156,8 @@ export function emptyMemory(): DeviceMemory {
 
 export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: readonly CarriedLink[] = []): PollStep {
   const events: LedgerEvent[] = [];
-  const points: TrafficPoint[] = [];
+  // Most polls close no slot: they share one empty list rather than each allocating its own.
+  let points: TrafficPoint[] = NO_POINTS;
   const next: DeviceMemory = { ...memory };
   const at = outcome.at;
   let changed = false;
@@ -301,7 +302,10 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
       const start = at - (at % TRAFFIC_SLOT_MS);
       let slot = before?.slot ?? null;
       if (slot && slot.start !== start) {
-        if (slot.seconds > 0) points.push(pointOf(i.ifIndex, slot));
+        if (slot.seconds > 0) {
+          if (points === NO_POINTS) points = [];
+          points.push(pointOf(i.ifIndex, slot));
+        }
         slot = null;
       }
       if (seconds !== null && seconds > 0 && inBps !== null && outBps !== null) {
@@ -361,6 +365,8 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
 function tolerance(elapsedTicks: number): number {
   return Math.max(300, elapsedTicks * 0.05);
 }
+
+const NO_POINTS: TrafficPoint[] = Object.freeze([]) as unknown as TrafficPoint[];
 
 function pointOf(ifIndex: number, s: TrafficSlot): TrafficPoint {
   return {

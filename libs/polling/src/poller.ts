@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SnmpClient, SnmpTarget } from '@app/snmp';
 import { PollLoop } from './poll-loop';
-import { fillChassisOnce, INTERFACES_EVERY_MS, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf } from './poll-once';
+import { fillChassisOnce, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf, spreadFirstListings } from './poll-once';
 import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollTarget, PollingStore } from './polling-store';
@@ -21,10 +21,6 @@ export interface PollerOptions {
 
 /** How often a poller marks itself alive; availability counts a run as watching until its last beat. */
 export const BEAT_EVERY_MS = 15_000;
-
-/** Devices whose first interface listing may come at their next answer; past that, listings are spread. */
-const INTERFACES_AT_ONCE = 100;
-const INTERFACES_SPREAD_MS = INTERFACES_EVERY_MS;
 
 /** The most overdue devices a beat reports. */
 export const OVERDUE_LIMIT = 10_000;
@@ -143,12 +139,7 @@ export class Poller {
     const loaded = await this.store.memories(fresh);
     for (const [id, m] of loaded) this.memory.set(id, m);
     const now = this.clock();
-    // A poller that starts (or a group re-pointed) meets many devices at once: their first interface
-    // listings are spread over their hour rather than all walked and written in the first
-    // cycle. A few (a profile saved) are listed at their next answer.
-    const renewed = targets.filter((t) => this.devices.get(t.deviceId)?.target.fingerprint !== t.fingerprint).length;
-    const spread = renewed > INTERFACES_AT_ONCE ? INTERFACES_SPREAD_MS / renewed : 0;
-    let n = 0;
+    const renewed: Scheduled[] = [];
     for (const target of targets) {
       seen.add(target.deviceId);
       const existing = this.devices.get(target.deviceId);
@@ -167,11 +158,12 @@ export class Poller {
         due: firstDue(target, now),
         inFlight: false,
         removed: false,
-        interfacesDueAt: now + Math.floor(spread * n++),
       };
+      renewed.push(entry);
       this.devices.set(target.deviceId, entry);
       this.loop.heap.push(entry);
     }
+    spreadFirstListings(renewed, now);
     const gone = [...this.devices.keys()].filter((id) => !seen.has(id));
     for (const id of gone) {
       this.counts[this.memory.get(id)?.state ?? 'unknown']--;
