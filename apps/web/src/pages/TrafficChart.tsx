@@ -53,6 +53,10 @@ export function TrafficChart({ deviceId, interfaceId, name, contractMbps }: { de
         {contractMbps ? <line x1="0" x2={w} y1={y(contractMbps * 1e6)} y2={y(contractMbps * 1e6)} className="tr-contract" /> : null}
         {points.length > 1 && <polyline points={line('inBps')} className="tr-in" />}
         {points.length > 1 && <polyline points={line('outBps')} className="tr-out" />}
+        {/* The scale: the chart's top (the busiest point or the contract, whichever is higher). */}
+        <text x="4" y="11" className="tl-axis">
+          {rate(top, num)}
+        </text>
         <text x="0" y={h + 12} className="tl-axis">
           {dateTime(new Date(now - DAY).toISOString())}
         </text>
