@@ -72,6 +72,11 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     )) as Array<{ id: string }>)[0].id;
     // A run of the reorganisation applied to Đà Nẵng (runs are the whole country's business).
     ids.runB = ((await t.ds.query(`INSERT INTO reorganisation_run (effective_on, province_codes, summary, applied_by) VALUES ('2025-07-01', '{48}', '{}', 'test') RETURNING id`)) as Array<{ id: string }>)[0].id;
+    // A discovery a country admin ran: a province-scoped admin sees none of it.
+    await t.http().put('/api/v1/snmp-credentials/v2c-danang').send({ version: '2c', community: 'danang-secret' }).expect(201);
+    ids.discoveryB = ((await t.ds.query(
+      `INSERT INTO discovery (id, requested_by, state, request, total, started_at, finished_at) VALUES (gen_random_uuid(), 'Test admin', 'done', '{"cidr": "10.48.0.0/24", "credentials": ["v2c-danang"]}', 254, now(), now()) RETURNING id`,
+    )) as Array<{ id: string }>)[0].id;
   }, 120_000);
   afterAll(async () => {
     await t?.close();
@@ -346,6 +351,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
         [/^alerts\/incidents\/:id/, () => (side === 'A' ? randomUUID() : ids.incidentB)],
         [/^unit-successions\/:id/, () => (side === 'A' ? randomUUID() : ids.successionB)],
         [/^reorganisations\/:id/, () => (side === 'A' ? randomUUID() : ids.runB)],
+        [/^discoveries\/:id/, () => (side === 'A' ? randomUUID() : ids.discoveryB)],
       ];
       let path = r.path;
       if (path.includes(':id')) {
@@ -414,7 +420,7 @@ describe.each(ENGINES)('access control on %s', (engine) => {
     }, 120_000);
 
     it('never answers a province-scoped caller with another province’s records, on every route', async () => {
-      const theirs = [device.lienChieu, agency.lienChieu, ids.lanB, ids.linkB, unit['48'].id, unit['490'].id, ids.planB, ids.reportB, ids.tokenB, ids.windowB, ids.userB, 'SN-LC', 'danang-secret', ids.channelB, ids.ruleB, ids.incidentB, 'noc@danang.gov.vn', ids.successionB, ids.runB];
+      const theirs = [device.lienChieu, agency.lienChieu, ids.lanB, ids.linkB, unit['48'].id, unit['490'].id, ids.planB, ids.reportB, ids.tokenB, ids.windowB, ids.userB, 'SN-LC', 'danang-secret', ids.channelB, ids.ruleB, ids.incidentB, 'noc@danang.gov.vn', ids.successionB, ids.runB, ids.discoveryB];
       const leaks: string[] = [];
       const touched: string[] = [];
       for (const r of routes.filter((x) => x.rule !== 'public' && x.rule !== 'authenticated')) {

@@ -3,6 +3,7 @@ export { INVENTORY_ENTITIES } from './entities';
 export { AdministrativeUnitsService, parseOfficialList, type OfficialListImport } from './administrative-units/administrative-units.service';
 export { AgenciesService } from './agencies/agencies.service';
 export { DevicesService } from './equipment/devices.service';
+export type { CreateDevice } from './equipment/device.dto';
 export { LansService } from './equipment/lans.service';
 export { WanLinksService } from './equipment/wan-links.service';
 export { AuditLog, type ChangeContext } from './audit/audit-log.service';

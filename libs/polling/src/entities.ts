@@ -461,4 +461,154 @@ export class TrafficRollupState {
   doneUntil: Date;
 }
 
-export const POLLING_ENTITIES = [SnmpProfile, DevicePollState, Outage, DeviceMonitoring, PollerRun, MaintenanceWindow, DeviceInterface, InterfaceEvent, Traffic5m, Traffic1h, Traffic1d, TrafficRollupState];
+/**
+ * SNMP credentials kept under a name ("v2c-xa", "v3-sotttt"), for discovery to try and for the
+ * devices it registers to be polled with. Secrets sealed (SecretBox), never returned.
+ */
+@Entity('snmp_credential')
+@Check('ck_snmp_credential_version', `"version" IN ('2c', '3')`)
+@Check('ck_snmp_credential_secrets', `("version" = '2c' AND "community_secret" IS NOT NULL) OR ("version" = '3' AND "v3_user" IS NOT NULL AND "auth_protocol" IS NOT NULL AND "auth_key_secret" IS NOT NULL)`)
+@Check('ck_snmp_credential_priv', `("priv_protocol" IS NULL) = ("priv_key_secret" IS NULL)`)
+export class SnmpCredential {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  name: string;
+
+  @Column({ type: 'varchar', length: 2 })
+  version: '2c' | '3';
+
+  @Column({ type: 'text', nullable: true })
+  communitySecret: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  v3User: string | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  authProtocol: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  authKeySecret: string | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  privProtocol: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  privKeySecret: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+export const DISCOVERY_STATES = ['running', 'done', 'cancelled', 'interrupted'] as const;
+export type DiscoveryState = (typeof DISCOVERY_STATES)[number];
+
+/** What a discovery was asked to probe, as given (no secrets: credentials by name). */
+export interface DiscoveryRequest {
+  cidr: string | null;
+  addresses: string[] | null;
+  credentials: string[];
+  port: number;
+  timeoutMs: number;
+  retries: number;
+  ratePerSecond: number;
+}
+
+/** A sweep of addresses for SNMP agents, run by the API in the background; its answers are DiscoveryResults. */
+@Entity('discovery')
+@Check('ck_discovery_state', `"state" IN ('running', 'done', 'cancelled', 'interrupted')`)
+@Index('ix_discovery_started', ['startedAt'])
+export class Discovery {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  /** Who started it, as the audit log names them; a caller with a narrower scope than the country sees only their own. */
+  @Column({ type: 'varchar', length: 200 })
+  requestedBy: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  state: DiscoveryState;
+
+  @Column({ type: 'jsonb' })
+  request: DiscoveryRequest;
+
+  /** Addresses to probe, probed so far, and of those the ones where an agent answered a credential. */
+  @Column({ type: 'int' })
+  total: number;
+
+  @Column({ type: 'int', default: 0 })
+  probed: number;
+
+  @Column({ type: 'int', default: 0 })
+  answered: number;
+
+  @Column({ type: 'timestamptz' })
+  startedAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+}
+
+export const DISCOVERY_OUTCOMES = ['answered', 'refused', 'error'] as const;
+export type DiscoveryOutcome = (typeof DISCOVERY_OUTCOMES)[number];
+
+/**
+ * An address where something answered: an agent that answered one of the credentials (what it
+ * says of itself), or one that refused them all or answered with an error (`problem` says how).
+ * Addresses where nothing answered are only counted.
+ */
+@Entity('discovery_result')
+@Check('ck_discovery_result_outcome', `"outcome" IN ('answered', 'refused', 'error')`)
+@Index('uq_discovery_result_address', ['discoveryId', 'address'], { unique: true })
+export class DiscoveryResult {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint' })
+  id: string;
+
+  @Column({ type: 'uuid' })
+  discoveryId: string;
+
+  @ManyToOne(() => Discovery, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'discovery_id', foreignKeyConstraintName: 'fk_discovery_result_discovery' })
+  discovery?: Discovery;
+
+  @Column({ type: 'varchar', length: 45 })
+  address: string;
+
+  @Column({ type: 'varchar', length: 10 })
+  outcome: DiscoveryOutcome;
+
+  /** The credential that answered (by name). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  credentialName: string | null;
+
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  problem: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  sysName: string | null;
+
+  @Column({ type: 'varchar', length: 2000, nullable: true })
+  sysDescr: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  sysObjectId: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  sysLocation: string | null;
+
+  /** ENTITY-MIB's chassis, else the maker from sysObjectID's enterprise number. */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  manufacturer: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  model: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  serialNumber: string | null;
+
+  @Column({ type: 'timestamptz' })
+  probedAt: Date;
+}
+
+export const POLLING_ENTITIES = [SnmpProfile, DevicePollState, Outage, DeviceMonitoring, PollerRun, MaintenanceWindow, DeviceInterface, InterfaceEvent, Traffic5m, Traffic1h, Traffic1d, TrafficRollupState, SnmpCredential, Discovery, DiscoveryResult];

@@ -11,3 +11,6 @@ export { DistributedPoller, SharedPollMemory, pollMemoryKey, type DistributedPol
 export { RemotePoller, type RemotePollerOptions } from './remote-poller';
 export { TrafficService, resolutionFor, RETENTION, type Resolution } from './traffic.service';
 export { InterfacesService } from './interfaces.service';
+export { DiscoveryService, MAX_RUNNING, type DiscoveryView, type DiscoveryResultView, type DiscoveryMatch } from './discovery.service';
+export { SnmpCredentialsService, type SnmpCredentialView } from './snmp-credentials.service';
+export { addressesOf } from './address-range';

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
 import { agencyWithinSql, type ChangeContext, type DevicesService, EVERYWHERE, InventoryError, type Scope, type WanLinksService } from '@app/inventory';
 import type { InterfaceListing, SnmpCredentials, SnmpFailure } from '@app/snmp';
+import { openCredentials } from './credentials';
 import { type InterfacePlan, saveInterfaces } from './interface-list';
 import { DevicePollState, type InterfaceRow, PollerRun, SnmpProfile } from './entities';
 import { type CarriedLink, type DeviceMemory, emptyMemory, type LedgerEvent, type TrafficPoint, type UptimeSource } from './poll-state';
@@ -100,17 +101,7 @@ export class PollingStore {
     );
     const byDevice = await this.carriedLinks(rows.map((r) => r.deviceId));
     return rows.map((p) => {
-      const credentials: SnmpCredentials =
-        p.version === '2c'
-          ? { version: '2c', community: this.secrets.open(p.communitySecret!) }
-          : {
-              version: '3',
-              user: p.v3User!,
-              authProtocol: p.authProtocol as never,
-              authKey: this.secrets.open(p.authKeySecret!),
-              privProtocol: (p.privProtocol as never) ?? null,
-              privKey: p.privKeySecret ? this.secrets.open(p.privKeySecret) : null,
-            };
+      const credentials = openCredentials(p, this.secrets);
       const deviceLinks = byDevice.get(p.deviceId) ?? [];
       return {
         deviceId: p.deviceId,

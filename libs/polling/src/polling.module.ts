@@ -13,6 +13,9 @@ import { SecretBox } from './secret-box';
 import { SnmpProfilesService } from './snmp-profiles.service';
 import { InterfacesService } from './interfaces.service';
 import { TrafficController } from './traffic.controller';
+import { DiscoveryController } from './discovery.controller';
+import { DiscoveryService } from './discovery.service';
+import { SnmpCredentialsService } from './snmp-credentials.service';
 import { TrafficService } from './traffic.service';
 
 export interface PollingModuleOptions {
@@ -66,7 +69,7 @@ export class PollingModule {
     return {
       module: PollingModule,
       imports: [InventoryModule],
-      controllers: [DevicePollingController, PollingController, TrafficController],
+      controllers: [DevicePollingController, PollingController, TrafficController, DiscoveryController],
       providers: [
         { provide: SecretBox, useFactory: () => SecretBox.fromConfig(options.secretKey, options.dataDir) },
         PollingMetrics,
@@ -74,6 +77,8 @@ export class PollingModule {
         SnmpProfilesService,
         InterfacesService,
         TrafficService,
+        SnmpCredentialsService,
+        DiscoveryService,
         {
           provide: PollingStore,
           useFactory: (ds: DataSource, secrets: SecretBox, devices: DevicesService, wanLinks: WanLinksService) => new PollingStore(ds, secrets, devices, wanLinks),
@@ -107,7 +112,7 @@ export class PollingModule {
         },
         InProcessPoller,
       ],
-      exports: [SecretBox, PollingMetrics, AvailabilityService, SnmpProfilesService, InterfacesService, PollingStore, TrafficService, ...(options.inProcess ? [options.redisUrl ? DistributedPoller : Poller] : [])],
+      exports: [SecretBox, PollingMetrics, SnmpCredentialsService, DiscoveryService, AvailabilityService, SnmpProfilesService, InterfacesService, PollingStore, TrafficService, ...(options.inProcess ? [options.redisUrl ? DistributedPoller : Poller] : [])],
     };
   }
 }

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { AuditLog, type ChangeContext, DevicesService, type FieldProblem, InventoryError, type Scope } from '@app/inventory';
 import { SnmpProfile } from './entities';
 import type { PutSnmpProfile } from './polling.dto';
+import { applyCredentials, credentialsView } from './credentials';
 import { SecretBox } from './secret-box';
 
 /** What the API shows of a profile: which secrets are set, never the secrets. */
@@ -52,7 +53,7 @@ export class SnmpProfilesService {
     await this.devices.get(deviceId, scope);
     const p = await this.ds.getRepository(SnmpProfile).findOneBy({ deviceId });
     if (!p) throw InventoryError.notFound('SNMP profile of device', deviceId);
-    return view(p);
+    return snmpProfileView(p);
   }
 
   async put(deviceId: string, body: PutSnmpProfile, ctx: ChangeContext): Promise<SnmpProfileView> {
@@ -60,7 +61,6 @@ export class SnmpProfilesService {
       const { record: device, path: place } = await this.devices.writablePlace(deviceId, ctx.scope, m);
       const repo = m.getRepository(SnmpProfile);
       const before = await repo.findOneBy({ deviceId });
-      const sameVersion = before?.version === body.version;
       const problems: FieldProblem[] = [];
       if (!device.managementAddress) {
         problems.push({ field: 'deviceId', message: 'the device needs a managementAddress (an IPv4 or IPv6 address, or a host name) before it can be polled' });
@@ -75,43 +75,14 @@ export class SnmpProfilesService {
         enabled: body.enabled ?? before?.enabled ?? true,
         pollerGroup: body.pollerGroup ?? before?.pollerGroup ?? 'default',
       });
-      if (body.version === '2c') {
-        for (const f of ['user', 'authProtocol', 'authKey', 'privProtocol', 'privKey'] as const) {
-          if (body[f] !== undefined) problems.push({ field: f, message: `${f} is for SNMPv3; a v2c profile takes a community` });
-        }
-        if (body.community) p.communitySecret = this.secrets.seal(body.community);
-        else if (!sameVersion || !before?.communitySecret) problems.push({ field: 'community', message: 'a v2c profile needs a community' });
-        Object.assign(p, { v3User: null, authProtocol: null, authKeySecret: null, privProtocol: null, privKeySecret: null });
-      } else {
-        if (body.community !== undefined) problems.push({ field: 'community', message: 'community is for v2c; an SNMPv3 profile takes user, authProtocol and authKey' });
-        p.communitySecret = null;
-        p.v3User = body.user ?? (sameVersion ? before!.v3User : null);
-        p.authProtocol = body.authProtocol ?? (sameVersion ? before!.authProtocol : null);
-        if (!p.v3User) problems.push({ field: 'user', message: 'an SNMPv3 profile needs a user' });
-        if (!p.authProtocol) problems.push({ field: 'authProtocol', message: 'an SNMPv3 profile needs an authProtocol (authNoPriv or authPriv; noAuthNoPriv is not accepted)' });
-        if (body.authKey) p.authKeySecret = this.secrets.seal(body.authKey);
-        else if (!sameVersion || !before?.authKeySecret) problems.push({ field: 'authKey', message: 'an SNMPv3 profile needs an authKey' });
-        if (body.privProtocol === null) {
-          if (body.privKey !== undefined) problems.push({ field: 'privKey', message: 'privKey given with privProtocol null' });
-          p.privProtocol = null;
-          p.privKeySecret = null;
-        } else if (body.privProtocol !== undefined || body.privKey !== undefined) {
-          p.privProtocol = body.privProtocol ?? (sameVersion ? before!.privProtocol : null);
-          if (!p.privProtocol) problems.push({ field: 'privProtocol', message: 'privKey needs a privProtocol' });
-          if (body.privKey) p.privKeySecret = this.secrets.seal(body.privKey);
-          else if (!sameVersion || !before?.privKeySecret) problems.push({ field: 'privKey', message: 'privProtocol needs a privKey' });
-        } else if (!sameVersion) {
-          p.privProtocol = null;
-          p.privKeySecret = null;
-        }
-      }
+      applyCredentials(p, body, before, this.secrets, problems);
       if (problems.length > 0) throw InventoryError.invalid('The SNMP profile is not valid', problems);
       const after = await repo.save(p);
-      await this.audit.record(m, ctx, [{ action: before ? 'update' : 'create', entityType: 'snmp_profile', entityId: deviceId, before: before ? view(before) : null, after: view(after), place }]);
+      await this.audit.record(m, ctx, [{ action: before ? 'update' : 'create', entityType: 'snmp_profile', entityId: deviceId, before: before ? snmpProfileView(before) : null, after: snmpProfileView(after), place }]);
       return after;
     });
     for (const listener of this.listeners) listener();
-    return view(saved);
+    return snmpProfileView(saved);
   }
 
   async remove(deviceId: string, ctx: ChangeContext): Promise<void> {
@@ -120,23 +91,17 @@ export class SnmpProfilesService {
       const before = await m.getRepository(SnmpProfile).findOneBy({ deviceId });
       if (!before) throw InventoryError.notFound('SNMP profile of device', deviceId);
       await m.getRepository(SnmpProfile).delete({ deviceId });
-      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'snmp_profile', entityId: deviceId, before: view(before), after: null, place }]);
+      await this.audit.record(m, ctx, [{ action: 'delete', entityType: 'snmp_profile', entityId: deviceId, before: snmpProfileView(before), after: null, place }]);
     });
     for (const listener of this.listeners) listener();
   }
 }
 
-function view(p: SnmpProfile): SnmpProfileView {
+/** What the API and the audit log show of a profile: which secrets are set, never the secrets. */
+export function snmpProfileView(p: SnmpProfile): SnmpProfileView {
   return {
     deviceId: p.deviceId,
-    version: p.version,
-    user: p.v3User,
-    authProtocol: p.authProtocol,
-    privProtocol: p.privProtocol,
-    securityLevel: p.version === '2c' ? 'community' : p.privProtocol ? 'authPriv' : 'authNoPriv',
-    hasCommunity: p.communitySecret !== null && p.communitySecret !== undefined,
-    hasAuthKey: !!p.authKeySecret,
-    hasPrivKey: !!p.privKeySecret,
+    ...credentialsView(p),
     port: p.port,
     timeoutMs: p.timeoutMs,
     retries: p.retries,

@@ -40,8 +40,10 @@ export interface SimulatedDeviceOptions {
   /** Leave sysUpTime out (agents that lack it). */
   withoutSysUpTime?: boolean;
   chassis?: { serialNumber: string; model: string; manufacturer: string };
-  /** Port on 127.0.0.1; 0 picks a free one. */
+  /** Port; 0 picks a free one. */
   port?: number;
+  /** Loopback address to listen on (127.0.0.1 unless given: discovery tests sweep 127.0.0.x). */
+  address?: string;
   /** Clock in ms (tests may speed time up); defaults to Date.now. */
   clock?: () => number;
 }
@@ -49,7 +51,7 @@ export interface SimulatedDeviceOptions {
 type Mode = 'up' | 'down' | 'garbage';
 
 export class SimulatedDevice {
-  readonly address = '127.0.0.1';
+  readonly address: string;
   port = 0;
   /** Requests answered and requests dropped, for assertions. */
   answered = 0;
@@ -66,6 +68,7 @@ export class SimulatedDevice {
 
   private constructor(private readonly options: SimulatedDeviceOptions) {
     this.clock = options.clock ?? Date.now;
+    this.address = options.address ?? '127.0.0.1';
     this.bootedAt = this.clock();
     this.uptimeBaseTicks = options.initialUptimeTicks ?? 0;
     for (const i of options.interfaces ?? []) this.interfaces.set(i.ifIndex, { ...i });

@@ -43,6 +43,7 @@ const RULE_KINDS_VI: Record<string, string> = {
   poller_silent: 'nhóm thu thập ngừng báo cáo',
   not_polled: 'thiết bị không được thăm dò',
 };
+const DISCOVERY_STATES_VI: Record<string, string> = { running: 'đang chạy', done: 'đã xong', cancelled: 'đã hủy', interrupted: 'bị gián đoạn' };
 const kindVi = (k: string) => `"${RULE_KINDS_VI[k] ?? k}"`;
 const w = (word: string) => WORDS[word] ?? WORDS[word.toLowerCase()] ?? word;
 
@@ -384,6 +385,28 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^send a JSON array of ids .*$/, 'gửi một mảng JSON gồm các id (hoặc các {"id": …, "ifMatch": …})'],
   [/^use \{ "entity": "device" \} as the population$/, 'dùng { "entity": "device" } làm tập đối tượng'],
   [/^use \{ "availability": \{ … \} \}$/, 'dùng { "availability": { … } }'],
+  // Discovery and named credentials.
+  [/^addresses may list at most (\d+) addresses; split the sweep$/, 'addresses chỉ được liệt kê tối đa $1 địa chỉ; hãy chia nhỏ lượt dò'],
+  [/^each of addresses must be an IPv4 or IPv6 address$/, 'mỗi phần tử của addresses phải là địa chỉ IPv4 hoặc IPv6'],
+  [/^address must be an IPv4 or IPv6 address$/, 'address phải là địa chỉ IPv4 hoặc IPv6'],
+  [/^credentials must name at least one stored credential$/, 'credentials phải nêu ít nhất một bộ thông tin xác thực đã lưu'],
+  [/^credentials may name at most (\d+) stored credentials .*$/, 'credentials chỉ được nêu tối đa $1 bộ thông tin xác thực (mỗi bộ được thử tại mọi địa chỉ không trả lời)'],
+  [/^each of credentials must be a credential name .*$/, 'mỗi phần tử của credentials phải là tên một bộ thông tin xác thực (chữ, số, . _ -)'],
+  [/^devices must list at least one address to register$/, 'devices phải có ít nhất một địa chỉ cần đăng ký'],
+  [/^give either cidr .* not both and not neither$/, 'cần cidr (một dải, tối đa /22) hoặc addresses (một danh sách), chỉ một trong hai'],
+  [/^(\d+) discoveries are running already \(at most (\d+) at once\): .*$/, 'đang có $1 lượt dò chạy (tối đa $2 lượt cùng lúc): hãy chờ một lượt xong hoặc hủy nó'],
+  [/^Discovery (\S+) is not running \(it is (\w+)\)$/, (id, state) => `Lượt dò ${id} không còn chạy (trạng thái: ${DISCOVERY_STATES_VI[state] ?? state})`],
+  [/^(\S+) did not answer discovery (\S+)$/, '$1 không trả lời trong lượt dò $2'],
+  [/^(\S+) refused every credential tried \((.*)\): there is no credential to poll it with$/, '$1 từ chối mọi thông tin xác thực đã thử ($2): không có thông tin xác thực để thăm dò'],
+  [/^(\S+) answered with an error \((.*)\): there is no credential to poll it with$/, '$1 trả lời bằng lỗi ($2): không có thông tin xác thực để thăm dò'],
+  [/^the credential "(.+)" that (\S+) answered has been deleted since$/, 'bộ thông tin xác thực "$1" mà $2 đã trả lời nay đã bị xóa'],
+  [/^The devices cannot be registered$/, 'Không thể đăng ký các thiết bị'],
+  [/^Unknown SNMP credentials$/, 'Không có bộ thông tin xác thực SNMP này'],
+  [/^no stored credential is named (.+) \(stored: none; .*\)$/, 'không có bộ thông tin xác thực nào tên $1 (chưa lưu bộ nào; tạo bằng PUT /snmp-credentials/{name})'],
+  [/^no stored credential is named (.+) \(stored: (.*)\)$/, 'không có bộ thông tin xác thực nào tên $1 (đã lưu: $2)'],
+  [/^a credential name is 1 to 64 letters, .*$/, 'tên bộ thông tin xác thực gồm 1 đến 64 chữ cái, chữ số, dấu . _ hoặc -, bắt đầu bằng chữ cái hoặc chữ số'],
+  [/^cidr "(.*)" is not a range: .*$/, 'cidr "$1" không phải một dải địa chỉ: hãy ghi địa chỉ và độ dài tiền tố, ví dụ 10.52.4.0/24'],
+  [/^cidr \/(\d+) is ([\d,]+) addresses; a discovery probes at most a \/(\d+) .*$/, (p, n, max) => `cidr /${p} gồm ${n.replace(/,/g, '.')} địa chỉ; mỗi lượt dò tối đa một dải /${max} (1.024 địa chỉ): hãy chia nhỏ dải`],
   // The input guard.
   [/^the input is nested more than (\d+) levels deep$/, 'dữ liệu lồng nhau quá $1 cấp'],
   [/^the key "(.+)" is not allowed$/, 'không được dùng khóa "$1"'],
