@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { DEMO_CONTACT, startDemoAgents, type DemoAgents } from '../apps/api/src/demo-agents';
 import { consoleRoot } from '../apps/api/src/http/console';
+import { SimulatedDevice } from './simulator/simulated-device';
 import { startApp, type TestApp } from './support/app';
 import { startSmtp } from './support/receivers';
 import { until } from './support/wait';
@@ -619,6 +620,61 @@ describe('the web console in Chromium', () => {
     expect(await page.locator('[data-state="down"] .count').textContent()).toBe('0');
     await page.close();
   }, 120_000);
+
+  it('discovers devices: credentials stored, a sweep of three addresses, the answering ones registered under an agency, a refused row named', async () => {
+    const known = await SimulatedDevice.start({ address: '127.0.0.31', communities: ['xa-web-7'], sysName: 'sw-web-01', sysObjectID: '1.3.6.1.4.1.9.1.2134', chassis: { serialNumber: 'WEB-FOC-31', model: 'C1000-24T', manufacturer: 'Cisco' } });
+    const other = await SimulatedDevice.start({ address: '127.0.0.32', port: known.port, communities: ['xa-web-7'], sysName: 'ap-web-02', sysObjectID: '1.3.6.1.4.1.14988.1' });
+    try {
+      const page = await signIn('demo', { bypassCSP: true });
+      await page.getByRole('link', { name: 'Dò tìm thiết bị' }).click();
+      await page.getByRole('heading', { name: 'Dò tìm thiết bị' }).waitFor();
+      // A credential stored by name: its community never comes back.
+      const cred = page.getByRole('form', { name: 'Lưu thông tin xác thực' });
+      await cred.getByLabel('Tên').fill('v2c-web');
+      await cred.getByLabel('Community').fill('xa-web-7');
+      await cred.getByRole('button', { name: 'Lưu' }).click();
+      await page.locator('section[aria-labelledby="cred-title"] table td', { hasText: 'v2c-web' }).waitFor();
+      expect(await page.content()).not.toContain('xa-web-7');
+      // A sweep of two agents and a silent address, on the agents' port.
+      await page.getByLabel('Dải hoặc danh sách địa chỉ').fill('127.0.0.31 127.0.0.32 127.0.0.33');
+      await page.getByRole('checkbox', { name: 'v2c-web' }).check();
+      await page.getByLabel('Cổng SNMP').fill(String(known.port));
+      await page.getByRole('button', { name: 'Bắt đầu dò' }).click();
+      await page.getByRole('heading', { name: /Lượt dò 3 địa chỉ · đã xong/ }).waitFor({ timeout: 20_000 });
+      expect(await page.locator('table.discovered tbody tr').count()).toBe(2);
+      expect(await page.locator('table.discovered tbody tr').first().textContent()).toContain('Cisco C1000-24T');
+      expect(await page.locator('table.discovered tbody tr').nth(1).textContent()).toContain('MikroTik');
+      // Both picked, under an agency found by name; the first as a router.
+      const agency = (await t.http().get('/api/v1/agencies').query({ q: 'UBND', limit: 1, sort: 'name' }).expect(200)).body.items[0] as { id: string; name: string; code: string };
+      await page.getByRole('checkbox', { name: 'Chọn 127.0.0.31' }).check();
+      await page.getByRole('checkbox', { name: 'Chọn 127.0.0.32' }).check();
+      await page.getByLabel('Loại 127.0.0.31').selectOption('router');
+      await page.getByLabel('Đăng ký vào cơ quan').fill(`${agency.name} (${agency.code})`);
+      await page.getByRole('button', { name: 'Đăng ký các thiết bị đã chọn (2)' }).click();
+      await page.getByText('Đã đăng ký: sw-web-01, ap-web-02').waitFor();
+      const registered = (await t.http().get('/api/v1/devices').query({ agencyId: agency.id, q: 'web-0' }).expect(200)).body.items as Array<{ name: string; kind: string; managementAddress: string }>;
+      expect(registered.map((d) => `${d.name} ${d.kind} ${d.managementAddress}`).sort()).toEqual(['ap-web-02 switch 127.0.0.32', 'sw-web-01 router 127.0.0.31']);
+      // Read again, each row names the device it now is.
+      await page.locator('table.discovered tbody tr', { hasText: 'trùng số serial, trùng địa chỉ quản lý, trùng tên' }).waitFor();
+      // Registered twice: refused, the reason on its row, nothing written.
+      await page.getByRole('checkbox', { name: 'Chọn 127.0.0.31' }).check();
+      await page.getByRole('button', { name: 'Đăng ký các thiết bị đã chọn (1)' }).click();
+      const rowProblem = page.locator('table.discovered tbody tr').first().locator('.error[role="alert"]');
+      await rowProblem.waitFor();
+      expect(await rowProblem.textContent()).toContain('WEB-FOC-31');
+      expect((await t.http().get('/api/v1/devices').query({ serialNumber: 'WEB-FOC-31' }).expect(200)).body.total).toBe(1);
+      expect(await axeProblems(page)).toEqual([]);
+      await page.screenshot({ path: join(SHOTS, 'discovery-vi.png'), fullPage: true });
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.getByRole('heading', { name: /Sweep 3 addresses · done/ }).waitFor();
+      await page.screenshot({ path: join(SHOTS, 'discovery-en.png'), fullPage: true });
+      await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+      await page.close();
+    } finally {
+      await known.stop();
+      await other.stop();
+    }
+  }, 60_000);
 
   it('alerts: a channel and a rule made in the console, the incident of a device that goes down acknowledged there, its notices and their attempts, in both languages', async () => {
     // A browser in Vietnam: the console's times and the notices' (written in Vietnam time) agree.

@@ -5,6 +5,7 @@ import { useI18n } from './i18n';
 import { ChannelsPage, IncidentsPage, RulesPage } from './pages/AlertsPage';
 import { DevicePage } from './pages/DevicePage';
 import { DevicesPage } from './pages/DevicesPage';
+import { DiscoveryPage } from './pages/DiscoveryPage';
 import { FleetPage } from './pages/FleetPage';
 import { ImportPage } from './pages/ImportPage';
 import { AgenciesPage, LansPage, UnitsPage, WanLinksPage } from './pages/InventoryListPage';
@@ -60,6 +61,7 @@ export function App() {
           {can('inventory:read') && <NavLink to="/devices">{t('devices')}</NavLink>}
           {can('inventory:read') && <NavLink to="/fleet">{t('fleet')}</NavLink>}
           {can('inventory:read') && <NavLink to="/alerts">{t('alerts')}</NavLink>}
+          {can('inventory:write') && <NavLink to="/discovery">{t('discovery')}</NavLink>}
           {can('inventory:write') && <NavLink to="/import">{t('import')}</NavLink>}
           {can('tokens:manage') && <NavLink to="/users">{t('users')}</NavLink>}
         </nav>
@@ -92,6 +94,7 @@ export function App() {
           {can('inventory:read') && <Route path="/alerts" element={<IncidentsPage canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/alerts/rules" element={<RulesPage canWrite={can('inventory:write')} />} />}
           {can('inventory:read') && <Route path="/alerts/channels" element={<ChannelsPage canWrite={can('inventory:write')} />} />}
+          {can('inventory:write') && <Route path="/discovery" element={<DiscoveryPage />} />}
           {can('inventory:write') && <Route path="/import" element={<ImportPage />} />}
           {can('tokens:manage') && <Route path="/users" element={<UsersPage />} />}
           <Route path="*" element={<Navigate to="/" replace />} />

@@ -185,7 +185,7 @@ export class DiscoveryService implements OnModuleInit, OnApplicationShutdown {
         devices = await this.devices.write({ create: inputs }, ctx, m, { indexed: true });
       } catch (e) {
         // Each problem named by its item in this request: devices[2].serialNumber.
-        if (e instanceof InventoryError) throw new InventoryError(e.code, e.message.replace(/device data/, 'devices'), e.problems.map((p) => ({ ...p, field: p.field.replace(/^\[(\d+)\]/, 'devices[$1]') })));
+        if (e instanceof InventoryError) throw new InventoryError(e.code, e.code === InventoryErrorCode.Invalid ? 'The devices cannot be registered' : e.message, e.problems.map((p) => ({ ...p, field: p.field.replace(/^\[(\d+)\]/, 'devices[$1]') })));
         throw e;
       }
       const places = await this.devices.placesOf(devices, m);
