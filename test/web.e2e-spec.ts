@@ -607,6 +607,10 @@ describe('the web console in Chromium', () => {
     expect(saved.monitored).toBe(true);
     await mark.uncheck();
     await page.locator('table.interfaces tr[data-if="Gi0/3"] input:not(:checked):not([disabled])').waitFor();
+    // What it hears over LLDP: an access point nobody registered.
+    const heard = page.locator('table.neighbours tr[data-port="Gi0/2"]');
+    await heard.waitFor({ timeout: 20_000 });
+    expect(await heard.textContent()).toBe('Gi0/2ap-tang1 00:1e:7a:00:00:aaeth0 Wi-Fi tầng 1chưa có trong danh mục');
     await page.screenshot({ path: join(SHOTS, 'device-vi.png'), fullPage: true });
     await page.getByRole('button', { name: 'English' }).click();
     await page.locator('[data-testid="poll"] .pill', { hasText: 'Down' }).waitFor();
@@ -618,6 +622,15 @@ describe('the web console in Chromium', () => {
     agents.flapping.comeBack();
     await row.waitFor({ state: 'detached', timeout: 40_000 });
     expect(await page.locator('[data-state="down"] .count').textContent()).toBe('0');
+    // The first two demo agents hear each other over LLDP: one link proposed, heard from both ends.
+    await page.reload();
+    const link = page.locator('table.proposed-links tbody tr');
+    await link.first().waitFor({ timeout: 20_000 });
+    expect(await link.count()).toBe(1);
+    const [first, second] = agents.devices;
+    expect([await link.locator('td').nth(0).textContent(), await link.locator('td').nth(2).textContent()].sort()).toEqual([first.name, second.name].sort());
+    expect(await link.locator('td').nth(4).textContent()).toBe('cả hai đầu');
+    await page.screenshot({ path: join(SHOTS, 'fleet-links-vi.png'), fullPage: true });
     await page.close();
   }, 120_000);
 

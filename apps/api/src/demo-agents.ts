@@ -3,7 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { type ChangeContext, DevicesService, EVERYWHERE } from '@app/inventory';
 import { InterfacesService, SnmpProfilesService } from '@app/polling';
-import { SimulatedDevice } from '@app/snmp';
+import { SimulatedDevice, type SimulatedNeighbour } from '@app/snmp';
 
 export const DEMO_COMMUNITY = 'hatang-demo';
 /** The demo agents' sysContact. */
@@ -47,21 +47,31 @@ export async function startDemoAgents(
   // What an admin sets on a device (sysLocation, sysContact): the poller reads them, the device list finds them.
   // and the interfaces a small branch switch lists (IF-MIB): the WAN uplink, a few access ports, a VLAN.
   const facts = (location: string) => ({ sysLocation: `Phòng máy, ${location}`, sysContact: DEMO_CONTACT, interfaces: DEMO_INTERFACES });
+  // Over LLDP the first two hear each other (Gi0/2 of the first to Gi0/1 of the second), and the last hears an access point nobody registered.
+  const lldp = (i: number, names: Array<string | null>): SimulatedNeighbour[] => {
+    const mac = (n: number) => `00:1e:7a:00:00:${(0x10 + n).toString(16)}`;
+    if (i === 0 && names.length > 1) return [{ localPortNum: 2, localPort: 'Gi0/2', chassisId: mac(1), sysName: names[1] ?? 'demo-2', portId: 'Gi0/1' }];
+    if (i === 1) return [{ localPortNum: 1, localPort: 'Gi0/1', chassisId: mac(0), sysName: names[0] ?? 'demo-1', portId: 'Gi0/2' }];
+    return [{ localPortNum: 2, localPort: 'Gi0/2', chassisId: '00:1e:7a:00:00:aa', sysName: 'ap-tang1', portId: 'eth0', portDescr: 'Wi-Fi tầng 1' }];
+  };
   const agents: SimulatedDevice[] = [];
   if (devices.length === 0) {
+    // Named devices first: LLDP neighbours are matched by name (sysName), and the demo's agents hear each other.
     const chosen: Array<{ id: string; name: string | null; location: string }> = await ds.query(
       `SELECT d.id, COALESCE(d.name, d.model || ' ' || d.serial_number, d.serial_number, d.kind) AS name, a.name AS location FROM device d JOIN agency a ON a.id = d.agency_id
-        WHERE d.kind IN ('router', 'switch', 'firewall') AND d.status = 'active' ORDER BY d.kind, d.serial_number NULLS LAST, d.id LIMIT ${AGENTS}`,
+        WHERE d.kind IN ('router', 'switch', 'firewall') AND d.status = 'active' ORDER BY d.name IS NULL, d.kind, d.serial_number NULLS LAST, d.id LIMIT ${AGENTS}`,
     );
     for (const [i, d] of chosen.entries()) {
-      const agent = await SimulatedDevice.start({ communities: [DEMO_COMMUNITY], sysName: d.name ?? `demo-${i + 1}`, ...facts(d.location), hostResources: true, port: basePort === 0 ? 0 : basePort + i });
+      const names = chosen.map((c, n) => c.name ?? `demo-${n + 1}`);
+      const agent = await SimulatedDevice.start({ communities: [DEMO_COMMUNITY], sysName: names[i], ...facts(d.location), neighbours: lldp(i, names), hostResources: true, port: basePort === 0 ? 0 : basePort + i });
       agents.push(agent);
       await app.get(DevicesService).update(d.id, { managementAddress: '127.0.0.1', notes: 'demo SNMP agent' } as never, ctx);
       await profiles.put(d.id, { version: '2c', community: DEMO_COMMUNITY, port: agent.port, intervalSeconds: options.intervalSeconds ?? 10, timeoutMs: 1000, retries: 1 } as never, ctx);
       devices.push({ ...d, port: agent.port });
     }
   } else {
-    for (const d of devices) agents.push(await SimulatedDevice.start({ communities: [DEMO_COMMUNITY], sysName: d.name ?? 'demo', ...facts(d.location), hostResources: true, port: d.port }));
+    const names = devices.map((d, n) => d.name ?? `demo-${n + 1}`);
+    for (const [i, d] of devices.entries()) agents.push(await SimulatedDevice.start({ communities: [DEMO_COMMUNITY], sysName: names[i], ...facts(d.location), neighbours: lldp(i, names), hostResources: true, port: d.port }));
   }
   const flapping = agents[agents.length - 1];
   const every = (options.everySeconds ?? 180) * 1000;

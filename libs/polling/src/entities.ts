@@ -611,4 +611,52 @@ export class DiscoveryResult {
   probedAt: Date;
 }
 
-export const POLLING_ENTITIES = [SnmpProfile, DevicePollState, Outage, DeviceMonitoring, PollerRun, MaintenanceWindow, DeviceInterface, InterfaceEvent, Traffic5m, Traffic1h, Traffic1d, TrafficRollupState, SnmpCredential, Discovery, DiscoveryResult];
+/**
+ * A neighbour a polled device hears over LLDP on one of its ports, as of the last listing that
+ * changed anything (read with the interface list, hourly). Matched to a registered device when
+ * asked (by management address, else by name = sysName).
+ */
+@Entity('device_neighbour')
+@Index('ix_device_neighbour_device', ['deviceId', 'localPortNum'])
+export class DeviceNeighbour {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint' })
+  id: string;
+
+  @Column({ type: 'uuid' })
+  deviceId: string;
+
+  @ManyToOne(() => Device, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_device_neighbour_device' })
+  device?: Device;
+
+  /** lldpRemLocalPortNum, and the local port as LLDP names it (usually the interface's name). */
+  @Column({ type: 'int' })
+  localPortNum: number;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  localPort: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  chassisId: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  portId: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  portDescr: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  sysName: string | null;
+
+  @Column({ type: 'varchar', length: 45, nullable: true })
+  managementAddress: string | null;
+
+  /** When this neighbour was first heard on this port, and the last listing that changed the device's neighbours. */
+  @Column({ type: 'timestamptz' })
+  firstSeenAt: Date;
+
+  @Column({ type: 'timestamptz' })
+  lastSeenAt: Date;
+}
+
+export const POLLING_ENTITIES = [SnmpProfile, DevicePollState, Outage, DeviceMonitoring, PollerRun, MaintenanceWindow, DeviceInterface, InterfaceEvent, Traffic5m, Traffic1h, Traffic1d, TrafficRollupState, SnmpCredential, Discovery, DiscoveryResult, DeviceNeighbour];

@@ -1,4 +1,4 @@
-import { type ChassisReading, type DeviceReading, readChassis, readDevice, readInterfaces, SnmpClient, SnmpError, type SnmpTarget, vendorOf } from '@app/snmp';
+import { type ChassisReading, type DeviceReading, readChassis, readDevice, readInterfaces, readNeighbours, SnmpClient, SnmpError, type SnmpTarget, vendorOf } from '@app/snmp';
 import type { PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollingStore, PollRecord, PollTarget } from './polling-store';
@@ -22,6 +22,8 @@ export interface PolledEntry {
   interfacesDueAt?: number;
   /** The last listing written by this poller, and when: an unchanged one is written again only daily. */
   interfacesWritten?: { listing: string; at: number };
+  /** The same for the device's LLDP neighbours. */
+  neighboursWritten?: { listing: string; at: number };
 }
 
 /** An unchanged interface listing is written again (its lastSeenAt) this often. */
@@ -49,7 +51,7 @@ export const INTERFACES_EVERY_MS = 3_600_000;
  */
 export async function refreshInterfaces(
   client: SnmpClient,
-  store: Pick<PollingStore, 'saveInterfaces'>,
+  store: Pick<PollingStore, 'saveInterfaces' | 'saveNeighbours'>,
   deviceId: string,
   entry: PolledEntry,
   at: number,
@@ -62,11 +64,22 @@ export async function refreshInterfaces(
     // Most hours nothing changed: no transaction for the same list again (statuses are in it, so a port going down is written).
     const text = JSON.stringify(listing);
     const last = entry.interfacesWritten;
-    if (last && last.listing === text && at - last.at < INTERFACES_REWRITE_MS) return;
-    await store.saveInterfaces(deviceId, listing, new Date(at));
-    entry.interfacesWritten = { listing: text, at };
+    if (!last || last.listing !== text || at - last.at >= INTERFACES_REWRITE_MS) {
+      await store.saveInterfaces(deviceId, listing, new Date(at));
+      entry.interfacesWritten = { listing: text, at };
+    }
   } catch (error) {
     log?.warn(`The interfaces of device ${deviceId} were not read: ${(error as Error).message}`);
+  }
+  try {
+    // LLDP neighbours on the same schedule; an agent without LLDP-MIB answers an empty table.
+    const neighbours = await readNeighbours(client, entry.snmp);
+    const text = JSON.stringify(neighbours);
+    const last = entry.neighboursWritten;
+    if (last?.listing !== text) await store.saveNeighbours(deviceId, neighbours, new Date(at));
+    entry.neighboursWritten = { listing: text, at };
+  } catch (error) {
+    log?.warn(`The LLDP neighbours of device ${deviceId} were not read: ${(error as Error).message}`);
   }
 }
 

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import type { DataSource, EntityManager } from 'typeorm';
 import { agencyWithinSql, type ChangeContext, type DevicesService, EVERYWHERE, InventoryError, type Scope, type WanLinksService } from '@app/inventory';
-import type { InterfaceListing, SnmpCredentials, SnmpFailure } from '@app/snmp';
+import type { InterfaceListing, NeighbourListing, SnmpCredentials, SnmpFailure } from '@app/snmp';
+import { saveNeighbours } from './neighbours';
 import { openCredentials } from './credentials';
 import { type InterfacePlan, saveInterfaces } from './interface-list';
 import { DevicePollState, type InterfaceRow, PollerRun, SnmpProfile } from './entities';
@@ -49,6 +50,11 @@ export class PollingStore {
    * ifIndex of the day (none when the device no longer lists it), and one bound by ifIndex alone
    * gets the name listed there, so it follows the interface when a reboot renumbers them.
    */
+  /** A device's LLDP neighbours as last read; whether anything was written. */
+  saveNeighbours(deviceId: string, listing: readonly NeighbourListing[], at: Date): Promise<boolean> {
+    return saveNeighbours(this.ds, deviceId, listing, at);
+  }
+
   async saveInterfaces(deviceId: string, listing: readonly InterfaceListing[], at: Date): Promise<InterfacePlan> {
     const plan = await saveInterfaces(this.ds, deviceId, listing, at);
     // Links are brought in line when the list changed (a link created while the device is listed is named then).

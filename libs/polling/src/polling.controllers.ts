@@ -33,6 +33,7 @@ import { SharedPollMemory } from './distributed-poller';
 import { Poller } from './poller';
 import { PollingMetrics } from './polling-metrics';
 import { InterfacesService } from './interfaces.service';
+import { neighboursOf, proposedLinks } from './neighbours';
 import { AvailabilityQuery, CreateMaintenanceWindow, InterfaceQuery, UpdateInterface, MaintenanceWindowQuery, OutageQuery, MAX_WINDOW_DAYS, PutSnmpProfile, TargetsQuery, WindowQuery } from './polling.dto';
 import { SnmpProfilesService } from './snmp-profiles.service';
 import { PollResults, RemotePollResults } from './poll-results';
@@ -48,6 +49,18 @@ function window(q: { from?: string; to?: string }): { from: Date; to: Date } {
 }
 
 const COUNT = { type: 'integer' };
+const NEIGHBOUR_MATCH = {
+  type: 'object',
+  nullable: true,
+  required: ['deviceId', 'name', 'by'],
+  properties: { deviceId: { type: 'string', format: 'uuid' }, name: { type: 'string', nullable: true }, by: { type: 'string', enum: ['managementAddress', 'sysName'] } },
+};
+const LINK_END = { type: 'object', required: ['deviceId', 'name', 'port'], properties: { deviceId: { type: 'string', format: 'uuid' }, name: { type: 'string', nullable: true }, port: { type: 'string', nullable: true } } };
+const PROPOSED_LINK = {
+  type: 'object',
+  required: ['a', 'b', 'heardBy', 'lastSeenAt'],
+  properties: { a: LINK_END, b: LINK_END, heardBy: { type: 'string', enum: ['both', 'a'], description: 'both: each end hears the other; a: only a hears b' }, lastSeenAt: { type: 'string', format: 'date-time' } },
+};
 const SECONDS = { type: 'number' };
 /** GET /devices/{id}/availability: the window and the device's time in each state. */
 const DEVICE_AVAILABILITY_SCHEMA = {
@@ -169,6 +182,15 @@ export class DevicePollingController {
   @ApiOperation({ summary: 'Mark an interface monitored (an uplink, a data-centre port) or not: polled with the device, its going down an outage of it. Interfaces that carry a WAN link are polled whatever this says.' })
   setInterface(@Param('id', uuid) id: string, @Param('interfaceId', uuid) interfaceId: string, @Body(new Input(UpdateInterface)) body: UpdateInterface, @Change() ctx: ChangeContext) {
     return this.interfaceMarks.setMonitored(id, interfaceId, body.monitored, ctx);
+  }
+
+  @Get('neighbours')
+  @Returns({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: { allOf: [schemaRef('DeviceNeighbour'), { type: 'object', required: ['match'], properties: { match: NEIGHBOUR_MATCH } }] } } } }, 'The neighbours, by local port')
+  @Requires(Permission.InventoryRead)
+  @ApiOperation({ summary: 'What the device hears over LLDP (read with its interface list, hourly): on which port, the neighbour\'s sysName, chassis, port and management address, and the registered device it is (by management address, else name = sysName)' })
+  async neighbours(@Param('id', uuid) id: string, @CallerScope() scope: Scope) {
+    await this.devices.get(id, scope);
+    return { items: await neighboursOf(this.ds, id, (column, params) => agencyWithinSql(scope, column, params)) };
   }
 
   @Get('interface-events')
@@ -298,6 +320,14 @@ export class PollingController {
   })
   recordResults(@Body(new Input(PollResults)) body: PollResults, @Caller() caller: Principal) {
     return this.results.accept(body, caller);
+  }
+
+  @Get('neighbour-links')
+  @Returns({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: PROPOSED_LINK } } }, 'The links LLDP proposes between registered devices')
+  @Requires(Permission.InventoryRead)
+  @ApiOperation({ summary: 'Links between registered devices within your scope that LLDP proposes: which device hears which on which port, merged when both ends hear each other' })
+  async neighbourLinks(@CallerScope() scope: Scope) {
+    return { items: await proposedLinks(this.ds, (column, params) => agencyWithinSql(scope, column, params)) };
   }
 
   @Get('maintenance-windows')

@@ -4,6 +4,7 @@ export { peekRequestId } from './request-id';
 export { enterpriseOf, vendorOf } from './vendors';
 export { readDevice, readChassis, MAX_SYS_NAME, MAX_SYS_DESCR, type DeviceReading, type InterfaceReading, type ChassisReading } from './device-reader';
 export { OID, TIMETICKS_MODULUS } from './oids';
-export { SimulatedDevice, type SimulatedDeviceOptions, type SimulatedInterface } from './simulated-device';
+export { SimulatedDevice, type SimulatedDeviceOptions, type SimulatedInterface, type SimulatedNeighbour } from './simulated-device';
 export { HostResolver, RESOLVE_RETRY_MS, RESOLVE_TTL_MS, type HostResolverOptions } from './host-resolver';
 export { readInterfaces, ifTypeName, ADMIN_STATUS, OPER_STATUS, MAX_INTERFACES, type InterfaceListing } from './interfaces';
+export { readNeighbours, MAX_NEIGHBOURS, type NeighbourListing } from './lldp';

@@ -30,6 +30,17 @@ export const OID = {
   entPhysicalSerialNum: '1.3.6.1.2.1.47.1.1.1.1.11',
   entPhysicalMfgName: '1.3.6.1.2.1.47.1.1.1.1.12',
   entPhysicalModelName: '1.3.6.1.2.1.47.1.1.1.1.13',
+  /** LLDP-MIB (IEEE 802.1AB): the device's own ports, and what it hears on them. */
+  lldpLocPortId: '1.0.8802.1.1.2.1.3.7.1.3',
+  lldpLocPortDesc: '1.0.8802.1.1.2.1.3.7.1.4',
+  lldpRemChassisIdSubtype: '1.0.8802.1.1.2.1.4.1.1.4',
+  lldpRemChassisId: '1.0.8802.1.1.2.1.4.1.1.5',
+  lldpRemPortIdSubtype: '1.0.8802.1.1.2.1.4.1.1.6',
+  lldpRemPortId: '1.0.8802.1.1.2.1.4.1.1.7',
+  lldpRemPortDesc: '1.0.8802.1.1.2.1.4.1.1.8',
+  lldpRemSysName: '1.0.8802.1.1.2.1.4.1.1.9',
+  /** lldpRemManAddrIfSubtype: walked for its index, which carries the neighbour's management address. */
+  lldpRemManAddrIfSubtype: '1.0.8802.1.1.2.1.4.2.1.3',
 } as const;
 
 /** entPhysicalClass chassis(3): the box whose serial and model the inventory wants. */

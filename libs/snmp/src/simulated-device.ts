@@ -19,6 +19,21 @@ export interface SimulatedInterface {
   adminDown?: boolean;
 }
 
+/** A neighbour the simulated device hears over LLDP on one of its ports. */
+export interface SimulatedNeighbour {
+  localPortNum: number;
+  /** lldpLocPortId of that port (its name). */
+  localPort: string;
+  /** A MAC address (aa:bb:cc:dd:ee:ff), sent as 6 octets with chassis id subtype macAddress(4). */
+  chassisId: string;
+  sysName: string;
+  /** Sent with port id subtype interfaceName(5). */
+  portId: string;
+  portDescr?: string;
+  /** An IPv4 management address it advertises. */
+  managementAddress?: string;
+}
+
 export interface SimulatedDeviceOptions {
   /** Communities answered (v2c). */
   communities?: string[];
@@ -40,6 +55,8 @@ export interface SimulatedDeviceOptions {
   /** Leave sysUpTime out (agents that lack it). */
   withoutSysUpTime?: boolean;
   chassis?: { serialNumber: string; model: string; manufacturer: string };
+  /** LLDP-MIB: what the device hears on its ports. */
+  neighbours?: SimulatedNeighbour[];
   /** Port; 0 picks a free one. */
   port?: number;
   /** Loopback address to listen on (127.0.0.1 unless given: discovery tests sweep 127.0.0.x). */
@@ -307,6 +324,47 @@ export class SimulatedDevice {
       // A stack module first (class 9), then the chassis (class 3): the reader must pick the chassis.
       mib.addTableRow('entPhysicalEntry', [1, 9, 'MOD-0001', 'Module Co', 'Uplink module']);
       mib.addTableRow('entPhysicalEntry', [2, 3, o.chassis.serialNumber, o.chassis.manufacturer, o.chassis.model]);
+    }
+    if (o.neighbours?.length) {
+      const notAccessible = (number: number, name: string, type: number) => ({ number, name, type, maxAccess: snmp.MaxAccess['not-accessible'] });
+      table('lldpLocPortEntry', '1.0.8802.1.1.2.1.3.7.1', [notAccessible(1, 'lldpLocPortNum', snmp.ObjectType.Integer), column(3, 'lldpLocPortId', snmp.ObjectType.OctetString)], { tableIndex: [{ columnName: 'lldpLocPortNum' }] });
+      table(
+        'lldpRemEntry',
+        '1.0.8802.1.1.2.1.4.1.1',
+        [
+          notAccessible(1, 'lldpRemTimeMark', snmp.ObjectType.TimeTicks),
+          notAccessible(2, 'lldpRemLocalPortNum', snmp.ObjectType.Integer),
+          notAccessible(3, 'lldpRemIndex', snmp.ObjectType.Integer),
+          column(4, 'lldpRemChassisIdSubtype', snmp.ObjectType.Integer),
+          column(5, 'lldpRemChassisId', snmp.ObjectType.OctetString),
+          column(6, 'lldpRemPortIdSubtype', snmp.ObjectType.Integer),
+          column(7, 'lldpRemPortId', snmp.ObjectType.OctetString),
+          column(8, 'lldpRemPortDesc', snmp.ObjectType.OctetString),
+          column(9, 'lldpRemSysName', snmp.ObjectType.OctetString),
+        ],
+        { tableIndex: [{ columnName: 'lldpRemTimeMark' }, { columnName: 'lldpRemLocalPortNum' }, { columnName: 'lldpRemIndex' }] },
+      );
+      table(
+        'lldpRemManAddrEntry',
+        '1.0.8802.1.1.2.1.4.2.1',
+        [notAccessible(1, 'lldpRemManAddrSubtype', snmp.ObjectType.Integer), notAccessible(2, 'lldpRemManAddr', snmp.ObjectType.OctetString), column(3, 'lldpRemManAddrIfSubtype', snmp.ObjectType.Integer)],
+        {
+          tableIndex: [
+            { foreign: 'lldpRemEntry', columnName: 'lldpRemTimeMark' },
+            { foreign: 'lldpRemEntry', columnName: 'lldpRemLocalPortNum' },
+            { foreign: 'lldpRemEntry', columnName: 'lldpRemIndex' },
+            { columnName: 'lldpRemManAddrSubtype' },
+            { columnName: 'lldpRemManAddr' },
+          ],
+        },
+      );
+      const ports = new Map(o.neighbours.map((n) => [n.localPortNum, n.localPort]));
+      for (const [num, name] of ports) mib.addTableRow('lldpLocPortEntry', [num, name]);
+      o.neighbours.forEach((n, i) => {
+        const mac = Buffer.from(n.chassisId.split(':').map((h) => parseInt(h, 16)));
+        mib.addTableRow('lldpRemEntry', [0, n.localPortNum, i + 1, 4, mac, 5, n.portId, n.portDescr ?? '', n.sysName]);
+        if (n.managementAddress) mib.addTableRow('lldpRemManAddrEntry', [0, n.localPortNum, i + 1, 1, Buffer.from(n.managementAddress.split('.').map(Number)), 2]);
+      });
     }
   }
 }

@@ -6,7 +6,7 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 type Schema = Record<string, unknown>;
 
 /** Entities the API returns as they are stored (the others are read through views of their own). */
-const RETURNED = ['AdministrativeUnit', 'Agency', 'AgencyStaffing', 'Device', 'Lan', 'WanLink', 'AuditEntry', 'MaintenanceWindow', 'Outage', 'Plan', 'Indicator', 'ReportedValue', 'DevicePollState', 'AlertRule', 'AlertIncident', 'AlertDelivery', 'AlertDeliveryAttempt', 'SnmpTrap', 'DeviceInterface', 'InterfaceEvent', 'Discovery', 'DiscoveryResult'];
+const RETURNED = ['AdministrativeUnit', 'Agency', 'AgencyStaffing', 'Device', 'Lan', 'WanLink', 'AuditEntry', 'MaintenanceWindow', 'Outage', 'Plan', 'Indicator', 'ReportedValue', 'DevicePollState', 'AlertRule', 'AlertIncident', 'AlertDelivery', 'AlertDeliveryAttempt', 'SnmpTrap', 'DeviceInterface', 'InterfaceEvent', 'Discovery', 'DiscoveryResult', 'DeviceNeighbour'];
 
 /** A column as JSON carries it: dates as text, numbers as numbers, JSON as itself. */
 function columnSchema(c: ColumnMetadata): Schema {

@@ -93,6 +93,11 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
     queryFn: async () => dataOf(await api.GET('/api/v1/devices/{id}/interface-events', { params: { path: { id: id! }, query: { limit: 20 } } })),
     refetchInterval: 60_000,
   });
+  const neighbours = useQuery({
+    queryKey: ['neighbours', id],
+    queryFn: async () => dataOf(await api.GET('/api/v1/devices/{id}/neighbours', { params: { path: { id: id! } } })).items,
+    refetchInterval: 60_000,
+  });
   const outages = useQuery({
     queryKey: ['outages', id],
     queryFn: async () => dataOf(await api.GET('/api/v1/devices/{id}/outages', { params: { path: { id: id! }, query: { from: new Date(now - TIMELINE_DAYS * DAY).toISOString(), limit: 1000 } } })),
@@ -308,6 +313,46 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
               ))}
             </ul>
           )}
+        </>
+      )}
+
+      {neighbours.data && neighbours.data.length > 0 && (
+        <>
+          <h2>{t('neighbours')}</h2>
+          <table className="neighbours">
+            <thead>
+              <tr>
+                <th scope="col">{t('localPort')}</th>
+                <th scope="col">{t('neighbour')}</th>
+                <th scope="col">{t('neighbourPort')}</th>
+                <th scope="col">{t('address')}</th>
+                <th scope="col">{t('inInventory')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {neighbours.data.map((n) => (
+                <tr key={String(n.id)} data-port={n.localPort ?? n.localPortNum}>
+                  <td>{n.localPort ?? n.localPortNum}</td>
+                  <td>
+                    {n.sysName ?? ''} <span className="meta">{n.chassisId ?? ''}</span>
+                  </td>
+                  <td>
+                    {n.portId ?? ''} {n.portDescr && <span className="meta">{n.portDescr}</span>}
+                  </td>
+                  <td>{n.managementAddress ?? ''}</td>
+                  <td>
+                    {n.match ? (
+                      <>
+                        <Link to={`/devices/${n.match.deviceId}`}>{n.match.name ?? n.match.deviceId}</Link> <span className="meta">({t(`matchBy_${n.match.by}` as TextKey)})</span>
+                      </>
+                    ) : (
+                      <span className="meta">{t('notRegistered')}</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </>
       )}
 

@@ -9,6 +9,7 @@ export function FleetPage() {
   const { t, num, dateTime } = useI18n();
   // Live without reloading: asked again every 10 seconds while the page is open.
   const fleet = useQuery({ queryKey: ['fleet'], queryFn: async () => dataOf(await api.GET('/api/v1/poller/state')), refetchInterval: 10_000, staleTime: 0 });
+  const links = useQuery({ queryKey: ['neighbour-links'], queryFn: async () => dataOf(await api.GET('/api/v1/neighbour-links')).items, refetchInterval: 60_000 });
   if (fleet.isPending) return <p className="loading">{t('loading')}</p>;
   if (fleet.error) return <p role="alert">{t('error')}: {fleet.error.message}</p>;
   const f = fleet.data;
@@ -59,6 +60,38 @@ export function FleetPage() {
             ))}
           </tbody>
         </table>
+      )}
+      {links.data && links.data.length > 0 && (
+        <>
+          <h2>{t('proposedLinks')}</h2>
+          <p className="meta">{t('proposedLinksHelp')}</p>
+          <table className="proposed-links">
+            <thead>
+              <tr>
+                <th scope="col">{t('device')}</th>
+                <th scope="col">{t('localPort')}</th>
+                <th scope="col">{t('device')}</th>
+                <th scope="col">{t('localPort')}</th>
+                <th scope="col">{t('heardBy')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {links.data.map((l) => (
+                <tr key={`${l.a.deviceId}|${l.a.port}|${l.b.deviceId}|${l.b.port}`}>
+                  <td>
+                    <Link to={`/devices/${l.a.deviceId}`}>{l.a.name ?? l.a.deviceId}</Link>
+                  </td>
+                  <td>{l.a.port ?? ''}</td>
+                  <td>
+                    <Link to={`/devices/${l.b.deviceId}`}>{l.b.name ?? l.b.deviceId}</Link>
+                  </td>
+                  <td>{l.b.port ?? ''}</td>
+                  <td>{t(l.heardBy === 'both' ? 'heardByBoth' : 'heardByOne')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
     </section>
   );
