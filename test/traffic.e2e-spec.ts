@@ -116,6 +116,33 @@ describe.each(ENGINES)('traffic on %s', (engine) => {
     }
   });
 
+  it("gives the links' use over the last days for a plan's page: busiest first, with what is unmeasured", async () => {
+    const commune = (await t.http().get('/api/v1/administrative-units').query({ code: '21601' })).body.items[0];
+    const agencyId = (await t.http().get(`/api/v1/wan-links/${linkId}`).expect(200)).body.agencyId;
+    // A second link, on no device: in service, never measured.
+    const unmeasured = (await t.http().post('/api/v1/wan-links').send({ agencyId, network: 'provincial_wan', medium: 'fibre', bandwidthMbps: 20, commissionedOn: '2024-01-01' }).expect(201)).body.id;
+    const use = (await t.http().get('/api/v1/traffic/wan-links').query({ within: commune.id, days: 1 }).expect(200)).body;
+    const inSpan = points.filter((p) => p.at >= Date.parse(use.from));
+    expect(inSpan.length).toBeGreaterThan(280);
+    expect(use.summary).toEqual({ links: 2, measured: 1, busy: 1, idle: 0, belowContract: 0 });
+    expect(use.items.map((i: { wanLinkId: string }) => i.wanLinkId)).toEqual([linkId, unmeasured]);
+    const [measured, none] = use.items;
+    expect(measured.points).toBe(inSpan.length);
+    expect(measured.inP95Bps).toBeCloseTo(percentile(inSpan.map((p) => p.inBps), 0.95), 3);
+    expect(measured.inAvgBps).toBeCloseTo(inSpan.reduce((n, p) => n + p.inBps, 0) / inSpan.length, 3);
+    expect(measured.outP95Bps).toBeCloseTo(10e6, 3);
+    // The busier direction against the 100 Mbps contract: about 94 %, busy (80 % or more).
+    expect(measured.utilisationPercent).toBeCloseTo(measured.inP95Bps / 1e6, 2);
+    expect(measured).toMatchObject({ contractedMbps: 100, measuredMbps: 1000, agencyName: 'UBND xã Nhơn Châu', network: 'provincial_wan' });
+    expect(none).toMatchObject({ points: 0, inP95Bps: null, utilisationPercent: null, measuredMbps: null });
+    // Another province's unit holds neither.
+    const other = (await t.http().get('/api/v1/administrative-units').query({ level: 'province', limit: 5 })).body.items.find((u: { code: string }) => u.code !== '52');
+    expect((await t.http().get('/api/v1/traffic/wan-links').query({ within: other.id }).expect(200)).body.summary.links).toBe(0);
+    const bad = await t.http().get('/api/v1/traffic/wan-links').query({ days: 40, within: 'x' }).expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['days', 'within']);
+    await t.http().delete(`/api/v1/wan-links/${unmeasured}`).expect(204);
+  });
+
   it('judges "a link of at least N Mbps" on the registered figure, the measured capacity, or both', async () => {
     const province = (await t.http().get('/api/v1/administrative-units').query({ code: '52' }).expect(200)).body.items[0];
     const year = new Date().getFullYear();

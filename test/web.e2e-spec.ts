@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { AccountsService } from '@app/access';
 import { DemoSeed } from '@app/coverage';
 import { DemoReorganisation, EVERYWHERE } from '@app/inventory';
-import { Poller } from '@app/polling';
+import { emptyMemory, Poller, PollingStore } from '@app/polling';
 import ExcelJS from 'exceljs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { DEMO_CONTACT, startDemoAgents, type DemoAgents } from '../apps/api/src/demo-agents';
@@ -633,6 +633,41 @@ describe('the web console in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'fleet-links-vi.png'), fullPage: true });
     await page.close();
   }, 120_000);
+
+  it("shows on the plan's page how much the province's WAN links are used, measured on their ports", async () => {
+    const [first] = agents.devices;
+    const iface = await until('the first agent\'s interfaces', async () => ((await t.http().get(`/api/v1/devices/${first.id}/interfaces`)).body.items ?? []).find((i: { name: string }) => i.name === 'Gi0/1'));
+    const agencyId = (await t.http().get(`/api/v1/devices/${first.id}`).expect(200)).body.agencyId;
+    const agencyName = (await t.http().get(`/api/v1/agencies/${agencyId}`).expect(200)).body.name;
+    const link = (await t.http().post('/api/v1/wan-links').send({ agencyId, network: 'provincial_wan', medium: 'fibre', bandwidthMbps: 50, deviceId: first.id, interfaceName: 'Gi0/1', commissionedOn: '2024-01-01' }).expect(201)).body;
+    // A day of 5-minute points as the poller writes them: 45 Mbit/s in, 5 out, on a 50 Mbit/s contract.
+    const slot = 300_000;
+    const end = Date.now() - (Date.now() % slot);
+    const day = Array.from({ length: 288 }, (_, k) => ({ ifIndex: 1, at: end - (288 - k) * slot, inBps: 45e6, outBps: 5e6, inErrorsPerSecond: 0, outErrorsPerSecond: 0, seconds: 300 }));
+    await t.app.get(PollingStore).flush([{ deviceId: first.id, memory: emptyMemory(), events: [], changed: false, polledAt: end, points: day }]);
+    try {
+      const page = await signIn('demo');
+      await page.getByRole('heading', { name: 'Mức sử dụng đường truyền WAN (7 ngày qua)' }).waitFor();
+      const summary = await page.getByTestId('link-use-summary').textContent();
+      const use = (await t.http().get('/api/v1/traffic/wan-links').query({ within: (await t.http().get(`/api/v1/plans/${planId}`)).body.administrativeUnitId, days: 7 })).body;
+      expect(summary).toBe(`${use.summary.links.toLocaleString('vi-VN')} đường truyền đang hoạt động · 1 có số liệu đo · 1 quá tải (≥ 80%) · 0 gần như không dùng (< 1%) · 0 cổng chậm hơn băng thông hợp đồng`);
+      const row = page.locator(`table.link-use tr[data-link="${link.id}"]`);
+      expect(await row.textContent()).toBe(`${agencyName}50 Mbit/s1.000 Mbit/s45 Mbit/s5,0 Mbit/s90,0%`);
+      expect(await row.locator('.use.busy').count()).toBe(1);
+      await page.getByTestId('link-use-summary').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, 'plan-link-use-vi.png') });
+      await page.getByRole('button', { name: 'English' }).click();
+      await page.getByRole('heading', { name: 'WAN link use (last 7 days)' }).waitFor();
+      expect(await row.textContent()).toBe(`${agencyName}50 Mbit/s1,000 Mbit/s45 Mbit/s5.0 Mbit/s90.0%`);
+      await page.getByTestId('link-use-summary').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, 'plan-link-use-en.png') });
+      await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+      await page.close();
+    } finally {
+      await t.http().delete(`/api/v1/wan-links/${link.id}`).expect(204);
+    }
+    expect(iface.speedMbps).toBe(1000);
+  }, 60_000);
 
   it('discovers devices: credentials stored, a sweep of three addresses, the answering ones registered under an agency, a refused row named', async () => {
     const known = await SimulatedDevice.start({ address: '127.0.0.31', communities: ['xa-web-7'], sysName: 'sw-web-01', sysObjectID: '1.3.6.1.4.1.9.1.2134', chassis: { serialNumber: 'WEB-FOC-31', model: 'C1000-24T', manufacturer: 'Cisco' } });

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsBooleanString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { AUTH_PROTOCOLS, PRIV_PROTOCOLS } from '@app/snmp';
-import { IsInstant, ListQuery } from '@app/inventory';
+import { IsInstant, ListQuery, NETWORKS } from '@app/inventory';
 
 /** Secrets are write-only: they are accepted here and never returned. */
 export class PutSnmpProfile {
@@ -131,6 +131,26 @@ export class MonthsQuery {
   @Min(1, { message: 'months must be a whole number from 1 to 13' })
   @Max(13, { message: 'months must be a whole number from 1 to 13' })
   months?: number;
+}
+
+export class LinkUseQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the links of agencies within this administrative unit (a plan\'s province, a district)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'within must be the id of an administrative unit' })
+  within?: string;
+
+  @ApiPropertyOptional({ example: 7, description: 'The last N days (1–35: 5-minute points are kept 35 days)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'days must be a whole number from 1 to 35' })
+  @Min(1, { message: 'days must be a whole number from 1 to 35' })
+  @Max(35, { message: 'days must be a whole number from 1 to 35' })
+  days?: number;
+
+  @ApiPropertyOptional({ enum: NETWORKS })
+  @IsOptional()
+  @IsIn(NETWORKS)
+  network?: (typeof NETWORKS)[number];
 }
 
 export class UpdateInterface {

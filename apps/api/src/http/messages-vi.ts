@@ -385,6 +385,9 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^send a JSON array of ids .*$/, 'gửi một mảng JSON gồm các id (hoặc các {"id": …, "ifMatch": …})'],
   [/^use \{ "entity": "device" \} as the population$/, 'dùng { "entity": "device" } làm tập đối tượng'],
   [/^use \{ "availability": \{ … \} \}$/, 'dùng { "availability": { … } }'],
+  [/^within must be the id of an administrative unit$/, 'within phải là id của một đơn vị hành chính'],
+  [/^days must be a whole number from 1 to 35$/, 'days phải là số nguyên từ 1 đến 35'],
+  [/^The unit is not known$/, 'Không có đơn vị hành chính này'],
   // Discovery and named credentials.
   [/^addresses may list at most (\d+) addresses; split the sweep$/, 'addresses chỉ được liệt kê tối đa $1 địa chỉ; hãy chia nhỏ lượt dò'],
   [/^each of addresses must be an IPv4 or IPv6 address$/, 'mỗi phần tử của addresses phải là địa chỉ IPv4 hoặc IPv6'],

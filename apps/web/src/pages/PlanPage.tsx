@@ -88,6 +88,70 @@ function Reports({ planId, year, canWrite }: { planId: string; year: number; can
   );
 }
 
+/** Mbit/s as offices read them. */
+const mbps = (bps: number | null, num: (n: number, d?: number) => string) => (bps === null ? '—' : `${num(bps / 1e6, bps < 10e6 ? 1 : 0)} Mbit/s`);
+
+/**
+ * How much the WAN links of the plan's area are used, measured on the interfaces that carry them:
+ * the busier direction's 95th percentile over the last week against each contract.
+ */
+function LinkUse({ unitId }: { unitId: string }) {
+  const { t, num } = useI18n();
+  const use = useQuery({ queryKey: ['link-use', unitId], queryFn: async () => dataOf(await api.GET('/api/v1/traffic/wan-links', { params: { query: { within: unitId, days: 7 } } })) });
+  if (!use.data) return use.error ? <p role="alert">{use.error.message}</p> : null;
+  const { summary, items, busyPercent, idlePercent } = use.data;
+  if (summary.links === 0) return null;
+  const measured = items.filter((i) => i.points > 0);
+  return (
+    <section aria-labelledby="link-use-title" className="link-use">
+      <h2 id="link-use-title">{t('linkUse')}</h2>
+      <p className="summary" data-testid="link-use-summary">
+        {num(summary.links)} {t('linksInService')} · {num(summary.measured)} {t('linksMeasured')} · {num(summary.busy)} {t('linksBusy')} (≥ {busyPercent}%) · {num(summary.idle)} {t('linksIdle')} (&lt; {idlePercent}%) · {num(summary.belowContract)} {t('linksBelowContract')}
+      </p>
+      {measured.length === 0 ? (
+        <p className="meta">{t('linkUseNone')}</p>
+      ) : (
+        <>
+          <p className="meta">{t('linkUseHelp')}</p>
+          <table className="link-use">
+            <thead>
+              <tr>
+                <th scope="col">{t('agency')}</th>
+                <th scope="col" className="num">{t('contracted')}</th>
+                <th scope="col" className="num">{t('portSpeed')}</th>
+                <th scope="col" className="num">{t('p95In')}</th>
+                <th scope="col" className="num">{t('p95Out')}</th>
+                <th scope="col">{t('utilisation')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {measured.slice(0, 10).map((i) => (
+                <tr key={i.wanLinkId} data-link={i.wanLinkId}>
+                  <th scope="row">{i.agencyName}</th>
+                  <td className="num">{i.contractedMbps === null ? '—' : `${num(i.contractedMbps)} Mbit/s`}</td>
+                  <td className="num">{i.measuredMbps === null ? '—' : `${num(i.measuredMbps)} Mbit/s`}</td>
+                  <td className="num">{mbps(i.inP95Bps, num)}</td>
+                  <td className="num">{mbps(i.outP95Bps, num)}</td>
+                  <td>
+                    {i.utilisationPercent === null ? (
+                      '—'
+                    ) : (
+                      <span className={`use ${i.utilisationPercent >= busyPercent ? 'busy' : i.utilisationPercent < idlePercent ? 'idle' : ''}`}>
+                        <span className="use-bar" style={{ width: `${Math.min(100, i.utilisationPercent)}%` }} aria-hidden="true" />
+                        <span className="use-text">{num(i.utilisationPercent, 1)}%</span>
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
+
 export function PlanPage({ canWrite }: { canWrite: boolean }) {
   const { t, lang, num, day } = useI18n();
   const { planId } = useParams();
@@ -205,6 +269,7 @@ export function PlanPage({ canWrite }: { canWrite: boolean }) {
               ))}
             </tbody>
           </table>
+          <LinkUse unitId={plan.administrativeUnitId} />
           <Reports planId={plan.id} year={year} canWrite={canWrite} />
         </>
       )}
