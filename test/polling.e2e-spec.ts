@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AvailabilityService } from '@app/polling';
+import { AvailabilityService, ListingWriter, PollingStore } from '@app/polling';
 import { SimulatedDevice } from './simulator/simulated-device';
 import { startApp, type TestApp } from './support/app';
 import { ENGINES } from './support/databases';
@@ -263,6 +263,37 @@ describe.each(ENGINES)('SNMP poller on %s', (engine) => {
     } finally {
       await sw.stop();
     }
+  });
+
+  it("writes many devices' interface listings in one batch: first lists, a renumbering, an unchanged list; a device deleted meanwhile fails alone", async () => {
+    const store = t.app.get(PollingStore);
+    const mk = async (name: string) => (await t.http().post('/api/v1/devices').send({ agencyId, kind: 'switch', name, status: 'active', commissionedOn: '2024-01-01' }).expect(201)).body.id as string;
+    const [a, b, c, gone] = [await mk('batch-a'), await mk('batch-b'), await mk('batch-c'), await mk('batch-gone')];
+    const row = (ifIndex: number, name: string) => ({ ifIndex, name, alias: null, descr: null, type: 'ethernetCsmacd', speedMbps: 1000, adminStatus: 'up', operStatus: 'up' });
+    const at = new Date();
+    await store.saveInterfacesMany([
+      { deviceId: b, listing: [row(1, 'Gi0/1'), row(2, 'Gi0/2')], at },
+      { deviceId: c, listing: [row(1, 'Gi0/1')], at },
+    ]);
+    const later = new Date(at.getTime() + 60_000);
+    const plans = await store.saveInterfacesMany([
+      { deviceId: a, listing: [row(1, 'Gi0/1'), row(2, 'Gi0/2'), row(3, 'Gi0/3')], at: later },
+      { deviceId: b, listing: [row(3, 'Gi0/1'), row(2, 'Gi0/2')], at: later },
+      { deviceId: c, listing: [row(1, 'Gi0/1')], at: later },
+    ]);
+    expect([plans.get(a)!.inserts.length, plans.get(b)!.changes.map((x) => `${x.kind} ${x.name} ${x.previous}`), plans.get(c)!.unchanged]).toEqual([3, ['renumbered Gi0/1 1'], true]);
+    const names = async (id: string) => (await t.http().get(`/api/v1/devices/${id}/interfaces`).expect(200)).body.items.map((i: { ifIndex: number; name: string }) => `${i.ifIndex} ${i.name}`);
+    expect(await names(a)).toEqual(['1 Gi0/1', '2 Gi0/2', '3 Gi0/3']);
+    expect(await names(b)).toEqual(['2 Gi0/2', '3 Gi0/1']);
+    const events = (await t.http().get(`/api/v1/devices/${b}/interface-events`).expect(200)).body.items;
+    expect(events.map((e: { kind: string; name: string; at: string }) => [e.kind, e.name, e.at])).toEqual([['renumbered', 'Gi0/1', later.toISOString()]]);
+    // Through the poller's writer: a device deleted while its listing waited fails alone; the others are written.
+    const writer = new ListingWriter(store);
+    await t.http().delete(`/api/v1/devices/${gone}`).expect(204);
+    const results = await Promise.allSettled([writer.saveInterfaces(gone, [row(1, 'Gi0/1')], later), writer.saveInterfaces(c, [row(1, 'Gi0/1'), row(5, 'Gi0/5')], later)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+    expect(await names(c)).toEqual(['1 Gi0/1', '5 Gi0/5']);
+    for (const id of [a, b, c]) await t.http().delete(`/api/v1/devices/${id}`).expect(204);
   });
 
   it("reports a link's traffic from its octet counters, without writing a row per poll", async () => {

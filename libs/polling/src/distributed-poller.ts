@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { type Job, Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import type { SnmpClient } from '@app/snmp';
-import { fillChassisOnce, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf, spreadFirstListings } from './poll-once';
+import { fillChassisOnce, ListingWriter, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf, spreadFirstListings } from './poll-once';
 import { phaseOf, BEAT_EVERY_MS } from './poller';
 import { applyPoll, type DeviceMemory, emptyMemory } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
@@ -92,6 +92,9 @@ export class DistributedPoller {
   private targets = new Map<string, PolledEntry & { target: PollTarget }>();
   private loadedVersion: string | null = null;
   private readonly writes: PendingWrites;
+  /** Interface listings, written many devices to a transaction. */
+  private readonly listings: ListingWriter;
+  private readonly listingStore: Parameters<typeof refreshInterfaces>[1];
   private timers: NodeJS.Timeout[] = [];
   private runId?: string;
   private syncing: Promise<void> | null = null;
@@ -110,6 +113,8 @@ export class DistributedPoller {
     this.redis = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
     this.client = pollerClient(options, metrics);
     this.writes = new PendingWrites(store, metrics, options.log);
+    this.listings = new ListingWriter(store);
+    this.listingStore = { saveInterfaces: (deviceId, listing, at) => this.listings.saveInterfaces(deviceId, listing, at), saveNeighbours: (deviceId, listing, at) => this.listings.saveNeighbours(deviceId, listing, at) };
   }
 
   get scheduled(): number {
@@ -145,6 +150,7 @@ export class DistributedPoller {
     this.timers = [];
     await this.syncing?.catch(() => undefined);
     await this.worker?.close();
+    await this.listings.flush();
     await this.flush();
     if (this.runId) await this.store.stopRun(this.runId, new Date(this.clock()));
     await this.queue?.close();
@@ -240,7 +246,7 @@ export class DistributedPoller {
         await this.redis.set(this.key(deviceId), JSON.stringify({ memory: step.next, slot } satisfies SharedMemory));
         this.writes.push({ deviceId, memory: step.next, events: [], changed: true, polledAt: at });
       }
-      if ((entry.interfacesDueAt ?? 0) <= at) await refreshInterfaces(this.client, this.store, deviceId, entry, at, this.options.log);
+      if ((entry.interfacesDueAt ?? 0) <= at) await refreshInterfaces(this.client, this.listingStore, deviceId, entry, at, this.options.log);
     }
     return outcome.reading ? 'up' : (outcome.failure?.reason ?? 'failed');
   }

@@ -14,3 +14,4 @@ export { InterfacesService } from './interfaces.service';
 export { DiscoveryService, MAX_RUNNING, type DiscoveryView, type DiscoveryResultView, type DiscoveryMatch } from './discovery.service';
 export { SnmpCredentialsService, type SnmpCredentialView } from './snmp-credentials.service';
 export { addressesOf } from './address-range';
+export { ListingWriter } from './poll-once';

@@ -32,17 +32,29 @@ export interface InterfacePlan {
   unchanged?: boolean;
 }
 
-/** Whether the device's live interface rows are this listing, field for field. */
-async function sameAsStored(ds: DataSource, deviceId: string, listing: readonly InterfaceListing[]): Promise<boolean> {
-  const rows: InterfaceListing[] = await ds.query(
-    `SELECT if_index AS "ifIndex", name, alias, descr, type, speed_mbps AS "speedMbps", admin_status AS "adminStatus", oper_status AS "operStatus"
-       FROM device_interface WHERE device_id = $1 AND gone_at IS NULL ORDER BY if_index`,
-    [deviceId],
+const KEYS: Array<keyof InterfaceListing> = ['ifIndex', 'name', 'alias', 'descr', 'type', 'speedMbps', 'adminStatus', 'operStatus'];
+
+/** The devices (of those given) whose live interface rows are their listing, field for field: one read for them all. */
+async function sameAsStored(ds: DataSource, items: ReadonlyArray<{ deviceId: string; listing: readonly InterfaceListing[] }>): Promise<Set<string>> {
+  const rows: Array<InterfaceListing & { deviceId: string }> = await ds.query(
+    `SELECT device_id AS "deviceId", if_index AS "ifIndex", name, alias, descr, type, speed_mbps AS "speedMbps", admin_status AS "adminStatus", oper_status AS "operStatus"
+       FROM device_interface WHERE device_id = ANY($1) AND gone_at IS NULL ORDER BY device_id, if_index`,
+    [items.map((i) => i.deviceId)],
   );
-  if (rows.length !== listing.length || rows.length === 0) return false;
-  const sorted = [...listing].sort((a, b) => a.ifIndex - b.ifIndex);
-  const keys: Array<keyof InterfaceListing> = ['ifIndex', 'name', 'alias', 'descr', 'type', 'speedMbps', 'adminStatus', 'operStatus'];
-  return rows.every((r, i) => keys.every((k) => (k === 'ifIndex' ? Number(r[k]) : r[k]) === sorted[i][k]));
+  const stored = new Map<string, InterfaceListing[]>();
+  for (const r of rows) {
+    const list = stored.get(r.deviceId) ?? [];
+    list.push({ ...r, ifIndex: Number(r.ifIndex) });
+    stored.set(r.deviceId, list);
+  }
+  const same = new Set<string>();
+  for (const { deviceId, listing } of items) {
+    const have = stored.get(deviceId) ?? [];
+    if (have.length === 0 || have.length !== listing.length) continue;
+    const sorted = [...listing].sort((x, y) => x.ifIndex - y.ifIndex);
+    if (have.every((r, i) => KEYS.every((k) => r[k] === sorted[i][k]))) same.add(deviceId);
+  }
+  return same;
 }
 
 /**
@@ -101,53 +113,100 @@ export function planInterfaces(known: readonly KnownInterface[], listing: readon
  * changes in its history. (The caller moves the WAN links of renumbered interfaces, audited.)
  */
 export async function saveInterfaces(ds: DataSource, deviceId: string, listing: readonly InterfaceListing[], at: Date): Promise<InterfacePlan> {
-  // Most listings are the device's list as it stands: one read says so, and nothing is written.
-  if (await sameAsStored(ds, deviceId, listing)) return { inserts: [], updates: [], gone: [], changes: [], unchanged: true };
-  return ds.transaction(async (m) => {
-    // Serialises two listings of one device (a poller restarting while the other still writes).
-    await m.query(`SELECT 1 FROM device WHERE id = $1 FOR UPDATE`, [deviceId]);
-    const known: KnownInterface[] = (
-      await m.query(`SELECT id, if_index AS "ifIndex", name, gone_at IS NOT NULL AS gone FROM device_interface WHERE device_id = $1 ORDER BY gone_at DESC NULLS FIRST`, [deviceId])
-    ).map((r: KnownInterface) => ({ ...r, ifIndex: Number(r.ifIndex) }));
-    const plan = planInterfaces(known, listing);
-    const cols = (rows: Array<InterfaceListing & { id: string }>) => [
-      rows.map((r) => r.id),
-      rows.map((r) => r.ifIndex),
-      rows.map((r) => r.name),
-      rows.map((r) => r.alias),
-      rows.map((r) => r.descr),
-      rows.map((r) => r.type),
-      rows.map((r) => r.speedMbps),
-      rows.map((r) => r.adminStatus),
-      rows.map((r) => r.operStatus),
+  return (await saveInterfacesMany(ds, [{ deviceId, listing, at }])).get(deviceId)!;
+}
+
+/** One device's listing to write. */
+export interface ListingToSave {
+  deviceId: string;
+  listing: readonly InterfaceListing[];
+  at: Date;
+}
+
+/**
+ * Writes the new interface listings of many devices (a device at most once) in one transaction:
+ * one read finds those that equal their stored list (nothing written for them), then the others'
+ * rows are read, planned, and written with one statement of each kind for them all. A device's
+ * first listing inserts its rows and records no change.
+ */
+export async function saveInterfacesMany(ds: DataSource, items: readonly ListingToSave[]): Promise<Map<string, InterfacePlan>> {
+  const out = new Map<string, InterfacePlan>();
+  if (items.length === 0) return out;
+  const same = await sameAsStored(ds, items);
+  for (const id of same) out.set(id, { inserts: [], updates: [], gone: [], changes: [], unchanged: true });
+  const changed = items.filter((i) => !same.has(i.deviceId)).sort((x, y) => (x.deviceId < y.deviceId ? -1 : x.deviceId > y.deviceId ? 1 : 0));
+  if (changed.length === 0) return out;
+  await ds.transaction(async (m) => {
+    const ids = changed.map((i) => i.deviceId);
+    // Serialises two listings of one device (a poller restarting while the other still writes); in id order, so two batches cannot deadlock.
+    await m.query(`SELECT 1 FROM device WHERE id = ANY($1) ORDER BY id FOR UPDATE`, [ids]);
+    const known = new Map<string, KnownInterface[]>();
+    const rows: Array<KnownInterface & { deviceId: string }> = await m.query(
+      `SELECT device_id AS "deviceId", id, if_index AS "ifIndex", name, gone_at IS NOT NULL AS gone FROM device_interface WHERE device_id = ANY($1) ORDER BY device_id, gone_at DESC NULLS FIRST`,
+      [ids],
+    );
+    for (const { deviceId, ...r } of rows) {
+      const list = known.get(deviceId) ?? [];
+      list.push({ ...r, ifIndex: Number(r.ifIndex) });
+      known.set(deviceId, list);
+    }
+    type Row = InterfaceListing & { id: string; deviceId: string; at: Date };
+    const inserts: Row[] = [];
+    const updates: Row[] = [];
+    const gone: Array<{ id: string; at: Date }> = [];
+    const events: Array<InterfaceChange & { deviceId: string; at: Date }> = [];
+    for (const { deviceId, listing, at } of changed) {
+      const plan = planInterfaces(known.get(deviceId) ?? [], listing);
+      out.set(deviceId, plan);
+      inserts.push(...plan.inserts.map((r) => ({ ...r, deviceId, at })));
+      updates.push(...plan.updates.map((r) => ({ ...r, deviceId, at })));
+      gone.push(...plan.gone.map((id) => ({ id, at })));
+      events.push(...plan.changes.map((c) => ({ ...c, deviceId, at })));
+    }
+    const cols = (list: Row[]) => [
+      list.map((r) => r.id),
+      list.map((r) => r.ifIndex),
+      list.map((r) => r.name),
+      list.map((r) => r.alias),
+      list.map((r) => r.descr),
+      list.map((r) => r.type),
+      list.map((r) => r.speedMbps),
+      list.map((r) => r.adminStatus),
+      list.map((r) => r.operStatus),
+      list.map((r) => r.deviceId),
+      list.map((r) => r.at),
     ];
-    const UNNEST = `unnest($1::uuid[], $2::int[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::int[], $8::varchar[], $9::varchar[]) AS x(id, if_index, name, alias, descr, type, speed_mbps, admin_status, oper_status)`;
+    const UNNEST = `unnest($1::uuid[], $2::int[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[], $7::int[], $8::varchar[], $9::varchar[], $10::uuid[], $11::timestamptz[])
+      AS x(id, if_index, name, alias, descr, type, speed_mbps, admin_status, oper_status, device_id, at)`;
     // Gone first, then renumbered rows parked out of the way: the live (device, ifIndex) index stays unique at every statement.
-    if (plan.gone.length > 0) await m.query(`UPDATE device_interface SET gone_at = $2 WHERE id = ANY($1)`, [plan.gone, at]);
-    if (plan.updates.length > 0) {
-      await m.query(`UPDATE device_interface SET if_index = -1 - if_index WHERE id = ANY($1) AND gone_at IS NULL`, [plan.updates.map((u) => u.id)]);
+    if (gone.length > 0) {
+      await m.query(`UPDATE device_interface d SET gone_at = x.at FROM unnest($1::uuid[], $2::timestamptz[]) AS x(id, at) WHERE d.id = x.id`, [gone.map((g) => g.id), gone.map((g) => g.at)]);
+    }
+    if (updates.length > 0) {
+      await m.query(`UPDATE device_interface SET if_index = -1 - if_index WHERE id = ANY($1) AND gone_at IS NULL`, [updates.map((u) => u.id)]);
       await m.query(
         `UPDATE device_interface d SET if_index = x.if_index, name = x.name, alias = x.alias, descr = x.descr, type = x.type, speed_mbps = x.speed_mbps,
-                admin_status = x.admin_status, oper_status = x.oper_status, last_seen_at = $10, gone_at = NULL
+                admin_status = x.admin_status, oper_status = x.oper_status, last_seen_at = x.at, gone_at = NULL
            FROM ${UNNEST} WHERE d.id = x.id`,
-        [...cols(plan.updates), at],
+        cols(updates),
       );
     }
-    if (plan.inserts.length > 0) {
+    if (inserts.length > 0) {
       await m.query(
         `INSERT INTO device_interface (id, device_id, if_index, name, alias, descr, type, speed_mbps, admin_status, oper_status, first_seen_at, last_seen_at)
-         SELECT x.id, $10, x.if_index, x.name, x.alias, x.descr, x.type, x.speed_mbps, x.admin_status, x.oper_status, $11, $11 FROM ${UNNEST}`,
-        [...cols(plan.inserts), deviceId, at],
+         SELECT x.id, x.device_id, x.if_index, x.name, x.alias, x.descr, x.type, x.speed_mbps, x.admin_status, x.oper_status, x.at, x.at FROM ${UNNEST}`,
+        cols(inserts),
       );
     }
-    if (plan.changes.length > 0) {
-      const c = plan.changes;
+    if (events.length > 0) {
+      const e = events;
       await m.query(
         `INSERT INTO interface_event (device_id, interface_id, at, kind, if_index, name, previous)
-         SELECT $1, x.id, $2, x.kind, x.if_index, x.name, x.previous FROM unnest($3::uuid[], $4::varchar[], $5::int[], $6::varchar[], $7::varchar[]) AS x(id, kind, if_index, name, previous)`,
-        [deviceId, at, c.map((x) => x.id), c.map((x) => x.kind), c.map((x) => x.ifIndex), c.map((x) => x.name), c.map((x) => x.previous)],
+         SELECT x.device_id, x.id, x.at, x.kind, x.if_index, x.name, x.previous
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::varchar[], $5::int[], $6::varchar[], $7::varchar[]) AS x(device_id, at, id, kind, if_index, name, previous)`,
+        [e.map((x) => x.deviceId), e.map((x) => x.at), e.map((x) => x.id), e.map((x) => x.kind), e.map((x) => x.ifIndex), e.map((x) => x.name), e.map((x) => x.previous)],
       );
     }
-    return plan;
   });
+  return out;
 }

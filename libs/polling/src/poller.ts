@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SnmpClient, SnmpTarget } from '@app/snmp';
 import { PollLoop } from './poll-loop';
-import { fillChassisOnce, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf, spreadFirstListings } from './poll-once';
+import { fillChassisOnce, ListingWriter, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf, spreadFirstListings } from './poll-once';
 import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollTarget, PollingStore } from './polling-store';
@@ -49,6 +49,9 @@ export class Poller {
   private readonly memory = new Map<string, DeviceMemory>();
   private readonly loop: PollLoop<Scheduled>;
   private readonly writes: PendingWrites;
+  /** Interface listings, written many devices to a transaction. */
+  private readonly listings: ListingWriter;
+  private readonly listingStore: Parameters<typeof refreshInterfaces>[1];
   private timers: NodeJS.Timeout[] = [];
   private runId?: string;
   private readonly clock: () => number;
@@ -67,6 +70,8 @@ export class Poller {
     this.clock = options.clock ?? Date.now;
     this.client = pollerClient(options, metrics);
     this.writes = new PendingWrites(store, metrics, options.log);
+    this.listings = new ListingWriter(store);
+    this.listingStore = { saveInterfaces: (deviceId, listing, at) => this.listings.saveInterfaces(deviceId, listing, at), saveNeighbours: (deviceId, listing, at) => this.listings.saveNeighbours(deviceId, listing, at) };
     this.loop = new PollLoop(this.clock, metrics, (entry, now) => this.pollOne(entry, now));
   }
 
@@ -101,6 +106,7 @@ export class Poller {
     this.timers = [];
     await this.reloading?.catch(() => undefined);
     await this.loop.stop();
+    await this.listings.flush();
     await this.flush();
     if (this.runId) await this.store.stopRun(this.runId, new Date(this.clock()));
     await this.client.close();
@@ -233,7 +239,7 @@ export class Poller {
         this.writes.push({ deviceId: t.deviceId, memory: { ...now }, events: [], changed: true, polledAt: at });
       }
       // Checked here, not in the call: most polls have no listing due, and need no promise for it.
-      if (!entry.removed && (entry.interfacesDueAt ?? 0) <= at) await refreshInterfaces(this.client, this.store, t.deviceId, entry, at, this.options.log);
+      if (!entry.removed && (entry.interfacesDueAt ?? 0) <= at) await refreshInterfaces(this.client, this.listingStore, t.deviceId, entry, at, this.options.log);
     }
   }
 

@@ -4,7 +4,7 @@ import { agencyWithinSql, type ChangeContext, type DevicesService, EVERYWHERE, I
 import type { InterfaceListing, NeighbourListing, SnmpCredentials, SnmpFailure } from '@app/snmp';
 import { saveNeighbours } from './neighbours';
 import { openCredentials } from './credentials';
-import { type InterfacePlan, saveInterfaces } from './interface-list';
+import { type InterfacePlan, type ListingToSave, saveInterfacesMany } from './interface-list';
 import { DevicePollState, type InterfaceRow, PollerRun, SnmpProfile } from './entities';
 import { type CarriedLink, type DeviceMemory, emptyMemory, type LedgerEvent, type TrafficPoint, type UptimeSource } from './poll-state';
 import type { SecretBox } from './secret-box';
@@ -50,30 +50,48 @@ export class PollingStore {
    * ifIndex of the day (none when the device no longer lists it), and one bound by ifIndex alone
    * gets the name listed there, so it follows the interface when a reboot renumbers them.
    */
+  /** Devices that hear no one over LLDP (or have no LLDP-MIB): their stored neighbours, if any, are gone. One statement for them all. */
+  async clearNeighbours(deviceIds: readonly string[]): Promise<void> {
+    if (deviceIds.length > 0) await this.ds.query(`DELETE FROM device_neighbour WHERE device_id = ANY($1)`, [deviceIds]);
+  }
+
   /** A device's LLDP neighbours as last read; whether anything was written. */
   saveNeighbours(deviceId: string, listing: readonly NeighbourListing[], at: Date): Promise<boolean> {
     return saveNeighbours(this.ds, deviceId, listing, at);
   }
 
   async saveInterfaces(deviceId: string, listing: readonly InterfaceListing[], at: Date): Promise<InterfacePlan> {
-    const plan = await saveInterfaces(this.ds, deviceId, listing, at);
-    // Links are brought in line when the list changed (a link created while the device is listed is named then).
-    if (!this.wanLinks || plan.unchanged) return plan;
-    const byName = new Map(listing.map((l) => [l.name, l.ifIndex]));
-    const byIndex = new Map(listing.map((l) => [l.ifIndex, l.name]));
-    const links: Array<{ id: string; ifIndex: number | null; interfaceName: string | null }> = await this.ds.query(
-      `SELECT id, if_index AS "ifIndex", interface_name AS "interfaceName" FROM wan_link WHERE device_id = $1 AND (if_index IS NOT NULL OR interface_name IS NOT NULL)`,
-      [deviceId],
+    return (await this.saveInterfacesMany([{ deviceId, listing, at }])).get(deviceId)!;
+  }
+
+  /**
+   * Many devices' interface listings in one transaction (saveInterfacesMany), then the WAN links of
+   * the devices whose list changed brought in line: a link named by interface follows its ifIndex, a
+   * link bound by ifIndex alone is named (audited, one write for them all).
+   */
+  async saveInterfacesMany(items: readonly ListingToSave[]): Promise<Map<string, InterfacePlan>> {
+    const plans = await saveInterfacesMany(this.ds, items);
+    const changed = items.filter((i) => !plans.get(i.deviceId)?.unchanged);
+    if (!this.wanLinks || changed.length === 0) return plans;
+    const links: Array<{ id: string; deviceId: string; ifIndex: number | null; interfaceName: string | null }> = await this.ds.query(
+      `SELECT id, device_id AS "deviceId", if_index AS "ifIndex", interface_name AS "interfaceName" FROM wan_link WHERE device_id = ANY($1) AND (if_index IS NOT NULL OR interface_name IS NOT NULL)`,
+      [changed.map((i) => i.deviceId)],
     );
+    if (links.length === 0) return plans;
+    const listings = new Map(changed.map((i) => [i.deviceId, i.listing]));
     const changes: Array<{ id: string; ifIndex?: number | null; interfaceName?: string }> = [];
     for (const l of links) {
+      const listing = listings.get(l.deviceId) ?? [];
       if (l.interfaceName !== null) {
-        const want = byName.get(l.interfaceName) ?? null;
+        const want = listing.find((x) => x.name === l.interfaceName)?.ifIndex ?? null;
         if (want !== l.ifIndex) changes.push({ id: l.id, ifIndex: want });
-      } else if (l.ifIndex !== null && byIndex.has(l.ifIndex)) changes.push({ id: l.id, interfaceName: byIndex.get(l.ifIndex)! });
+      } else if (l.ifIndex !== null) {
+        const named = listing.find((x) => x.ifIndex === l.ifIndex);
+        if (named) changes.push({ id: l.id, interfaceName: named.name });
+      }
     }
     if (changes.length > 0) await this.wanLinks.updateMany(changes, { actor: `poller@${hostname()}`, source: 'poller', scope: EVERYWHERE });
-    return plan;
+    return plans;
   }
 
   /**
