@@ -4,9 +4,12 @@
  */
 import { SimulatedDevice } from '../test/simulator/simulated-device';
 
+/** Four ports, as the poller's monitored interfaces ask (MONITORED in bench:poller). */
+const INTERFACES = [1, 2, 3, 4].map((ifIndex) => ({ ifIndex, up: true, speedMbps: 1000 }));
+
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 100);
-  const agents = await Promise.all(Array.from({ length: count }, (_, i) => SimulatedDevice.start({ communities: ['public'], sysName: `bench-${i}`, hostResources: true })));
+  const agents = await Promise.all(Array.from({ length: count }, (_, i) => SimulatedDevice.start({ communities: ['public'], sysName: `bench-${i}`, hostResources: true, interfaces: INTERFACES })));
   process.stdout.write(`${JSON.stringify({ ports: agents.map((a) => a.port) })}\n`);
   const stop = async () => {
     await Promise.all(agents.map((a) => a.stop()));

@@ -35,8 +35,33 @@ export interface DistributedPollerOptions {
  * stay for a look.
  */
 const JOB_OPTIONS = { removeOnComplete: true, removeOnFail: { count: 1000 } };
-const TEMPLATE_VERSION = 'r1';
+/** The schedule each device is on: r1, a job scheduler per device (before); b1, its interval's bucket jobs. */
+const TEMPLATE_VERSION = 'b1';
 const UPSERTS_AT_ONCE = 200;
+/** An interval is cut into this many buckets at most, each at least MIN_BUCKET_MS wide. */
+const MAX_BUCKETS = 60;
+const MIN_BUCKET_MS = 1000;
+
+/** How many buckets an interval is cut into: a job per bucket per interval polls the bucket's devices. */
+export function bucketsOf(intervalMs: number): number {
+  return Math.max(1, Math.min(MAX_BUCKETS, Math.floor(intervalMs / MIN_BUCKET_MS)));
+}
+
+/** The bucket of a device within its interval: where its phase falls (so each device keeps its place in the cycle). */
+export function bucketOf(deviceId: string, intervalMs: number): number {
+  return Math.floor(phaseOf(deviceId, intervalMs) / (intervalMs / bucketsOf(intervalMs)));
+}
+
+/** A bucket job's scheduler: its interval and bucket. */
+const bucketId = (intervalMs: number, bucket: number) => `b:${intervalMs}:${bucket}`;
+
+interface BucketJob {
+  intervalMs: number;
+  bucket: number;
+}
+
+/** Bucket jobs a worker runs at once (one is due at a time in a steady group; more after a pause). */
+const BUCKET_JOBS_AT_ONCE = 4;
 
 /** Where Redis keeps a device's memory between polls, for the workers of its group and the API. */
 export function pollMemoryKey(prefix: string, group: string, deviceId: string): string {
@@ -76,10 +101,13 @@ interface SharedMemory {
 }
 
 /**
- * Distributed mode: the workers of a poller group share its devices through BullMQ. One job
- * scheduler per device (a job per device per interval, its id carrying the slot, so two workers
- * never get the same slot twice); a worker that dies leaves its jobs locked until the lock
- * expires, then BullMQ's stalled-job check hands them to another worker. The device's poll state
+ * Distributed mode: the workers of a poller group share its devices through BullMQ. Each interval
+ * is cut into buckets (up to 60, at least a second wide) by the devices' phases; one job scheduler
+ * per bucket makes a job per bucket per interval, its id carrying the slot, and the worker that
+ * takes it polls the bucket's devices (a job and a few Redis round trips per bucket, not per
+ * poll). A device polled in a slot is not polled again in it (its memory says the slot); a worker
+ * that dies leaves its job locked until the lock expires, then BullMQ's stalled-job check hands it
+ * to another worker, which polls the devices the first did not finish. The device's poll state
  * lives in Redis so whichever worker polls next continues from it; ledger events and changed
  * latest-poll rows go to the database as in the single-process mode.
  */
@@ -90,6 +118,8 @@ export class DistributedPoller {
   private queue?: Queue;
   private worker?: Worker;
   private targets = new Map<string, PolledEntry & { target: PollTarget }>();
+  /** The devices of each bucket ("<interval ms>:<bucket>"), as this worker last read the group. */
+  private buckets = new Map<string, string[]>();
   private loadedVersion: string | null = null;
   private readonly writes: PendingWrites;
   /** Interface listings, written many devices to a transaction. */
@@ -110,7 +140,8 @@ export class DistributedPoller {
     this.queueName = `poll-${options.group}`;
     const prefix = options.prefix ?? 'hatang';
     this.key = (deviceId) => pollMemoryKey(prefix, options.group, deviceId);
-    this.redis = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
+    // Auto-pipelining: the memories a bucket's polls write in one tick go in one round trip.
+    this.redis = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, enableAutoPipelining: true });
     this.client = pollerClient(options, metrics);
     this.writes = new PendingWrites(store, metrics, options.log);
     this.listings = new ListingWriter(store);
@@ -128,10 +159,11 @@ export class DistributedPoller {
     this.runId = await this.store.startRun(this.options.group, new Date(this.clock()));
     await this.sync();
     const lockDuration = this.options.lockDurationMs ?? 30_000;
-    this.worker = new Worker(this.queueName, (job: Job<{ deviceId: string }>) => this.process(job), {
+    this.worker = new Worker(this.queueName, (job: Job<BucketJob | { deviceId: string }>) => ('bucket' in job.data ? this.processBucket(job as Job<BucketJob>) : this.process(job as Job<{ deviceId: string }>)), {
       connection,
       prefix,
-      concurrency: this.options.maxInFlight,
+      // Bucket jobs, each with many polls in it (the SNMP client bounds the requests in flight).
+      concurrency: BUCKET_JOBS_AT_ONCE,
       lockDuration,
       stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
       maxStalledCount: 5,
@@ -187,50 +219,92 @@ export class DistributedPoller {
       next.set(t.deviceId, entry);
     }
     spreadFirstListings(renewed, this.clock());
-    // Schedulers: one per device, upserted when its interval changed (any worker may do it; upserts are idempotent).
-    const scheduledKey = `${this.options.prefix ?? 'hatang'}:poll-schedules:${this.options.group}`;
-    const known = await this.redis.hgetall(scheduledKey);
-    // The value names the interval and the job template (so a changed template is upserted once).
+    const buckets = new Map<string, string[]>();
+    for (const t of targets) {
+      const every = t.intervalSeconds * 1000;
+      const key = `${every}:${bucketOf(t.deviceId, every)}`;
+      const list = buckets.get(key);
+      if (list) list.push(t.deviceId);
+      else buckets.set(key, [t.deviceId]);
+    }
+    const prefix = this.options.prefix ?? 'hatang';
+    // The group's devices (any worker keeps it; a device that leaves the group stops being monitored once).
+    const devicesKey = `${prefix}:poll-schedules:${this.options.group}`;
+    const known = await this.redis.hgetall(devicesKey);
     const schedule = (t: PollTarget) => `${t.intervalSeconds * 1000}|${TEMPLATE_VERSION}`;
     const stale = targets.filter((t) => known[t.deviceId] !== schedule(t));
-    // Upserts in batches of UPSERTS_AT_ONCE (one at a time, 20,000 devices took 9 s).
     for (let i = 0; i < stale.length; i += UPSERTS_AT_ONCE) {
       const batch = stale.slice(i, i + UPSERTS_AT_ONCE);
+      // A device scheduled by a job of its own (r1, before buckets): that scheduler goes.
+      await Promise.all(batch.filter((t) => known[t.deviceId]?.endsWith('|r1')).map((t) => this.queue!.removeJobScheduler(t.deviceId)));
+      await this.redis.hset(devicesKey, Object.fromEntries(batch.map((t) => [t.deviceId, schedule(t)])));
+    }
+    // One scheduler per bucket of every interval in use; those of intervals no longer used go.
+    const bucketsKey = `${prefix}:poll-buckets:${this.options.group}`;
+    const scheduled = new Set(await this.redis.smembers(bucketsKey));
+    const wanted = new Set<string>();
+    for (const every of new Set(targets.map((t) => t.intervalSeconds * 1000))) {
+      const n = bucketsOf(every);
+      for (let k = 0; k < n; k++) wanted.add(bucketId(every, k));
+    }
+    const missing = [...wanted].filter((id) => !scheduled.has(id));
+    for (let i = 0; i < missing.length; i += UPSERTS_AT_ONCE) {
       await Promise.all(
-        batch.map((t) => {
-          const every = t.intervalSeconds * 1000;
-          return this.queue!.upsertJobScheduler(t.deviceId, { every, offset: phaseOf(t.deviceId, every) }, { name: 'poll', data: { deviceId: t.deviceId }, opts: JOB_OPTIONS });
+        missing.slice(i, i + UPSERTS_AT_ONCE).map((id) => {
+          const [, every, k] = id.split(':').map(Number);
+          const data: BucketJob = { intervalMs: every, bucket: k };
+          return this.queue!.upsertJobScheduler(id, { every, offset: Math.floor((k * every) / bucketsOf(every)) }, { name: 'bucket', data, opts: JOB_OPTIONS });
         }),
       );
-      await this.redis.hset(scheduledKey, Object.fromEntries(batch.map((t) => [t.deviceId, schedule(t)])));
+      await this.redis.sadd(bucketsKey, ...missing.slice(i, i + UPSERTS_AT_ONCE));
+    }
+    for (const id of [...scheduled].filter((x) => !wanted.has(x))) {
+      await this.queue!.removeJobScheduler(id);
+      await this.redis.srem(bucketsKey, id);
     }
     const gone = Object.keys(known).filter((id) => !next.has(id));
     for (const id of gone) {
-      await this.queue!.removeJobScheduler(id);
-      await this.redis.hdel(scheduledKey, id);
+      if (known[id].endsWith('|r1')) await this.queue!.removeJobScheduler(id);
+      await this.redis.hdel(devicesKey, id);
       await this.redis.del(this.key(id));
     }
     if (gone.length > 0) await this.store.stopMonitoring(gone, new Date(this.clock()));
     this.targets = next;
+    this.buckets = buckets;
     this.loadedVersion = version;
   }
 
-  private async process(job: Job<{ deviceId: string }>): Promise<string> {
-    const deviceId = job.data.deviceId;
-    // Job ids of a scheduler are "repeat:<scheduler id>:<millis of the slot>".
+  /** A bucket's job: its devices not yet polled in this slot, polled together; their memories read in one round trip. */
+  private async processBucket(job: Job<BucketJob>): Promise<string> {
     const slot = Number(String(job.id).split(':').pop());
-    let entry = this.targets.get(deviceId);
-    if (!entry) {
-      await this.sync();
-      entry = this.targets.get(deviceId);
-      if (!entry) return 'not in this group any more';
-    }
+    const key = `${job.data.intervalMs}:${job.data.bucket}`;
+    if (this.targets.size === 0) await this.sync();
+    const ids = this.buckets.get(key) ?? [];
+    if (ids.length === 0) return 'no devices in this bucket';
+    const raw = await this.redis.mget(ids.map((id) => this.key(id)));
+    const missing = ids.filter((_, i) => raw[i] === null);
+    const fromDb = missing.length > 0 ? await this.store.memories(missing) : new Map<string, DeviceMemory>();
+    const shared = ids.map((id, i): SharedMemory => (raw[i] !== null ? (JSON.parse(raw[i]!) as SharedMemory) : { memory: fromDb.get(id) ?? emptyMemory(), slot: 0 }));
+    const results = await Promise.all(ids.map((id, i) => this.pollIn(id, slot, shared[i])));
+    const polled = results.filter((r) => r === 'polled').length;
+    return `${polled} polled, ${ids.length - polled} not`;
+  }
+
+  /** One device's poll in a bucket job's slot, unless it was polled in that slot already. */
+  private async pollIn(deviceId: string, slot: number, shared: SharedMemory): Promise<'polled' | 'skipped' | 'gone'> {
+    const entry = this.targets.get(deviceId);
+    if (!entry) return 'gone';
     await this.options.onTaken?.(deviceId, slot);
-    const shared = await this.load(deviceId);
     if (shared.slot >= slot) {
       this.metrics.duplicatesSkipped.inc();
-      return 'already polled in this slot';
+      return 'skipped';
     }
+    await this.pollAndKeep(deviceId, entry, slot, shared);
+    return 'polled';
+  }
+
+  /** Polls, keeps the device's memory in Redis with the slot, and queues what goes to the database. */
+  private async pollAndKeep(deviceId: string, entry: PolledEntry & { target: PollTarget }, slot: number, shared: SharedMemory): Promise<string> {
     const at = this.clock();
     this.metrics.lateness.observe(Math.max(0, at - slot) / 1000);
     const outcome = await pollOnce(this.client, entry, at, this.metrics, this.clock);
@@ -249,6 +323,26 @@ export class DistributedPoller {
       if ((entry.interfacesDueAt ?? 0) <= at) await refreshInterfaces(this.client, this.listingStore, deviceId, entry, at, this.options.log);
     }
     return outcome.reading ? 'up' : (outcome.failure?.reason ?? 'failed');
+  }
+
+  /** A job of a per-device scheduler (before buckets), still queued after an upgrade: polled as it was. */
+  private async process(job: Job<{ deviceId: string }>): Promise<string> {
+    const deviceId = job.data.deviceId;
+    // Job ids of a scheduler are "repeat:<scheduler id>:<millis of the slot>".
+    const slot = Number(String(job.id).split(':').pop());
+    let entry = this.targets.get(deviceId);
+    if (!entry) {
+      await this.sync();
+      entry = this.targets.get(deviceId);
+      if (!entry) return 'not in this group any more';
+    }
+    await this.options.onTaken?.(deviceId, slot);
+    const shared = await this.load(deviceId);
+    if (shared.slot >= slot) {
+      this.metrics.duplicatesSkipped.inc();
+      return 'already polled in this slot';
+    }
+    return this.pollAndKeep(deviceId, entry, slot, shared);
   }
 
   private async load(deviceId: string): Promise<SharedMemory> {
