@@ -32,6 +32,8 @@ export type DiscoveryView = Discovery & { results?: DiscoveryResultView[] };
 
 interface Running {
   cancelled: boolean;
+  /** Stopped by the process stopping (or the database failing), not by a caller: state interrupted. */
+  interrupted: boolean;
   done: Promise<void>;
 }
 
@@ -59,7 +61,10 @@ export class DiscoveryService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const r of this.running.values()) r.cancelled = true;
+    for (const r of this.running.values()) {
+      r.cancelled = true;
+      r.interrupted = true;
+    }
     await Promise.all([...this.running.values()].map((r) => r.done));
   }
 
@@ -76,11 +81,30 @@ export class DiscoveryService implements OnModuleInit, OnApplicationShutdown {
       addresses = [...new Set(body.addresses!.map(canonicalAddress))];
     }
     if (problems.length > 0) throw InventoryError.invalid('The discovery is not valid', problems);
-    // Checked now, and read again when the sweep begins (nothing is kept in clear meanwhile).
-    const sealed = await this.credentials.sealed(body.credentials, 'credentials');
+    // The slot is taken before anything is awaited: two requests at once cannot both pass the bound.
     if (this.running.size >= MAX_RUNNING) {
       throw new InventoryError(InventoryErrorCode.Conflict, `${this.running.size} discoveries are running already (at most ${MAX_RUNNING} at once): wait for one to finish or cancel it`);
     }
+    const id = randomUUID();
+    const run: Running = { cancelled: false, interrupted: false, done: Promise.resolve() };
+    this.running.set(id, run);
+    let sealed: Map<string, SnmpCredential>;
+    let discovery: Discovery;
+    try {
+      // Unknown names are refused here; the secrets stay sealed until the sweep opens them.
+      sealed = await this.credentials.sealed(body.credentials, 'credentials');
+      discovery = await this.record(id, body, addresses, ctx);
+    } catch (error) {
+      this.running.delete(id);
+      throw error;
+    }
+    run.done = this.sweep(discovery, addresses, body.credentials.map((n) => sealed.get(n)!), run)
+      .catch((e: Error) => this.log.error(`discovery ${discovery.id} failed: ${e.message}`))
+      .finally(() => this.running.delete(discovery.id));
+    return discovery;
+  }
+
+  private async record(id: string, body: StartDiscovery, addresses: string[], ctx: ChangeContext): Promise<Discovery> {
     const request: DiscoveryRequest = {
       cidr: body.cidr ?? null,
       addresses: body.addresses ? addresses : null,
@@ -91,7 +115,7 @@ export class DiscoveryService implements OnModuleInit, OnApplicationShutdown {
       ratePerSecond: body.ratePerSecond ?? 50,
     };
     const discovery = Object.assign(new Discovery(), {
-      id: randomUUID(),
+      id,
       requestedBy: ctx.actor,
       state: 'running',
       request,
@@ -102,11 +126,6 @@ export class DiscoveryService implements OnModuleInit, OnApplicationShutdown {
       finishedAt: null,
     } satisfies Discovery);
     await this.ds.getRepository(Discovery).insert(discovery);
-    const run: Running = { cancelled: false, done: Promise.resolve() };
-    run.done = this.sweep(discovery, addresses, body.credentials.map((n) => sealed.get(n)!), run)
-      .catch((e: Error) => this.log.error(`discovery ${discovery.id} failed: ${e.message}`))
-      .finally(() => this.running.delete(discovery.id));
-    this.running.set(discovery.id, run);
     return discovery;
   }
 
@@ -267,6 +286,7 @@ export class DiscoveryService implements OnModuleInit, OnApplicationShutdown {
     let answered = 0;
     let written = Date.now();
     const inFlight = new Set<Promise<void>>();
+    let failure: Error | null = null;
     const progress = async (force: boolean) => {
       if (!force && Date.now() - written < PROGRESS_EVERY_MS) return;
       written = Date.now();
@@ -289,13 +309,23 @@ export class DiscoveryService implements OnModuleInit, OnApplicationShutdown {
             }
             await progress(false);
           })
+          // A result that cannot be written stops the sweep (no promise is left to reject unheard).
+          .catch((error: Error) => {
+            failure ??= error;
+            run.cancelled = true;
+          })
           .finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
       await Promise.all(inFlight);
+      if (failure) throw failure;
+    } catch (error) {
+      run.interrupted = true;
+      throw error;
     } finally {
       await client.close();
-      await this.ds.getRepository(Discovery).update({ id: discovery.id }, { probed, answered, state: run.cancelled ? 'cancelled' : 'done', finishedAt: new Date() });
+      const state = run.interrupted ? 'interrupted' : run.cancelled ? 'cancelled' : 'done';
+      await this.ds.getRepository(Discovery).update({ id: discovery.id }, { probed, answered, state, finishedAt: new Date() });
     }
   }
 
