@@ -10,9 +10,14 @@ export class Neighbours1765800000000 implements MigrationInterface {
     );
     await queryRunner.query(`CREATE INDEX "ix_device_neighbour_device" ON "device_neighbour" ("device_id", "local_port_num")`);
     await queryRunner.query(`ALTER TABLE "device_neighbour" ADD CONSTRAINT "fk_device_neighbour_device" FOREIGN KEY ("device_id") REFERENCES "device"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    // Neighbours (and discovered addresses) are matched to devices by management address, else by name.
+    await queryRunner.query(`CREATE INDEX "ix_device_management_address" ON "device" ("management_address") WHERE "management_address" IS NOT NULL`);
+    await queryRunner.query(`CREATE INDEX "ix_device_name_lower" ON "device" (lower("name"))`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "ix_device_name_lower"`);
+    await queryRunner.query(`DROP INDEX "ix_device_management_address"`);
     await queryRunner.query(`DROP TABLE "device_neighbour"`);
   }
 }

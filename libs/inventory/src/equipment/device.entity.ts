@@ -22,6 +22,9 @@ import { Lan } from './lan.entity';
 @Index('ix_device_lan', ['lanId'])
 @Index('ix_device_name_trgm', { synchronize: false })
 @Index('ix_device_previous_agency', ['previousAgencyId', 'kind'], { where: '"previous_agency_id" IS NOT NULL' })
+// An LLDP neighbour or a discovered address is matched to a device by management address, else by name (case aside).
+@Index('ix_device_management_address', ['managementAddress'], { where: '"management_address" IS NOT NULL' })
+@Index('ix_device_name_lower', { synchronize: false })
 export class Device extends Equipment {
   @PrimaryGeneratedColumn('uuid')
   id: string;
