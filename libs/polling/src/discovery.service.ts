@@ -57,7 +57,10 @@ export class DiscoveryService implements OnModuleInit, OnApplicationShutdown {
 
   /** A discovery left running by a process that stopped can never finish: say so. */
   async onModuleInit(): Promise<void> {
-    await this.ds.query(`UPDATE discovery SET state = 'interrupted', finished_at = now() WHERE state = 'running'`);
+    await this.ds.query(`UPDATE discovery SET state = 'interrupted', finished_at = now() WHERE state = 'running'`).catch((error: { code?: string }) => {
+      // A database not migrated yet has no such table: the process says so itself (the poller refuses to start).
+      if (error.code !== '42P01') throw error;
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
