@@ -1,4 +1,4 @@
-import { addressesOf, canonicalAddress } from './address-range';
+import { addressesOf, canonicalAddress, compareAddresses } from './address-range';
 
 describe('addressesOf', () => {
   it('lists a /24 without its network and broadcast addresses', () => {
@@ -37,6 +37,10 @@ describe('addressesOf', () => {
     for (const bad of ['10.52.4.0', '10.52.4/24', '10.52.4.0/33', 'ten/24', '010.52.4.0/24', '']) {
       expect(addressesOf(bad)).toEqual({ problem: expect.stringContaining('is not a range') });
     }
+  });
+
+  it('orders addresses as numbers, IPv4 first', () => {
+    expect(['10.0.0.10', 'fd00::1', '10.0.0.9', '9.255.0.1'].sort(compareAddresses)).toEqual(['9.255.0.1', '10.0.0.9', '10.0.0.10', 'fd00::1']);
   });
 
   it('writes addresses canonically for matching', () => {

@@ -43,3 +43,12 @@ function fromBigInt(n: bigint, length: number): string {
   for (let i = 0; i < length; i++) bytes.unshift(Number((n >> BigInt(8 * i)) & 0xffn));
   return ipaddr.fromByteArray(bytes).toString();
 }
+
+/** Orders addresses as numbers (10.0.0.9 before 10.0.0.10), IPv4 before IPv6. */
+export function compareAddresses(a: string, b: string): number {
+  const x = ipaddr.parse(a).toByteArray();
+  const y = ipaddr.parse(b).toByteArray();
+  if (x.length !== y.length) return x.length - y.length;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return 0;
+}

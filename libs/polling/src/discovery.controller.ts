@@ -44,7 +44,7 @@ const DISCOVERY_WITH_RESULTS = {
       properties: {
         results: {
           type: 'array',
-          description: 'Every address where something answered, in the order probed; silent addresses are only counted',
+          description: 'Every address where something answered, in address order; silent addresses are only counted',
           items: { allOf: [schemaRef('DiscoveryResult'), { type: 'object', required: ['matches'], properties: { matches: { type: 'array', items: MATCH_SCHEMA } } }] },
         },
       },

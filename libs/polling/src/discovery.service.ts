@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, In } from 'typeorm';
 import { agencyWithinSql, AuditLog, type ChangeContext, type CreateDevice, type Device, DevicesService, type FieldProblem, InventoryError, InventoryErrorCode } from '@app/inventory';
 import { readChassis, readDevice, SnmpClient, SnmpError, type SnmpTarget, vendorOf } from '@app/snmp';
-import { addressesOf, canonicalAddress } from './address-range';
+import { addressesOf, canonicalAddress, compareAddresses } from './address-range';
 import { openCredentials } from './credentials';
 import type { RegisterDiscovered, StartDiscovery } from './discovery.dto';
 import { Discovery, type DiscoveryRequest, DiscoveryResult, SnmpCredential, SnmpProfile } from './entities';
@@ -155,7 +155,8 @@ export class DiscoveryService implements OnModuleInit, OnApplicationShutdown {
   /** A discovery with every address that answered, each with the registered devices it matches (within the caller's scope). */
   async get(id: string, ctx: ChangeContext): Promise<DiscoveryView> {
     const d = await this.visible(id, ctx);
-    const rows = await this.ds.getRepository(DiscoveryResult).find({ where: { discoveryId: id }, order: { id: 'ASC' } });
+    // In address order (answers arrive in any order: an agent with ENTITY-MIB takes longer).
+    const rows = (await this.ds.getRepository(DiscoveryResult).find({ where: { discoveryId: id } })).sort((a, b) => compareAddresses(a.address, b.address));
     const matches = await this.matches(rows, ctx);
     return { ...d, results: rows.map((r) => ({ ...r, matches: matches.get(r.address) ?? [] })) };
   }
