@@ -83,7 +83,8 @@ describe('distributed poller (BullMQ) on postgres', () => {
     // hang count as held: a job a took just before (its poll still in flight) is polled by a, as
     // it should be (a CI run counted such a job as held).
     hangA = true;
-    for (let i = 0; i < 100 && hung.length === 0; i++) await sleep(50);
+    // A job a bucket of devices, two buckets a 2 s interval: b may take several in a row; give a 20 s.
+    for (let i = 0; i < 400 && hung.length === 0; i++) await sleep(50);
     const held = [...hung];
     expect(held.length).toBeGreaterThan(0);
     await a.crash();

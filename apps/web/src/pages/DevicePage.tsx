@@ -83,8 +83,12 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
     mutationFn: async ({ interfaceId, monitored }: { interfaceId: string; monitored: boolean }) =>
       dataOf(await api.PATCH('/api/v1/devices/{id}/interfaces/{interfaceId}', { params: { path: { id: id!, interfaceId } }, body: { monitored } })),
     // The box follows the click at once; the list read afterwards says what the server kept.
-    onMutate: ({ interfaceId, monitored }) =>
-      client.setQueryData(['interfaces', id], (old: typeof interfaces.data) => old && { ...old, items: old.items.map((i) => (i.id === interfaceId ? { ...i, monitored } : i)) }),
+    onMutate: ({ interfaceId, monitored }) => {
+      // A read of the list already under way would land after the click and undo it on screen: it is
+      // cancelled first (not awaited: the box must follow the click in the same render).
+      void client.cancelQueries({ queryKey: ['interfaces', id] });
+      client.setQueryData(['interfaces', id], (old: typeof interfaces.data) => old && { ...old, items: old.items.map((i) => (i.id === interfaceId ? { ...i, monitored } : i)) });
+    },
     onSettled: () => void client.invalidateQueries({ queryKey: ['interfaces', id] }),
   });
   const interfaceNames = new Map((interfaces.data?.items ?? []).map((i) => [i.ifIndex, i.name]));
