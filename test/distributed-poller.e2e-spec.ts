@@ -45,6 +45,8 @@ describe('distributed poller (BullMQ) on postgres', () => {
         prefix,
         sockets: 1,
         maxInFlight: 4,
+        // One bucket job at a time: a worker free for four would take every one of this small fleet's jobs.
+        jobsAtOnce: 1,
         lockDurationMs: 1000,
         flushEveryMs: 200,
         onTaken: async (deviceId, slot) => {

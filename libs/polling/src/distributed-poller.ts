@@ -12,8 +12,10 @@ export interface DistributedPollerOptions {
   redisUrl: string;
   group: string;
   sockets: number;
-  /** Jobs (polls) this worker runs at once. */
+  /** SNMP requests this worker keeps in flight. */
   maxInFlight: number;
+  /** Bucket jobs this worker runs at once (default 4). */
+  jobsAtOnce?: number;
   /** BullMQ key prefix (tests use their own). */
   prefix?: string;
   /** How long a job stays locked by a worker that stopped answering before another takes it. */
@@ -163,7 +165,7 @@ export class DistributedPoller {
       connection,
       prefix,
       // Bucket jobs, each with many polls in it (the SNMP client bounds the requests in flight).
-      concurrency: BUCKET_JOBS_AT_ONCE,
+      concurrency: this.options.jobsAtOnce ?? BUCKET_JOBS_AT_ONCE,
       lockDuration,
       stalledInterval: Math.max(500, Math.floor(lockDuration / 2)),
       maxStalledCount: 5,
