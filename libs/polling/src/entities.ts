@@ -15,21 +15,8 @@ export type OutageCause = (typeof OUTAGE_CAUSES)[number];
 export const DEVICE_STATES = ['up', 'down', 'refused', 'unresolved'] as const;
 export type DeviceState = (typeof DEVICE_STATES)[number];
 
-/** How to poll one device. Secrets are stored encrypted (SecretBox) and never returned. */
-@Entity('snmp_profile')
-@Check('ck_snmp_profile_version', `"version" IN ('2c', '3')`)
-@Check('ck_snmp_profile_credentials', `("version" = '2c' AND "community_secret" IS NOT NULL) OR ("version" = '3' AND "v3_user" IS NOT NULL AND "auth_protocol" IS NOT NULL AND "auth_key_secret" IS NOT NULL)`)
-@Check('ck_snmp_profile_priv', `("priv_protocol" IS NULL) = ("priv_key_secret" IS NULL)`)
-@Check('ck_snmp_profile_numbers', `"port" BETWEEN 1 AND 65535 AND "timeout_ms" BETWEEN 100 AND 60000 AND "retries" BETWEEN 0 AND 10 AND "interval_seconds" BETWEEN 1 AND 86400`)
-@Index('ix_snmp_profile_group', ['pollerGroup'])
-export class SnmpProfile {
-  @PrimaryColumn({ type: 'uuid' })
-  deviceId: string;
-
-  @OneToOne(() => Device, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_snmp_profile_device' })
-  device?: Device;
-
+/** The credential columns an SNMP profile and a named credential share (secrets sealed by SecretBox). */
+abstract class CredentialColumns {
   @Column({ type: 'varchar', length: 2 })
   version: '2c' | '3';
 
@@ -50,6 +37,23 @@ export class SnmpProfile {
 
   @Column({ type: 'text', nullable: true })
   privKeySecret: string | null;
+}
+
+/** How to poll one device. Secrets are stored encrypted (SecretBox) and never returned. */
+@Entity('snmp_profile')
+@Check('ck_snmp_profile_version', `"version" IN ('2c', '3')`)
+@Check('ck_snmp_profile_credentials', `("version" = '2c' AND "community_secret" IS NOT NULL) OR ("version" = '3' AND "v3_user" IS NOT NULL AND "auth_protocol" IS NOT NULL AND "auth_key_secret" IS NOT NULL)`)
+@Check('ck_snmp_profile_priv', `("priv_protocol" IS NULL) = ("priv_key_secret" IS NULL)`)
+@Check('ck_snmp_profile_numbers', `"port" BETWEEN 1 AND 65535 AND "timeout_ms" BETWEEN 100 AND 60000 AND "retries" BETWEEN 0 AND 10 AND "interval_seconds" BETWEEN 1 AND 86400`)
+@Index('ix_snmp_profile_group', ['pollerGroup'])
+export class SnmpProfile extends CredentialColumns {
+  @PrimaryColumn({ type: 'uuid' })
+  deviceId: string;
+
+  @OneToOne(() => Device, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'device_id', foreignKeyConstraintName: 'fk_snmp_profile_device' })
+  device?: Device;
+
 
   @Column({ type: 'int', default: 161 })
   port: number;
@@ -469,30 +473,10 @@ export class TrafficRollupState {
 @Check('ck_snmp_credential_version', `"version" IN ('2c', '3')`)
 @Check('ck_snmp_credential_secrets', `("version" = '2c' AND "community_secret" IS NOT NULL) OR ("version" = '3' AND "v3_user" IS NOT NULL AND "auth_protocol" IS NOT NULL AND "auth_key_secret" IS NOT NULL)`)
 @Check('ck_snmp_credential_priv', `("priv_protocol" IS NULL) = ("priv_key_secret" IS NULL)`)
-export class SnmpCredential {
+export class SnmpCredential extends CredentialColumns {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   name: string;
 
-  @Column({ type: 'varchar', length: 2 })
-  version: '2c' | '3';
-
-  @Column({ type: 'text', nullable: true })
-  communitySecret: string | null;
-
-  @Column({ type: 'varchar', length: 100, nullable: true })
-  v3User: string | null;
-
-  @Column({ type: 'varchar', length: 10, nullable: true })
-  authProtocol: string | null;
-
-  @Column({ type: 'text', nullable: true })
-  authKeySecret: string | null;
-
-  @Column({ type: 'varchar', length: 10, nullable: true })
-  privProtocol: string | null;
-
-  @Column({ type: 'text', nullable: true })
-  privKeySecret: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
