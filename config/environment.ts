@@ -32,6 +32,13 @@ export class Environment {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /** Embedded PGlite has no autovacuum: seconds between two checks of its tables for analysing and vacuuming (0: never). */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'PGLITE_MAINTENANCE_SECONDS must be a whole number' })
+  @Min(0)
+  @Max(86400)
+  PGLITE_MAINTENANCE_SECONDS = 60;
+
   @IsString()
   HOST = '127.0.0.1';
 

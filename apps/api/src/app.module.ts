@@ -35,6 +35,7 @@ export class AppModule {
           entities: ENTITIES,
           migrations: MIGRATIONS,
           migrate: env.MIGRATE_ON_START,
+          maintenanceEveryMs: env.PGLITE_MAINTENANCE_SECONDS * 1000,
         }),
         TerminusModule,
         InventoryModule,

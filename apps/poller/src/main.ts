@@ -22,7 +22,7 @@ async function bootstrap(): Promise<void> {
   const polling = PollingModule.forRoot({ secretKey: env.SECRET_KEY, dataDir: env.DATA_DIR, inProcess: true, group: env.POLLER_GROUP, sockets: env.SNMP_SOCKETS, maxInFlight: env.SNMP_MAX_IN_FLIGHT, redisUrl: env.REDIS_URL });
   @Module({
     imports: [
-      DatabaseModule.forRoot({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2, entities: ENTITIES, migrations: MIGRATIONS, migrate: false }),
+      DatabaseModule.forRoot({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, poolSize: 2, entities: ENTITIES, migrations: MIGRATIONS, migrate: false, maintenanceEveryMs: env.PGLITE_MAINTENANCE_SECONDS * 1000 }),
       polling,
       // With TRAP_PORT, traps from the group's devices come here, beside the poller that polls them.
       ...(env.TRAP_PORT ? [TrapsModule.forPoller({ polling, port: env.TRAP_PORT, host: env.TRAP_HOST, group: env.POLLER_GROUP })] : []),

@@ -1,10 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { buildDataSourceOptions, type DatabaseSettings } from './data-source-options';
+import { PGLITE_MAINTENANCE_EVERY, PgliteMaintenance } from './pglite-maintenance';
 
 export interface DatabaseModuleOptions extends DatabaseSettings {
   /** Apply pending migrations when the data source opens. */
   migrate: boolean;
+  /** PGlite only: how often tables are checked for analysing and vacuuming (ms; 0: never). Default a minute. */
+  maintenanceEveryMs?: number;
 }
 
 @Module({})
@@ -22,7 +25,9 @@ export class DatabaseModule {
           }),
         }),
       ],
-      exports: [TypeOrmModule],
+      // PGlite has no autovacuum: a stand-in analyses and vacuums its tables.
+      providers: options.url ? [] : [PgliteMaintenance, { provide: PGLITE_MAINTENANCE_EVERY, useValue: options.maintenanceEveryMs ?? 60_000 }],
+      exports: options.url ? [TypeOrmModule] : [TypeOrmModule, PgliteMaintenance],
     };
   }
 }
