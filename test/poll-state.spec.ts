@@ -143,13 +143,40 @@ describe('poll state machine', () => {
       inOctets += n < 5 ? 7_500_000n : 22_500_000n;
       outOctets += 15_000_000n;
     }
-    // Slot 0 (T0 … +5 min) measured the minutes ending at 1:30 … 4:30 (240 s); slot 1 the next five.
+    // Each minute is shared between the slots it covers: slot 0 (T0 … +5 min) measured 0:30 … 5:00
+    // (270 s, 1 Mbit/s); slot 1 the 30 s of 4:30 … 5:30 that fall in it at 1 Mbit/s, then 270 s at 3.
     expect(points).toEqual([
-      { ifIndex: 2, at: T0, inBps: 1_000_000, outBps: 2_000_000, inErrorsPerSecond: 0.05, outErrorsPerSecond: 0, seconds: 240 },
-      { ifIndex: 2, at: T0 + 300_000, inBps: (1_000_000 + 4 * 3_000_000) / 5, outBps: 2_000_000, inErrorsPerSecond: 0.05, outErrorsPerSecond: 0, seconds: 300 },
+      { ifIndex: 2, at: T0, inBps: 1_000_000, outBps: 2_000_000, inErrorsPerSecond: 0.05, outErrorsPerSecond: 0, seconds: 270 },
+      { ifIndex: 2, at: T0 + 300_000, inBps: (30 * 1_000_000 + 270 * 3_000_000) / 300, outBps: 2_000_000, inErrorsPerSecond: 0.05, outErrorsPerSecond: 0, seconds: 300 },
     ]);
-    // The slot in progress is kept with the device, not written.
-    expect(memory.interfaces[2].slot).toMatchObject({ start: T0 + 600_000, seconds: 120 });
+    // The slot in progress is kept with the device, not written: 10:00 … 11:30.
+    expect(memory.interfaces[2].slot).toMatchObject({ start: T0 + 600_000, seconds: 90 });
+  });
+
+  it('shares a long interval among the slots it covers, and counts no traffic across a gap longer than the heartbeat', () => {
+    const at = (n: number, octets: bigint) => ({ ifIndex: 2, operStatus: 1, highSpeedMbps: 100, inOctets: String(octets), outOctets: '0', inErrors: 0, outErrors: 0 });
+    const points: Array<{ at: number; inBps: number; seconds: number }> = [];
+    let memory = emptyMemory();
+    const poll = (s: number, octets: bigint, heartbeat?: number) => {
+      const step = applyPoll(memory, { at: T0 + s * 1000, reading: reading(s * 100, { interfaces: [at(s, octets)] }) }, [{ ifIndex: 2, wanLinkId: 'link-1' }], heartbeat);
+      memory = step.next;
+      points.push(...step.points.map((p) => ({ at: (p.at - T0) / 1000, inBps: p.inBps, seconds: p.seconds })));
+    };
+    // Polled every 15 minutes (heartbeat 30): 4 Mbit/s over 0:00 … 15:00 fills three slots of 300 s.
+    poll(0, 0n, 1800);
+    poll(900, 450_000_000n, 1800);
+    expect(points).toEqual([
+      { at: 0, inBps: 4_000_000, seconds: 300 },
+      { at: 300, inBps: 4_000_000, seconds: 300 },
+      { at: 600, inBps: 4_000_000, seconds: 300 },
+    ]);
+    // With the default heartbeat (10 minutes) a 20-minute silence (a poller stopped) is unknown
+    // traffic: no slot gets it, and the next minute starts afresh.
+    points.length = 0;
+    poll(2100, 1_050_000_000n);
+    poll(2160, 1_057_500_000n);
+    poll(2400, 1_087_500_000n);
+    expect(points).toEqual([{ at: 2100, inBps: 1_000_000, seconds: 300 }]);
   });
 
   it('turns the octet counters of a link into traffic, without a write per poll', () => {

@@ -4,7 +4,7 @@ import IORedis from 'ioredis';
 import type { SnmpClient } from '@app/snmp';
 import { fillChassisOnce, ListingWriter, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf, spreadFirstListings } from './poll-once';
 import { phaseOf, BEAT_EVERY_MS } from './poller';
-import { applyPoll, type DeviceMemory, emptyMemory } from './poll-state';
+import { applyPoll, type DeviceMemory, emptyMemory, trafficHeartbeatSeconds } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollTarget, PollingStore } from './polling-store';
 
@@ -310,7 +310,7 @@ export class DistributedPoller {
     const at = this.clock();
     this.metrics.lateness.observe(Math.max(0, at - slot) / 1000);
     const outcome = await pollOnce(this.client, entry, at, this.metrics, this.clock);
-    const step = applyPoll(shared.memory, outcome, entry.target.links);
+    const step = applyPoll(shared.memory, outcome, entry.target.links, trafficHeartbeatSeconds(entry.target.intervalSeconds));
     await this.redis.set(this.key(deviceId), JSON.stringify({ memory: step.next, slot } satisfies SharedMemory));
     if (step.rebooted) this.metrics.reboots.inc();
     if (step.events.length > 0 || step.changed || step.points.length > 0) this.writes.push({ deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at, points: step.points });

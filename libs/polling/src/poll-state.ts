@@ -71,7 +71,7 @@ export interface TrafficSlot {
   outBits: number;
   inErrors: number;
   outErrors: number;
-  /** Seconds of traffic measured in it (the time between answers, counted at the later one). */
+  /** Seconds of traffic measured in it (its part of the time between each two answers around and in it; at most 300). */
   seconds: number;
   /** Whether every answer in it gave both error counters (remote pollers' older results do not). */
   errorsKnown: boolean;
@@ -154,7 +154,15 @@ export function emptyMemory(): DeviceMemory {
   };
 }
 
-export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: readonly CarriedLink[] = []): PollStep {
+/**
+ * The longest time between two answers whose traffic is shared among the slots it covers: twice
+ * the device's interval, and at least 10 minutes (two slots, RRDtool's usual heartbeat).
+ */
+export function trafficHeartbeatSeconds(intervalSeconds?: number): number {
+  return Math.max(600, 2 * (intervalSeconds ?? 0));
+}
+
+export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: readonly CarriedLink[] = [], heartbeatSeconds = trafficHeartbeatSeconds()): PollStep {
   const events: LedgerEvent[] = [];
   // Most polls close no slot: they share one empty list rather than each allocating its own.
   let points: TrafficPoint[] = NO_POINTS;
@@ -298,28 +306,41 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
       const seconds = before?.countersAt != null ? (at - before.countersAt) / 1000 : null;
       const inBps = bitsPerSecond(before?.inOctets, i.inOctets, seconds);
       const outBps = bitsPerSecond(before?.outOctets, i.outOctets, seconds);
-      // The slot in progress: closed into a point when this answer falls in a later one.
+      // The time since the last answer is shared among the 5-minute slots it covers, each its part
+      // (as RRDtool does); a slot closes into a point when an answer falls in a later one. A gap
+      // longer than the heartbeat (a poller that was stopped) is not known traffic: no slot gets it.
       const start = at - (at % TRAFFIC_SLOT_MS);
       let slot = before?.slot ?? null;
-      if (slot && slot.start !== start) {
-        if (slot.seconds > 0) {
-          if (points === NO_POINTS) points = [];
-          points.push(pointOf(i.ifIndex, slot));
+      if (seconds !== null && seconds > 0 && seconds <= heartbeatSeconds && inBps !== null && outBps !== null) {
+        const errorsKnown = before?.inErrors != null && i.inErrors != null && before?.outErrors != null && i.outErrors != null;
+        const inErrors = counter32Delta(before?.inErrors, i.inErrors);
+        const outErrors = counter32Delta(before?.outErrors, i.outErrors);
+        for (let from = before!.countersAt!; from < at; ) {
+          const slotStart = from - (from % TRAFFIC_SLOT_MS);
+          const to = Math.min(at, slotStart + TRAFFIC_SLOT_MS);
+          if (slot && slot.start !== slotStart) {
+            if (slot.seconds > 0) (points === NO_POINTS ? (points = []) : points).push(pointOf(i.ifIndex, slot));
+            slot = null;
+          }
+          slot ??= { start: slotStart, inBits: 0, outBits: 0, inErrors: 0, outErrors: 0, seconds: 0, errorsKnown: true };
+          const part = (to - from) / 1000;
+          slot.errorsKnown &&= errorsKnown;
+          slot.inBits += inBps * part;
+          slot.outBits += outBps * part;
+          slot.inErrors += (inErrors * part) / seconds;
+          slot.outErrors += (outErrors * part) / seconds;
+          slot.seconds += part;
+          from = to;
         }
-        slot = null;
       }
-      if (seconds !== null && seconds > 0 && inBps !== null && outBps !== null) {
-        slot ??= { start, inBits: 0, outBits: 0, inErrors: 0, outErrors: 0, seconds: 0, errorsKnown: true };
-        slot.errorsKnown &&= before?.inErrors != null && i.inErrors != null && before?.outErrors != null && i.outErrors != null;
-        slot.inBits += inBps * seconds;
-        slot.outBits += outBps * seconds;
-        slot.inErrors += counter32Delta(before?.inErrors, i.inErrors);
-        slot.outErrors += counter32Delta(before?.outErrors, i.outErrors);
-        slot.seconds += seconds;
+      if (slot && slot.start !== start) {
+        if (slot.seconds > 0) (points === NO_POINTS ? (points = []) : points).push(pointOf(i.ifIndex, slot));
+        slot = null;
       }
       interfaces[i.ifIndex] = {
         operStatus: i.operStatus,
-        highSpeedMbps: i.highSpeedMbps,
+        // Read with the facts (hourly): a poll that did not ask keeps what the last one that did said.
+        highSpeedMbps: i.highSpeedMbps !== undefined ? i.highSpeedMbps : (before?.highSpeedMbps ?? null),
         inOctets: i.inOctets,
         outOctets: i.outOctets,
         countersAt: i.inOctets !== null || i.outOctets !== null ? at : null,

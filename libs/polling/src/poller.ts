@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SnmpClient, SnmpTarget } from '@app/snmp';
 import { PollLoop } from './poll-loop';
 import { fillChassisOnce, ListingWriter, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf, spreadFirstListings } from './poll-once';
-import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome } from './poll-state';
+import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome, trafficHeartbeatSeconds } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollTarget, PollingStore } from './polling-store';
 
@@ -217,7 +217,7 @@ export class Poller {
     const stored = this.memory.get(t.deviceId);
     const memory = stored ?? emptyMemory();
     const was = memory.state;
-    const step = applyPoll(memory, outcome, t.links);
+    const step = applyPoll(memory, outcome, t.links, trafficHeartbeatSeconds(t.intervalSeconds));
     // One object per device, updated in place: the map holds it, so a new one each poll would
     // outlive the young generation and be copied into the old one, there to become garbage.
     if (stored) Object.assign(stored, step.next);
