@@ -180,4 +180,20 @@ describe.each(ENGINES)('traffic on %s', (engine) => {
     await t.http().get(`/api/v1/wan-links/${linkId}/traffic/monthly`).query({ months: 14 }).expect(400);
     await t.http().get(`/api/v1/devices/${deviceId}/interfaces/${deviceId}/traffic`).expect(404);
   });
+
+  it("takes an interface's points with it when its device is deleted (the points carry no foreign key)", async () => {
+    const count = async (table: string) => (await t.ds.query(`SELECT count(*)::int AS n FROM ${table} WHERE interface_id = $1`, [interfaceId]))[0].n as number;
+    expect(await count('traffic_5m')).toBeGreaterThan(500);
+    expect(await count('traffic_1h')).toBeGreaterThan(40);
+    // Another device's points stay.
+    const other = (await t.http().post('/api/v1/devices').send({ agencyId: (await t.http().get(`/api/v1/devices/${deviceId}`)).body.agencyId, kind: 'router', name: 'r-other', status: 'active', commissionedOn: '2024-01-01' }).expect(201)).body.id;
+    const store = t.app.get(PollingStore);
+    await store.saveInterfaces(other, [{ ifIndex: 1, name: 'Gi0/1', alias: null, descr: null, type: 'ethernetCsmacd', speedMbps: 1000, adminStatus: 'up', operStatus: 'up' }], new Date(now - 86_400_000));
+    await store.flush([{ deviceId: other, memory: emptyMemory(), events: [], changed: false, polledAt: now, points: points.slice(-3) }]);
+    await t.http().delete(`/api/v1/wan-links/${linkId}`).expect(204);
+    await t.http().delete(`/api/v1/devices/${deviceId}`).expect(204);
+    for (const table of ['traffic_5m', 'traffic_1h', 'traffic_1d']) expect(await count(table)).toBe(0);
+    const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM traffic_5m x JOIN device_interface i ON i.id = x.interface_id WHERE i.device_id = $1`, [other]);
+    expect(n).toBe(3);
+  });
 });
