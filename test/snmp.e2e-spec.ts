@@ -154,7 +154,7 @@ describe('SNMP client against the simulator', () => {
   });
 
   it('reads the system group, the uptime and the interfaces that carry links', async () => {
-    const reading = await readDevice(client, v2c(device), [3, 4, 99]);
+    const reading = await readDevice(client, v2c(device), [3, 4, 99], true);
     expect(reading).toMatchObject({ sysName: 'r1.sotttt.example', sysDescr: 'Hatang simulated router', sysObjectID: '1.3.6.1.4.1.8072.3.2.10' });
     expect(reading.sysUpTimeTicks).toBeGreaterThanOrEqual(0);
     expect(reading.hrSystemUptimeTicks).toBeGreaterThanOrEqual(0);
@@ -163,6 +163,10 @@ describe('SNMP client against the simulator', () => {
       { ifIndex: 4, operStatus: 2, highSpeedMbps: 1000, inOctets: '4000', outOctets: '8000', inErrors: 0, outErrors: 0 },
       { ifIndex: 99, operStatus: null, highSpeedMbps: null, inOctets: null, outOctets: null, inErrors: null, outErrors: null },
     ]);
+    // Between the hourly reads of the facts, a poll leaves ifHighSpeed out (the interface list has the speed).
+    const plain = await readDevice(client, v2c(device), [3, 4, 99]);
+    expect(plain.sysLocation).toBeUndefined();
+    expect(plain.interfaces[0]).toEqual({ ifIndex: 3, operStatus: 1, inOctets: '3000', outOctets: '6000', inErrors: 0, outErrors: 0 });
   });
 
   it('lists the interfaces from ifTable and ifXTable: names, types, speeds and status as words', async () => {

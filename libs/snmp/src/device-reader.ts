@@ -5,7 +5,8 @@ export interface InterfaceReading {
   ifIndex: number;
   /** IF-MIB ifOperStatus: 1 up, 2 down, 3 testing, 5 dormant, 7 lowerLayerDown…; null when the agent has no such row. */
   operStatus: number | null;
-  highSpeedMbps: number | null;
+  /** ifHighSpeed, read with the facts (hourly); undefined when the GET did not ask. */
+  highSpeedMbps?: number | null;
   /** Counter64 as a decimal string (it does not fit a JS number). */
   inOctets: string | null;
   outOctets: string | null;
@@ -35,23 +36,41 @@ const SYSTEM: string[] = [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.sysObjec
 /** The same with sysLocation and sysContact (two more varbinds: about a sixth more CPU per poll in bench:poller, so not every poll). */
 const SYSTEM_AND_FACTS: string[] = [...SYSTEM, OID.sysLocation, OID.sysContact];
 
-/** Objects read per polled interface: status, speed, octets in and out, errors in and out. */
-const PER_INTERFACE = 6;
+/** Objects read per polled interface at every poll: status, octets in and out, errors in and out. */
+const PER_INTERFACE = [OID.ifOperStatus, OID.ifHCInOctets, OID.ifHCOutOctets, OID.ifInErrors, OID.ifOutErrors];
 
-/** One GET: the system group (with sysLocation and sysContact when `facts`), the uptimes, and the status of the given interfaces. */
+/**
+ * The OIDs of a GET, by the list of interfaces it reads: built once per list (a poller keeps one
+ * list per device until its links change), not 30 strings at every poll.
+ */
+const oidLists = new WeakMap<readonly number[], { plain: string[]; facts: string[] }>();
+
+function oidsFor(ifIndexes: readonly number[], facts: boolean): string[] {
+  if (ifIndexes.length === 0) return facts ? SYSTEM_AND_FACTS : SYSTEM;
+  let lists = oidLists.get(ifIndexes);
+  if (!lists) {
+    const perInterface = ifIndexes.flatMap((i) => PER_INTERFACE.map((oid) => `${oid}.${i}`));
+    // ifHighSpeed changes with a new port or transceiver: read with the facts, as the interface list (hourly).
+    lists = { plain: [...SYSTEM, ...perInterface], facts: [...SYSTEM_AND_FACTS, ...perInterface, ...ifIndexes.map((i) => `${OID.ifHighSpeed}.${i}`)] };
+    oidLists.set(ifIndexes, lists);
+  }
+  return facts ? lists.facts : lists.plain;
+}
+
+/**
+ * One GET: the system group, the uptimes, and the status, octets and errors of the given
+ * interfaces; with `facts` (hourly), sysLocation, sysContact and the interfaces' ifHighSpeed too.
+ * ifIndexes should be the same array from one poll of a device to the next (its OIDs are kept by it).
+ */
 export async function readDevice(client: SnmpClient, target: SnmpTarget, ifIndexes: readonly number[] = [], facts = false): Promise<DeviceReading> {
   const system = facts ? SYSTEM_AND_FACTS : SYSTEM;
-  let oids: string[] = system;
-  if (ifIndexes.length > 0) {
-    oids = [...system];
-    for (const i of ifIndexes) {
-      oids.push(`${OID.ifOperStatus}.${i}`, `${OID.ifHighSpeed}.${i}`, `${OID.ifHCInOctets}.${i}`, `${OID.ifHCOutOctets}.${i}`, `${OID.ifInErrors}.${i}`, `${OID.ifOutErrors}.${i}`);
-    }
-  }
-  const vb = await client.get(target, oids);
+  const vb = await client.get(target, oidsFor(ifIndexes, facts));
+  const speeds = system.length + ifIndexes.length * PER_INTERFACE.length;
   const interfaces: InterfaceReading[] = ifIndexes.length === 0 ? [] : ifIndexes.map((ifIndex, n) => {
-    const at = system.length + n * PER_INTERFACE;
-    return { ifIndex, operStatus: int(vb[at]), highSpeedMbps: int(vb[at + 1]), inOctets: counter64(vb[at + 2]), outOctets: counter64(vb[at + 3]), inErrors: int(vb[at + 4]), outErrors: int(vb[at + 5]) };
+    const at = system.length + n * PER_INTERFACE.length;
+    const reading: InterfaceReading = { ifIndex, operStatus: int(vb[at]), inOctets: counter64(vb[at + 1]), outOctets: counter64(vb[at + 2]), inErrors: int(vb[at + 3]), outErrors: int(vb[at + 4]) };
+    if (facts) reading.highSpeedMbps = int(vb[speeds + n]);
+    return reading;
   });
   return {
     sysUpTimeTicks: int(vb[0]),
