@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNumberString, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsIP, IsNumber, IsNumberString, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import { agencyWithinSql, type FieldProblem, InventoryError, IsInstant, type Principal } from '@app/inventory';
-import { MAX_SYS_DESCR, MAX_SYS_NAME, type SnmpFailure } from '@app/snmp';
-import { applyPoll } from './poll-state';
+import { MAX_INTERFACES, MAX_NEIGHBOURS, MAX_SYS_DESCR, MAX_SYS_NAME, type SnmpFailure } from '@app/snmp';
+import { applyPoll, TRAFFIC_SLOT_MS, type TrafficPoint } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollingStore, PollRecord } from './polling-store';
 
@@ -15,6 +15,8 @@ const FAILURES: SnmpFailure[] = ['timeout', 'auth', 'malformed', 'socket', 'unre
 /** Results older than this are refused: the ledger is written in time order. */
 const MAX_AGE_MS = 3_600_000;
 const BEAT_EVERY_MS = 15_000;
+/** A traffic point's slot begins at most this long before the poll that closed it (two intervals of a day). */
+const MAX_POINT_AGE_MS = 2 * 86_400_000;
 
 export class InterfaceResult {
   @IsInt()
@@ -25,9 +27,10 @@ export class InterfaceResult {
   @IsInt()
   operStatus: number | null = null;
 
+  /** Absent when the poll did not read it (pollers read ifHighSpeed hourly). */
   @IsOptional()
   @IsInt()
-  highSpeedMbps: number | null = null;
+  highSpeedMbps?: number | null;
 
   @IsOptional()
   @IsNumberString()
@@ -36,6 +39,68 @@ export class InterfaceResult {
   @IsOptional()
   @IsNumberString()
   outOctets: string | null = null;
+
+  /** ifInErrors and ifOutErrors (Counter32). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(4294967295)
+  inErrors: number | null = null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(4294967295)
+  outErrors: number | null = null;
+}
+
+/** A whole number of ms since the epoch that starts a 5-minute slot, as an ISO 8601 instant. */
+function IsSlotStart() {
+  return ValidateBy({
+    name: 'isSlotStart',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && Number.isFinite(Date.parse(value)) && Date.parse(value) % TRAFFIC_SLOT_MS === 0,
+      defaultMessage: () => '$property must be the start of a 5-minute slot (an ISO 8601 instant on a multiple of 5 minutes)',
+    },
+  });
+}
+
+/** A 5-minute traffic point a remote poller closed: the averages over the seconds it measured in the slot. */
+export class TrafficPointResult {
+  @IsInt()
+  @Min(1)
+  ifIndex: number;
+
+  @IsSlotStart()
+  at: string;
+
+  // At most 10 Tbit/s: more is a counter gone wrong, not traffic.
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1e13)
+  inBps: number;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1e13)
+  outBps: number;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1e9)
+  inErrorsPerSecond: number | null = null;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1e9)
+  outErrorsPerSecond: number | null = null;
+
+  @IsInt()
+  @Min(1)
+  @Max(TRAFFIC_SLOT_MS / 1000)
+  seconds: number;
 }
 
 /** What a device answered, as `readDevice` returns it. */
@@ -88,6 +153,14 @@ export class PollResult {
   @ValidateNested()
   @Type(() => FailureResult)
   failure?: FailureResult;
+
+  @ApiPropertyOptional({ type: [TrafficPointResult], description: 'The 5-minute traffic points this poll closed (one per monitored interface per slot)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => TrafficPointResult)
+  points?: TrafficPointResult[];
 }
 
 export class PollResults {
@@ -98,6 +171,80 @@ export class PollResults {
   @ValidateNested({ each: true })
   @Type(() => PollResult)
   items: PollResult[];
+}
+
+const NULLABLE_TEXT = 255;
+
+/** One row of a device's interface list, as `readInterfaces` gives it (IF-MIB). */
+export class InterfaceListingResult {
+  @IsInt()
+  @Min(1)
+  @Max(2147483647)
+  ifIndex: number;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(NULLABLE_TEXT)
+  @Matches(NO_NUL, { message: NUL_MESSAGE })
+  name: string;
+
+  @IsOptional() @IsString() @MaxLength(NULLABLE_TEXT) @Matches(NO_NUL, { message: NUL_MESSAGE }) alias: string | null = null;
+  @IsOptional() @IsString() @MaxLength(NULLABLE_TEXT) @Matches(NO_NUL, { message: NUL_MESSAGE }) descr: string | null = null;
+  @IsOptional() @IsString() @MaxLength(50) @Matches(NO_NUL, { message: NUL_MESSAGE }) type: string | null = null;
+  @IsOptional() @IsInt() @Min(0) @Max(100_000_000) speedMbps: number | null = null;
+  @IsOptional() @IsString() @MaxLength(20) @Matches(NO_NUL, { message: NUL_MESSAGE }) adminStatus: string | null = null;
+  @IsOptional() @IsString() @MaxLength(20) @Matches(NO_NUL, { message: NUL_MESSAGE }) operStatus: string | null = null;
+}
+
+/** One LLDP neighbour a device hears, as `readNeighbours` gives it (LLDP-MIB). */
+export class NeighbourListingResult {
+  @IsInt()
+  @Min(0)
+  @Max(2147483647)
+  localPortNum: number;
+
+  @IsOptional() @IsString() @MaxLength(NULLABLE_TEXT) @Matches(NO_NUL, { message: NUL_MESSAGE }) localPort: string | null = null;
+  @IsOptional() @IsString() @MaxLength(NULLABLE_TEXT) @Matches(NO_NUL, { message: NUL_MESSAGE }) chassisId: string | null = null;
+  @IsOptional() @IsString() @MaxLength(NULLABLE_TEXT) @Matches(NO_NUL, { message: NUL_MESSAGE }) portId: string | null = null;
+  @IsOptional() @IsString() @MaxLength(NULLABLE_TEXT) @Matches(NO_NUL, { message: NUL_MESSAGE }) portDescr: string | null = null;
+  @IsOptional() @IsString() @MaxLength(NULLABLE_TEXT) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysName: string | null = null;
+  @IsOptional() @IsIP() managementAddress: string | null = null;
+}
+
+export class DeviceListing {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  deviceId: string;
+
+  @ApiProperty({ description: 'When it was read (ISO 8601)' })
+  @IsInstant()
+  at: string;
+
+  @ApiPropertyOptional({ type: [InterfaceListingResult], description: 'The whole interface list (IF-MIB), when it was read' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_INTERFACES)
+  @ValidateNested({ each: true })
+  @Type(() => InterfaceListingResult)
+  interfaces?: InterfaceListingResult[];
+
+  @ApiPropertyOptional({ type: [NeighbourListingResult], description: 'Every LLDP neighbour it hears (an empty list: none), when they were read' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_NEIGHBOURS)
+  @ValidateNested({ each: true })
+  @Type(() => NeighbourListingResult)
+  neighbours?: NeighbourListingResult[];
+}
+
+export class PollListings {
+  @ApiProperty({ type: [DeviceListing] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => DeviceListing)
+  items: DeviceListing[];
 }
 
 /**
@@ -129,8 +276,29 @@ export class RemotePollResults {
     return run;
   }
 
-  private async apply(body: PollResults, caller: Principal, now: number): Promise<{ accepted: number; changed: number }> {
-    const ids = [...new Set(body.items.map((r) => r.deviceId))];
+  /**
+   * A remote poller's interface lists and LLDP neighbours, checked as its results are, then written
+   * as the in-process poller writes its own (the lists in one transaction; WAN links follow their
+   * interfaces by name).
+   */
+  acceptListings(body: PollListings, caller: Principal, now = Date.now()): Promise<{ accepted: number }> {
+    const run = this.queue.then(async () => {
+      const { problems } = await this.checkDevices(body.items, caller, now);
+      if (problems.length) throw InventoryError.invalid('The listings are not valid; none were recorded', problems);
+      const lists = body.items.filter((i) => i.interfaces).map((i) => ({ deviceId: i.deviceId, listing: i.interfaces!, at: new Date(i.at) }));
+      if (lists.length) await this.store.saveInterfacesMany(lists);
+      const silent = body.items.filter((i) => i.neighbours?.length === 0).map((i) => i.deviceId);
+      if (silent.length) await this.store.clearNeighbours(silent);
+      for (const i of body.items) if (i.neighbours?.length) await this.store.saveNeighbours(i.deviceId, i.neighbours, new Date(i.at));
+      return { accepted: body.items.length };
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The devices must be within the caller's scope, polled by a remote group, and the times recent. */
+  private async checkDevices(items: ReadonlyArray<{ deviceId: string; at: string }>, caller: Principal, now: number): Promise<{ problems: FieldProblem[]; groups: string[] }> {
+    const ids = [...new Set(items.map((r) => r.deviceId))];
     const params: unknown[] = [ids];
     const rows: Array<{ id: string; group: string | null }> = await this.ds.query(
       `SELECT d.id, p.poller_group AS "group" FROM device d LEFT JOIN snmp_profile p ON p.device_id = d.id AND p.enabled
@@ -139,17 +307,30 @@ export class RemotePollResults {
     );
     const known = new Map(rows.map((r) => [r.id, r.group]));
     const problems: FieldProblem[] = [];
-    body.items.forEach((r, i) => {
+    items.forEach((r, i) => {
       const at = Date.parse(r.at);
       const group = known.get(r.deviceId);
       if (!known.has(r.deviceId)) problems.push({ field: `items[${i}].deviceId`, message: `no device ${r.deviceId} within your scope` });
       else if (group === null) problems.push({ field: `items[${i}].deviceId`, message: 'the device has no enabled SNMP profile' });
       else if (group === this.ownGroup) problems.push({ field: `items[${i}].deviceId`, message: `poller group ${group} is polled inside the API; its results come from there` });
-      if (!r.reading === !r.failure) problems.push({ field: `items[${i}]`, message: 'give exactly one of reading and failure' });
       if (at > now + 60_000 || at < now - MAX_AGE_MS) problems.push({ field: `items[${i}].at`, message: 'must be within the last hour' });
+    });
+    return { problems, groups: [...new Set(rows.map((r) => r.group!).filter((g) => g !== null))] };
+  }
+
+  private async apply(body: PollResults, caller: Principal, now: number): Promise<{ accepted: number; changed: number }> {
+    const { problems, groups } = await this.checkDevices(body.items, caller, now);
+    body.items.forEach((r, i) => {
+      if (!r.reading === !r.failure) problems.push({ field: `items[${i}]`, message: 'give exactly one of reading and failure' });
+      // A point closes at the first poll after its slot; the time before it is at most two intervals of a day.
+      (r.points ?? []).forEach((p, k) => {
+        const late = Date.parse(r.at) - Date.parse(p.at);
+        if (late < 0 || late > MAX_POINT_AGE_MS) problems.push({ field: `items[${i}].points[${k}].at`, message: 'must be a slot that began before the poll, at most two days before it' });
+      });
     });
     if (problems.length) throw InventoryError.invalid('The poll results are not valid; none were recorded', problems);
 
+    const ids = [...new Set(body.items.map((r) => r.deviceId))];
     const links = await this.store.carriedLinks(ids);
     const memories = await this.store.memories(ids);
     const records = new Map<string, PollRecord>();
@@ -158,18 +339,27 @@ export class RemotePollResults {
       const at = Date.parse(r.at);
       const memory = memories.get(r.deviceId)!;
       if (at > (this.polled.get(r.deviceId) ?? 0)) this.polled.set(r.deviceId, at);
+      // The traffic points are the remote poller's: it alone saw each poll's counters.
       const step = applyPoll(memory, { at, reading: r.reading, failure: r.failure }, links.get(r.deviceId) ?? []);
       memories.set(r.deviceId, step.next);
       this.metrics.polled(r.reading ? null : (r.failure?.reason ?? 'timeout'));
       if (step.rebooted) this.metrics.reboots.inc();
-      if (step.events.length || step.changed) {
-        changed++;
+      const points: TrafficPoint[] = (r.points ?? []).map((p) => ({ ...p, at: Date.parse(p.at) }));
+      if (step.events.length || step.changed || points.length) {
+        if (step.events.length || step.changed) changed++;
         const before = records.get(r.deviceId);
-        records.set(r.deviceId, { deviceId: r.deviceId, memory: step.next, events: [...(before?.events ?? []), ...step.events], changed: step.changed || !!before?.changed, polledAt: at });
+        records.set(r.deviceId, {
+          deviceId: r.deviceId,
+          memory: step.next,
+          events: [...(before?.events ?? []), ...step.events],
+          changed: step.changed || !!before?.changed,
+          polledAt: at,
+          points: [...(before?.points ?? []), ...points],
+        });
       }
     }
     if (records.size) this.metrics.ledgerWrites.inc(await this.store.flush([...records.values()]));
-    await this.beat(caller, [...new Set(rows.map((r) => r.group!))], now);
+    await this.beat(caller, groups, now);
     return { accepted: body.items.length, changed };
   }
 

@@ -36,7 +36,7 @@ import { InterfacesService } from './interfaces.service';
 import { neighboursOf, proposedLinks } from './neighbours';
 import { AvailabilityQuery, CreateMaintenanceWindow, InterfaceQuery, UpdateInterface, MaintenanceWindowQuery, OutageQuery, MAX_WINDOW_DAYS, PutSnmpProfile, TargetsQuery, WindowQuery } from './polling.dto';
 import { SnmpProfilesService } from './snmp-profiles.service';
-import { PollResults, RemotePollResults } from './poll-results';
+import { PollListings, PollResults, RemotePollResults } from './poll-results';
 import { pollStateOf, PollingStore } from './polling-store';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
@@ -320,6 +320,18 @@ export class PollingController {
   })
   recordResults(@Body(new Input(PollResults)) body: PollResults, @Caller() caller: Principal) {
     return this.results.accept(body, caller);
+  }
+
+  @Post('poller/listings')
+  @Returns(AN_OBJECT, 'How many devices\' listings were recorded')
+  @Requires(Permission.PollerResults)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'For poller tokens: record the interface lists and LLDP neighbours a remote poller read, of devices within the token\'s scope (all or nothing)',
+    description: 'Read hourly by the poller, sent when they change: interfaces that appear, disappear or are renamed are recorded, and WAN links follow their interfaces by name, as with the API\'s own poller.',
+  })
+  recordListings(@Body(new Input(PollListings)) body: PollListings, @Caller() caller: Principal) {
+    return this.results.acceptListings(body, caller);
   }
 
   @Get('neighbour-links')

@@ -1,6 +1,6 @@
-import type { SnmpClient, SnmpTarget } from '@app/snmp';
-import { pollerClient, pollOnce } from './poll-once';
-import type { PollOutcome } from './poll-state';
+import type { InterfaceListing, NeighbourListing, SnmpClient, SnmpTarget } from '@app/snmp';
+import { type PolledEntry, pollerClient, pollOnce, refreshInterfaces, spreadFirstListings } from './poll-once';
+import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome, trafficHeartbeatSeconds } from './poll-state';
 import type { PollTarget } from './polling-store';
 import { PollLoop } from './poll-loop';
 import { firstDue } from './poller';
@@ -25,7 +25,7 @@ export interface RemotePollerOptions {
 /** A target as `GET /poller/targets` sends it. */
 type RemoteTarget = Omit<PollTarget, 'wantsChassis' | 'fingerprint'>;
 
-interface Entry {
+interface Entry extends PolledEntry {
   target: RemoteTarget;
   snmp: SnmpTarget;
   ifIndexes: number[];
@@ -33,6 +33,21 @@ interface Entry {
   due: number;
   inFlight: boolean;
   removed: boolean;
+  /**
+   * What this poller has seen of the device, for its traffic: the API keeps the ledger, but the
+   * octet counters of each poll, and the 5-minute slots they add up to, are known only here.
+   */
+  memory: DeviceMemory;
+}
+
+interface PointItem {
+  ifIndex: number;
+  at: string;
+  inBps: number;
+  outBps: number;
+  inErrorsPerSecond: number | null;
+  outErrorsPerSecond: number | null;
+  seconds: number;
 }
 
 interface ResultItem {
@@ -40,11 +55,23 @@ interface ResultItem {
   at: string;
   reading?: PollOutcome['reading'];
   failure?: PollOutcome['failure'];
+  /** The 5-minute traffic points this poll closed. */
+  points?: PointItem[];
+}
+
+/** A device's interface list and LLDP neighbours as read, waiting to be sent (each part only when it changed). */
+interface ListingItem {
+  deviceId: string;
+  at: string;
+  interfaces?: readonly InterfaceListing[];
+  neighbours?: readonly NeighbourListing[];
 }
 
 /** Results waiting to be sent, at most; past it the oldest are dropped (and the log says so). */
 const MAX_PENDING = 200_000;
 const PAGE = 5000;
+/** Devices' listings per request (a listing can hold thousands of interfaces). */
+const LISTINGS_PAGE = 100;
 
 /**
  * A poller that needs no database: it reads its group's targets from the API with a poller token
@@ -57,6 +84,17 @@ export class RemotePoller {
   private readonly devices = new Map<string, Entry>();
   private readonly loop: PollLoop<Entry>;
   private pending: ResultItem[] = [];
+  /** Listings waiting to be sent, by device: a newer read replaces what was not sent yet. */
+  private listings = new Map<string, ListingItem>();
+  /** Where refreshInterfaces saves what it read: the queue of listings to send. */
+  private readonly listingStore = {
+    saveInterfaces: async (deviceId: string, interfaces: readonly InterfaceListing[], at: Date) => {
+      this.listings.set(deviceId, { ...this.listings.get(deviceId), deviceId, at: at.toISOString(), interfaces });
+    },
+    saveNeighbours: async (deviceId: string, neighbours: readonly NeighbourListing[], at: Date) => {
+      this.listings.set(deviceId, { ...this.listings.get(deviceId), deviceId, at: at.toISOString(), neighbours });
+    },
+  };
   private timers: NodeJS.Timeout[] = [];
   private sending: Promise<void> = Promise.resolve();
   private readonly clock: () => number;
@@ -101,6 +139,7 @@ export class RemotePoller {
     } while (after);
     const now = this.clock();
     const seen = new Set<string>();
+    const renewed: Entry[] = [];
     for (const target of targets) {
       seen.add(target.deviceId);
       const key = JSON.stringify(target);
@@ -111,10 +150,25 @@ export class RemotePoller {
         this.client.forget(target.deviceId);
       }
       const snmp: SnmpTarget = { key: target.deviceId, address: target.address, port: target.port, timeoutMs: target.timeoutMs, retries: target.retries, credentials: target.credentials };
-      const entry: Entry = { target, snmp, ifIndexes: target.links.map((l) => l.ifIndex), key, due: firstDue(target, now), inFlight: false, removed: false };
+      const entry: Entry = {
+        target,
+        snmp,
+        ifIndexes: target.links.map((l) => l.ifIndex),
+        key,
+        due: firstDue(target, now),
+        inFlight: false,
+        removed: false,
+        // A changed target (a link added, the credentials changed) keeps the counters and slots so far.
+        memory: existing?.memory ?? emptyMemory(),
+        interfacesWritten: existing?.interfacesWritten,
+        neighboursWritten: existing?.neighboursWritten,
+      };
+      if (existing) entry.interfacesDueAt = existing.interfacesDueAt;
+      else renewed.push(entry);
       this.devices.set(target.deviceId, entry);
       this.loop.heap.push(entry);
     }
+    spreadFirstListings(renewed, now);
     for (const [id, entry] of this.devices) {
       if (seen.has(id)) continue;
       entry.removed = true;
@@ -128,12 +182,22 @@ export class RemotePoller {
     try {
       const outcome = await pollOnce(this.client, entry, at, this.metrics, this.clock);
       if (entry.removed) return;
-      this.pending.push({ deviceId: entry.target.deviceId, at: new Date(at).toISOString(), ...(outcome.reading ? { reading: outcome.reading } : { failure: outcome.failure }) });
+      // Only the traffic is taken from this step; the API applies the poll to the ledger itself.
+      const step = applyPoll(entry.memory, outcome, entry.target.links, trafficHeartbeatSeconds(entry.target.intervalSeconds));
+      entry.memory = step.next;
+      const points = step.points.map((p) => ({ ...p, at: new Date(p.at).toISOString() }));
+      this.pending.push({
+        deviceId: entry.target.deviceId,
+        at: new Date(at).toISOString(),
+        ...(outcome.reading ? { reading: outcome.reading } : { failure: outcome.failure }),
+        ...(points.length > 0 ? { points } : {}),
+      });
       const over = this.pending.length - MAX_PENDING;
       if (over > 0) {
         this.pending.splice(0, over);
         this.options.log?.error(`the API has not taken poll results for a while: dropped the ${over} oldest`);
       }
+      if (outcome.reading && (entry.interfacesDueAt ?? 0) <= at) await refreshInterfaces(this.client, this.listingStore, entry.target.deviceId, entry, at, this.options.log);
     } finally {
       entry.inFlight = false;
     }
@@ -142,6 +206,7 @@ export class RemotePoller {
   /** Sends what was polled, in batches. Items the API names as refused are dropped; the rest is kept and retried on a failure. */
   send(): Promise<void> {
     this.sending = this.sending.then(async () => {
+      if (!(await this.sendListings())) return;
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, PAGE);
         try {
@@ -160,6 +225,33 @@ export class RemotePoller {
       }
     });
     return this.sending;
+  }
+
+  /**
+   * Sends the interface lists and LLDP neighbours read since the last send, before the results
+   * (a WAN link's interface must be listed for its traffic points to be kept). Returns false when
+   * the API could not be reached: what was not sent is kept for the next time.
+   */
+  private async sendListings(): Promise<boolean> {
+    while (this.listings.size > 0) {
+      const batch = [...this.listings.values()].slice(0, LISTINGS_PAGE);
+      for (const item of batch) this.listings.delete(item.deviceId);
+      try {
+        await this.api('POST', '/poller/listings', { items: batch });
+      } catch (error) {
+        const refused = error instanceof ApiError && error.status === 400 ? refusedItems(error.body) : null;
+        if (refused?.size) {
+          this.options.log?.warn(`the API refused the listings of ${refused.size} devices: ${error instanceof ApiError ? error.message : ''}`);
+          // The refused ones are dropped (sent again when they change, or after a day); the others are sent again.
+          batch.forEach((item, i) => !refused.has(i) && !this.listings.has(item.deviceId) && this.listings.set(item.deviceId, item));
+          continue;
+        }
+        for (const item of batch) if (!this.listings.has(item.deviceId)) this.listings.set(item.deviceId, item);
+        this.options.log?.error(`sending ${batch.length} devices' listings failed, will retry: ${(error as Error).message.slice(0, 300)}`);
+        return false;
+      }
+    }
+    return true;
   }
 
   private async api(method: 'GET' | 'POST', path: string, body?: object): Promise<unknown> {

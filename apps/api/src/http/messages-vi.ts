@@ -210,6 +210,7 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^The plan has (\d+) saved report\(s\), which are kept unchanged; it cannot be deleted$/, 'Kế hoạch có $1 báo cáo đã lưu (được giữ nguyên); không xóa được kế hoạch'],
   [/^A province's (plan is managed|reported values are entered) with a token for the whole province.*$/, 'Cần tài khoản hoặc mã truy cập có phạm vi toàn tỉnh'],
   [/^The poll results are not valid; none were recorded$/, 'Kết quả thăm dò không hợp lệ; chưa ghi kết quả nào'],
+  [/^The listings are not valid; none were recorded$/, 'Danh sách cổng và thiết bị lân cận không hợp lệ; chưa ghi danh sách nào'],
   [/^The window is empty$/, 'Khoảng thời gian trống'],
   [/^Which devices\?$/, 'Thiết bị nào?'],
   [/^Malformed cursor$/, 'Con trỏ phân trang không hợp lệ'],
@@ -347,6 +348,8 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^the device has no enabled SNMP profile$/, 'thiết bị chưa có hồ sơ SNMP đang bật'],
   [/^give exactly one of reading and failure$/, 'chỉ gửi một trong hai: reading hoặc failure'],
   [/^must be within the last hour$/, 'phải trong vòng một giờ qua'],
+  [/^must be a slot that began before the poll, at most two days before it$/, 'phải là một khoảng 5 phút bắt đầu trước lần thăm dò, không quá hai ngày trước đó'],
+  [/^(\S+) must be the start of a 5-minute slot \(an ISO 8601 instant on a multiple of 5 minutes\)$/, '$1 phải là thời điểm bắt đầu một khoảng 5 phút (mốc ISO 8601 chia hết cho 5 phút)'],
   [/^to must be after from$/, 'to phải sau from'],
   // SNMP profiles and polling.
   [/^version must be 2c or 3$/, 'version phải là 2c hoặc 3'],
