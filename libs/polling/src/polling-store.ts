@@ -379,10 +379,12 @@ export class PollingStore {
  */
 async function writeTrafficPoints(m: EntityManager, records: PollRecord[]): Promise<number> {
   const points = records.flatMap((r) => (r.points ?? []).map((p) => ({ deviceId: r.deviceId, ...p })));
+  let written = 0;
   for (let i = 0; i < points.length; i += CHUNK) {
     const c = points.slice(i, i + CHUNK);
-    await m.query(
-      `INSERT INTO traffic_5m (interface_id, at, in_bps, out_bps, in_errors_per_second, out_errors_per_second, seconds)
+    // Counted as written: rows inserted or merged, not the points of interfaces not listed.
+    const [{ n }] = await m.query(
+      `WITH written AS (INSERT INTO traffic_5m (interface_id, at, in_bps, out_bps, in_errors_per_second, out_errors_per_second, seconds)
        SELECT i.id, x.at, x.in_bps, x.out_bps, x.in_e, x.out_e, x.seconds
          FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::int[]) AS x(device_id, if_index, at, in_bps, out_bps, in_e, out_e, seconds)
          JOIN device_interface i ON i.device_id = x.device_id AND i.if_index = x.if_index AND i.gone_at IS NULL
@@ -391,7 +393,8 @@ async function writeTrafficPoints(m: EntityManager, records: PollRecord[]): Prom
          out_bps = (traffic_5m.out_bps * traffic_5m.seconds + EXCLUDED.out_bps * EXCLUDED.seconds) / GREATEST(traffic_5m.seconds + EXCLUDED.seconds, 1),
          in_errors_per_second = (traffic_5m.in_errors_per_second * traffic_5m.seconds + EXCLUDED.in_errors_per_second * EXCLUDED.seconds) / GREATEST(traffic_5m.seconds + EXCLUDED.seconds, 1),
          out_errors_per_second = (traffic_5m.out_errors_per_second * traffic_5m.seconds + EXCLUDED.out_errors_per_second * EXCLUDED.seconds) / GREATEST(traffic_5m.seconds + EXCLUDED.seconds, 1),
-         seconds = traffic_5m.seconds + EXCLUDED.seconds`,
+         seconds = traffic_5m.seconds + EXCLUDED.seconds
+       RETURNING 1) SELECT count(*)::int AS n FROM written`,
       [
         c.map((p) => p.deviceId),
         c.map((p) => p.ifIndex),
@@ -403,8 +406,9 @@ async function writeTrafficPoints(m: EntityManager, records: PollRecord[]): Prom
         c.map((p) => p.seconds),
       ],
     );
+    written += n;
   }
-  return points.length;
+  return written;
 }
 
 function stateRow(r: PollRecord): Partial<DevicePollState> {
@@ -434,14 +438,19 @@ export function pollStateOf(m: DeviceMemory, polledAt: number): Omit<Partial<Dev
   };
 }
 
+/**
+ * The row keeps no slot in progress: it is written on changes only, so its slot would be an old one,
+ * and a poller starting from it would close that slot again, over a point already written.
+ */
 function interfacesToRow(interfaces: DeviceMemory['interfaces']): Record<string, InterfaceRow> {
   const out: Record<string, InterfaceRow> = {};
-  for (const [ifIndex, i] of Object.entries(interfaces)) out[ifIndex] = { ...i, countersAt: i.countersAt == null ? i.countersAt : new Date(i.countersAt).toISOString() };
+  for (const [ifIndex, { slot: _slot, ...i }] of Object.entries(interfaces)) out[ifIndex] = { ...i, countersAt: i.countersAt == null ? i.countersAt : new Date(i.countersAt).toISOString() };
   return out;
 }
 
 function interfacesFromRow(interfaces: Record<string, InterfaceRow>): DeviceMemory['interfaces'] {
   const out: DeviceMemory['interfaces'] = {};
-  for (const [ifIndex, i] of Object.entries(interfaces ?? {})) out[ifIndex] = { ...i, countersAt: i.countersAt == null ? i.countersAt : Date.parse(i.countersAt) };
+  // Rows written before slots were left out may still hold one: it is dropped the same way.
+  for (const [ifIndex, { slot: _slot, ...i }] of Object.entries(interfaces ?? {})) out[ifIndex] = { ...i, countersAt: i.countersAt == null ? i.countersAt : Date.parse(i.countersAt) };
   return out;
 }
