@@ -73,12 +73,15 @@ describe('poll state machine', () => {
     expect(events.filter((e) => e.kind === 'record')).toEqual([{ kind: 'record', cause: 'rebooted', from: 60, to: 110, detail: 'sysUpTime went back from 106000 to 1000' }]);
   });
 
-  it('keeps sysLocation and sysContact between the polls that read them, and takes a change when one does', () => {
-    const { sysLocation, sysContact, ...withoutFacts } = reading(100);
+  it('keeps the names, sysLocation and sysContact between the polls that read them, and takes a change when one does', () => {
+    const { sysLocation, sysContact, sysName: _n, sysDescr: _d, sysObjectID: _o, ...withoutFacts } = reading(100);
     expect([sysLocation, sysContact]).toEqual([null, null]);
     const facts = { sysLocation: 'Phòng máy tầng 2', sysContact: 'Hòa' };
     const kept = run([[0, reading(100, facts)], [60, { ...withoutFacts, sysUpTimeTicks: 6100 }]]);
     expect([kept.memory.sysLocation, kept.memory.sysContact]).toEqual(['Phòng máy tầng 2', 'Hòa']);
+    expect([kept.memory.sysName, kept.memory.sysDescr, kept.memory.sysObjectId]).toEqual(['r1', 'router', '1.3.6.1.4.1.9.1.1']);
+    const renamed = run([[0, reading(100)], [60, reading(6100, { sysName: 'r1-new' })]]);
+    expect(renamed.memory.sysName).toBe('r1-new');
     const moved = run([[0, reading(100, facts)], [60, reading(6100, { sysLocation: 'Tầng 3', sysContact: null })]]);
     expect([moved.memory.sysLocation, moved.memory.sysContact]).toEqual(['Tầng 3', null]);
   });

@@ -163,9 +163,11 @@ describe('SNMP client against the simulator', () => {
       { ifIndex: 4, operStatus: 2, highSpeedMbps: 1000, inOctets: '4000', outOctets: '8000', inErrors: 0, outErrors: 0 },
       { ifIndex: 99, operStatus: null, highSpeedMbps: null, inOctets: null, outOctets: null, inErrors: null, outErrors: null },
     ]);
-    // Between the hourly reads of the facts, a poll leaves ifHighSpeed out (the interface list has the speed).
+    // Between the hourly reads of the facts, a poll asks only the uptimes and the interfaces' status,
+    // octets and errors: the names and ifHighSpeed are left out (the interface list has the speed).
     const plain = await readDevice(client, v2c(device), [3, 4, 99]);
-    expect(plain.sysLocation).toBeUndefined();
+    expect(Object.keys(plain).sort()).toEqual(['engineBoots', 'engineTimeSeconds', 'hrSystemUptimeTicks', 'interfaces', 'sysUpTimeTicks']);
+    expect(plain.sysUpTimeTicks).toBeGreaterThanOrEqual(reading.sysUpTimeTicks!);
     expect(plain.interfaces[0]).toEqual({ ifIndex: 3, operStatus: 1, inOctets: '3000', outOctets: '6000', inErrors: 0, outErrors: 0 });
   });
 
@@ -209,7 +211,7 @@ describe('SNMP client against the simulator', () => {
     device.answerSlowly(600);
     expect((await failure(readDevice(client, v2c(device)))).reason).toBe('timeout');
     device.answerSlowly(100);
-    expect((await readDevice(client, v2c(device))).sysName).toBe('r1.sotttt.example');
+    expect((await readDevice(client, v2c(device), [], true)).sysName).toBe('r1.sotttt.example');
     device.answerSlowly(0);
     expect((await failure(readDevice(client, { ...v2c(device), address: 'router.example' }))).reason).toBe('unresolved'); // a name now resolves through DNS; .example never does
   });
@@ -222,7 +224,7 @@ describe('SNMP client against the simulator', () => {
     const small = new SnmpClient({ sockets: 2, maxInFlight: 64 });
     // Ten sessions (devices) per agent: several devices behind one address and port.
     const targets = fleet.flatMap((d, i) => Array.from({ length: 10 }, (_, j) => ({ ...v2c(d, `c${i}`, `dev-${i}-${j}`), timeoutMs: 2000 })));
-    const names = await Promise.all(targets.map(async (t) => (await readDevice(small, t)).sysName));
+    const names = await Promise.all(targets.map(async (t) => (await readDevice(small, t, [], true)).sysName));
     expect(names.filter((n, k) => n === `sim-${Math.floor(k / 10)}`)).toHaveLength(300);
     expect(udpSocketsOpen() - afterAgents).toBe(2);
     expect(small.stats()).toMatchObject({ sockets: 2, sessions: 300, inFlight: 0, routes: 0, unmatched: 0, malformed: 0 });
@@ -250,7 +252,7 @@ describe('SNMP client against Debian snmpd', () => {
   const at = (key: string, credentials: SnmpTarget['credentials']): SnmpTarget => ({ key, address: '127.0.0.1', port: snmpd.port, timeoutMs: 1000, retries: 1, credentials });
 
   it('reads with v2c', async () => {
-    const r = await readDevice(client, at('v2c', { version: '2c', community: SNMPD.community }), [1]);
+    const r = await readDevice(client, at('v2c', { version: '2c', community: SNMPD.community }), [1], true);
     expect(r.sysName).toBe(SNMPD.sysName);
     expect(r.sysDescr).toMatch(/Linux/);
     expect(r.hrSystemUptimeTicks).toBeGreaterThan(0);
@@ -265,16 +267,16 @@ describe('SNMP client against Debian snmpd', () => {
 
   it('reads with v3 authPriv (SHA-256, AES) and authNoPriv (SHA-1)', async () => {
     const u = SNMPD.privUser;
-    const priv = await readDevice(client, at('v3priv', { version: '3', user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: u.privKey }));
+    const priv = await readDevice(client, at('v3priv', { version: '3', user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: u.privKey }), [], true);
     expect(priv.sysName).toBe(SNMPD.sysName);
     expect(priv.engineTimeSeconds).toBeGreaterThanOrEqual(0);
     const a = SNMPD.authUser;
-    expect((await readDevice(client, at('v3auth', { version: '3', user: a.name, authProtocol: a.authProtocol, authKey: a.authKey }))).sysName).toBe(SNMPD.sysName);
+    expect((await readDevice(client, at('v3auth', { version: '3', user: a.name, authProtocol: a.authProtocol, authKey: a.authKey }), [], true)).sysName).toBe(SNMPD.sysName);
   });
 
   it('reads with v3 authPriv SHA-512 and AES-256', async () => {
     const u = SNMPD.aes256User;
-    const r = await readDevice(client, at('v3aes256', { version: '3', user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: u.privKey }));
+    const r = await readDevice(client, at('v3aes256', { version: '3', user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: u.privKey }), [], true);
     expect(r.sysName).toBe(SNMPD.sysName);
     // The wrong privacy key: snmpd cannot decrypt the request and drops it; the client says which setting to check.
     const wrongKey = { version: '3' as const, user: u.name, authProtocol: u.authProtocol, authKey: u.authKey, privProtocol: u.privProtocol, privKey: 'not-the-key' };
@@ -285,7 +287,7 @@ describe('SNMP client against Debian snmpd', () => {
   it('reads over IPv6, matching answers from ::1 to a target written in long form', async () => {
     const six = new SnmpClient({ sockets: 1 });
     try {
-      const r = await readDevice(six, { ...at('v6', { version: '2c', community: SNMPD.community }), address: '0:0:0:0:0:0:0:1' });
+      const r = await readDevice(six, { ...at('v6', { version: '2c', community: SNMPD.community }), address: '0:0:0:0:0:0:0:1' }, [], true);
       expect(r.sysName).toBe(SNMPD.sysName);
       expect(six.stats()).toMatchObject({ unmatched: 0, routes: 0 });
     } finally {

@@ -316,7 +316,7 @@ export class DistributedPoller {
     if (step.events.length > 0 || step.changed || step.points.length > 0) this.writes.push({ deviceId, memory: step.next, events: step.events, changed: step.changed, polledAt: at, points: step.points });
     this.options.onPolled?.(deviceId, slot);
     if (outcome.reading) {
-      const problem = await fillChassisOnce(this.client, this.store, entry.target, entry.snmp, outcome.reading, this.options.log);
+      const problem = await fillChassisOnce(this.client, this.store, entry.target, entry.snmp, { sysObjectID: outcome.reading.sysObjectID ?? step.next.sysObjectId }, this.options.log);
       if (problem !== undefined && step.next.chassisProblem !== problem) {
         step.next.chassisProblem = problem;
         await this.redis.set(this.key(deviceId), JSON.stringify({ memory: step.next, slot } satisfies SharedMemory));

@@ -110,9 +110,9 @@ export class ReadingResult {
   @IsOptional() @IsInt() @Min(0) @Max(4294967295) hrSystemUptimeTicks: number | null = null;
   @IsOptional() @IsInt() @Min(0) @Max(2147483647) engineBoots: number | null = null;
   @IsOptional() @IsInt() @Min(0) @Max(2147483647) engineTimeSeconds: number | null = null;
-  @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysName: string | null = null;
-  @IsOptional() @IsString() @MaxLength(MAX_SYS_DESCR) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysDescr: string | null = null;
-  @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysObjectID: string | null = null;
+  @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysName?: string | null;
+  @IsOptional() @IsString() @MaxLength(MAX_SYS_DESCR) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysDescr?: string | null;
+  @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysObjectID?: string | null;
   @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysLocation?: string | null;
   @IsOptional() @IsString() @MaxLength(MAX_SYS_NAME) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysContact?: string | null;
 

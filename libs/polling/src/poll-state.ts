@@ -285,13 +285,13 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
   next.lastAnswerAt = at;
   // Only what changed is replaced: the poller keeps a device's memory for a long time, and an
   // equal new string or object in it would be garbage in the old generation at the next poll.
-  if (r.sysName !== next.sysName || r.sysDescr !== next.sysDescr || r.sysObjectID !== next.sysObjectId) {
+  // Read on a slower schedule: a poll that did not ask keeps what the last one that did said.
+  if (r.sysName !== undefined && (r.sysName !== next.sysName || r.sysDescr !== next.sysDescr || r.sysObjectID !== next.sysObjectId)) {
     changed = true;
     next.sysName = r.sysName;
-    next.sysDescr = r.sysDescr;
-    next.sysObjectId = r.sysObjectID;
+    next.sysDescr = r.sysDescr ?? null;
+    next.sysObjectId = r.sysObjectID ?? null;
   }
-  // Read on a slower schedule: a poll that did not ask keeps what the last one that did said.
   if (r.sysLocation !== undefined && (r.sysLocation !== next.sysLocation || r.sysContact !== next.sysContact)) {
     changed = true;
     next.sysLocation = r.sysLocation;
@@ -300,22 +300,30 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
 
   if (r.interfaces.length > 0 || Object.keys(next.interfaces).length > 0) {
     // Counters move at every poll: they are kept, but only a change of status or speed is a change to write.
-    const interfaces: DeviceMemory['interfaces'] = {};
+    // The same interfaces as the last poll (nearly always) are updated in place: new objects every
+    // poll for a long-kept memory would be promoted to the old generation, there to become garbage.
+    const before = memory.interfaces;
+    let same = r.interfaces.length > 0;
+    let known = 0;
+    for (const k in before) if (Object.hasOwn(before, k)) known++;
+    if (known !== r.interfaces.length) same = false;
+    else for (const i of r.interfaces) if (before[i.ifIndex] === undefined) same = false;
+    const interfaces: DeviceMemory['interfaces'] = same ? before : {};
     for (const i of r.interfaces) {
-      const before = memory.interfaces[i.ifIndex];
-      const seconds = before?.countersAt != null ? (at - before.countersAt) / 1000 : null;
-      const inBps = bitsPerSecond(before?.inOctets, i.inOctets, seconds);
-      const outBps = bitsPerSecond(before?.outOctets, i.outOctets, seconds);
+      const was = before[i.ifIndex];
+      const seconds = was?.countersAt != null ? (at - was.countersAt) / 1000 : null;
+      const inBps = bitsPerSecond(was?.inOctets, i.inOctets, seconds);
+      const outBps = bitsPerSecond(was?.outOctets, i.outOctets, seconds);
       // The time since the last answer is shared among the 5-minute slots it covers, each its part
       // (as RRDtool does); a slot closes into a point when an answer falls in a later one. A gap
       // longer than the heartbeat (a poller that was stopped) is not known traffic: no slot gets it.
       const start = at - (at % TRAFFIC_SLOT_MS);
-      let slot = before?.slot ?? null;
+      let slot = was?.slot ?? null;
       if (seconds !== null && seconds > 0 && seconds <= heartbeatSeconds && inBps !== null && outBps !== null) {
-        const errorsKnown = before?.inErrors != null && i.inErrors != null && before?.outErrors != null && i.outErrors != null;
-        const inErrors = counter32Delta(before?.inErrors, i.inErrors);
-        const outErrors = counter32Delta(before?.outErrors, i.outErrors);
-        for (let from = before!.countersAt!; from < at; ) {
+        const errorsKnown = was?.inErrors != null && i.inErrors != null && was?.outErrors != null && i.outErrors != null;
+        const inErrors = counter32Delta(was?.inErrors, i.inErrors);
+        const outErrors = counter32Delta(was?.outErrors, i.outErrors);
+        for (let from = was!.countersAt!; from < at; ) {
           const slotStart = from - (from % TRAFFIC_SLOT_MS);
           const to = Math.min(at, slotStart + TRAFFIC_SLOT_MS);
           if (slot && slot.start !== slotStart) {
@@ -337,23 +345,29 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
         if (slot.seconds > 0) (points === NO_POINTS ? (points = []) : points).push(pointOf(i.ifIndex, slot));
         slot = null;
       }
-      interfaces[i.ifIndex] = {
+      const row: InterfaceMemory = {
         operStatus: i.operStatus,
         // Read with the facts (hourly): a poll that did not ask keeps what the last one that did said.
-        highSpeedMbps: i.highSpeedMbps !== undefined ? i.highSpeedMbps : (before?.highSpeedMbps ?? null),
+        highSpeedMbps: i.highSpeedMbps !== undefined ? i.highSpeedMbps : (was?.highSpeedMbps ?? null),
         inOctets: i.inOctets,
         outOctets: i.outOctets,
         countersAt: i.inOctets !== null || i.outOctets !== null ? at : null,
         inBps,
         outBps,
-        rateSeconds: seconds !== null && seconds > 0 && (before?.inOctets != null || before?.outOctets != null) ? Math.round(seconds * 1000) / 1000 : null,
+        rateSeconds: seconds !== null && seconds > 0 && (was?.inOctets != null || was?.outOctets != null) ? Math.round(seconds * 1000) / 1000 : null,
         inErrors: i.inErrors ?? null,
         outErrors: i.outErrors ?? null,
         slot,
       };
+      if (same) {
+        if (was.operStatus !== row.operStatus || was.highSpeedMbps !== row.highSpeedMbps) changed = true;
+        Object.assign(was, row);
+      } else interfaces[i.ifIndex] = row;
     }
-    if (!sameInterfaces(interfaces, next.interfaces)) changed = true;
-    next.interfaces = interfaces;
+    if (!same) {
+      if (!sameInterfaces(interfaces, next.interfaces)) changed = true;
+      next.interfaces = interfaces;
+    }
   }
 
   if (links.length === 0 && next.interfacesDown.length === 0) return { next, events, points, changed, rebooted, wrapped };

@@ -232,7 +232,7 @@ export class Poller {
       }
     }
     if (outcome.reading) {
-      const problem = await fillChassisOnce(this.client, this.store, t, target, outcome.reading, this.options.log);
+      const problem = await fillChassisOnce(this.client, this.store, t, target, { sysObjectID: outcome.reading.sysObjectID ?? this.memory.get(t.deviceId)?.sysObjectId ?? null }, this.options.log);
       const now = this.memory.get(t.deviceId);
       if (problem !== undefined && now && now.chassisProblem !== problem && !entry.removed) {
         now.chassisProblem = problem;

@@ -20,21 +20,27 @@ export interface DeviceReading {
   hrSystemUptimeTicks: number | null;
   engineBoots: number | null;
   engineTimeSeconds: number | null;
-  sysName: string | null;
-  sysDescr: string | null;
-  sysObjectID: string | null;
   /**
-   * Where the device is and who looks after it, as its admin set them (often empty); undefined
-   * when the GET did not ask (they are read on a slower schedule than the poll).
+   * What the device says it is, where it is and who looks after it (sysLocation and sysContact as
+   * its admin set them, often empty); undefined when the GET did not ask (they are read at the
+   * first answer and hourly, not at every poll).
    */
+  sysName?: string | null;
+  sysDescr?: string | null;
+  sysObjectID?: string | null;
   sysLocation?: string | null;
   sysContact?: string | null;
   interfaces: InterfaceReading[];
 }
 
-const SYSTEM: string[] = [OID.sysUpTime, OID.sysName, OID.sysDescr, OID.sysObjectID, OID.hrSystemUptime, OID.snmpEngineBoots, OID.snmpEngineTime];
-/** The same with sysLocation and sysContact (two more varbinds: about a sixth more CPU per poll in bench:poller, so not every poll). */
-const SYSTEM_AND_FACTS: string[] = [...SYSTEM, OID.sysLocation, OID.sysContact];
+/** Read at every poll: the uptimes (the host's, the agent's, and SNMPv3's engine boots and time). */
+const SYSTEM: string[] = [OID.sysUpTime, OID.hrSystemUptime, OID.snmpEngineBoots, OID.snmpEngineTime];
+/**
+ * The same with the facts, read at a device's first answer and hourly: sysName, sysDescr and
+ * sysObjectID (which change with a new device or firmware), sysLocation and sysContact. Each
+ * object in a GET costs CPU on both sides (bench:poller), and these change rarely.
+ */
+const SYSTEM_AND_FACTS: string[] = [...SYSTEM, OID.sysName, OID.sysDescr, OID.sysObjectID, OID.sysLocation, OID.sysContact];
 
 /** Objects read per polled interface at every poll: status, octets in and out, errors in and out. */
 const PER_INTERFACE = [OID.ifOperStatus, OID.ifHCInOctets, OID.ifHCOutOctets, OID.ifInErrors, OID.ifOutErrors];
@@ -58,8 +64,9 @@ function oidsFor(ifIndexes: readonly number[], facts: boolean): string[] {
 }
 
 /**
- * One GET: the system group, the uptimes, and the status, octets and errors of the given
- * interfaces; with `facts` (hourly), sysLocation, sysContact and the interfaces' ifHighSpeed too.
+ * One GET: the uptimes, and the status, octets and errors of the given interfaces; with `facts`
+ * (hourly), the system group's names (sysName, sysDescr, sysObjectID, sysLocation, sysContact)
+ * and the interfaces' ifHighSpeed too.
  * ifIndexes should be the same array from one poll of a device to the next (its OIDs are kept by it).
  */
 export async function readDevice(client: SnmpClient, target: SnmpTarget, ifIndexes: readonly number[] = [], facts = false): Promise<DeviceReading> {
@@ -74,13 +81,18 @@ export async function readDevice(client: SnmpClient, target: SnmpTarget, ifIndex
   });
   return {
     sysUpTimeTicks: int(vb[0]),
-    sysName: text(vb[1], MAX_SYS_NAME),
-    sysDescr: text(vb[2], MAX_SYS_DESCR),
-    sysObjectID: typeof vb[3]?.value === 'string' ? storableText(vb[3].value as string, MAX_SYS_NAME) : null,
-    hrSystemUptimeTicks: int(vb[4]),
-    engineBoots: int(vb[5]),
-    engineTimeSeconds: int(vb[6]),
-    ...(facts ? { sysLocation: text(vb[7], MAX_SYS_NAME), sysContact: text(vb[8], MAX_SYS_NAME) } : {}),
+    hrSystemUptimeTicks: int(vb[1]),
+    engineBoots: int(vb[2]),
+    engineTimeSeconds: int(vb[3]),
+    ...(facts
+      ? {
+          sysName: text(vb[4], MAX_SYS_NAME),
+          sysDescr: text(vb[5], MAX_SYS_DESCR),
+          sysObjectID: typeof vb[6]?.value === 'string' ? storableText(vb[6].value as string, MAX_SYS_NAME) : null,
+          sysLocation: text(vb[7], MAX_SYS_NAME),
+          sysContact: text(vb[8], MAX_SYS_NAME),
+        }
+      : {}),
     interfaces,
   };
 }
