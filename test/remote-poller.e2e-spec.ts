@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -229,4 +230,55 @@ describe('a remote poller\'s interfaces, neighbours and traffic, through the API
     const [{ n }] = await t.ds.query(`SELECT count(*)::int AS n FROM traffic_5m WHERE at = $1`, [new Date(slot)]);
     expect(n).toBe(0);
   });
+});
+
+/**
+ * A remote poller facing an API older than itself (no listings route): it says so and goes on
+ * sending its results. The API here is a stand-in HTTP server on 127.0.0.1 answering as that
+ * older API did; the device is a simulated agent.
+ */
+describe('a remote poller facing an API without the listings route', () => {
+  let sim: SimulatedDevice;
+  let server: Server;
+  let poller: RemotePoller;
+  const results: unknown[] = [];
+  const asked: string[] = [];
+  const warnings: string[] = [];
+
+  beforeAll(async () => {
+    sim = await SimulatedDevice.start({ communities: ['old-api'], sysName: 'old-api-gw', interfaces: [{ ifIndex: 1, up: true, speedMbps: 100, name: 'Gi0/1' }] });
+    const target = { deviceId: '6a1f2d1e-0000-4000-8000-000000000001', address: '127.0.0.1', port: sim.port, timeoutMs: 300, retries: 0, credentials: { version: '2c', community: 'old-api' }, intervalSeconds: 1, links: [] };
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        asked.push(`${req.method} ${req.url!.split('?')[0]}`);
+        res.setHeader('content-type', 'application/json');
+        if (req.method === 'GET' && req.url!.startsWith('/api/v1/poller/targets')) return res.end(JSON.stringify({ group: 'old', items: [target], total: 1, next: null }));
+        if (req.method === 'POST' && req.url === '/api/v1/poller/results') {
+          results.push(...(JSON.parse(body) as { items: unknown[] }).items);
+          return res.end(JSON.stringify({ accepted: 1, changed: 0 }));
+        }
+        res.statusCode = 404;
+        res.end(JSON.stringify({ title: 'Not Found', status: 404, detail: `Cannot ${req.method} ${req.url}` }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const log = { log: () => undefined, error: () => undefined, warn: (m: string) => warnings.push(m) };
+    poller = new RemotePoller(new PollingMetrics(), { apiUrl: `http://127.0.0.1:${port}`, token: 'hat_test', group: 'old', sockets: 1, maxInFlight: 10, sendEveryMs: 200, log });
+    await poller.start();
+  }, 30_000);
+  afterAll(async () => {
+    await poller?.stop();
+    await sim?.stop();
+    await new Promise((r) => server?.close(r));
+  });
+
+  it('logs that the listings cannot go, and keeps sending results', async () => {
+    await until('results after the refused listings', async () => (results.length >= 3 ? true : undefined), 15_000);
+    expect(asked.filter((a) => a === 'POST /api/v1/poller/listings')).toHaveLength(1);
+    expect(warnings).toEqual([expect.stringContaining('POST /poller/listings answers 404')]);
+    expect(results[0]).toMatchObject({ deviceId: '6a1f2d1e-0000-4000-8000-000000000001', reading: { sysName: 'old-api-gw' } });
+  }, 30_000);
 });

@@ -89,12 +89,14 @@ export class RemotePoller {
   /** Where refreshInterfaces saves what it read: the queue of listings to send. */
   private readonly listingStore = {
     saveInterfaces: async (deviceId: string, interfaces: readonly InterfaceListing[], at: Date) => {
-      this.listings.set(deviceId, { ...this.listings.get(deviceId), deviceId, at: at.toISOString(), interfaces });
+      if (!this.listingsRefused) this.listings.set(deviceId, { ...this.listings.get(deviceId), deviceId, at: at.toISOString(), interfaces });
     },
     saveNeighbours: async (deviceId: string, neighbours: readonly NeighbourListing[], at: Date) => {
-      this.listings.set(deviceId, { ...this.listings.get(deviceId), deviceId, at: at.toISOString(), neighbours });
+      if (!this.listingsRefused) this.listings.set(deviceId, { ...this.listings.get(deviceId), deviceId, at: at.toISOString(), neighbours });
     },
   };
+  /** The API has no listings route (older than this poller): none are kept or sent. */
+  private listingsRefused = false;
   private timers: NodeJS.Timeout[] = [];
   private sending: Promise<void> = Promise.resolve();
   private readonly clock: () => number;
@@ -239,6 +241,13 @@ export class RemotePoller {
       try {
         await this.api('POST', '/poller/listings', { items: batch });
       } catch (error) {
+        if (error instanceof ApiError && error.status === 404) {
+          // An API older than this poller: the results still go; the listings cannot.
+          this.options.log?.warn('the API does not take interface lists (POST /poller/listings answers 404; upgrade it): they are not sent');
+          this.listingsRefused = true;
+          this.listings.clear();
+          return true;
+        }
         const refused = error instanceof ApiError && error.status === 400 ? refusedItems(error.body) : null;
         if (refused?.size) {
           this.options.log?.warn(`the API refused the listings of ${refused.size} devices: ${error instanceof ApiError ? error.message : ''}`);
