@@ -6,7 +6,7 @@ export { PollingMetrics } from './polling-metrics';
 export { SecretBox } from './secret-box';
 export { AvailabilityService, availabilitySql, type AvailabilityReport, type DeviceAvailability } from './availability.service';
 export { SnmpProfilesService, type SnmpProfileView } from './snmp-profiles.service';
-export { applyPoll, emptyMemory, TRAFFIC_SLOT_MS, type DeviceMemory, type PollOutcome, type LedgerEvent, type CarriedLink, type TrafficPoint } from './poll-state';
+export { applyPoll, emptyMemory, takeOpenSlots, TRAFFIC_SLOT_MS, type DeviceMemory, type PollOutcome, type LedgerEvent, type CarriedLink, type TrafficPoint } from './poll-state';
 export { DistributedPoller, SharedPollMemory, pollMemoryKey, type DistributedPollerOptions } from './distributed-poller';
 export { RemotePoller, type RemotePollerOptions } from './remote-poller';
 export { TrafficService, resolutionFor, RETENTION, type Resolution } from './traffic.service';

@@ -401,6 +401,20 @@ function tolerance(elapsedTicks: number): number {
   return Math.max(300, elapsedTicks * 0.05);
 }
 
+/**
+ * The slots in progress of a device's interfaces, as partial points (the seconds measured so far),
+ * taken out of its memory: for a poller that stops. A poller that starts again within the slot
+ * writes its own share of it, merged into the same point (averages weighted by their seconds).
+ */
+export function takeOpenSlots(memory: DeviceMemory): TrafficPoint[] {
+  const points: TrafficPoint[] = [];
+  for (const [ifIndex, i] of Object.entries(memory.interfaces)) {
+    if (i.slot && i.slot.seconds > 0) points.push(pointOf(Number(ifIndex), i.slot));
+    i.slot = null;
+  }
+  return points;
+}
+
 const NO_POINTS: TrafficPoint[] = Object.freeze([]) as unknown as TrafficPoint[];
 
 function pointOf(ifIndex: number, s: TrafficSlot): TrafficPoint {

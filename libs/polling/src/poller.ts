@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SnmpClient, SnmpTarget } from '@app/snmp';
 import { PollLoop } from './poll-loop';
 import { fillChassisOnce, ListingWriter, PendingWrites, type PolledEntry, pollerClient, pollOnce, refreshInterfaces, snmpTargetOf, spreadFirstListings } from './poll-once';
-import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome, trafficHeartbeatSeconds } from './poll-state';
+import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome, takeOpenSlots, trafficHeartbeatSeconds } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
 import type { PollTarget, PollingStore } from './polling-store';
 
@@ -107,6 +107,12 @@ export class Poller {
     await this.reloading?.catch(() => undefined);
     await this.loop.stop();
     await this.listings.flush();
+    // The slots in progress are written as partial points, not lost with this process.
+    const at = this.clock();
+    for (const [deviceId, memory] of this.memory) {
+      const points = takeOpenSlots(memory);
+      if (points.length > 0) this.writes.push({ deviceId, memory, events: [], changed: false, polledAt: at, points });
+    }
     await this.flush();
     if (this.runId) await this.store.stopRun(this.runId, new Date(this.clock()));
     await this.client.close();
