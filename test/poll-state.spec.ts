@@ -182,6 +182,15 @@ describe('poll state machine', () => {
     expect(points).toEqual([{ at: 2100, inBps: 1_000_000, seconds: 300 }]);
   });
 
+  it('gives no point for a slot with less than half a second measured in it', () => {
+    const iface = (octets: number) => [{ ifIndex: 2, operStatus: 1, highSpeedMbps: 100, inOctets: String(octets), outOctets: '0', inErrors: 0, outErrors: 0 }];
+    // First answers 0.3 s before the end of the slot, then a minute later: the slot before holds 0.3 s.
+    const a = applyPoll(emptyMemory(), { at: T0 + 299_700, reading: reading(0, { interfaces: iface(0) }) }, [{ ifIndex: 2, wanLinkId: 'link-1' }]);
+    const b = applyPoll(a.next, { at: T0 + 359_700, reading: reading(6_000, { interfaces: iface(7_500_000) }) }, [{ ifIndex: 2, wanLinkId: 'link-1' }]);
+    expect(b.points).toEqual([]);
+    expect(b.next.interfaces[2].slot).toMatchObject({ start: T0 + 300_000, seconds: 59.7 });
+  });
+
   it('turns the octet counters of a link into traffic, without a write per poll', () => {
     const link = (inOctets: string, outOctets: string) => [{ ifIndex: 2, operStatus: 1, highSpeedMbps: 100, inOctets, outOctets }];
     let memory = emptyMemory();

@@ -327,7 +327,7 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
           const slotStart = from - (from % TRAFFIC_SLOT_MS);
           const to = Math.min(at, slotStart + TRAFFIC_SLOT_MS);
           if (slot && slot.start !== slotStart) {
-            if (slot.seconds > 0) (points === NO_POINTS ? (points = []) : points).push(pointOf(i.ifIndex, slot));
+            if (slot.seconds >= MIN_POINT_SECONDS) (points === NO_POINTS ? (points = []) : points).push(pointOf(i.ifIndex, slot));
             slot = null;
           }
           slot ??= { start: slotStart, inBits: 0, outBits: 0, inErrors: 0, outErrors: 0, seconds: 0, errorsKnown: true };
@@ -342,7 +342,7 @@ export function applyPoll(memory: DeviceMemory, outcome: PollOutcome, links: rea
         }
       }
       if (slot && slot.start !== start) {
-        if (slot.seconds > 0) (points === NO_POINTS ? (points = []) : points).push(pointOf(i.ifIndex, slot));
+        if (slot.seconds >= MIN_POINT_SECONDS) (points === NO_POINTS ? (points = []) : points).push(pointOf(i.ifIndex, slot));
         slot = null;
       }
       const row: InterfaceMemory = {
@@ -409,11 +409,17 @@ function tolerance(elapsedTicks: number): number {
 export function takeOpenSlots(memory: DeviceMemory): TrafficPoint[] {
   const points: TrafficPoint[] = [];
   for (const [ifIndex, i] of Object.entries(memory.interfaces)) {
-    if (i.slot && i.slot.seconds > 0) points.push(pointOf(Number(ifIndex), i.slot));
+    if (i.slot && i.slot.seconds >= MIN_POINT_SECONDS) points.push(pointOf(Number(ifIndex), i.slot));
     i.slot = null;
   }
   return points;
 }
+
+/**
+ * A slot with less than this measured in it (a poller's first answers just before its end) gives no
+ * point: its seconds, stored whole, would read 0, and a remote poller's point of 0 s is refused.
+ */
+const MIN_POINT_SECONDS = 0.5;
 
 const NO_POINTS: TrafficPoint[] = Object.freeze([]) as unknown as TrafficPoint[];
 
