@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { loadEnvironmentOrExit, loggerFor } from '@app/config';
+import { type Environment, loadEnvironmentOrExit, loggerFor } from '@app/config';
+import type { INestApplication } from '@nestjs/common';
 import { lockDataDirOrExit } from '@app/database';
 import { randomBytes } from 'node:crypto';
 import { AccountsService, TokensService } from '@app/access';
@@ -19,6 +20,18 @@ async function bootstrap(): Promise<void> {
   });
   configureApp(app, httpOptionsOf(env));
   app.enableShutdownHooks();
+  try {
+    await start(app, env);
+  } catch (error) {
+    // A start that fails (the port taken, the demo not loaded) closes the application first: the
+    // poller's writes finish and embedded PGlite writes its files out before the process ends.
+    process.stderr.write(`Hatang API did not start: ${(error as Error).message}\n`);
+    await app.close().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+async function start(app: INestApplication, env: Environment): Promise<void> {
   if (env.SEED_DEMO) {
     const loaded = await app.get(DemoSeed).loadIfEmpty({ actor: 'demo', source: 'seed', scope: EVERYWHERE });
     process.stdout.write(
