@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsIP, IsNumber, IsNumberString, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateNested } from 'class-validator';
 import type { DataSource } from 'typeorm';
-import { agencyWithinSql, type FieldProblem, InventoryError, IsInstant, type Principal } from '@app/inventory';
+import { agencyWithinSql, type FieldProblem, InventoryError, IsInstant, isInstant, type Principal } from '@app/inventory';
 import { MAX_INTERFACES, MAX_NEIGHBOURS, MAX_SYS_DESCR, MAX_SYS_NAME, type SnmpFailure } from '@app/snmp';
 import { applyPoll, TRAFFIC_SLOT_MS, type TrafficPoint } from './poll-state';
 import type { PollingMetrics } from './polling-metrics';
@@ -54,12 +54,12 @@ export class InterfaceResult {
   outErrors: number | null = null;
 }
 
-/** A whole number of ms since the epoch that starts a 5-minute slot, as an ISO 8601 instant. */
+/** An instant on a multiple of 5 minutes (its format is IsInstant's to check: one message for a bad one). */
 function IsSlotStart() {
   return ValidateBy({
     name: 'isSlotStart',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && Number.isFinite(Date.parse(value)) && Date.parse(value) % TRAFFIC_SLOT_MS === 0,
+      validate: (value: unknown) => typeof value !== 'string' || !isInstant(value) || Date.parse(value) % TRAFFIC_SLOT_MS === 0,
       defaultMessage: () => '$property must be the start of a 5-minute slot (an ISO 8601 instant on a multiple of 5 minutes)',
     },
   });
@@ -71,6 +71,7 @@ export class TrafficPointResult {
   @Min(1)
   ifIndex: number;
 
+  @IsInstant()
   @IsSlotStart()
   at: string;
 

@@ -327,7 +327,7 @@ export class PollingController {
   @Requires(Permission.PollerResults)
   @HttpCode(200)
   @ApiOperation({
-    summary: 'For poller tokens: record the interface lists and LLDP neighbours a remote poller read, of devices within the token\'s scope (all or nothing)',
+    summary: 'For poller tokens: record the interface lists and LLDP neighbours a remote poller read, of devices within the token\'s scope (checked whole: one bad item refuses them all)',
     description: 'Read hourly by the poller, sent when they change: interfaces that appear, disappear or are renamed are recorded, and WAN links follow their interfaces by name, as with the API\'s own poller.',
   })
   recordListings(@Body(new Input(PollListings)) body: PollListings, @Caller() caller: Principal) {

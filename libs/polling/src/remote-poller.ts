@@ -1,6 +1,6 @@
 import type { InterfaceListing, NeighbourListing, SnmpClient, SnmpTarget } from '@app/snmp';
 import { type PolledEntry, pollerClient, pollOnce, refreshInterfaces, spreadFirstListings } from './poll-once';
-import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome, trafficHeartbeatSeconds } from './poll-state';
+import { applyPoll, type DeviceMemory, emptyMemory, type PollOutcome, type TrafficPoint, trafficHeartbeatSeconds } from './poll-state';
 import type { PollTarget } from './polling-store';
 import { PollLoop } from './poll-loop';
 import { firstDue } from './poller';
@@ -40,15 +40,8 @@ interface Entry extends PolledEntry {
   memory: DeviceMemory;
 }
 
-interface PointItem {
-  ifIndex: number;
-  at: string;
-  inBps: number;
-  outBps: number;
-  inErrorsPerSecond: number | null;
-  outErrorsPerSecond: number | null;
-  seconds: number;
-}
+/** A traffic point as sent: its slot's start as an ISO 8601 instant. */
+type PointItem = Omit<TrafficPoint, 'at'> & { at: string };
 
 interface ResultItem {
   deviceId: string;
@@ -187,12 +180,12 @@ export class RemotePoller {
       // Only the traffic is taken from this step; the API applies the poll to the ledger itself.
       const step = applyPoll(entry.memory, outcome, entry.target.links, trafficHeartbeatSeconds(entry.target.intervalSeconds));
       entry.memory = step.next;
-      const points = step.points.map((p) => ({ ...p, at: new Date(p.at).toISOString() }));
       this.pending.push({
         deviceId: entry.target.deviceId,
         at: new Date(at).toISOString(),
         ...(outcome.reading ? { reading: outcome.reading } : { failure: outcome.failure }),
-        ...(points.length > 0 ? { points } : {}),
+        // Most polls close no slot.
+        ...(step.points.length > 0 ? { points: step.points.map((p): PointItem => ({ ...p, at: new Date(p.at).toISOString() })) } : {}),
       });
       const over = this.pending.length - MAX_PENDING;
       if (over > 0) {
