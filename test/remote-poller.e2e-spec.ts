@@ -213,6 +213,8 @@ describe('a remote poller\'s interfaces, neighbours and traffic, through the API
       .send({ items: [{ deviceId, at: new Date(now).toISOString(), interfaces: [{ ifIndex: 9, name: 'Gi0/9' }] }, { deviceId: '00000000-0000-4000-8000-000000000000', at: new Date(now).toISOString(), interfaces: [{ ifIndex: 0, name: '' }] }] })
       .expect(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['items[1].interfaces[0].ifIndex', 'items[1].interfaces[0].name']);
+    const address = await as.post('/api/v1/poller/listings').set('Accept-Language', 'vi').send({ items: [{ deviceId, at: new Date(now).toISOString(), neighbours: [{ localPortNum: 1, managementAddress: '10.0.0.300' }] }] }).expect(400);
+    expect(address.body.errors).toEqual([expect.objectContaining({ field: 'items[0].neighbours[0].managementAddress', message: 'managementAddress phải là địa chỉ IPv4 hoặc IPv6' })]);
     const outside = await as.post('/api/v1/poller/listings').send({ items: [{ deviceId: '00000000-0000-4000-8000-000000000000', at: new Date(now).toISOString(), neighbours: [] }] }).expect(400);
     expect(outside.body.errors).toEqual([expect.objectContaining({ field: 'items[0].deviceId' })]);
     expect((await t.http().get(`/api/v1/devices/${deviceId}/interfaces`).expect(200)).body.items).toHaveLength(before);

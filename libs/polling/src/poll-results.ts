@@ -209,7 +209,7 @@ export class NeighbourListingResult {
   @IsOptional() @IsString() @MaxLength(NULLABLE_TEXT) @Matches(NO_NUL, { message: NUL_MESSAGE }) portId: string | null = null;
   @IsOptional() @IsString() @MaxLength(NULLABLE_TEXT) @Matches(NO_NUL, { message: NUL_MESSAGE }) portDescr: string | null = null;
   @IsOptional() @IsString() @MaxLength(NULLABLE_TEXT) @Matches(NO_NUL, { message: NUL_MESSAGE }) sysName: string | null = null;
-  @IsOptional() @IsIP() managementAddress: string | null = null;
+  @IsOptional() @IsIP(undefined, { message: '$property must be an IPv4 or IPv6 address' }) managementAddress: string | null = null;
 }
 
 export class DeviceListing {

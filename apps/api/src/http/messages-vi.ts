@@ -395,6 +395,7 @@ const FORMS: Array<[RegExp, string | ((...groups: string[]) => string)]> = [
   [/^addresses may list at most (\d+) addresses; split the sweep$/, 'addresses chỉ được liệt kê tối đa $1 địa chỉ; hãy chia nhỏ lượt dò'],
   [/^each of addresses must be an IPv4 or IPv6 address$/, 'mỗi phần tử của addresses phải là địa chỉ IPv4 hoặc IPv6'],
   [/^address must be an IPv4 or IPv6 address$/, 'address phải là địa chỉ IPv4 hoặc IPv6'],
+  [/^(\S+) must be an IPv4 or IPv6 address$/, '$1 phải là địa chỉ IPv4 hoặc IPv6'],
   [/^credentials must name at least one stored credential$/, 'credentials phải nêu ít nhất một bộ thông tin xác thực đã lưu'],
   [/^credentials may name at most (\d+) stored credentials .*$/, 'credentials chỉ được nêu tối đa $1 bộ thông tin xác thực (mỗi bộ được thử tại mọi địa chỉ không trả lời)'],
   [/^each of credentials must be a credential name .*$/, 'mỗi phần tử của credentials phải là tên một bộ thông tin xác thực (chữ, số, . _ -)'],
