@@ -30,6 +30,9 @@ describe('the API\'s messages in Vietnamese', () => {
   });
 
   it('says the messages a console user meets as an office would', () => {
+    expect(inVietnamese('items must contain no more than 100 elements')).toBe('items có nhiều nhất 100 phần tử');
+    expect(inVietnamese('items must contain at least 1 elements')).toBe('items phải có ít nhất 1 phần tử');
+    expect(inVietnamese('interfaces must be an array')).toBe('interfaces phải là một danh sách (mảng JSON)');
     expect(inVietnamese('a commune cannot sit under a province')).toBe('xã không thể trực thuộc tỉnh');
     expect(inVietnamese('a commune code has 5 digits')).toBe('mã của xã gồm 5 chữ số');
     expect(inVietnamese('device 3f1c3a52-0d6b-4b8f-9f7e-2a4b5c6d7e8f does not exist')).toBe('thiết bị 3f1c3a52-0d6b-4b8f-9f7e-2a4b5c6d7e8f không tồn tại');
