@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiProblem, dataOf } from '../api';
 import { type TextKey, useI18n } from '../i18n';
@@ -89,8 +90,13 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
       void client.cancelQueries({ queryKey: ['interfaces', id] });
       client.setQueryData(['interfaces', id], (old: typeof interfaces.data) => old && { ...old, items: old.items.map((i) => (i.id === interfaceId ? { ...i, monitored } : i)) });
     },
-    onSettled: () => void client.invalidateQueries({ queryKey: ['interfaces', id] }),
+    // Returned, so the mutation settles once the list is read again.
+    onSettled: () => client.invalidateQueries({ queryKey: ['interfaces', id] }),
   });
+  // The box shows the click in the click's own render (React state), until the list read after the
+  // save says what the server kept: the query's data reaches the page a task later, and a check made
+  // in between saw the box unchanged (a browser test failed so, once in a fresh-clone run).
+  const [marking, setMarking] = useState<Record<string, boolean>>({});
   const interfaceNames = new Map((interfaces.data?.items ?? []).map((i) => [i.ifIndex, i.name]));
   const interfaceEvents = useQuery({
     queryKey: ['interface-events', id],
@@ -297,9 +303,13 @@ export function DevicePage({ canReadAudit, canWrite }: { canReadAudit: boolean; 
                       <input
                         type="checkbox"
                         aria-label={`${t('monitoredInterface')} ${i.name}`}
-                        checked={i.monitored}
+                        checked={marking[i.id] ?? i.monitored}
                         disabled={!canWrite || mark.isPending}
-                        onChange={(e) => mark.mutate({ interfaceId: i.id, monitored: e.target.checked })}
+                        onChange={(e) => {
+                          const monitored = e.target.checked;
+                          setMarking((m) => ({ ...m, [i.id]: monitored }));
+                          mark.mutate({ interfaceId: i.id, monitored }, { onSettled: () => setMarking(({ [i.id]: _, ...rest }) => rest) });
+                        }}
                       />
                     )}
                   </td>
